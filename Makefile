@@ -1,0 +1,70 @@
+# Resettle: `make run` to try it, `make test` to test it. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format install install-dev frontend chromium migrate demo bench clean
+
+$(UV):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.installed-run: requirements.lock | $(UV)
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	@rm -f $(VENV)/.installed-dev
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock | $(UV)
+	$(UV) pip sync --quiet --python $(PY) requirements-dev.lock
+	@rm -f $(VENV)/.installed-run
+	@touch $@
+
+# The dev lock is a superset of the run lock, so either satisfies `make run`.
+install:
+	@if [ -f $(VENV)/.installed-dev ] && [ $(VENV)/.installed-dev -nt requirements-dev.lock ]; then :; \
+	else $(MAKE) --no-print-directory $(VENV)/.installed-run; fi
+
+install-dev: $(VENV)/.installed-dev
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend/dist/.built: node_modules/.installed $(shell find frontend/src -type f 2>/dev/null)
+	npm run --silent build
+	@touch $@
+
+frontend: frontend/dist/.built
+
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+migrate: install frontend
+	RESETTLE_ENV=development $(PY) manage.py migrate --no-input
+
+run: migrate
+	RESETTLE_ENV=development $(PY) manage.py demo_start
+	@trap 'kill 0' EXIT; \
+	RESETTLE_ENV=development $(PY) manage.py db_worker & \
+	RESETTLE_ENV=development $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install-dev frontend chromium lint
+	RESETTLE_ENV=test $(PY) manage.py makemigrations --check --dry-run
+	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules frontend/dist staticfiles

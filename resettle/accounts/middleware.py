@@ -1,0 +1,30 @@
+from django.http import HttpRequest
+
+from resettle.accounts.models import Membership
+
+SESSION_KEY = "acting_membership_id"
+
+
+def current_memberships(user):
+    return Membership.objects.filter(user=user, ended_on__isnull=True).select_related(
+        "organisation"
+    )
+
+
+class ActingOrganisationMiddleware:
+    """Puts the membership the user is acting in on `request.actor` (None when signed out).
+
+    A user in several organisations chooses one; until they do, their first membership is used.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        request.actor = None
+        if request.user.is_authenticated:
+            memberships = current_memberships(request.user)
+            chosen = request.session.get(SESSION_KEY)
+            actor = memberships.filter(pk=chosen).first() if chosen else None
+            request.actor = actor or memberships.order_by("created_at").first()
+        return self.get_response(request)

@@ -1,0 +1,295 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Q
+
+from resettle.accounts.models import Organisation
+from resettle.core.models import TimestampedModel
+from resettle.lib.identifiers import normalise_identifier
+from resettle.lib.postcodes import normalise_postcode
+from resettle.lib.names import name_key, validate_name
+from resettle.people import choices
+
+MAX_AGE_YEARS = 120
+
+
+def validate_date_of_birth(value: date) -> None:
+    today = date.today()
+    if value > today:
+        raise ValidationError("Date of birth must be in the past")
+    if value < today.replace(year=today.year - MAX_AGE_YEARS):
+        raise ValidationError(f"Date of birth must be within the last {MAX_AGE_YEARS} years")
+
+
+def _choice_check(field: str, values: list[str]) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": values}), name=f"person_{field}_valid"
+    )
+
+
+class Person(TimestampedModel):
+    """Anyone Resettle holds a record about: a person leaving prison, a family member, a child."""
+
+    given_name = models.CharField(max_length=100, validators=[validate_name])
+    middle_names = models.CharField(max_length=200, blank=True, validators=[validate_name])
+    family_name = models.CharField(max_length=100, validators=[validate_name])
+    preferred_name = models.CharField(max_length=100, blank=True, validators=[validate_name])
+    date_of_birth = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_date_of_birth],
+        help_text="Empty means not recorded.",
+    )
+    sex = models.CharField(max_length=30, choices=choices.Sex.choices, default=choices.NOT_RECORDED)
+    gender_identity = models.CharField(
+        max_length=30, choices=choices.GenderIdentity.choices, default=choices.NOT_RECORDED
+    )
+    gender_identity_description = models.CharField(max_length=100, blank=True)
+    pronouns = models.CharField(
+        max_length=30, choices=choices.Pronouns.choices, default=choices.NOT_RECORDED
+    )
+    pronouns_description = models.CharField(max_length=50, blank=True)
+    ethnicity = models.CharField(
+        max_length=40, choices=choices.Ethnicity.choices, default=choices.NOT_RECORDED
+    )
+    disability = models.CharField(
+        max_length=30, choices=choices.Disability.choices, default=choices.NOT_RECORDED
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    # Search keys, kept in step with the names on save; indexed for fuzzy look-up.
+    given_key = models.CharField(max_length=100, editable=False, db_index=True)
+    family_key = models.CharField(max_length=100, editable=False, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+        constraints = [
+            _choice_check("sex", choices.Sex.values),
+            _choice_check("gender_identity", choices.GenderIdentity.values),
+            _choice_check("pronouns", choices.Pronouns.values),
+            _choice_check("ethnicity", choices.Ethnicity.values),
+            _choice_check("disability", choices.Disability.values),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:
+        self.given_key = name_key(self.given_name)
+        self.family_key = name_key(self.family_name)
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def display_name(self) -> str:
+        if self.preferred_name and self.preferred_name != self.given_name:
+            return f"{self.full_name} ({self.preferred_name})"
+        return self.full_name
+
+    def age_on(self, on: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(date.today())
+
+    @property
+    def is_child(self) -> bool:
+        age = self.age
+        return age is not None and age < 18
+
+
+class PersonName(TimestampedModel):
+    """An alias or previous name, kept so search finds the person by it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
+    kind = models.CharField(max_length=20, choices=choices.NameKind.choices)
+    given_name = models.CharField(max_length=100, blank=True, validators=[validate_name])
+    family_name = models.CharField(max_length=100, validators=[validate_name])
+    given_key = models.CharField(max_length=100, editable=False, db_index=True)
+    family_key = models.CharField(max_length=100, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    def save(self, *args, **kwargs) -> None:
+        self.given_key = name_key(self.given_name)
+        self.family_key = name_key(self.family_name)
+        super().save(*args, **kwargs)
+
+
+class Identifier(TimestampedModel):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=20, choices=choices.IdentifierScheme.choices)
+    value = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["scheme"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="identifier_unique_value"),
+            models.UniqueConstraint(fields=["person", "scheme"], name="identifier_one_per_scheme"),
+            models.CheckConstraint(
+                condition=Q(scheme__in=choices.IdentifierScheme.values),
+                name="identifier_scheme_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()}: {self.value}"
+
+    def clean(self) -> None:
+        try:
+            self.value = normalise_identifier(self.scheme, self.value)
+        except ValueError as exc:
+            raise ValidationError({"value": str(exc)}) from exc
+
+
+class Address(TimestampedModel):
+    """Where a person lives or lived. Dated rows: a move adds an address, never overwrites one."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    kind = models.CharField(max_length=30, choices=choices.AddressKind.choices)
+    line_1 = models.CharField(max_length=200, blank=True)
+    line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-from_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_date__isnull=True)
+                | Q(from_date__isnull=True)
+                | Q(to_date__gte=models.F("from_date")),
+                name="address_dates_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(p for p in [self.line_1, self.line_2, self.town, self.postcode] if p)
+
+    def clean(self) -> None:
+        if self.kind != choices.AddressKind.NO_FIXED_ABODE and not (self.line_1 and self.postcode):
+            raise ValidationError("Enter the first line of the address and the postcode")
+        if self.postcode:
+            try:
+                self.postcode = normalise_postcode(self.postcode)
+            except ValueError as exc:
+                raise ValidationError({"postcode": str(exc)}) from exc
+        if self.from_date and self.to_date and self.to_date < self.from_date:
+            raise ValidationError({"to_date": "The end date must be on or after the start date"})
+
+
+class Household(TimestampedModel):
+    name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseholdMember(TimestampedModel):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="household_memberships"
+    )
+    joined_on = models.DateField(null=True, blank=True)
+    left_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "person"],
+                condition=Q(left_on__isnull=True),
+                name="household_member_once_current",
+            )
+        ]
+
+
+class Relationship(TimestampedModel):
+    """How `person` is related to `related_person`, and the person's own wishes about contact."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    related_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=choices.RelationshipKind.choices)
+    lives_with = models.BooleanField(default=False)
+    contact_wishes = models.CharField(
+        max_length=20, choices=choices.ContactWishes.choices, default=choices.NOT_RECORDED
+    )
+    notes = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "related_person"], name="relationship_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(person=models.F("related_person")), name="relationship_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=choices.RelationshipKind.values),
+                name="relationship_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.related_person} ({self.get_kind_display()})"
+
+
+class WorkingRelationship(TimestampedModel):
+    """An organisation working with a person, from start to end. Access to a person's record
+    rests on it (DESIGN §4); cases and accepted referrals will add their own later."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="working_relationships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="working_relationships"
+    )
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    allocated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocated_people",
+        help_text="The worker or mentor in this organisation allocated to the person.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation"],
+                condition=Q(ended_on__isnull=True),
+                name="working_relationship_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="working_relationship_dates_in_order",
+            ),
+        ]

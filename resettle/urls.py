@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("resettle.web.urls")),
+    path("", include("resettle.accounts.urls")),
+    path("people/", include("resettle.people.urls")),
+    path("api/v1/", include("resettle.api.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler404 = "resettle.web.views.not_found"
+handler500 = "resettle.web.views.server_error"
