@@ -25,7 +25,7 @@ def pnc_check_letter(year: str, serial: str) -> str:
 
 
 def normalise_pnc(value: str) -> str:
-    """PNC ID, e.g. 2012/0052494Q. Returned in the long form YYYY/NNNNNNNC when the year has 4 digits."""
+    """PNC ID, e.g. 2012/0052494Q; the serial is zero-padded to 7 digits."""
     match = _PNC.match(_squash(value))
     if not match:
         raise ValueError("Enter a PNC ID in the format 2012/0052494Q")

@@ -31,6 +31,11 @@ def name_key(value: str) -> str:
     return jellyfish.nysiis(folded) if folded else ""
 
 
+def letters_key(value: str) -> str:
+    """The name's letters in order: a swap of two letters (Smtih/Smith) keeps the same key."""
+    return "".join(sorted(fold(value)))
+
+
 @lru_cache(maxsize=1)
 def _nicknamer() -> NickNamer:
     return NickNamer()

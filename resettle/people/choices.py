@@ -15,7 +15,7 @@ class Sex(models.TextChoices):
 
 
 class GenderIdentity(models.TextChoices):
-    """Recorded separately from sex; ONS 2021 asks whether it is the same as sex registered at birth."""
+    """Recorded separately from sex (ONS 2021: is it the same as sex registered at birth?)."""
 
     SAME_AS_SEX = "same_as_sex", "Same as sex registered at birth"
     WOMAN = "woman", "Woman"

@@ -9,8 +9,8 @@ from django.db.models import Q
 from resettle.accounts.models import Organisation
 from resettle.core.models import TimestampedModel
 from resettle.lib.identifiers import normalise_identifier
+from resettle.lib.names import letters_key, name_key, validate_name
 from resettle.lib.postcodes import normalise_postcode
-from resettle.lib.names import name_key, validate_name
 from resettle.people import choices
 
 MAX_AGE_YEARS = 120
@@ -63,6 +63,7 @@ class Person(TimestampedModel):
     # Search keys, kept in step with the names on save; indexed for fuzzy look-up.
     given_key = models.CharField(max_length=100, editable=False, db_index=True)
     family_key = models.CharField(max_length=100, editable=False, db_index=True)
+    family_letters = models.CharField(max_length=100, editable=False, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -85,9 +86,14 @@ class Person(TimestampedModel):
         return self.full_name
 
     def save(self, *args, **kwargs) -> None:
+        self.set_search_keys()
+        super().save(*args, **kwargs)
+
+    def set_search_keys(self) -> None:
+        """Call before bulk_create, which skips save()."""
         self.given_key = name_key(self.given_name)
         self.family_key = name_key(self.family_name)
-        super().save(*args, **kwargs)
+        self.family_letters = letters_key(self.family_name)
 
     @property
     def full_name(self) -> str:
@@ -124,6 +130,7 @@ class PersonName(TimestampedModel):
     family_name = models.CharField(max_length=100, validators=[validate_name])
     given_key = models.CharField(max_length=100, editable=False, db_index=True)
     family_key = models.CharField(max_length=100, editable=False, db_index=True)
+    family_letters = models.CharField(max_length=100, editable=False, db_index=True)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -132,9 +139,13 @@ class PersonName(TimestampedModel):
         return f"{self.given_name} {self.family_name}".strip()
 
     def save(self, *args, **kwargs) -> None:
+        self.set_search_keys()
+        super().save(*args, **kwargs)
+
+    def set_search_keys(self) -> None:
         self.given_key = name_key(self.given_name)
         self.family_key = name_key(self.family_name)
-        super().save(*args, **kwargs)
+        self.family_letters = letters_key(self.family_name)
 
 
 class Identifier(TimestampedModel):

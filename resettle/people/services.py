@@ -1,0 +1,295 @@
+"""Every write to a person's record. Each function takes the acting membership, checks the
+access policy, validates everything before saving anything, and runs in one transaction."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from resettle.access import policy
+from resettle.accounts.models import Membership, Role
+from resettle.core.exceptions import PermissionDenied
+from resettle.lib.identifiers import normalise_identifier
+from resettle.people.choices import RELATIONSHIP_INVERSE, IdentifierScheme
+from resettle.people.models import (
+    Address,
+    Household,
+    HouseholdMember,
+    Identifier,
+    Person,
+    PersonName,
+    Relationship,
+    WorkingRelationship,
+)
+
+PERSON_FIELDS = frozenset(
+    {
+        "given_name",
+        "middle_names",
+        "family_name",
+        "preferred_name",
+        "date_of_birth",
+        "sex",
+        "gender_identity",
+        "gender_identity_description",
+        "pronouns",
+        "pronouns_description",
+        "ethnicity",
+        "disability",
+        "phone",
+        "email",
+    }
+)
+
+
+def _check_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError({name: "This field is not recognised" for name in unknown})
+
+
+def _clean_identifiers(
+    identifiers: dict[str, str], person: Person | None
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Normalise each identifier; errors are keyed by scheme (`prison_number`, `crn`, ...).
+
+    An empty value means "remove this identifier"."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for scheme, raw in identifiers.items():
+        if scheme not in IdentifierScheme.values:
+            errors[scheme] = ["This identifier scheme is not recognised"]
+            continue
+        if not (raw or "").strip():
+            cleaned[scheme] = ""
+            continue
+        try:
+            value = normalise_identifier(scheme, raw)
+        except ValueError as exc:
+            errors[scheme] = [str(exc)]
+            continue
+        taken = Identifier.objects.filter(scheme=scheme, value=value)
+        if person is not None:
+            taken = taken.exclude(person=person)
+        if taken.exists():
+            label = IdentifierScheme(scheme).label
+            errors[scheme] = [f"This {label} is already recorded for another person"]
+            continue
+        cleaned[scheme] = value
+    return cleaned, errors
+
+
+def _save_identifiers(person: Person, identifiers: dict[str, str]) -> None:
+    for scheme, value in identifiers.items():
+        if value:
+            Identifier.objects.update_or_create(
+                person=person, scheme=scheme, defaults={"value": value}
+            )
+        else:
+            Identifier.objects.filter(person=person, scheme=scheme).delete()
+
+
+def _validate_person(person: Person, identifiers: dict[str, str] | None) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    try:
+        person.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    existing = None if person._state.adding else person
+    cleaned, identifier_errors = _clean_identifiers(identifiers or {}, existing)
+    errors.update(identifier_errors)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _saving_identifiers(person: Person, identifiers: dict[str, str]) -> None:
+    try:
+        with transaction.atomic():
+            _save_identifiers(person, identifiers)
+    except IntegrityError as exc:
+        # Someone else recorded the same identifier between our check and our save.
+        raise ValidationError(
+            {"identifiers": ["One of these identifiers was just recorded for another person"]}
+        ) from exc
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Membership,
+    data: dict[str, Any],
+    identifiers: dict[str, str] | None = None,
+) -> Person:
+    """Add a person; the actor's organisation starts working with them, so can see the record."""
+    if not policy.can_create_person(actor):
+        raise PermissionDenied("You cannot add people to Resettle in your role")
+    _check_fields(data, PERSON_FIELDS)
+    person = Person(**data, created_by=actor.user)
+    cleaned = _validate_person(person, identifiers)
+    person.save()
+    _saving_identifiers(person, cleaned)
+    WorkingRelationship.objects.create(
+        person=person,
+        organisation=actor.organisation,
+        started_on=date.today(),
+        allocated_to=actor.user if actor.role == Role.PEER_MENTOR else None,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor: Membership,
+    person: Person,
+    data: dict[str, Any],
+    identifiers: dict[str, str] | None = None,
+) -> Person:
+    if not policy.can_edit_person(actor, person):
+        raise PermissionDenied("You cannot change this person's record")
+    _check_fields(data, PERSON_FIELDS)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for name, value in data.items():
+        setattr(person, name, value)
+    cleaned = _validate_person(person, identifiers)
+    person.save()
+    _saving_identifiers(person, cleaned)
+    return person
+
+
+@transaction.atomic
+def person_name_add(
+    *, actor: Membership, person: Person, kind: str, given_name: str, family_name: str
+) -> PersonName:
+    if not policy.can_edit_person(actor, person):
+        raise PermissionDenied("You cannot change this person's record")
+    name = PersonName(person=person, kind=kind, given_name=given_name, family_name=family_name)
+    name.full_clean()
+    name.save()
+    return name
+
+
+@transaction.atomic
+def address_add(*, actor: Membership, person: Person, data: dict[str, Any]) -> Address:
+    """Record a new address. The current one (if any) ends the day before the new one starts."""
+    if not policy.can_edit_person(actor, person):
+        raise PermissionDenied("You cannot change this person's record")
+    address = Address(person=person, **data)
+    address.full_clean()
+    if address.from_date:
+        person.addresses.filter(to_date__isnull=True, from_date__lt=address.from_date).update(
+            to_date=address.from_date
+        )
+    address.save()
+    return address
+
+
+def _visible_people(actor: Membership, ids: list) -> list[Person]:
+    people = list(policy.people_visible_to(actor).filter(pk__in=ids))
+    if len(people) != len(set(ids)):
+        raise ValidationError({"members": ["Choose people from your own caseload"]})
+    return people
+
+
+@transaction.atomic
+def household_create(
+    *, actor: Membership, name: str, notes: str = "", member_ids: list
+) -> Household:
+    """A household of people the actor can see; it needs at least one member."""
+    if not policy.can_create_person(actor):
+        raise PermissionDenied("You cannot record households in your role")
+    if not member_ids:
+        raise ValidationError(
+            {"members": ["Choose at least one person who lives in the household"]}
+        )
+    members = _visible_people(actor, member_ids)
+    household = Household(name=name, notes=notes)
+    household.full_clean()
+    household.save()
+    HouseholdMember.objects.bulk_create(
+        HouseholdMember(household=household, person=person, joined_on=date.today())
+        for person in members
+    )
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor: Membership, household: Household, data: dict[str, Any]) -> Household:
+    visible = policy.households_visible_to(actor).filter(pk=household.pk).exists()
+    if not visible or not policy.can_create_person(actor):
+        raise PermissionDenied("You cannot change this household")
+    _check_fields(data, frozenset({"name", "notes"}))
+    for field, value in data.items():
+        setattr(household, field, value)
+    household.full_clean()
+    household.save()
+    return household
+
+
+@transaction.atomic
+def household_member_add(
+    *, actor: Membership, household: Household, person: Person
+) -> HouseholdMember:
+    if not policy.can_edit_person(actor, person):
+        raise PermissionDenied("You cannot change this person's record")
+    if household.members.filter(person=person, left_on__isnull=True).exists():
+        raise ValidationError({"person": ["This person is already in the household"]})
+    return HouseholdMember.objects.create(
+        household=household, person=person, joined_on=date.today()
+    )
+
+
+@transaction.atomic
+def household_member_leave(
+    *, actor: Membership, member: HouseholdMember, left_on: date
+) -> HouseholdMember:
+    """Mark someone as having left; the row stays, so the household's history is kept."""
+    if not policy.can_edit_person(actor, member.person):
+        raise PermissionDenied("You cannot change this person's record")
+    if member.joined_on and left_on < member.joined_on:
+        raise ValidationError(
+            {"left_on": ["The date they left must be on or after the date they joined"]}
+        )
+    member.left_on = left_on
+    member.save(update_fields=["left_on", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def relationship_set(
+    *,
+    actor: Membership,
+    person: Person,
+    related_person: Person,
+    kind: str,
+    lives_with: bool = False,
+    contact_wishes: str | None = None,
+    notes: str = "",
+) -> Relationship:
+    """Record how `person` relates to `related_person`, and add the inverse link if missing.
+
+    Contact wishes belong to `person`; the related person's own wishes are left as recorded."""
+    if not policy.can_edit_person(actor, person):
+        raise PermissionDenied("You cannot change this person's record")
+    if not policy.can_view_person(actor, related_person):
+        raise ValidationError({"related_person": ["Choose a person from your own caseload"]})
+    relationship = Relationship.objects.filter(person=person, related_person=related_person).first()
+    relationship = relationship or Relationship(person=person, related_person=related_person)
+    relationship.kind = kind
+    relationship.lives_with = lives_with
+    if contact_wishes is not None:
+        relationship.contact_wishes = contact_wishes
+    relationship.notes = notes
+    relationship.full_clean()
+    relationship.save()
+    inverse, created = Relationship.objects.get_or_create(
+        person=related_person,
+        related_person=person,
+        defaults={"kind": RELATIONSHIP_INVERSE[kind], "lives_with": lives_with},
+    )
+    if not created and inverse.lives_with != lives_with:
+        inverse.lives_with = lives_with
+        inverse.save(update_fields=["lives_with", "updated_at"])
+    return relationship
