@@ -1,3 +1,6 @@
+from datetime import date
+
+from django.db.models import Q
 from django.http import HttpRequest
 
 from resettle.accounts.models import Membership
@@ -6,9 +9,8 @@ SESSION_KEY = "acting_membership_id"
 
 
 def current_memberships(user):
-    return Membership.objects.filter(user=user, ended_on__isnull=True).select_related(
-        "organisation"
-    )
+    current = Q(ended_on__isnull=True) | Q(ended_on__gt=date.today())
+    return Membership.objects.filter(current, user=user).select_related("organisation")
 
 
 class ActingOrganisationMiddleware:

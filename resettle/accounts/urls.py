@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from resettle.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    # Django's LogoutView accepts only POST, so a link or prefetch cannot sign anyone out.
+    path("sign-out/", LogoutView.as_view(), name="logout"),
+    path("account/organisation/", views.switch_organisation, name="switch_organisation"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/<uuid:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<uuid:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("account/api-tokens/", include("resettle.api.token_urls")),
+]

@@ -1,9 +1,67 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from resettle.access.policy import can_create_person, can_view_case_records
+from resettle.accounts import selectors as account_selectors
+from resettle.accounts.models import Role
+from resettle.web import selectors
+
+OVERVIEW_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.ANALYST})
+HOME_PEOPLE_SHOWN = 10
 
 
-def not_found(request, exception=None):
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role's landing page, from what that role may see."""
+    actor = request.actor
+    if actor is None:
+        return render(request, "web/home_no_membership.html")
+    if can_view_case_records(actor):
+        return render(
+            request,
+            "web/home_casework.html",
+            {
+                "people_count": selectors.visible_people(actor=actor).count(),
+                "people": selectors.recently_updated_people(actor=actor, limit=HOME_PEOPLE_SHOWN),
+                "can_create_person": can_create_person(actor),
+            },
+        )
+    if actor.role in OVERVIEW_ROLES:
+        return render(
+            request,
+            "web/home_overview.html",
+            {"organisations": account_selectors.organisation_summaries(actor=actor)},
+        )
+    return render(
+        request,
+        "web/home_admin.html",
+        {
+            "members": account_selectors.organisation_members(
+                actor=actor, organisation=actor.organisation
+            )
+        },
+    )
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitors: the process answers and the database responds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
-def server_error(request):
-    return render(request, "errors/500.html", status=500)
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context: context processors may query the database that just failed.
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

@@ -1,0 +1,52 @@
+"""Django admin for superusers: fixing accounts and organisations by hand, not daily work."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from resettle.accounts.models import Membership, Organisation, Partnership, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["organisation", "role", "is_safeguarding_lead", "ended_on"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active", "last_login"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "email", "phone"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["organisations"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "is_safeguarding_lead", "ended_on"]
+    list_filter = ["role", "is_safeguarding_lead", "organisation"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+
+def _superusers_only(request) -> bool:
+    # Staff status alone is not enough: the admin bypasses the access policy, so only
+    # superusers (the people running the installation) may use it.
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+admin.site.site_header = "Resettle administration"
+admin.site.site_title = "Resettle administration"

@@ -1,0 +1,119 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from resettle.access.policy import can_edit_organisation
+from resettle.accounts import selectors, services
+from resettle.accounts.forms import (
+    OrganisationFilterForm,
+    OrganisationForm,
+    SignInForm,
+    SwitchOrganisationForm,
+)
+from resettle.accounts.middleware import SESSION_KEY, current_memberships
+from resettle.core.exceptions import PermissionDenied
+
+ORGANISATIONS_PER_PAGE = 25
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+@require_http_methods(["GET", "POST"])
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    memberships = list(current_memberships(request.user).order_by("organisation__name", "role"))
+    initial = {"membership": str(request.actor.pk)} if request.actor else {}
+    form = SwitchOrganisationForm(
+        request.POST if request.method == "POST" else None, memberships=memberships, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_KEY] = form.cleaned_data["membership"]
+        chosen = next(m for m in memberships if str(m.pk) == form.cleaned_data["membership"])
+        messages.success(
+            request,
+            f"You are now working for {chosen.organisation.name} as "
+            f"{chosen.get_role_display().lower()}",
+        )
+        return redirect("web:home")
+    return render(
+        request, "accounts/switch_organisation.html", {"form": form, "memberships": memberships}
+    )
+
+
+@require_http_methods(["GET"])
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    filters = OrganisationFilterForm(request.GET)
+    kind = filters.cleaned_data["kind"] if filters.is_valid() else None
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.ORGANISATION_ORDERINGS:
+        sort = "name"
+    organisations = selectors.organisation_list(actor=request.actor, kind=kind, ordering=sort)
+    page = Paginator(organisations, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"filters": filters, "page_obj": page, "sort": sort, "kind": kind},
+    )
+
+
+@require_http_methods(["GET"])
+def organisation_detail(request: HttpRequest, pk) -> HttpResponse:
+    organisation = selectors.get_organisation_for_actor(request.actor, pk)
+    members = selectors.current_members(organisation=organisation)
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "partnerships": selectors.organisation_partnerships(
+                actor=request.actor, organisation=organisation
+            ),
+            "member_count": members.count(),
+            "members": selectors.organisation_members(
+                actor=request.actor, organisation=organisation
+            ),
+            "is_own": organisation.pk == request.actor.organisation_id,
+            "can_edit": can_edit_organisation(request.actor, organisation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk) -> HttpResponse:
+    organisation = selectors.get_organisation_for_actor(request.actor, pk)
+    refusal = "Only an administrator of this organisation can change its details."
+    if not can_edit_organisation(request.actor, organisation):
+        return forbidden(request, refusal)
+    # The form validates a copy, so the service alone writes to the organisation.
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None,
+        instance=selectors.get_organisation_for_actor(request.actor, pk),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.actor,
+                organisation=organisation,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            )
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{organisation.name}'s details are saved")
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(
+        request, "accounts/organisation_edit.html", {"form": form, "organisation": organisation}
+    )
