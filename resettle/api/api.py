@@ -1,0 +1,48 @@
+"""Resettle's JSON API (DESIGN §6), served at /api/v1/ over the same services as the pages."""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from resettle.api.auth import ORGANISATION_HEADER, TokenAuth
+from resettle.api.endpoints import households, organisations, people
+from resettle.api.errors import install_handlers
+
+DESCRIPTION = f"""
+Send `Authorization: Bearer <token>` with every request. Make a token on the
+[API tokens page](/account/api-tokens/) or with
+`manage.py create_api_token <username>`; it can do exactly what its user can.
+
+You act for your first organisation unless you send `{ORGANISATION_HEADER}: <organisation id>`
+naming another organisation you are a member of.
+
+Lists are paged with `?page=` and `?page_size=` (at most 100) and return `count`, `next`,
+`previous` and `results`. Detail responses carry an `ETag`; send it back in `If-Match` when you
+update and a change made since you read is never overwritten (409). Creates accept an
+`Idempotency-Key` header, so retrying is safe.
+
+Errors are RFC 9457 problem details (`application/problem+json`). Invalid input is 400 with an
+`errors` list of `{{field, message}}` and nothing is saved. A record you may not see is 404, the
+same as one that does not exist; 403 means you can see it but may not do that.
+"""
+
+
+class LocalSwagger(Swagger):
+    """ninja's Swagger UI with a page of our own (language set, page title), same local files."""
+
+    template = "api/swagger.html"
+
+
+api = NinjaAPI(
+    title="Resettle API",
+    version="1",
+    description=DESCRIPTION,
+    auth=TokenAuth(),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    docs=LocalSwagger(),
+)
+install_handlers(api)
+api.add_router("/people", people.router)
+api.add_router("/households", households.router)
+api.add_router("/organisations", organisations.router)

@@ -1,0 +1,59 @@
+"""Bearer-token authentication. A token acts as its user, in one of their current memberships,
+so every endpoint asks the access policy exactly what it would ask for that user's pages."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from resettle.accounts.middleware import current_memberships
+from resettle.accounts.models import Membership, User
+from resettle.api.errors import ApiProblem
+from resettle.api.models import ApiToken
+from resettle.api.services import api_token_mark_used, hash_secret
+
+ORGANISATION_HEADER = "X-Resettle-Organisation"
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    token: ApiToken
+    user: User
+    actor: Membership | None
+
+
+def _acting_membership(request: HttpRequest, user: User) -> Membership | None:
+    memberships = current_memberships(user).order_by("created_at")
+    requested = request.headers.get(ORGANISATION_HEADER, "").strip()
+    if not requested:
+        return memberships.first()
+    try:
+        organisation_id = uuid.UUID(requested)
+    except ValueError:
+        organisation_id = None
+    membership = (
+        memberships.filter(organisation_id=organisation_id).first() if organisation_id else None
+    )
+    if membership is None:
+        raise ApiProblem(
+            403, f"{ORGANISATION_HEADER} must be the id of an organisation you are a member of."
+        )
+    return membership
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
+        if not token:
+            return None
+        found = (
+            ApiToken.objects.select_related("user").filter(token_hash=hash_secret(token)).first()
+        )
+        if found is None or not found.is_usable or not found.user.is_active:
+            return None
+        actor = _acting_membership(request, found.user)
+        api_token_mark_used(token=found)
+        # Code shared with the pages reads the user and actor from the request.
+        request.user = found.user
+        request.actor = actor
+        return ApiClient(token=found, user=found.user, actor=actor)

@@ -1,0 +1,250 @@
+"""Typed request and response shapes; the OpenAPI schema is generated from them (DESIGN §6)."""
+
+from datetime import date, datetime
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from resettle.accounts.models import OrganisationKind
+from resettle.people import choices
+from resettle.people.models import Address, Person
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, sent as `application/problem+json`."""
+
+    type: str = Field(examples=["about:blank"])
+    title: str = Field(examples=["Bad Request"])
+    status: int = Field(examples=[400])
+    detail: str
+    instance: str = Field(description="The path of the request that failed.")
+    errors: list["FieldError"] | None = Field(
+        None, description="For invalid input: one entry per problem with a field."
+    )
+
+
+class FieldError(Schema):
+    field: str | None = Field(
+        description="Dotted path of the field as sent (`identifiers.0.value`); null when the "
+        "problem is with the request as a whole."
+    )
+    message: str
+
+
+Problem.model_rebuild()
+
+
+def _page(name: str, item: type[Schema]) -> type[Schema]:
+    return type(
+        name,
+        (Schema,),
+        {
+            "__annotations__": {
+                "count": int,
+                "next": str | None,
+                "previous": str | None,
+                "results": list[item],
+            },
+            "__doc__": f"A page of {item.__name__} records. `next` and `previous` are absolute "
+            "URLs, or null at either end.",
+        },
+    )
+
+
+# People ------------------------------------------------------------------------------------
+
+
+class IdentifierSchema(Schema):
+    scheme: choices.IdentifierScheme
+    value: str = Field(max_length=30, examples=["A1234BC"])
+
+
+class AliasOut(Schema):
+    kind: choices.NameKind
+    given_name: str
+    family_name: str
+
+
+class AddressOut(Schema):
+    kind: choices.AddressKind
+    line_1: str
+    line_2: str
+    town: str
+    postcode: str
+    from_date: date | None
+    to_date: date | None
+
+
+class AddressIn(Schema):
+    kind: choices.AddressKind
+    line_1: str = Field("", max_length=200)
+    line_2: str = Field("", max_length=200)
+    town: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=10, examples=["NE1 4ST"])
+    from_date: date | None = None
+
+
+class PersonOut(Schema):
+    id: UUID
+    given_name: str
+    middle_names: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date | None = Field(description="Null means not recorded.")
+    is_child: bool
+    sex: choices.Sex
+    gender_identity: choices.GenderIdentity
+    gender_identity_description: str
+    pronouns: choices.Pronouns
+    pronouns_description: str
+    ethnicity: choices.Ethnicity
+    disability: choices.Disability
+    phone: str
+    email: str
+    identifiers: list[IdentifierSchema]
+    aliases: list[AliasOut] = Field(description="Aliases and previous names.")
+    address: AddressOut | None = Field(description="The current address, if one is recorded.")
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_aliases(person: Person) -> list:
+        return list(person.other_names.all())
+
+    @staticmethod
+    def resolve_address(person: Person) -> Address | None:
+        # Uses the prefetched addresses, newest first, so a list costs no query per person.
+        return next((a for a in person.addresses.all() if a.to_date is None), None)
+
+
+PersonPage = _page("PersonPage", PersonOut)
+
+
+def _schemes_once(identifiers: list[IdentifierSchema] | None) -> list[IdentifierSchema] | None:
+    if identifiers is not None:
+        schemes = [i.scheme for i in identifiers]
+        if len(schemes) != len(set(schemes)):
+            raise ValueError("Give each identifier scheme at most once")
+    return identifiers
+
+
+class PersonCreate(Schema):
+    given_name: str = Field(max_length=100)
+    middle_names: str = Field("", max_length=200)
+    family_name: str = Field(max_length=100)
+    preferred_name: str = Field("", max_length=100)
+    date_of_birth: date | None = None
+    sex: choices.Sex = choices.Sex.NOT_RECORDED
+    gender_identity: choices.GenderIdentity = choices.GenderIdentity.NOT_RECORDED
+    gender_identity_description: str = Field("", max_length=100)
+    pronouns: choices.Pronouns = choices.Pronouns.NOT_RECORDED
+    pronouns_description: str = Field("", max_length=50)
+    ethnicity: choices.Ethnicity = choices.Ethnicity.NOT_RECORDED
+    disability: choices.Disability = choices.Disability.NOT_RECORDED
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    identifiers: list[IdentifierSchema] = Field(
+        default_factory=list, description="At most one per scheme."
+    )
+    address: AddressIn | None = Field(None, description="Where the person lives now.")
+
+    _identifiers_once = field_validator("identifiers")(_schemes_once)
+
+
+class PersonUpdate(Schema):
+    """Send only the fields to change. `identifiers`, when sent, replaces the whole set."""
+
+    # A default of None with a non-null type: the field may be left out but not sent as null.
+    given_name: str = Field(None, max_length=100)
+    middle_names: str = Field(None, max_length=200)
+    family_name: str = Field(None, max_length=100)
+    preferred_name: str = Field(None, max_length=100)
+    date_of_birth: date | None = None
+    sex: choices.Sex = None
+    gender_identity: choices.GenderIdentity = None
+    gender_identity_description: str = Field(None, max_length=100)
+    pronouns: choices.Pronouns = None
+    pronouns_description: str = Field(None, max_length=50)
+    ethnicity: choices.Ethnicity = None
+    disability: choices.Disability = None
+    phone: str = Field(None, max_length=30)
+    email: str = Field(None, max_length=254)
+    identifiers: list[IdentifierSchema] = None
+
+    _identifiers_once = field_validator("identifiers")(_schemes_once)
+
+
+class PersonFilters(Schema):
+    q: str = Field(
+        "", max_length=200, description="Name (typos and nicknames allowed) or an identifier."
+    )
+    date_of_birth: date | None = None
+
+
+# Households --------------------------------------------------------------------------------
+
+
+class HouseholdMemberOut(Schema):
+    person: UUID
+    joined_on: date | None
+    left_on: date | None = Field(description="Null while they still live there.")
+
+
+class HouseholdOut(Schema):
+    id: UUID
+    name: str
+    notes: str
+    members: list[HouseholdMemberOut] = Field(description="Members whose record you may see.")
+    other_members_count: int = Field(
+        description="Members whose record you may not see: counted, never named."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+HouseholdPage = _page("HouseholdPage", HouseholdOut)
+
+
+class HouseholdCreate(Schema):
+    name: str = Field(max_length=200)
+    notes: str = Field("", max_length=2000)
+    members: list[UUID] = Field(description="Ids of people in your caseload who live there.")
+
+
+class HouseholdUpdate(Schema):
+    name: str = Field(None, max_length=200)
+    notes: str = Field(None, max_length=2000)
+
+
+# Organisations -----------------------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    id: UUID
+    name: str
+    kind: OrganisationKind
+    description: str
+    email: str
+    phone: str
+    created_at: datetime
+    updated_at: datetime
+
+
+OrganisationPage = _page("OrganisationPage", OrganisationOut)
+
+
+class OrganisationCreate(Schema):
+    name: str = Field(max_length=200)
+    kind: OrganisationKind
+    description: str = Field("", max_length=2000)
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=30)
+
+
+class OrganisationUpdate(Schema):
+    name: str = Field(None, max_length=200)
+    kind: OrganisationKind = None
+    description: str = Field(None, max_length=2000)
+    email: str = Field(None, max_length=254)
+    phone: str = Field(None, max_length=30)
