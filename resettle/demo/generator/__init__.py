@@ -1,0 +1,54 @@
+"""The demo partnership generator (DESIGN §7): `generate()` runs each step in order.
+
+Each step is a small module with one function taking the `DemoResult` built so far; a later
+step (custody, referrals, contacts...) is added to STEPS and reads what earlier ones made.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import transaction
+
+from resettle.demo.generator.caseloads import create_caseloads
+from resettle.demo.generator.context import DemoResult, Progress
+from resettle.demo.generator.families import create_families
+from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
+from resettle.demo.generator.people import create_people
+from resettle.demo.generator.reset import delete_demo, demo_exists
+from resettle.demo.generator.users import DEMO_LOGINS, DEMO_USERNAMES, create_users
+
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_USERNAMES",
+    "PARTNERSHIP_NAME",
+    "DemoResult",
+    "delete_demo",
+    "demo_exists",
+    "generate",
+]
+
+
+def generate(
+    people: int,
+    seed: int,
+    today: date,
+    *,
+    password: str,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Create the demo partnership in one transaction. The same seed and `today` give the same
+    data, ids included. The caller checks first that no demo exists (`demo_exists`)."""
+    result = DemoResult(seed=seed, today=today)
+    steps: list[tuple[str, Callable[[DemoResult], None]]] = [
+        ("organisations and the partnership", create_organisations),
+        ("staff and sign-ins", lambda r: create_users(r, password=password)),
+        (f"{people} people leaving prison", lambda r: create_people(r, people)),
+        ("families and households", create_families),
+        ("caseloads", create_caseloads),
+    ]
+    with transaction.atomic():
+        for label, step in steps:
+            if progress:
+                progress(f"Creating {label}")
+            step(result)
+    return result

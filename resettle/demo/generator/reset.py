@@ -1,0 +1,50 @@
+"""Finding and removing the demo partnership, so `generate_demo --reset` can start again."""
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+
+from resettle.accounts.models import Membership, Organisation, Partnership, User
+from resettle.demo.generator.organisations import PARTNERSHIP_NAME
+from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
+
+
+def demo_exists() -> bool:
+    return Partnership.objects.filter(name=PARTNERSHIP_NAME).exists()
+
+
+@transaction.atomic
+def delete_demo() -> int:
+    """Delete the demo partnership, its organisations, their staff (users with no membership
+    outside the demo) and the people they recorded or work with. Returns rows deleted."""
+    partnership = Partnership.objects.filter(name=PARTNERSHIP_NAME).first()
+    if partnership is None:
+        return 0
+    organisations = Organisation.objects.filter(partnerships=partnership)
+    outside = Membership.objects.filter(user_id=OuterRef("pk")).exclude(
+        organisation__in=organisations
+    )
+    users = User.objects.filter(memberships__organisation__in=organisations).exclude(
+        Exists(outside)
+    )
+    user_ids = list(users.values_list("pk", flat=True).distinct())
+    people = Person.objects.filter(
+        Q(created_by_id__in=user_ids)
+        | Exists(
+            WorkingRelationship.objects.filter(
+                person_id=OuterRef("pk"), organisation__in=organisations
+            )
+        )
+    )
+    # Households made up only of demo people go with them.
+    others = HouseholdMember.objects.filter(household_id=OuterRef("pk")).exclude(
+        person__in=people.values("pk")
+    )
+    households = Household.objects.filter(
+        Exists(HouseholdMember.objects.filter(household_id=OuterRef("pk"))), ~Exists(others)
+    )
+    total = households.delete()[0]
+    total += people.delete()[0]
+    total += User.objects.filter(pk__in=user_ids).delete()[0]
+    total += organisations.delete()[0]
+    total += partnership.delete()[0]
+    return total
