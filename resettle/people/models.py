@@ -242,7 +242,8 @@ class HouseholdMember(TimestampedModel):
 
 
 class Relationship(TimestampedModel):
-    """How `person` is related to `related_person`, and the person's own wishes about contact."""
+    """`related_person` is the person's `kind` (their child, partner, ...), with the person's
+    own wishes about contact with them. Each link is stored from both sides."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
     related_person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

@@ -45,7 +45,10 @@ def _identifier_matches(term: str) -> list[tuple[str, str]]:
 
 def _name_score(query: str, candidates: set[str]) -> float:
     folded = fold(query)
-    return max((JaroWinkler.similarity(folded, fold(c)) for c in candidates), default=0.0)
+    if not folded:
+        return 0.0
+    folded_candidates = (fold(c) for c in candidates)
+    return max((JaroWinkler.similarity(folded, c) for c in folded_candidates if c), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ class NameQuery:
 
 def _name_candidates(people: QuerySet[Person], query: NameQuery) -> QuerySet[Person]:
     """Narrow by indexed keys first: phonetic key or prefix of either name, or an alias."""
-    terms = [t for t in (query.given, query.family) if t]
+    terms = [t for t in (query.given, query.family) if fold(t)]
     condition = Q()
     for term in terms:
         key = name_key(term)
@@ -80,7 +83,8 @@ def _name_candidates(people: QuerySet[Person], query: NameQuery) -> QuerySet[Per
             Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
         ).values("person_id")
         condition |= Q(pk__in=aliases)
-    for variant in given_name_variants(query.given):
+    # A single word may be a given name, so its nicknames count too ("Bill" finds William).
+    for variant in given_name_variants(query.given or query.family):
         condition |= Q(given_name__iexact=variant) | Q(preferred_name__iexact=variant)
     return people.filter(condition)
 
@@ -95,7 +99,8 @@ def _score(person: Person, query: NameQuery) -> float:
         family_score = _name_score(query.family, {family})
         if not query.given:
             # One word: it may be either name.
-            best = max(best, family_score, _name_score(query.family, {given}))
+            given_score = _name_score(query.family, given_name_variants(given) | {given})
+            best = max(best, family_score, given_score)
             continue
         given_score = _name_score(query.given, given_name_variants(given) | {given})
         swapped = (_name_score(query.given, {family}) + _name_score(query.family, {given})) / 2

@@ -1,14 +1,15 @@
 """Every write to a person's record. Each function takes the acting membership, checks the
 access policy, validates everything before saving anything, and runs in one transaction."""
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from resettle.access import policy
-from resettle.accounts.models import Membership, Role
+from resettle.accounts.models import Membership
 from resettle.core.exceptions import PermissionDenied
 from resettle.lib.identifiers import normalise_identifier
 from resettle.people.choices import RELATIONSHIP_INVERSE, IdentifierScheme
@@ -131,10 +132,7 @@ def person_create(
     person.save()
     _saving_identifiers(person, cleaned)
     WorkingRelationship.objects.create(
-        person=person,
-        organisation=actor.organisation,
-        started_on=date.today(),
-        allocated_to=actor.user if actor.role == Role.PEER_MENTOR else None,
+        person=person, organisation=actor.organisation, started_on=date.today()
     )
     return person
 
@@ -179,8 +177,9 @@ def address_add(*, actor: Membership, person: Person, data: dict[str, Any]) -> A
     address = Address(person=person, **data)
     address.full_clean()
     if address.from_date:
-        person.addresses.filter(to_date__isnull=True, from_date__lt=address.from_date).update(
-            to_date=address.from_date
+        earlier = Q(from_date__lt=address.from_date) | Q(from_date__isnull=True)
+        person.addresses.filter(earlier, to_date__isnull=True).update(
+            to_date=address.from_date - timedelta(days=1)
         )
     address.save()
     return address
@@ -268,7 +267,7 @@ def relationship_set(
     contact_wishes: str | None = None,
     notes: str = "",
 ) -> Relationship:
-    """Record how `person` relates to `related_person`, and add the inverse link if missing.
+    """Record that `related_person` is the person's `kind`, and add the inverse link if missing.
 
     Contact wishes belong to `person`; the related person's own wishes are left as recorded."""
     if not policy.can_edit_person(actor, person):

@@ -1,0 +1,514 @@
+"""People pages: finding people, a person's record and family, and households.
+
+Each view parses the request, asks `resettle.access.policy`, a selector or a service, and renders.
+A person or household the actor may not see is the same 404 as one that does not exist.
+"""
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.accounts.models import Membership
+from resettle.core.exceptions import PermissionDenied
+from resettle.people import services
+from resettle.people.choices import IdentifierScheme
+from resettle.people.forms import (
+    AddressForm,
+    HouseholdCreateForm,
+    HouseholdForm,
+    LeaveHouseholdForm,
+    PersonForm,
+    PersonNameForm,
+    PersonSearchForm,
+    RelationshipForm,
+    RelativeSearchForm,
+    add_service_errors,
+    person_initial,
+)
+from resettle.people.models import Household, HouseholdMember, Person
+from resettle.people.selectors import (
+    DuplicateCheck,
+    household_members,
+    person_family,
+    person_list,
+    possible_duplicates,
+)
+
+PAGE_SIZE = 25
+# The most search results offered when choosing a family member.
+RELATIVE_CHOICES = 50
+
+NO_CASE_ACCESS = (
+    "Your role sees aggregate data only, not individual people's records. "
+    "Reports and dashboards show the figures for your organisation and partnership."
+)
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+def _person_for_page(actor: Membership | None, pk: UUID) -> Person:
+    """The person (or 404), with identifiers loaded once for the header and the page."""
+    person = policy.get_person_for_actor(actor, pk)
+    prefetch_related_objects([person], "identifiers")
+    return person
+
+
+def _sort_headers(ordering: str) -> list[dict[str, str]]:
+    """Table headers as links that sort the list (MoJ sortable table, done on the server so it
+    works without JavaScript); `aria_sort` tells screen readers the current order."""
+    headers = []
+    for key, label, first in (
+        ("name", "Name", "name"),
+        ("date_of_birth", "Date of birth", "date_of_birth"),
+        ("updated", "Last updated", "updated"),
+    ):
+        if ordering == key:
+            aria_sort = "descending" if key == "updated" else "ascending"
+            next_sort = first if key == "updated" else f"-{key}"
+        elif ordering == f"-{key}":
+            aria_sort, next_sort = "descending", key
+        else:
+            aria_sort, next_sort = "none", first
+        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
+    return headers
+
+
+@login_required
+@require_GET
+def person_list_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_view_case_records(actor):
+        return _forbidden(request, NO_CASE_ACCESS)
+    form = PersonSearchForm(request.GET or None)
+    filters = form.filters()
+    people = person_list(actor=actor, **filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "people": page.object_list,
+        "query": filters["query"],
+        "is_filtered": any([filters["query"], filters["date_of_birth"], filters["sex"]]),
+        "sort_headers": _sort_headers(filters["ordering"]),
+        "can_create": policy.can_create_person(actor),
+        "today": date.today(),
+    }
+    # A history restore asks for the whole page even though it comes from htmx.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "people/_results.html" if partial else "people/list.html"
+    response = render(request, template, context)
+    # The same URL returns a fragment or a page, so caches must key on the htmx header.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _duplicates_to_confirm(
+    actor: Membership, form: PersonForm, exclude: Person | None
+) -> DuplicateCheck | None:
+    """Possible duplicates the user has not yet said are someone else."""
+    if form.cleaned_data["confirm_new"]:
+        return None
+    check = possible_duplicates(
+        actor=actor,
+        given_name=form.cleaned_data["given_name"],
+        family_name=form.cleaned_data["family_name"],
+        date_of_birth=form.cleaned_data["date_of_birth"],
+        identifiers={scheme: value for scheme, value in form.identifiers().items() if value},
+        exclude=exclude,
+    )
+    return check or None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_create_person(actor):
+        return _forbidden(request, "Your role cannot add people to Resettle.")
+    form = PersonForm(request.POST or None)
+    duplicates = None
+    if form.is_valid():
+        duplicates = _duplicates_to_confirm(actor, form, exclude=None)
+        if duplicates is None:
+            try:
+                person = services.person_create(
+                    actor=actor, data=form.person_data(), identifiers=form.identifiers()
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return _forbidden(request, exc.message)
+            else:
+                messages.success(request, f"{person.full_name} has been added")
+                return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "duplicates": duplicates, "cancel_url": reverse("people:list")},
+    )
+
+
+@login_required
+@require_GET
+def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = _person_for_page(actor, pk)
+    today = date.today()
+    addresses = list(person.addresses.all())
+    recorded = {identifier.scheme: identifier.value for identifier in person.identifiers.all()}
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "active_section": "summary",
+            # Every scheme, so a missing identifier reads "Not recorded" rather than vanishing.
+            "identifier_rows": [
+                (scheme, label, recorded.get(scheme, ""))
+                for scheme, label in IdentifierScheme.choices
+            ],
+            "other_names": person.other_names.all(),
+            "current_addresses": [a for a in addresses if a.to_date is None or a.to_date >= today],
+            "previous_addresses": [a for a in addresses if a.to_date and a.to_date < today],
+            "can_edit": policy.can_edit_person(actor, person),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    if not policy.can_edit_person(actor, person):
+        return _forbidden(request, "Your role cannot change people's records.")
+    form = PersonForm(request.POST or None, initial=person_initial(person))
+    duplicates = None
+    if form.is_valid():
+        if form.matching_fields_changed():
+            duplicates = _duplicates_to_confirm(actor, form, exclude=person)
+        if duplicates is None:
+            try:
+                services.person_update(
+                    actor=actor,
+                    person=person,
+                    data=form.person_data(),
+                    identifiers=form.identifiers(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return _forbidden(request, exc.message)
+            else:
+                messages.success(request, "The person's details have been saved")
+                return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {
+            "form": form,
+            "person": person,
+            "duplicates": duplicates,
+            "cancel_url": reverse("people:detail", args=[person.pk]),
+        },
+    )
+
+
+def _person_subform(
+    request: HttpRequest,
+    pk: UUID,
+    form_class: type,
+    save: Any,
+    template: str,
+    success: str,
+) -> HttpResponse:
+    """A small form that adds something to a person's record (a name, an address)."""
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    if not policy.can_edit_person(actor, person):
+        return _forbidden(request, "Your role cannot change people's records.")
+    form = form_class(request.POST or None)
+    if form.is_valid():
+        try:
+            save(actor=actor, person=person, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, success)
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        template,
+        {"form": form, "person": person, "cancel_url": reverse("people:detail", args=[pk])},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_add_name_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    def save(*, actor: Membership, person: Person, data: dict[str, Any]) -> None:
+        services.person_name_add(actor=actor, person=person, **data)
+
+    return _person_subform(
+        request, pk, PersonNameForm, save, "people/add_name.html", "The name has been added"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_add_address_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _person_subform(
+        request,
+        pk,
+        AddressForm,
+        services.address_add,
+        "people/add_address.html",
+        "The address has been added",
+    )
+
+
+def _visible_households(actor: Membership | None, memberships: list[HouseholdMember]) -> set:
+    """Households the actor may open; the others are listed without a link."""
+    ids = [membership.household_id for membership in memberships]
+    return set(policy.households_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@login_required
+@require_GET
+def person_family_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = _person_for_page(actor, pk)
+    family = person_family(actor=actor, person=person)
+    return render(
+        request,
+        "people/family.html",
+        {
+            "person": person,
+            "active_section": "family",
+            "relationships": family["relationships"],
+            "household_memberships": family["household_memberships"],
+            "visible_households": _visible_households(actor, family["household_memberships"]),
+            "can_edit": policy.can_edit_person(actor, person),
+            "can_add_household": policy.can_create_person(actor),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Two steps that work without JavaScript: search for the relative, then choose them from
+    the results and describe the relationship."""
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    if not policy.can_edit_person(actor, person):
+        return _forbidden(request, "Your role cannot change people's records.")
+    search = RelativeSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    candidates: list[Person] = []
+    if query:
+        found = person_list(actor=actor, query=query)
+        candidates = [p for p in found[: RELATIVE_CHOICES + 1] if p.pk != person.pk]
+        candidates = candidates[:RELATIVE_CHOICES]
+    form = None
+    if query or request.method == "POST":
+        form = RelationshipForm(
+            request.POST or None,
+            candidates=candidates,
+            people=policy.people_visible_to(actor).exclude(pk=person.pk),
+        )
+    if request.method == "POST" and form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.relationship_set(
+                actor=actor,
+                person=person,
+                related_person=data["related_person"],
+                kind=data["kind"],
+                lives_with=data["lives_with"],
+                contact_wishes=data["contact_wishes"],
+                notes=data["notes"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, "The family member has been added")
+            return redirect("people:family", pk=person.pk)
+    return render(
+        request,
+        "people/add_relationship.html",
+        {
+            "person": person,
+            "search": search,
+            "query": query,
+            "candidates": candidates,
+            "form": form,
+            "can_create": policy.can_create_person(actor),
+            "cancel_url": reverse("people:family", args=[pk]),
+        },
+    )
+
+
+def _household_choices(actor: Membership, person: Person) -> list[Person]:
+    """The person and the relatives the actor can see: who a new household may hold."""
+    family = person_family(actor=actor, person=person)
+    relatives = [r.related_person for r in family["relationships"] if r.related_visible]
+    return [person, *relatives]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_create_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, request.GET.get("person"))
+    if not policy.can_create_person(actor):
+        return _forbidden(request, "Your role cannot record households.")
+    form = HouseholdCreateForm(
+        request.POST or None,
+        people=_household_choices(actor, person),
+        initial={"members": [str(person.pk)]},
+    )
+    if form.is_valid():
+        try:
+            household = services.household_create(
+                actor=actor,
+                name=form.cleaned_data["name"],
+                notes=form.cleaned_data["notes"],
+                member_ids=form.cleaned_data["members"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, f"{household.name} has been added")
+            return redirect("people:household_detail", pk=household.pk)
+    return render(
+        request,
+        "people/household_form.html",
+        {
+            "form": form,
+            "person": person,
+            "cancel_url": reverse("people:family", args=[person.pk]),
+        },
+    )
+
+
+@login_required
+@require_GET
+def household_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    household = policy.get_household_for_actor(actor, pk)
+    members = household_members(actor=actor, household=household)
+    # Only people the actor may change can be marked as having left.
+    can_leave = {
+        m.pk
+        for m in members
+        if m.person_visible and m.left_on is None and policy.can_edit_person(actor, m.person)
+    }
+    return render(
+        request,
+        "people/household_detail.html",
+        {
+            "household": household,
+            "current_members": [m for m in members if m.left_on is None],
+            "past_members": [m for m in members if m.left_on is not None],
+            "can_leave": can_leave,
+            "can_edit": policy.can_create_person(actor),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    household = policy.get_household_for_actor(actor, pk)
+    if not policy.can_create_person(actor):
+        return _forbidden(request, "Your role cannot change households.")
+    form = HouseholdForm(
+        request.POST or None, initial={"name": household.name, "notes": household.notes}
+    )
+    if form.is_valid():
+        try:
+            services.household_update(actor=actor, household=household, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, "The household has been saved")
+            return redirect("people:household_detail", pk=household.pk)
+    return render(
+        request,
+        "people/household_edit.html",
+        {
+            "form": form,
+            "household": household,
+            "cancel_url": reverse("people:household_detail", args=[pk]),
+        },
+    )
+
+
+def _current_visible_member(
+    actor: Membership, household: Household, member_pk: UUID
+) -> HouseholdMember:
+    """A current member the actor may see; anyone else is a 404, so the page never names them."""
+    for member in household_members(actor=actor, household=household):
+        if member.pk == member_pk and member.person_visible and member.left_on is None:
+            return member
+    raise Http404("No such household member")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_member_leave_view(request: HttpRequest, pk: UUID, member_pk: UUID) -> HttpResponse:
+    actor = request.actor
+    household = policy.get_household_for_actor(actor, pk)
+    member = _current_visible_member(actor, household, member_pk)
+    if not policy.can_edit_person(actor, member.person):
+        return _forbidden(request, "Your role cannot change this person's record.")
+    form = LeaveHouseholdForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.household_member_leave(
+                actor=actor, member=member, left_on=form.cleaned_data["left_on"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, f"{member.person.full_name} has been marked as having left")
+            if policy.households_visible_to(actor).filter(pk=household.pk).exists():
+                return redirect("people:household_detail", pk=household.pk)
+            # Nobody the actor can see lives there now, so the household is no longer theirs.
+            return redirect("people:family", pk=member.person.pk)
+    return render(
+        request,
+        "people/household_leave.html",
+        {
+            "form": form,
+            "household": household,
+            "member": member,
+            "cancel_url": reverse("people:household_detail", args=[pk]),
+        },
+    )
