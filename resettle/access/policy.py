@@ -6,6 +6,7 @@ Everything is decided for an *actor*: a user acting for one organisation in one 
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -21,19 +22,31 @@ CREATE_PERSON_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_C
 ORGANISATION_ADMIN_ROLES = frozenset({Role.ORGANISATION_ADMIN})
 
 
+def is_current(actor: Membership | None, on: date | None = None) -> bool:
+    """A membership counts until the day it ends (an end date in the future is not yet ended)."""
+    if actor is None:
+        return False
+    return actor.ended_on is None or actor.ended_on > (on or date.today())
+
+
 def _current_working_relationships(actor: Membership, on: date) -> QuerySet[WorkingRelationship]:
     relationships = WorkingRelationship.objects.filter(
         organisation_id=actor.organisation_id, started_on__lte=on
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
     if actor.role == Role.PEER_MENTOR:
         # A peer mentor sees only the people allocated to them.
         relationships = relationships.filter(allocated_to_id=actor.user_id)
     return relationships
 
 
+def can_view_case_records(actor: Membership | None) -> bool:
+    """Whether the actor's role works with individual people's records at all."""
+    return is_current(actor) and actor.role in CASE_LEVEL_ROLES
+
+
 def people_visible_to(actor: Membership | None, on: date | None = None) -> QuerySet[Person]:
     """The people whose record this actor may open. Lists, search, counts and exports use it."""
-    if actor is None or actor.ended_on is not None or actor.role not in CASE_LEVEL_ROLES:
+    if not can_view_case_records(actor) or not is_current(actor, on):
         return Person.objects.none()
     working = _current_working_relationships(actor, on or date.today())
     return Person.objects.filter(Exists(working.filter(person_id=OuterRef("pk"))))
@@ -47,12 +60,12 @@ def get_person_for_actor(actor: Membership | None, person_id) -> Person:
     """The person, or the same 404 whether they do not exist or are not this actor's to see."""
     try:
         return people_visible_to(actor).get(pk=person_id)
-    except (Person.DoesNotExist, ValueError, TypeError) as exc:
+    except (Person.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such person") from exc
 
 
 def can_create_person(actor: Membership | None) -> bool:
-    return actor is not None and actor.ended_on is None and actor.role in CREATE_PERSON_ROLES
+    return is_current(actor) and actor.role in CREATE_PERSON_ROLES
 
 
 def can_edit_person(actor: Membership | None, person: Person) -> bool:
@@ -74,13 +87,13 @@ def households_visible_to(actor: Membership | None) -> QuerySet[Household]:
 def get_household_for_actor(actor: Membership | None, household_id) -> Household:
     try:
         return households_visible_to(actor).get(pk=household_id)
-    except (Household.DoesNotExist, ValueError, TypeError) as exc:
+    except (Household.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such household") from exc
 
 
 def organisations_visible_to(actor: Membership | None) -> QuerySet[Organisation]:
     """Organisations in any partnership the actor's organisation belongs to, and its own."""
-    if actor is None or actor.ended_on is not None:
+    if not is_current(actor):
         return Organisation.objects.none()
     return Organisation.objects.filter(
         Q(pk=actor.organisation_id) | Q(partnerships__organisations=actor.organisation_id)
@@ -89,8 +102,7 @@ def organisations_visible_to(actor: Membership | None) -> QuerySet[Organisation]
 
 def can_edit_organisation(actor: Membership | None, organisation: Organisation) -> bool:
     return (
-        actor is not None
-        and actor.ended_on is None
+        is_current(actor)
         and actor.role in ORGANISATION_ADMIN_ROLES
         and actor.organisation_id == organisation.pk
     )

@@ -5,6 +5,7 @@ ValueError with a message written for the person who typed it.
 """
 
 import re
+from datetime import date
 
 PNC_CHECK_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 _PNC = re.compile(r"^(\d{2}|\d{4})/?(\d{1,7})([A-Z])$")
@@ -25,13 +26,17 @@ def pnc_check_letter(year: str, serial: str) -> str:
 
 
 def normalise_pnc(value: str) -> str:
-    """PNC ID, e.g. 2012/0052494Q; the serial is zero-padded to 7 digits."""
+    """PNC ID, e.g. 2012/0052494Q: always returned with a 4-digit year and 7-digit serial."""
     match = _PNC.match(_squash(value))
     if not match:
         raise ValueError("Enter a PNC ID in the format 2012/0052494Q")
     year, serial, check = match.groups()
     if pnc_check_letter(year, serial) != check:
         raise ValueError("Enter a real PNC ID: the check letter does not match the number")
+    if len(year) == 2:
+        # The short form drops the century: a year after this one must be from the 1900s.
+        this_year = date.today().year
+        year = f"20{year}" if int(year) <= this_year % 100 else f"19{year}"
     return f"{year}/{serial.zfill(7)}{check}"
 
 

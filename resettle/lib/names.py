@@ -1,6 +1,5 @@
 """Names: validation, and the keys that let search tolerate nicknames and typos."""
 
-import re
 import unicodedata
 from functools import lru_cache
 
@@ -8,21 +7,28 @@ import jellyfish
 from django.core.exceptions import ValidationError
 from nicknames import NickNamer
 
-# Letters in any script, spaces, hyphens, apostrophes and full stops: names, not markup.
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '\u2019.\-][^\W\d_]*)*$")
+_NAME_PUNCTUATION = frozenset(" '\u2019.-")
 
 
 def validate_name(value: str) -> None:
-    if value and not _NAME.match(value.strip()):
+    """Letters in any script (with their accents), spaces, hyphens, apostrophes and full stops:
+    names, not markup or numbers."""
+    text = unicodedata.normalize("NFC", value.strip())
+    if not text:
+        return
+    ok = unicodedata.category(text[0]).startswith("L") and all(
+        unicodedata.category(c)[0] in "LM" or c in _NAME_PUNCTUATION for c in text
+    )
+    if not ok:
         raise ValidationError(
             "Names can only include letters, spaces, hyphens, apostrophes and full stops"
         )
 
 
 def fold(value: str) -> str:
-    """Lower case, accents removed, letters only: 'O'Brien-Smith' -> 'obriensmith'."""
+    """Case and accents removed, letters only, any script: "O'Brien-Smith" -> "obriensmith"."""
     decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if c.isalpha() and c.isascii()).lower()
+    return "".join(c for c in decomposed if c.isalpha()).casefold()
 
 
 def name_key(value: str) -> str:
