@@ -9,9 +9,24 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from resettle.access.categories import (
+    BREAK_GLASS_CATEGORIES,
+    CHILD_RECORD_KINDS,
+    NEVER_SHARED_BEYOND,
+    WITH_WORKING_RELATIONSHIP,
+)
+from resettle.access.models import BreakGlassAccess
 from resettle.accounts.models import Membership, Organisation, Role
-from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
+from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.people.models import (
+    Consent,
+    Household,
+    HouseholdMember,
+    Person,
+    WorkingRelationship,
+)
 
 # Roles that work with individual people's records.
 CASE_LEVEL_ROLES = frozenset(
@@ -106,3 +121,168 @@ def can_edit_organisation(actor: Membership | None, organisation: Organisation) 
         and actor.role in ORGANISATION_ADMIN_ROLES
         and actor.organisation_id == organisation.pk
     )
+
+
+# Data categories -------------------------------------------------------------------------------
+#
+# Beyond identity, an organisation sees a category of a person's record only when
+#   (a) it is working with the person (people_visible_to),
+#   (b) a sharing agreement in force in one of its partnerships gives it that category,
+#   (c) where that agreement rests on consent, the person's current consent covers it,
+#   (d) no hard limit forbids it (offence outside probation/prison; children outside family
+#       services),
+# or a safeguarding lead has an open break-glass for that person and category.
+
+
+def _in_force(on: date) -> Q:
+    return Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+
+
+def agreement_grants(actor: Membership, on: date | None = None) -> dict[str, set[str]]:
+    """Category -> lawful bases under which agreements in force give it to the actor's
+    organisation. Cached on the actor for the request, so a page asks the database once."""
+    on = on or date.today()
+    cache = actor.__dict__.setdefault("_agreement_grants", {})
+    if on in cache:
+        return cache[on]
+    organisation = actor.organisation
+    agreements = (
+        SharingAgreement.objects.filter(_in_force(on), partnership__organisations=organisation)
+        .prefetch_related("recipient_organisations")
+        .distinct()
+    )
+    grants: dict[str, set[str]] = {}
+    for agreement in agreements:
+        named = {o.pk for o in agreement.recipient_organisations.all()}
+        if organisation.kind not in agreement.recipient_kinds and organisation.pk not in named:
+            continue
+        for category in agreement.categories:
+            grants.setdefault(category, set()).add(agreement.lawful_basis)
+    cache[on] = grants
+    return grants
+
+
+def _consent_covers(actor: Membership, on: date) -> Q:
+    """Consents current on `on` whose scope includes the actor's organisation or its kind."""
+    organisation = actor.organisation
+    return (
+        Q(given_on__lte=on)
+        & (Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+        & (
+            Q(organisations=organisation)
+            | Q(organisation_kinds__icontains=f'"{organisation.kind}"')
+        )
+    )
+
+
+def _consented_categories(actor: Membership, person: Person, on: date) -> set[str]:
+    consents = Consent.objects.filter(_consent_covers(actor, on), person=person).distinct()
+    return {category for consent in consents for category in consent.categories}
+
+
+def _hard_limit_allows(actor: Membership, person: Person, category: str) -> bool:
+    kind = actor.organisation.kind
+    limit = NEVER_SHARED_BEYOND.get(category)
+    if limit is not None and kind not in limit:
+        return False
+    return not (person.is_child and kind not in CHILD_RECORD_KINDS)
+
+
+def _open_break_glass(actor: Membership, person: Person) -> set[str]:
+    now = timezone.now()
+    return set(
+        BreakGlassAccess.objects.filter(
+            user_id=actor.user_id,
+            organisation_id=actor.organisation_id,
+            person=person,
+            closed_at__isnull=True,
+            opened_at__lte=now,
+            expires_at__gt=now,
+        ).values_list("category", flat=True)
+    )
+
+
+def categories_visible(
+    actor: Membership | None, person: Person, on: date | None = None
+) -> frozenset[str]:
+    """Every data category of this person's record the actor may read now."""
+    on = on or date.today()
+    if not can_view_person(actor, person):
+        return frozenset()
+    visible = set(WITH_WORKING_RELATIONSHIP)
+    grants = agreement_grants(actor, on)
+    needs_consent = {c for c, bases in grants.items() if bases == {LawfulBasis.CONSENT}}
+    consented = _consented_categories(actor, person, on) if needs_consent else set()
+    for category in grants:
+        if not _hard_limit_allows(actor, person, category):
+            continue
+        if category not in needs_consent or category in consented:
+            visible.add(category)
+    visible |= _open_break_glass(actor, person)
+    return frozenset(visible)
+
+
+def can_view_category(actor: Membership | None, person: Person, category: str) -> bool:
+    return category in categories_visible(actor, person)
+
+
+def people_with_category(
+    actor: Membership | None, category: str, on: date | None = None
+) -> QuerySet[Person]:
+    """The people for whom the actor may read `category` (without break-glass): for lists,
+    counts and exports of that category."""
+    on = on or date.today()
+    people = people_visible_to(actor, on)
+    if category in WITH_WORKING_RELATIONSHIP:
+        return people
+    if not can_view_case_records(actor):
+        return Person.objects.none()
+    bases = agreement_grants(actor, on).get(category)
+    if not bases:
+        return Person.objects.none()
+    limit = NEVER_SHARED_BEYOND.get(category)
+    if limit is not None and actor.organisation.kind not in limit:
+        return Person.objects.none()
+    if actor.organisation.kind not in CHILD_RECORD_KINDS:
+        people = people.filter(
+            Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=_eighteenth_birthday_cutoff(on))
+        )
+    if bases == {LawfulBasis.CONSENT}:
+        consents = Consent.objects.filter(
+            _consent_covers(actor, on),
+            person_id=OuterRef("pk"),
+            categories__icontains=f'"{category}"',
+        )
+        people = people.filter(Exists(consents))
+    return people
+
+
+def _eighteenth_birthday_cutoff(on: date) -> date:
+    """People born on or before this date are 18 or over on `on` (29 February counts as 1 March)."""
+    try:
+        return on.replace(year=on.year - 18)
+    except ValueError:
+        return date(on.year - 18, 2, 28)
+
+
+def can_break_glass(actor: Membership | None, person: Person, category: str) -> bool:
+    """A designated safeguarding lead, working with the person, for a restricted category."""
+    return (
+        is_current(actor)
+        and actor.is_safeguarding_lead
+        and category in BREAK_GLASS_CATEGORIES
+        and can_view_person(actor, person)
+    )
+
+
+def can_record_consent(actor: Membership | None, person: Person) -> bool:
+    return (
+        is_current(actor)
+        and actor.role in {Role.CASEWORKER, Role.REFERRER}
+        and can_view_person(actor, person)
+    )
+
+
+def can_manage_agreements(actor: Membership | None) -> bool:
+    return is_current(actor) and actor.role in ORGANISATION_ADMIN_ROLES

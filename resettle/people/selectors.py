@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from rapidfuzz.distance import JaroWinkler
 
 from resettle.access import policy
@@ -20,8 +20,9 @@ MAX_CANDIDATES = 1000
 ORDERINGS = {
     "name": ("family_name", "given_name"),
     "-name": ("-family_name", "-given_name"),
-    "date_of_birth": ("date_of_birth", "family_name"),
-    "-date_of_birth": ("-date_of_birth", "family_name"),
+    # "Not recorded" sorts last either way, on SQLite and PostgreSQL alike.
+    "date_of_birth": (F("date_of_birth").asc(nulls_last=True), "family_name"),
+    "-date_of_birth": (F("date_of_birth").desc(nulls_last=True), "family_name"),
     "updated": ("-updated_at",),
 }
 

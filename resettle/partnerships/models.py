@@ -1,0 +1,90 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from resettle.access.categories import NEVER_SHARED_BEYOND, Category
+from resettle.accounts.models import Organisation, OrganisationKind, Partnership
+from resettle.core.models import TimestampedModel
+
+
+class LawfulBasis(models.TextChoices):
+    """UK GDPR Article 6 bases a sharing agreement may rest on. Only `consent` needs the
+    person's own consent before sharing; the others rest on the agreement itself."""
+
+    CONSENT = "consent", "Consent"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation (statutory duty)"
+    PUBLIC_TASK = "public_task", "Public task"
+    VITAL_INTERESTS = "vital_interests", "Vital interests"
+    LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests"
+
+
+class SharingAgreement(TimestampedModel):
+    """An information-sharing agreement: within a partnership, which organisations (named, or
+    every organisation of the named kinds) may receive which data categories, why, and when."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="sharing_agreements"
+    )
+    owner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="owned_agreements",
+        help_text="The organisation whose admin manages this agreement.",
+    )
+    title = models.CharField(max_length=200)
+    document_reference = models.CharField(max_length=200)
+    purpose = models.TextField(max_length=2000)
+    lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
+    categories = models.JSONField(default=list, help_text="Data category values.")
+    recipient_kinds = models.JSONField(default=list, help_text="Organisation kind values.")
+    recipient_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="received_agreements"
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="The first day the agreement no longer applies."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=models.F("starts_on")),
+                name="agreement_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(lawful_basis__in=LawfulBasis.values), name="agreement_basis_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        errors = {}
+        if not self.categories:
+            errors["categories"] = "Choose at least one data category"
+        elif set(self.categories) - set(Category.values):
+            errors["categories"] = "Choose data categories from the list"
+        if set(self.recipient_kinds) - set(OrganisationKind.values):
+            errors["recipient_kinds"] = "Choose organisation kinds from the list"
+        for category, kinds in NEVER_SHARED_BEYOND.items():
+            if category in self.categories and set(self.recipient_kinds) - kinds:
+                errors["categories"] = (
+                    f"{Category(category).label} can only be shared with "
+                    + ", ".join(OrganisationKind(k).label.lower() for k in sorted(kinds))
+                )
+        if self.ends_on and self.starts_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = "The end date must be after the start date"
+        if errors:
+            raise ValidationError(errors)
+
+    def is_in_force(self, on: date | None = None) -> bool:
+        on = on or date.today()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on > on)
