@@ -5,6 +5,12 @@ urlpatterns = [
     path("", include("resettle.web.urls")),
     path("", include("resettle.accounts.urls")),
     path("people/", include("resettle.people.urls")),
+    path("people/", include("resettle.suitability.urls")),
+    path("people/<uuid:pk>/consent/", include("resettle.consent.urls")),
+    path("agreements/", include("resettle.partnerships.urls")),
+    path("", include("resettle.audit.urls")),
+    path("", include("resettle.access.urls")),
+    path("notifications/", include("resettle.notifications.urls")),
     path("api/v1/", include("resettle.api.urls")),
     path("django-admin/", admin.site.urls),
 ]

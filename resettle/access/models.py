@@ -40,7 +40,7 @@ class BreakGlassAccess(TimestampedModel):
                 name="break_glass_expires_after_opening",
             ),
             models.CheckConstraint(
-                condition=Q(category__in=list(BREAK_GLASS_CATEGORIES)),
+                condition=Q(category__in=sorted(BREAK_GLASS_CATEGORIES)),
                 name="break_glass_category_restricted",
             ),
         ]

@@ -16,6 +16,7 @@ from resettle.access.categories import (
     CHILD_RECORD_KINDS,
     NEVER_SHARED_BEYOND,
     WITH_WORKING_RELATIONSHIP,
+    Category,
 )
 from resettle.access.models import BreakGlassAccess
 from resettle.accounts.models import Membership, Organisation, Role
@@ -92,14 +93,18 @@ def can_edit_person(actor: Membership | None, person: Person) -> bool:
 
 
 def households_visible_to(actor: Membership | None) -> QuerySet[Household]:
-    """A household is visible while at least one current member is visible to the actor."""
+    """Households with a current member whose family information the actor may see: which
+    household someone lives in is itself family information."""
     members = HouseholdMember.objects.filter(
-        household_id=OuterRef("pk"), left_on__isnull=True, person__in=people_visible_to(actor)
+        household_id=OuterRef("pk"),
+        left_on__isnull=True,
+        person__in=people_with_category(actor, Category.FAMILY_CHILDREN),
     )
     return Household.objects.filter(Exists(members))
 
 
 def get_household_for_actor(actor: Membership | None, household_id) -> Household:
+    """The household, or the same 404 whether it is missing, not visible or not shared."""
     try:
         return households_visible_to(actor).get(pk=household_id)
     except (Household.DoesNotExist, ValidationError, ValueError, TypeError) as exc:

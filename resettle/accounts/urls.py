@@ -13,4 +13,5 @@ urlpatterns = [
     path("organisations/<uuid:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<uuid:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("account/api-tokens/", include("resettle.api.token_urls")),
+    path("account/", include("resettle.accounts.mfa_urls")),
 ]

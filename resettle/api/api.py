@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from resettle.api.auth import ORGANISATION_HEADER, TokenAuth
-from resettle.api.endpoints import households, organisations, people
+from resettle.api.endpoints import audit, consents, households, organisations, people, suitability
 from resettle.api.errors import install_handlers
 
 DESCRIPTION = f"""
@@ -46,3 +46,6 @@ install_handlers(api)
 api.add_router("/people", people.router)
 api.add_router("/households", households.router)
 api.add_router("/organisations", organisations.router)
+api.add_router("/consents", consents.router)
+api.add_router("/audit-events", audit.router)
+api.add_router("/suitability-assessments", suitability.router)

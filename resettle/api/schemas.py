@@ -100,13 +100,32 @@ class PersonOut(Schema):
     pronouns_description: str
     ethnicity: choices.Ethnicity
     disability: choices.Disability
-    phone: str
-    email: str
+    phone: str | None = Field(
+        description="Empty when not recorded; null when contact details are not shared with "
+        "your organisation."
+    )
+    email: str | None = Field(
+        description="Empty when not recorded; null when contact details are not shared with "
+        "your organisation."
+    )
     identifiers: list[IdentifierSchema]
     aliases: list[AliasOut] = Field(description="Aliases and previous names.")
-    address: AddressOut | None = Field(description="The current address, if one is recorded.")
+    address: AddressOut | None = Field(
+        description="The current address; null when none is recorded or when contact details "
+        "are not shared with your organisation (then `phone` and `email` are null too)."
+    )
     created_at: datetime
     updated_at: datetime
+
+    # Endpoints set `contact_shared` on the person from the access policy before answering;
+    # a person without it is treated as not shared, so forgetting to ask hides, never leaks.
+    @staticmethod
+    def resolve_phone(person: Person) -> str | None:
+        return person.phone if _contact_shared(person) else None
+
+    @staticmethod
+    def resolve_email(person: Person) -> str | None:
+        return person.email if _contact_shared(person) else None
 
     @staticmethod
     def resolve_aliases(person: Person) -> list:
@@ -114,8 +133,14 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_address(person: Person) -> Address | None:
+        if not _contact_shared(person):
+            return None
         # Uses the prefetched addresses, newest first, so a list costs no query per person.
         return next((a for a in person.addresses.all() if a.to_date is None), None)
+
+
+def _contact_shared(person: Person) -> bool:
+    return getattr(person, "contact_shared", False) is True
 
 
 PersonPage = _page("PersonPage", PersonOut)
@@ -195,9 +220,12 @@ class HouseholdOut(Schema):
     id: UUID
     name: str
     notes: str
-    members: list[HouseholdMemberOut] = Field(description="Members whose record you may see.")
+    members: list[HouseholdMemberOut] = Field(
+        description="Members whose family information is shared with your organisation."
+    )
     other_members_count: int = Field(
-        description="Members whose record you may not see: counted, never named."
+        description="Members whose family information is not shared with your organisation: "
+        "counted, never named."
     )
     created_at: datetime
     updated_at: datetime

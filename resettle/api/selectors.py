@@ -28,11 +28,3 @@ def household_list(*, actor: Membership | None) -> QuerySet[Household]:
         .prefetch_related(Prefetch("members", queryset=members))
         .order_by("name", "pk")
     )
-
-
-def visible_member_ids(*, actor: Membership | None, households: list[Household]) -> set:
-    """Which of these households' members the actor may see, in one query for any number."""
-    person_ids = {m.person_id for h in households for m in h.members.all()}
-    return set(
-        policy.people_visible_to(actor).filter(pk__in=person_ids).values_list("pk", flat=True)
-    )

@@ -39,7 +39,9 @@ class SharingAgreement(TimestampedModel):
     purpose = models.TextField(max_length=2000)
     lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
     categories = models.JSONField(default=list, help_text="Data category values.")
-    recipient_kinds = models.JSONField(default=list, help_text="Organisation kind values.")
+    recipient_kinds = models.JSONField(
+        default=list, blank=True, help_text="Organisation kind values."
+    )
     recipient_organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="received_agreements"
     )

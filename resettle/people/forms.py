@@ -5,8 +5,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from resettle.access.categories import Category
 from resettle.lib.identifiers import normalise_identifier
 from resettle.people import choices
+from resettle.people.categories import PERSON_FIELDS, person_fields_in
 from resettle.people.models import Address, Household, Person, PersonName
 from resettle.web.forms import GovukDateField, GovukForm, GovukModelForm
 
@@ -18,6 +20,8 @@ IDENTIFIER_HINTS = {
     choices.IdentifierScheme.NI_NUMBER: "For example, QQ123456C",
 }
 IDENTIFIER_FIELDS = tuple(str(scheme) for scheme in IDENTIFIER_HINTS)
+# The person's contact details (data category `contact`, see resettle/people/categories.py).
+CONTACT_FIELDS = tuple(person_fields_in({Category.CONTACT}, list(PERSON_FIELDS)))
 # The fields whose change may make an existing record a duplicate of another.
 MATCHING_FIELDS = frozenset({"given_name", "family_name", "date_of_birth", *IDENTIFIER_FIELDS})
 
@@ -148,8 +152,13 @@ class PersonForm(GovukModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_contact: bool = False, **kwargs: Any) -> None:
+        """`with_contact`: whether the actor may see (so change) the person's contact details.
+        Without it the fields are left out, and so are never saved blank over what is there."""
         super().__init__(*args, **kwargs)
+        if not with_contact:
+            for name in CONTACT_FIELDS:
+                del self.fields[name]
         self.fields["ethnicity"].choices = _grouped_ethnicities()
         for scheme, hint in IDENTIFIER_HINTS.items():
             self.fields[str(scheme)] = forms.CharField(
@@ -185,7 +194,12 @@ class PersonForm(GovukModelForm):
         return data
 
     def person_data(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        """The person's fields this form showed: a field left out is left as it is."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+    @property
+    def with_contact(self) -> bool:
+        return "phone" in self.fields
 
     def identifiers(self) -> dict[str, str]:
         """Every scheme, empty for none, so that clearing an identifier removes it."""
@@ -205,9 +219,11 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, messages)
 
 
-def person_initial(person: Person) -> dict[str, Any]:
-    """A person form's starting values: the record as it is, and its identifiers."""
-    initial = forms.model_to_dict(person, fields=PersonForm.Meta.fields)
+def person_initial(person: Person, *, with_contact: bool) -> dict[str, Any]:
+    """A person form's starting values: the record as it is, and its identifiers. Contact
+    details only `with_contact`, so a page that may not show them never holds them."""
+    fields = [f for f in PersonForm.Meta.fields if with_contact or f not in CONTACT_FIELDS]
+    initial = forms.model_to_dict(person, fields=fields)
     initial.update({identifier.scheme: identifier.value for identifier in person.identifiers.all()})
     return initial
 

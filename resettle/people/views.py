@@ -20,9 +20,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
+from resettle.access.categories import Category
 from resettle.accounts.models import Membership
+from resettle.audit.services import record_read
 from resettle.core.exceptions import PermissionDenied
 from resettle.people import services
+from resettle.people.categories import (
+    family_shared_ids,
+)
 from resettle.people.choices import IdentifierScheme
 from resettle.people.forms import (
     AddressForm,
@@ -47,12 +52,21 @@ from resettle.people.selectors import (
 )
 
 PAGE_SIZE = 25
-# The most search results offered when choosing a family member.
+# The most search results offered when choosing a family member, out of the best matches.
 RELATIVE_CHOICES = 50
+MAX_RELATIVE_SEARCH = 200
 
 NO_CASE_ACCESS = (
     "Your role sees aggregate data only, not individual people's records. "
     "Reports and dashboards show the figures for your organisation and partnership."
+)
+CONTACT_NOT_SHARED = (
+    "This person's contact details are not shared with your organisation, so you cannot "
+    "change them."
+)
+FAMILY_NOT_SHARED = (
+    "This person's family information is not shared with your organisation, so you cannot "
+    "change it."
 )
 
 
@@ -139,7 +153,10 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_create_person(actor):
         return _forbidden(request, "Your role cannot add people to Resettle.")
-    form = PersonForm(request.POST or None)
+    # Asked for only if an agreement gives the organisation contact details at all: where it
+    # needs consent, the caseworker sees them again once consent is recorded.
+    with_contact = Category.CONTACT in policy.agreement_grants(actor)
+    form = PersonForm(request.POST or None, with_contact=with_contact)
     duplicates = None
     if form.is_valid():
         duplicates = _duplicates_to_confirm(actor, form, exclude=None)
@@ -167,9 +184,13 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
 def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = _person_for_page(actor, pk)
+    shows_contact = policy.can_view_category(actor, person, Category.CONTACT)
     today = date.today()
-    addresses = list(person.addresses.all())
+    # Not even loaded unless they may be shown.
+    addresses = list(person.addresses.all()) if shows_contact else []
     recorded = {identifier.scheme: identifier.value for identifier in person.identifiers.all()}
+    shown = [Category.IDENTITY, Category.CONTACT] if shows_contact else [Category.IDENTITY]
+    record_read(actor=actor, person=person, categories=shown, request=request)
     return render(
         request,
         "people/detail.html",
@@ -182,6 +203,7 @@ def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
                 for scheme, label in IdentifierScheme.choices
             ],
             "other_names": person.other_names.all(),
+            "shows_contact": shows_contact,
             "current_addresses": [a for a in addresses if a.to_date is None or a.to_date >= today],
             "previous_addresses": [a for a in addresses if a.to_date and a.to_date < today],
             "can_edit": policy.can_edit_person(actor, person),
@@ -196,7 +218,12 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
         return _forbidden(request, "Your role cannot change people's records.")
-    form = PersonForm(request.POST or None, initial=person_initial(person))
+    with_contact = policy.can_view_category(actor, person, Category.CONTACT)
+    form = PersonForm(
+        request.POST or None,
+        initial=person_initial(person, with_contact=with_contact),
+        with_contact=with_contact,
+    )
     duplicates = None
     if form.is_valid():
         if form.matching_fields_changed():
@@ -235,12 +262,17 @@ def _person_subform(
     save: Any,
     template: str,
     success: str,
+    category: Category,
+    not_shared: str = "",
 ) -> HttpResponse:
-    """A small form that adds something to a person's record (a name, an address)."""
+    """A small form that adds something of `category` to a person's record (a name, an
+    address); only someone who may see that category may add to it."""
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
         return _forbidden(request, "Your role cannot change people's records.")
+    if not policy.can_view_category(actor, person, category):
+        return _forbidden(request, not_shared)
     form = form_class(request.POST or None)
     if form.is_valid():
         try:
@@ -266,7 +298,13 @@ def person_add_name_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         services.person_name_add(actor=actor, person=person, **data)
 
     return _person_subform(
-        request, pk, PersonNameForm, save, "people/add_name.html", "The name has been added"
+        request,
+        pk,
+        PersonNameForm,
+        save,
+        "people/add_name.html",
+        "The name has been added",
+        category=Category.IDENTITY,
     )
 
 
@@ -280,6 +318,8 @@ def person_add_address_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         services.address_add,
         "people/add_address.html",
         "The address has been added",
+        category=Category.CONTACT,
+        not_shared=CONTACT_NOT_SHARED,
     )
 
 
@@ -292,22 +332,28 @@ def _visible_households(actor: Membership | None, memberships: list[HouseholdMem
 @login_required
 @require_GET
 def person_family_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Without family information shared, the page still answers (the tab is always there, so
+    the sections stay in the same place) and says it is not shared."""
     actor = request.actor
     person = _person_for_page(actor, pk)
-    family = person_family(actor=actor, person=person)
-    return render(
-        request,
-        "people/family.html",
-        {
-            "person": person,
-            "active_section": "family",
+    context: dict[str, Any] = {
+        "person": person,
+        "active_section": "family",
+        "shows_family": policy.can_view_category(actor, person, Category.FAMILY_CHILDREN),
+    }
+    if context["shows_family"]:
+        family = person_family(actor=actor, person=person)
+        record_read(
+            actor=actor, person=person, categories=[Category.FAMILY_CHILDREN], request=request
+        )
+        context |= {
             "relationships": family["relationships"],
             "household_memberships": family["household_memberships"],
             "visible_households": _visible_households(actor, family["household_memberships"]),
             "can_edit": policy.can_edit_person(actor, person),
             "can_add_household": policy.can_create_person(actor),
-        },
-    )
+        }
+    return render(request, "people/family.html", context)
 
 
 @login_required
@@ -319,20 +365,21 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
         return _forbidden(request, "Your role cannot change people's records.")
+    if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
+        return _forbidden(request, FAMILY_NOT_SHARED)
     search = RelativeSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
+    # The link is recorded on both people's records, so both must share family information.
+    choosable = policy.people_with_category(actor, Category.FAMILY_CHILDREN).exclude(pk=person.pk)
     candidates: list[Person] = []
     if query:
-        found = person_list(actor=actor, query=query)
-        candidates = [p for p in found[: RELATIVE_CHOICES + 1] if p.pk != person.pk]
-        candidates = candidates[:RELATIVE_CHOICES]
+        found = person_list(actor=actor, query=query)[:MAX_RELATIVE_SEARCH]
+        found = [p for p in found if p.pk != person.pk]
+        shared = family_shared_ids(actor, [p.pk for p in found])
+        candidates = [p for p in found if p.pk in shared][:RELATIVE_CHOICES]
     form = None
     if query or request.method == "POST":
-        form = RelationshipForm(
-            request.POST or None,
-            candidates=candidates,
-            people=policy.people_visible_to(actor).exclude(pk=person.pk),
-        )
+        form = RelationshipForm(request.POST or None, candidates=candidates, people=choosable)
     if request.method == "POST" and form is not None and form.is_valid():
         data = form.cleaned_data
         try:
@@ -368,10 +415,12 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 def _household_choices(actor: Membership, person: Person) -> list[Person]:
-    """The person and the relatives the actor can see: who a new household may hold."""
+    """The person and the relatives whose family information the actor may see: who a new
+    household may hold."""
     family = person_family(actor=actor, person=person)
     relatives = [r.related_person for r in family["relationships"] if r.related_visible]
-    return [person, *relatives]
+    shared = family_shared_ids(actor, [r.pk for r in relatives])
+    return [person, *(r for r in relatives if r.pk in shared)]
 
 
 @login_required
@@ -381,6 +430,8 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
     person = policy.get_person_for_actor(actor, request.GET.get("person"))
     if not policy.can_create_person(actor):
         return _forbidden(request, "Your role cannot record households.")
+    if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
+        return _forbidden(request, FAMILY_NOT_SHARED)
     form = HouseholdCreateForm(
         request.POST or None,
         people=_household_choices(actor, person),
@@ -417,7 +468,7 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
 def household_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     household = policy.get_household_for_actor(actor, pk)
-    members = household_members(actor=actor, household=household)
+    members = _household_members(actor, household)
     # Only people the actor may change can be marked as having left.
     can_leave = {
         m.pk
@@ -468,11 +519,21 @@ def household_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
+def _household_members(actor: Membership, household: Household) -> list[HouseholdMember]:
+    """Current and past members; only those whose family information the actor may see are
+    named (`person_visible`), as living here is family information about each of them."""
+    members = household_members(actor=actor, household=household)
+    shared = family_shared_ids(actor, [m.person_id for m in members if m.person_visible])
+    for member in members:
+        member.person_visible = member.person_id in shared
+    return members
+
+
 def _current_visible_member(
     actor: Membership, household: Household, member_pk: UUID
 ) -> HouseholdMember:
     """A current member the actor may see; anyone else is a 404, so the page never names them."""
-    for member in household_members(actor=actor, household=household):
+    for member in _household_members(actor, household):
         if member.pk == member_pk and member.person_visible and member.left_on is None:
             return member
     raise Http404("No such household member")

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from resettle.access.policy import can_create_person, can_view_case_records
 from resettle.accounts import selectors as account_selectors
 from resettle.accounts.models import Role
+from resettle.suitability.selectors import review_requests_for_assessor
 from resettle.web import selectors
 
 OVERVIEW_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.ANALYST})
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "people_count": selectors.visible_people(actor=actor).count(),
                 "people": selectors.recently_updated_people(actor=actor, limit=HOME_PEOPLE_SHOWN),
                 "can_create_person": can_create_person(actor),
+                "review_requests": review_requests_for_assessor(actor=actor),
             },
         )
     if actor.role in OVERVIEW_ROLES:

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['-opened_at'],
                 'indexes': [models.Index(fields=['person', 'user', 'expires_at'], name='access_brea_person__8bc4d9_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('opened_at'))), name='break_glass_expires_after_opening'), models.CheckConstraint(condition=models.Q(('category__in', ['offence', 'case_notes', 'health', 'risk_suitability', 'family_children', 'substance_use'])), name='break_glass_category_restricted')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('opened_at'))), name='break_glass_expires_after_opening'), models.CheckConstraint(condition=models.Q(('category__in', ['case_notes', 'family_children', 'health', 'offence', 'risk_suitability', 'substance_use'])), name='break_glass_category_restricted')],
             },
         ),
     ]

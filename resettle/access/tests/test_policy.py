@@ -7,9 +7,11 @@ import pytest
 from django.http import Http404
 
 from resettle.access import policy
+from resettle.access.categories import Category
 from resettle.accounts.models import Membership, Partnership, Role
 from resettle.accounts.tests.factories import make_user
 from resettle.people.models import Household, HouseholdMember, WorkingRelationship
+from resettle.people.tests.sharing import make_agreement
 
 TODAY = date.today()
 YESTERDAY = TODAY - timedelta(days=1)
@@ -250,6 +252,25 @@ def household_of(*people, left_on=None):
     return household
 
 
+@pytest.fixture
+def family_shared(cast):
+    """An agreement giving every organisation in the partnership family information."""
+    return make_agreement(
+        cast.partnership,
+        owner=cast.caseworker.organisation,
+        categories=[Category.FAMILY_CHILDREN],
+        organisations=cast.partnership.organisations.all(),
+    )
+
+
+def test_household_is_hidden_without_family_information_shared(cast, make_person):
+    household = household_of(make_person(cast.caseworker))
+    assert not policy.households_visible_to(cast.caseworker).exists()
+    with pytest.raises(Http404):
+        policy.get_household_for_actor(cast.caseworker, household.pk)
+
+
+@pytest.mark.usefixtures("family_shared")
 def test_household_is_visible_through_a_visible_current_member(cast, make_person):
     household = household_of(make_person(cast.caseworker), make_person(cast.housing))
     assert list(policy.households_visible_to(cast.caseworker)) == [household]
@@ -263,6 +284,7 @@ def test_household_is_hidden_when_no_member_is_visible(cast, make_person):
         policy.get_household_for_actor(cast.caseworker, household.pk)
 
 
+@pytest.mark.usefixtures("family_shared")
 def test_household_is_hidden_when_the_visible_member_has_left(cast, make_person):
     household = household_of(make_person(cast.caseworker), left_on=TODAY)
     household_of_other = household_of(make_person(cast.housing))
@@ -272,6 +294,7 @@ def test_household_is_hidden_when_the_visible_member_has_left(cast, make_person)
         policy.get_household_for_actor(cast.caseworker, household.pk)
 
 
+@pytest.mark.usefixtures("family_shared")
 def test_household_with_two_visible_members_is_listed_once(cast, make_person):
     household = household_of(make_person(cast.caseworker), make_person(cast.caseworker))
     assert list(policy.households_visible_to(cast.caseworker)) == [household]

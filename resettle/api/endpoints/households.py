@@ -1,5 +1,6 @@
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -20,6 +21,9 @@ from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, paginate
 from resettle.api.schemas import HouseholdCreate, HouseholdOut, HouseholdPage, HouseholdUpdate
 from resettle.people import services
+from resettle.people.categories import (
+    family_shared_ids,
+)
 from resettle.people.models import Household
 
 router = Router(tags=["households"])
@@ -41,20 +45,30 @@ def _household_body(household: Household, visible_ids: set) -> dict:
     ).model_dump(mode="json")
 
 
+def _shared_households(actor: Membership | None):
+    """Households are family information: only those shared through a current member."""
+    return selectors.household_list(actor=actor)
+
+
+def _shown_member_ids(actor: Membership | None, households: list[Household]) -> set:
+    """Members named in the answer: those whose family information is shared with the actor."""
+    return family_shared_ids(actor, {m.person_id for h in households for m in h.members.all()})
+
+
 def _one_household(actor: Membership | None, household_id: UUID) -> tuple[Household, dict]:
     household = policy.get_household_for_actor(actor, household_id)
-    household = selectors.household_list(actor=actor).get(pk=household.pk)
-    visible = selectors.visible_member_ids(actor=actor, households=[household])
-    return household, _household_body(household, visible)
+    household = _shared_households(actor).get(pk=household.pk)
+    return household, _household_body(household, _shown_member_ids(actor, [household]))
 
 
 @router.get("", response={200: HouseholdPage, **problems(400, 404)}, url_name="household_list")
 def list_households(request: HttpRequest, paging: Query[PageParams]):
-    """Households with at least one current member whose record you may see."""
+    """Households with at least one current member whose family information is shared with
+    your organisation."""
     actor = actor_of(request)
-    page = paginate(request, selectors.household_list(actor=actor), paging)
-    visible = selectors.visible_member_ids(actor=actor, households=page["results"])
-    page["results"] = [_household_body(h, visible) for h in page["results"]]
+    page = paginate(request, _shared_households(actor), paging)
+    shown = _shown_member_ids(actor, page["results"])
+    page["results"] = [_household_body(h, shown) for h in page["results"]]
     return page
 
 
@@ -76,8 +90,15 @@ def get_household(request: HttpRequest, household_id: UUID, response: HttpRespon
     url_name="household_create",
 )
 def create_household(request: HttpRequest, payload: HouseholdCreate):
-    """Record a household of people in your caseload."""
+    """Record a household of people in your caseload whose family information is shared with
+    your organisation."""
     actor = actor_of(request)
+    # The service refuses roles that may not record households at all (403); for the rest,
+    # every member's family information must be shared. The answer is the one the service
+    # gives for someone outside the caseload, so it says nothing about whom they cannot see.
+    shared = family_shared_ids(actor, payload.members)
+    if policy.can_create_person(actor) and len(shared) != len(set(payload.members)):
+        raise ValidationError({"members": ["Choose people from your own caseload"]})
 
     def create() -> tuple[int, dict, dict[str, str]]:
         household = services.household_create(

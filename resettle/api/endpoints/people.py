@@ -8,6 +8,8 @@ from django.urls import reverse
 from ninja import Query, Router
 
 from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
@@ -27,7 +29,11 @@ from resettle.api.schemas import (
     PersonPage,
     PersonUpdate,
 )
+from resettle.audit.models import AuditAction
+from resettle.audit.services import EventData, record_events, record_read
+from resettle.core.exceptions import PermissionDenied
 from resettle.people import selectors, services
+from resettle.people.categories import PERSON_FIELDS, contact_shared_ids
 from resettle.people.choices import IdentifierScheme
 from resettle.people.models import Person
 
@@ -57,18 +63,62 @@ def _identifiers_replacing(sent: list[IdentifierSchema]) -> dict[str, str]:
     return {scheme: wanted.get(scheme, "") for scheme in IdentifierScheme.values}
 
 
+CONTACT_FIELDS = frozenset(f for f, c in PERSON_FIELDS.items() if c == Category.CONTACT)
+CONTACT_NOT_SHARED = (
+    "This person's contact details are not shared with your organisation, so you cannot "
+    "change them."
+)
+CONTACT_NOT_RECEIVED = (
+    "No sharing agreement gives your organisation contact details, so it cannot record them. "
+    "Leave out phone, email and address."
+)
+
+
 def _person_body(person: Person) -> dict:
     return PersonOut.from_orm(person).model_dump(mode="json")
 
 
+def _with_categories(actor: Membership | None, person: Person) -> Person:
+    """Mark what of the person's record the answer may show (see PersonOut)."""
+    person.contact_shared = policy.can_view_category(actor, person, Category.CONTACT)
+    return person
+
+
+def _shown(person: Person) -> list[str]:
+    return [Category.IDENTITY, Category.CONTACT] if person.contact_shared else [Category.IDENTITY]
+
+
 @router.get("", response={200: PersonPage, **problems(400, 404)}, url_name="person_list")
 def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Query[PageParams]):
-    """People whose record you may see. With `q`, ranked by how well they match."""
+    """People whose record you may see. With `q`, ranked by how well they match. Contact
+    details are null for people whose contact details are not shared with you."""
+    actor = actor_of(request)
     people = selectors.person_list(
-        actor=actor_of(request), query=filters.q, date_of_birth=filters.date_of_birth
+        actor=actor, query=filters.q, date_of_birth=filters.date_of_birth
     )
     page = paginate(request, people, paging)
-    prefetch_related_objects(page["results"], "identifiers", "other_names", "addresses")
+    results = page["results"]
+    shared = contact_shared_ids(actor, [person.pk for person in results])
+    for person in results:
+        person.contact_shared = person.pk in shared
+    prefetch_related_objects(results, "identifiers", "other_names")
+    prefetch_related_objects([p for p in results if p.contact_shared], "addresses")
+    # A list shows identity to anyone who may search; contact details are the sensitive read.
+    record_events(
+        actor=actor,
+        request=request,
+        events=[
+            EventData(
+                action=AuditAction.READ,
+                object_type="person",
+                object_id=str(person.pk),
+                person_id=person.pk,
+                category=Category.CONTACT,
+            )
+            for person in results
+            if person.contact_shared
+        ],
+    )
     return page
 
 
@@ -76,8 +126,11 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Que
     "/{uuid:person_id}", response={200: PersonOut, **problems(404)}, url_name="person_detail"
 )
 def get_person(request: HttpRequest, person_id: UUID, response: HttpResponse):
-    """A person's record. The `ETag` header is the version to send back in `If-Match`."""
-    person = policy.get_person_for_actor(actor_of(request), person_id)
+    """A person's record. The `ETag` header is the version to send back in `If-Match`. Contact
+    details (`phone`, `email`, `address`) are null when they are not shared with you."""
+    actor = actor_of(request)
+    person = _with_categories(actor, policy.get_person_for_actor(actor, person_id))
+    record_read(actor=actor, person=person, categories=_shown(person), request=request)
     set_etag(response, person)
     return person
 
@@ -92,6 +145,9 @@ def create_person(request: HttpRequest, payload: PersonCreate):
     """Add a person; your organisation starts working with them. Nothing is saved unless all of
     it (identifiers and address included) is valid."""
     actor = actor_of(request)
+    sends_contact = payload.phone or payload.email or payload.address is not None
+    if sends_contact and Category.CONTACT not in policy.agreement_grants(actor):
+        raise PermissionDenied(CONTACT_NOT_RECEIVED)
 
     def create() -> tuple[int, dict, dict[str, str]]:
         data = payload.model_dump(exclude={"identifiers", "address"})
@@ -114,7 +170,8 @@ def create_person(request: HttpRequest, payload: PersonCreate):
                         error["field"] = error["field"] or "address"
                     raise invalid_input(errors) from exc
         location = request.build_absolute_uri(reverse("api:person_detail", args=[person.pk]))
-        return 201, _person_body(person), {"Location": location, "ETag": etag_for(person)}
+        body = _person_body(_with_categories(actor, person))
+        return 201, body, {"Location": location, "ETag": etag_for(person)}
 
     return idempotent(request, client_of(request).user, create)
 
@@ -128,12 +185,16 @@ def create_person(request: HttpRequest, payload: PersonCreate):
 def update_person(
     request: HttpRequest, person_id: UUID, payload: PersonUpdate, response: HttpResponse
 ):
-    """Change some of a person's details. Send only the fields to change."""
+    """Change some of a person's details. Send only the fields to change. Contact details may
+    be changed only when they are shared with you."""
     actor = actor_of(request)
     data = payload.model_dump(exclude_unset=True, exclude={"identifiers"})
     sent = payload.identifiers if "identifiers" in payload.model_fields_set else None
     with transaction.atomic():
-        person = policy.get_person_for_actor(actor, person_id)
+        person = _with_categories(actor, policy.get_person_for_actor(actor, person_id))
+        contact_shared = person.contact_shared
+        if CONTACT_FIELDS & data.keys() and not contact_shared:
+            raise PermissionDenied(CONTACT_NOT_SHARED)
         check_if_match(request, person)
         try:
             person = services.person_update(
@@ -144,5 +205,6 @@ def update_person(
             )
         except ValidationError as exc:
             raise invalid_input(field_errors(exc, _identifier_field(sent or []))) from exc
+    person.contact_shared = contact_shared
     set_etag(response, person)
     return person

@@ -1,10 +1,26 @@
 import pytest
 
+from resettle.access.categories import Category
+from resettle.accounts.models import OrganisationKind
 from resettle.api.tests.conftest import add_person, assert_problem, error_fields
 from resettle.people.models import Household
 from resettle.people.services import household_create
+from resettle.people.tests.sharing import make_agreement
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture
+def family_information_shared(cast):
+    """Households are family information: these tests' organisations receive it under a
+    statutory agreement (test_households_categories.py tests without it)."""
+    return make_agreement(
+        cast.partnership,
+        owner=cast.lead_charity,
+        categories=[Category.FAMILY_CHILDREN],
+        kinds=[OrganisationKind.LEAD_CHARITY, OrganisationKind.FAMILY_SUPPORT],
+    )
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("family_information_shared")]
 
 HOUSEHOLDS = "/api/v1/households"
 

@@ -9,12 +9,15 @@ from datetime import date
 
 from django.db import transaction
 
+from resettle.demo.generator.agreements import create_agreements
 from resettle.demo.generator.caseloads import create_caseloads
+from resettle.demo.generator.consents import create_consents
 from resettle.demo.generator.context import DemoResult, Progress
 from resettle.demo.generator.families import create_families
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
 from resettle.demo.generator.people import create_people
 from resettle.demo.generator.reset import delete_demo, demo_exists
+from resettle.demo.generator.suitability import create_suitability
 from resettle.demo.generator.users import DEMO_LOGINS, DEMO_USERNAMES, create_users
 
 __all__ = [
@@ -45,6 +48,9 @@ def generate(
         (f"{people} people leaving prison", lambda r: create_people(r, people)),
         ("families and households", create_families),
         ("caseloads", create_caseloads),
+        ("sharing agreements", create_agreements),
+        ("consent to share", create_consents),
+        ("suitability assessments", create_suitability),
     ]
     with transaction.atomic():
         for label, step in steps:

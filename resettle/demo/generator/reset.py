@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from resettle.accounts.models import Membership, Organisation, Partnership, User
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME
+from resettle.partnerships.models import SharingAgreement
 from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 
 
@@ -45,6 +46,8 @@ def delete_demo() -> int:
     total = households.delete()[0]
     total += people.delete()[0]
     total += User.objects.filter(pk__in=user_ids).delete()[0]
+    # An agreement protects its owner organisation, so the partnership's agreements go first.
+    total += SharingAgreement.objects.filter(partnership=partnership).delete()[0]
     total += organisations.delete()[0]
     total += partnership.delete()[0]
     return total

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from resettle.accounts.models import Membership
+from resettle.people.tests.sharing import make_agreement, make_consent
 
 
 @pytest.fixture
@@ -16,3 +17,21 @@ def client_as(client: Client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def agreement(cast):
+    """`agreement(categories=[...], kinds=[...], basis=...)`: a sharing agreement in the cast's
+    partnership, owned by the lead charity. The basis defaults to public task (no consent
+    needed); with `basis=LawfulBasis.CONSENT` each person's consent must cover the category."""
+
+    def make(**options):
+        return make_agreement(cast.partnership, owner=cast.lead_charity, **options)
+
+    return make
+
+
+@pytest.fixture
+def consent(db):
+    """`consent(person, categories=[...], kinds=[...])`: the person's consent, given a month ago."""
+    return make_consent

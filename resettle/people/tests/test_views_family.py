@@ -7,11 +7,24 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
+from resettle.access.categories import Category
+from resettle.accounts.models import OrganisationKind
 from resettle.people.choices import ContactWishes, RelationshipKind
 from resettle.people.models import Household, HouseholdMember, Relationship
 from resettle.people.services import household_create, relationship_set
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture
+def family_information_shared(agreement):
+    """These tests are about the pages, not about sharing (test_views_categories.py is): the
+    lead charity and the family charity receive family information under an agreement."""
+    return agreement(
+        categories=[Category.FAMILY_CHILDREN],
+        kinds=[OrganisationKind.LEAD_CHARITY, OrganisationKind.FAMILY_SUPPORT],
+    )
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("family_information_shared")]
 
 
 @pytest.fixture

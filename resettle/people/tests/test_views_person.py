@@ -8,10 +8,20 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
+from resettle.access.categories import Category
+from resettle.accounts.models import OrganisationKind
 from resettle.people.choices import AddressKind, Ethnicity, NameKind, Sex
 from resettle.people.models import Address, Identifier, Person, PersonName, WorkingRelationship
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture
+def lead_charity_receives_contact(agreement):
+    """These tests are about the pages, not about sharing (test_views_categories.py is): the
+    caseworker's organisation receives contact details under a statutory agreement."""
+    return agreement(categories=[Category.CONTACT], kinds=[OrganisationKind.LEAD_CHARITY])
+
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lead_charity_receives_contact")]
 
 CREATE_URL = reverse("people:create")
 

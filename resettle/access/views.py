@@ -1,0 +1,215 @@
+"""Break-glass pages: opening and closing a break-glass on a person, and the partnership's
+break-glass report with its CSV download. Thin: the rules live in policy, selectors and
+services."""
+
+import csv
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from resettle.access import policy, selectors, services
+from resettle.access.forms import BreakGlassForm, BreakGlassReportFilterForm
+from resettle.access.models import BreakGlassAccess
+from resettle.access.rules_break_glass import can_view_break_glass_report
+from resettle.audit.models import AuditAction
+from resettle.audit.services import record_event
+from resettle.core.exceptions import PermissionDenied
+from resettle.people.forms import add_service_errors
+
+PAGE_SIZE = 25
+NOT_SHARED = "a person not shared with your organisation"
+NOT_A_LEAD = (
+    "Only a designated safeguarding lead working with this person can break glass. "
+    "If you have a safeguarding concern, tell your organisation's safeguarding lead."
+)
+NO_REPORT = (
+    "The break-glass report is for organisation admins, partnership managers and "
+    "designated safeguarding leads."
+)
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    if not selectors.can_break_glass_for_person(actor=actor, person=person):
+        return _forbidden(request, NOT_A_LEAD)
+    categories = selectors.break_glass_categories(actor=actor, person=person)
+    form = BreakGlassForm(request.POST or None, categories=categories)
+    if categories and form.is_valid():
+        try:
+            access = services.break_glass_open(
+                actor=actor,
+                person=person,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+                hours=form.cleaned_data["hours"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"You can see {access.get_category_display().lower()} until "
+                f"{services.format_time(access.expires_at)}",
+            )
+            return redirect("people:detail", pk=person.pk)
+    return render(
+        request,
+        "access/break_glass.html",
+        {
+            "person": person,
+            "form": form,
+            "categories": categories,
+            "open_accesses": selectors.open_break_glass(actor=actor, person=person),
+            "cancel_url": reverse("people:detail", args=[person.pk]),
+        },
+    )
+
+
+@require_POST
+def break_glass_close_view(request: HttpRequest, pk: UUID, access_pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    access = selectors.get_open_break_glass_for_actor(
+        actor=actor, person=person, access_id=access_pk
+    )
+    try:
+        services.break_glass_close(actor=actor, access=access, request=request)
+    except PermissionDenied as exc:
+        return _forbidden(request, exc.message)
+    messages.success(request, f"Your access to {access.get_category_display().lower()} has ended")
+    return redirect("people:detail", pk=person.pk)
+
+
+def _report_sort_headers(ordering: str) -> list[dict[str, str]]:
+    """Column headers that sort the report (links, so sorting works without JavaScript)."""
+    headers = []
+    for key, label in (
+        ("who", "Who"),
+        ("organisation", "Organisation"),
+        ("category", "Category"),
+        ("opened", "Opened"),
+        ("expires", "Expires"),
+    ):
+        # Dates sort newest first on the first click; names and categories A to Z.
+        first = f"-{key}" if key in {"opened", "expires"} else key
+        if ordering == key:
+            aria_sort, next_sort = "ascending", f"-{key}"
+        elif ordering == f"-{key}":
+            aria_sort, next_sort = "descending", key
+        else:
+            aria_sort, next_sort = "none", first
+        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
+    return headers
+
+
+def _report_rows(request: HttpRequest) -> tuple[BreakGlassReportFilterForm, object]:
+    actor = request.actor
+    organisations = list(selectors.report_organisations(actor=actor))
+    form = BreakGlassReportFilterForm(request.GET or None, organisations=organisations)
+    filters = form.filters()
+    rows = selectors.break_glass_report(actor=actor, **filters)
+    return form, rows
+
+
+@require_GET
+def break_glass_report_view(request: HttpRequest) -> HttpResponse:
+    if not can_view_break_glass_report(request.actor):
+        return _forbidden(request, NO_REPORT)
+    form, rows = _report_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "access/break_glass_report.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": page.object_list,
+            "sort_headers": _report_sort_headers(form.filters()["ordering"]),
+            "now": timezone.now(),
+            "not_shared": NOT_SHARED,
+        },
+    )
+
+
+def _csv_cell(value: object) -> str:
+    """Text for a spreadsheet cell. Free text that starts like a formula is prefixed with an
+    apostrophe, so opening the file never runs what someone typed as a reason."""
+    text = "" if value is None else str(value)
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return f"'{text}"
+    return text
+
+
+def _status(row: BreakGlassAccess, now) -> str:
+    if row.closed_at is not None:
+        return "Closed early"
+    return "Open" if row.is_open(now) else "Expired"
+
+
+@require_GET
+def break_glass_report_csv_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not can_view_break_glass_report(actor):
+        return _forbidden(request, NO_REPORT)
+    form, rows = _report_rows(request)
+    now = timezone.now()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"break-glass-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Who",
+            "Organisation",
+            "Person",
+            "Category",
+            "Reason",
+            "Opened",
+            "Expires",
+            "Closed",
+            "Status",
+        ]
+    )
+    count = 0
+    for row in rows.iterator(chunk_size=500):
+        count += 1
+        writer.writerow(
+            [
+                _csv_cell(row.user.get_full_name() or row.user.username),
+                _csv_cell(row.organisation.name),
+                _csv_cell(row.person.full_name if row.person_visible else NOT_SHARED),
+                row.get_category_display(),
+                _csv_cell(row.reason),
+                timezone.localtime(row.opened_at).isoformat(timespec="minutes"),
+                timezone.localtime(row.expires_at).isoformat(timespec="minutes"),
+                timezone.localtime(row.closed_at).isoformat(timespec="minutes")
+                if row.closed_at
+                else "",
+                _status(row, now),
+            ]
+        )
+    filters = {name: str(value) for name, value in form.filters().items() if value}
+    record_event(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        object_type="break_glass_report",
+        changes={"rows": [None, str(count)]} | {k: [None, v] for k, v in filters.items()},
+        request=request,
+    )
+    return response

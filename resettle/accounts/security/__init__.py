@@ -1,0 +1,2 @@
+"""Account security: two-factor sign-in (django-otp), lockout after failed sign-ins
+(django-axes) and the idle-session timeout."""

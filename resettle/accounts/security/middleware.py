@@ -1,0 +1,70 @@
+"""Middleware for two-factor sign-in and the idle-session timeout."""
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from resettle.accounts.security import mfa
+
+LAST_SEEN_KEY = "last_seen"
+
+# Pages someone who still has to pass two-factor sign-in may use: the ones that let them pass
+# it, and signing out.
+MFA_OPEN_URL_NAMES = frozenset({"mfa_setup", "mfa_verify", "mfa_verify_recovery", "logout"})
+
+
+class IdleTimeoutMiddleware:
+    """Signs out a session that has made no request for SESSION_IDLE_SECONDS, and tells the
+    person why on the sign-in page."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY)
+            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                minutes = settings.SESSION_IDLE_SECONDS // 60
+                messages.info(
+                    request,
+                    f"You were signed out because you were inactive for {minutes} minutes. "
+                    "Sign in again to carry on.",
+                )
+                return redirect_to_login(request.get_full_path())
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """Sends a signed-in user who must use two-factor sign-in, and has not passed it in this
+    session, to set it up (no authenticator yet) or to enter a code.
+
+    Pages open without signing in (marked @login_not_required, which includes the API: it
+    authenticates with bearer tokens, not sessions) are left alone."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        match = request.resolver_match
+        if match and match.namespace == "accounts" and match.url_name in MFA_OPEN_URL_NAMES:
+            return None
+        user = request.user
+        if not user.is_authenticated or user.is_verified() or not mfa.must_use_mfa(user):
+            return None
+        step = "accounts:mfa_verify" if mfa.authenticator(user) else "accounts:mfa_setup"
+        return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,0 +1,95 @@
+"""Lockout after repeated failed sign-ins (django-axes): 5 wrong passwords for a username lock it
+for 15 minutes, whatever the password tried next."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import CAST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+SIGN_IN = reverse("accounts:login")
+LOCKED_MESSAGE = (
+    b"You have tried to sign in too many times. Wait 15 minutes, or ask your organisation "
+    b"admin to unlock your account"
+)
+
+
+def try_password(client, password: str, username: str = "caseworker", **extra):
+    return client.post(SIGN_IN, {"username": username, "password": password}, **extra)
+
+
+def fail(client, times: int, username: str = "caseworker", **extra) -> None:
+    for _ in range(times):
+        try_password(client, "not-the-password", username, **extra)
+
+
+def test_wrong_passwords_before_the_limit_get_the_normal_error(client, cast):
+    fail(client, 3)
+    response = try_password(client, "not-the-password")
+    assert response.status_code == 200
+    assert b"Enter a correct username and password" in response.content
+    assert LOCKED_MESSAGE not in response.content
+
+
+def test_the_fifth_wrong_password_locks_the_username(client, cast):
+    fail(client, 4)
+    response = try_password(client, "not-the-password")
+    assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.content
+    assert b'<h1 class="govuk-heading-l">You cannot sign in for now</h1>' in response.content
+
+
+def test_while_locked_even_the_right_password_is_refused(client, cast):
+    fail(client, 5)
+    response = try_password(client, CAST_PASSWORD)
+    assert response.status_code == 429
+    assert LOCKED_MESSAGE in response.content
+    assert not response.wsgi_request.user.is_authenticated
+    assert client.get(reverse("web:home")).status_code == 302
+
+
+def test_the_lock_holds_from_another_address(client, cast):
+    fail(client, 5, REMOTE_ADDR="192.0.2.10")
+    response = try_password(client, CAST_PASSWORD, REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 429
+
+
+def test_other_usernames_are_not_locked(client, cast):
+    fail(client, 5)
+    response = try_password(client, CAST_PASSWORD, username="mentor")
+    assert response.status_code == 302
+
+
+def test_signing_in_after_fifteen_minutes_works_again(client, cast):
+    fail(client, 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    response = try_password(client, CAST_PASSWORD)
+    assert response.status_code == 302
+
+
+def test_a_successful_sign_in_resets_the_count(client, cast):
+    fail(client, 4)
+    assert try_password(client, CAST_PASSWORD).status_code == 302
+    client.post(reverse("accounts:logout"))
+    fail(client, 3)
+    response = try_password(client, "not-the-password")
+    assert response.status_code == 200
+    assert try_password(client, CAST_PASSWORD).status_code == 302
+
+
+def test_an_admin_can_unlock_a_username(client, cast):
+    fail(client, 5)
+    call_command("axes_reset_username", "caseworker", stdout=io.StringIO())
+    assert try_password(client, CAST_PASSWORD).status_code == 302
+
+
+def test_the_test_clients_login_still_works(client, cast):
+    assert client.login(username="caseworker", password=CAST_PASSWORD)
+    assert client.get(reverse("web:home")).status_code == 200

@@ -1,0 +1,218 @@
+"""Recording the audit trail. Every event goes through `record_events`, which chains it.
+
+Appends are serialised so that two writers can never both chain onto the same last event (which
+would fork the chain): on PostgreSQL by a transaction-scoped advisory lock taken before the last
+hash is read; on SQLite by the write lock every transaction takes at BEGIN (the settings use
+`transaction_mode IMMEDIATE`). Either way the lock is held until the surrounding transaction
+commits, so record events late in a service, after its other writes.
+
+Ids are given here, as the last id plus one, rather than by the database's sequence: a sequence
+value is used up even when its transaction rolls back, which would leave gaps that look exactly
+like a deleted event. Under the lock, last-plus-one is gap-free.
+"""
+
+import ipaddress
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from resettle.accounts.models import Membership, User
+from resettle.audit.chain import GENESIS_HASH, compute_hash
+from resettle.audit.models import AuditAction, AuditEvent
+from resettle.people.models import Person
+
+# Any constant will do, so long as nothing else in the database uses it: "rsaudit" in ASCII.
+CHAIN_LOCK_KEY = int.from_bytes(b"rsaudit", "big")
+USER_AGENT_LENGTH = AuditEvent._meta.get_field("user_agent").max_length
+ROUTE_LENGTH = AuditEvent._meta.get_field("route").max_length
+USERNAME_LENGTH = AuditEvent._meta.get_field("username").max_length
+
+
+@dataclass(frozen=True)
+class EventData:
+    """What one event says, before it is chained."""
+
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    person_id: UUID | None = None
+    category: str = ""
+    reason: str = ""
+    changes: dict[str, list[str | None]] | None = None
+
+
+def _clean_text(value: str, limit: int | None = None) -> str:
+    # PostgreSQL refuses NUL in text, and a client controls its user agent and the path.
+    text = str(value or "").replace("\x00", "")
+    return text[:limit] if limit else text
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    address = request.META.get("REMOTE_ADDR", "")
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # The last address is the one our own proxy saw; those before it the client can forge.
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            address = hops[-1]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _request_fields(request: HttpRequest | None) -> dict[str, Any]:
+    if request is None:
+        return {"ip": None, "user_agent": "", "route": ""}
+    return {
+        "ip": _client_ip(request),
+        "user_agent": _clean_text(request.META.get("HTTP_USER_AGENT", ""), USER_AGENT_LENGTH),
+        "route": _clean_text(
+            " ".join(part for part in (request.method, request.path) if part), ROUTE_LENGTH
+        ),
+    }
+
+
+def _who_fields(actor: Membership | None, user: User | None, username: str) -> dict[str, Any]:
+    user = user if user is not None else (actor.user if actor is not None else None)
+    fields: dict[str, Any] = {
+        "user_id": user.pk if user is not None else None,
+        "username": _clean_text(user.get_username() if user else username, USERNAME_LENGTH),
+        "user_name": _clean_text(user.get_full_name(), 300) if user else "",
+        "organisation_id": None,
+        "organisation_name": "",
+        "role": "",
+    }
+    if actor is not None:
+        fields |= {
+            "organisation_id": actor.organisation_id,
+            "organisation_name": actor.organisation.name,
+            "role": actor.role,
+        }
+    return fields
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    # SQLite: the IMMEDIATE transaction this runs in already holds the database's write lock.
+
+
+@transaction.atomic
+def record_events(
+    *,
+    actor: Membership | None,
+    events: Iterable[EventData],
+    user: User | None = None,
+    username: str = "",
+    request: HttpRequest | None = None,
+) -> list[AuditEvent]:
+    """Append events to the chain in one insert. `username` names who tried when there is no
+    user (a failed sign-in)."""
+    events = list(events)
+    if not events:
+        return []
+    common = _who_fields(actor, user, username) | _request_fields(request)
+    _lock_chain()
+    # Timed once the lock is held, so times never run backwards along the chain.
+    common["at"] = timezone.now()
+    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    last_id, prev_hash = last if last else (0, GENESIS_HASH)
+    recorded = []
+    for offset, data in enumerate(events, start=1):
+        event = AuditEvent(
+            id=last_id + offset,
+            action=data.action,
+            object_type=data.object_type,
+            object_id=_clean_text(data.object_id),
+            person_id=data.person_id,
+            category=data.category,
+            reason=_clean_text(data.reason),
+            changes=data.changes,
+            prev_hash=prev_hash,
+            **common,
+        )
+        # The id's uniqueness is what the lock guarantees; asking the database again is waste.
+        event.full_clean(exclude=["hash"], validate_unique=False)
+        event.hash = compute_hash(prev_hash, event.__dict__)
+        prev_hash = event.hash
+        recorded.append(event)
+    AuditEvent.objects.bulk_create(recorded)
+    return recorded
+
+
+def record_event(
+    *,
+    actor: Membership | None,
+    user: User | None = None,
+    username: str = "",
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    person: Person | None = None,
+    category: str = "",
+    reason: str = "",
+    changes: Mapping[str, list[str | None]] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Record one thing `actor` (or `user`, when acting for no organisation) did."""
+    data = EventData(
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        person_id=person.pk if person is not None else None,
+        category=str(category or ""),
+        reason=reason,
+        changes=dict(changes) if changes is not None else None,
+    )
+    return record_events(actor=actor, user=user, username=username, events=[data], request=request)[
+        0
+    ]
+
+
+def record_read(
+    *,
+    actor: Membership | None,
+    person: Person,
+    categories: Iterable[str],
+    request: HttpRequest | None = None,
+) -> list[AuditEvent]:
+    """Record that `actor` read these categories of `person`'s record: one event per category,
+    all in one insert, so a page costs the same few queries however many it shows."""
+    unique = list(dict.fromkeys(str(category) for category in categories))
+    return record_events(
+        actor=actor,
+        request=request,
+        events=[
+            EventData(
+                action=AuditAction.READ,
+                object_type="person",
+                object_id=str(person.pk),
+                person_id=person.pk,
+                category=category,
+            )
+            for category in unique
+        ],
+    )
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[str | None]]:
+    """{field: [old, new]} for each field whose value changed, values as text (None stays None).
+    A field present on one side only counts as changed from or to None."""
+    changes = {}
+    for name in sorted(set(old) | set(new)):
+        before, after = _as_text(old.get(name)), _as_text(new.get(name))
+        if before != after:
+            changes[name] = [before, after]
+    return changes

@@ -1,0 +1,82 @@
+"""Reads of people's consents. A consent is visible to whoever may see the person's record;
+whether it opens any data is decided by `resettle.access.policy`, never here."""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+
+from resettle.access import policy
+from resettle.accounts.models import Membership, Organisation
+from resettle.people.models import Consent, Person
+
+# How consents are named in the audit trail (`AuditEvent.object_type`).
+AUDIT_OBJECT_TYPE = "consent"
+
+
+class ConsentStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+def _with_status(consents: QuerySet[Consent], on: date) -> QuerySet[Consent]:
+    """Each consent's status on `on`, by the same dates as the policy's "current consent"
+    (withdrawal wins over expiry), and a rank that puts current consents first."""
+    withdrawn = Q(withdrawn_on__isnull=False, withdrawn_on__lte=on)
+    expired = Q(expires_on__isnull=False, expires_on__lte=on)
+    return consents.annotate(
+        status=Case(
+            When(withdrawn, then=Value(ConsentStatus.WITHDRAWN.value)),
+            When(expired, then=Value(ConsentStatus.EXPIRED.value)),
+            default=Value(ConsentStatus.CURRENT.value),
+            output_field=models.CharField(),
+        ),
+        status_rank=Case(
+            When(withdrawn | expired, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def consents_visible_to(actor: Membership | None, on: date | None = None) -> QuerySet[Consent]:
+    """Consents of the people whose record the actor may open, with their status: current
+    first, then newest given first."""
+    consents = Consent.objects.filter(person__in=policy.people_visible_to(actor))
+    return (
+        _with_status(consents, on or date.today())
+        .select_related(
+            "person",
+            "recorded_by",
+            "recorded_by_organisation",
+            "withdrawn_recorded_by",
+        )
+        .prefetch_related("organisations")
+        .order_by("status_rank", "-given_on", "-created_at", "pk")
+    )
+
+
+def consent_list(*, actor: Membership | None, person: Person | None = None) -> QuerySet[Consent]:
+    consents = consents_visible_to(actor)
+    if person is not None:
+        consents = consents.filter(person=person)
+    return consents
+
+
+def get_consent_for_actor(
+    *, actor: Membership | None, consent_id, person: Person | None = None
+) -> Consent:
+    """The consent (of `person`, when given), or the same 404 whether it does not exist or is
+    of someone whose record the actor may not open."""
+    try:
+        return consent_list(actor=actor, person=person).get(pk=consent_id)
+    except (Consent.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such consent") from exc
+
+
+def organisations_to_name(*, actor: Membership | None) -> QuerySet[Organisation]:
+    """Organisations a consent recorded by the actor may name: their own and their partners'."""
+    return policy.organisations_visible_to(actor).order_by("name")

@@ -1,0 +1,138 @@
+"""Forms for the sharing agreement pages. They check what was typed; the services decide what
+may be saved (the hard limits on categories come from `SharingAgreement.clean()`)."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from resettle.access.categories import Category
+from resettle.accounts.models import Organisation, OrganisationKind, Partnership
+from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.partnerships.selectors import AgreementStatus
+from resettle.web.forms import GovukDateField, GovukForm
+
+# The fields a service takes in `data`; the partnership and named recipients go separately.
+DATA_FIELDS = (
+    "title",
+    "document_reference",
+    "purpose",
+    "lawful_basis",
+    "categories",
+    "recipient_kinds",
+    "starts_on",
+    "ends_on",
+)
+
+
+class AgreementFilterForm(GovukForm):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *AgreementStatus.choices],
+    )
+
+
+class AgreementForm(GovukForm):
+    partnership = forms.ModelChoiceField(
+        label="Partnership",
+        queryset=Partnership.objects.none(),
+        help_text="The partnership whose organisations the agreement is between",
+        error_messages={
+            "required": "Choose the partnership",
+            "invalid_choice": "Choose one of your organisation's partnerships",
+        },
+    )
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        error_messages={
+            "required": "Enter a title for the agreement",
+            "max_length": "Title must be 200 characters or fewer",
+        },
+    )
+    document_reference = forms.CharField(
+        label="Document reference",
+        max_length=200,
+        help_text="The reference of the signed agreement, so anyone can find the document",
+        error_messages={
+            "required": "Enter the document reference",
+            "max_length": "Document reference must be 200 characters or fewer",
+        },
+    )
+    purpose = forms.CharField(
+        label="Purpose",
+        max_length=2000,
+        help_text="Why the information is shared, in plain words",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter the purpose of the agreement",
+            "max_length": "Purpose must be 2000 characters or fewer",
+        },
+    )
+    lawful_basis = forms.ChoiceField(
+        label="Lawful basis",
+        choices=LawfulBasis.choices,
+        help_text="Under consent, each person's own consent must also cover what is shared",
+        error_messages={"required": "Choose the lawful basis"},
+    )
+    categories = forms.MultipleChoiceField(
+        label="Which information may be shared?",
+        help_text="Select all that apply",
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one data category"},
+    )
+    recipient_kinds = forms.MultipleChoiceField(
+        label="Which kinds of organisation receive it?",
+        help_text="Every organisation of these kinds in the partnership. Select all that apply.",
+        choices=OrganisationKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    recipient_organisations = forms.MultipleChoiceField(
+        label="Which other organisations receive it? (optional)",
+        help_text="Organisations named in the agreement, whatever their kind",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose organisations from the list"},
+    )
+    starts_on = GovukDateField(
+        label="Start date",
+        help_text="The first day it applies. For example, 1 4 2025",
+        error_messages={"required": "Enter the start date"},
+    )
+    ends_on = GovukDateField(
+        label="End date",
+        required=False,
+        help_text="The first day it no longer applies. Leave blank if it runs until ended.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        partnerships: QuerySet[Partnership] | None,
+        organisations: QuerySet[Organisation],
+        **kwargs: Any,
+    ) -> None:
+        """`partnerships` to choose from, or None when the partnership is already fixed (an
+        agreement being changed, or an admin whose organisation is in one partnership)."""
+        super().__init__(*args, **kwargs)
+        if partnerships is None:
+            del self.fields["partnership"]
+        else:
+            self.fields["partnership"].queryset = partnerships
+        self.fields["recipient_organisations"].choices = [
+            (str(o.pk), f"{o.name} ({o.get_kind_display().lower()})") for o in organisations
+        ]
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in DATA_FIELDS}
+
+
+def agreement_initial(agreement: SharingAgreement) -> dict[str, Any]:
+    initial = {name: getattr(agreement, name) for name in DATA_FIELDS}
+    initial["recipient_organisations"] = [
+        str(o.pk) for o in agreement.recipient_organisations.all()
+    ]
+    return initial

@@ -1,0 +1,256 @@
+"""Sharing agreement pages for organisation admins: the list, one agreement with its history,
+making and changing one, and ending one. Only the owning organisation's admins change an
+agreement; an agreement of a partnership the admin's organisation is not in is a 404."""
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.audit.models import AuditEvent
+from resettle.core.exceptions import PermissionDenied
+from resettle.partnerships import selectors, services
+from resettle.partnerships.forms import (
+    AgreementFilterForm,
+    AgreementForm,
+    agreement_initial,
+)
+from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.people.forms import add_service_errors
+from resettle.web.forms import GovukForm
+
+PAGE_SIZE = 25
+NOT_AN_ADMIN = "Only organisation admins manage information-sharing agreements."
+NOT_THE_OWNER = "Only an admin of {owner}, which owns this agreement, can change it."
+
+# How each audited field of an agreement is named in its history.
+HISTORY_LABELS = {
+    "title": "Title",
+    "document_reference": "Document reference",
+    "purpose": "Purpose",
+    "lawful_basis": "Lawful basis",
+    "categories": "Information shared",
+    "recipient_kinds": "Kinds of organisation",
+    "recipient_organisations": "Named organisations",
+    "starts_on": "Start date",
+    "ends_on": "End date",
+}
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+def _readable(field: str, value: str | None) -> str:
+    """An audited value as the page shows it: labels rather than stored codes."""
+    if not value:
+        return ""
+    if field == "categories":
+        return ", ".join(selectors.category_labels(value.split(", ")))
+    if field == "recipient_kinds":
+        return ", ".join(selectors.kind_labels(value.split(", ")))
+    if field == "lawful_basis":
+        return dict(LawfulBasis.choices).get(value, value)
+    if field in {"starts_on", "ends_on"}:
+        return date_format(date.fromisoformat(value), "j F Y")
+    return value
+
+
+def _history(events: list[AuditEvent]) -> list[dict[str, Any]]:
+    """Each change with its fields in the order the agreement page shows them."""
+    order = {field: position for position, field in enumerate(HISTORY_LABELS)}
+    history = []
+    for event in events:
+        changes = sorted((event.changes or {}).items(), key=lambda item: order.get(item[0], 99))
+        history.append(
+            {
+                "event": event,
+                # Only a new agreement changes its title from nothing.
+                "added": (event.changes or {}).get("title", ["", ""])[0] is None,
+                "changes": [
+                    {
+                        "label": HISTORY_LABELS.get(field, field),
+                        "before": _readable(field, before),
+                        "after": _readable(field, after),
+                    }
+                    for field, (before, after) in changes
+                ],
+            }
+        )
+    return history
+
+
+@require_GET
+def agreement_list_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_agreements(actor):
+        return _forbidden(request, NOT_AN_ADMIN)
+    form = AgreementFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    agreements = selectors.agreement_list(actor=actor, status=status)
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    for agreement in page.object_list:
+        agreement.category_labels = selectors.category_labels(agreement.categories)
+    return render(
+        request,
+        "partnerships/agreement_list.html",
+        {
+            "form": form,
+            "status": status,
+            "page_obj": page,
+            "can_create": selectors.partnerships_for_new_agreements(actor=actor).exists(),
+        },
+    )
+
+
+@require_GET
+def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_agreements(actor):
+        return _forbidden(request, NOT_AN_ADMIN)
+    agreement = selectors.get_agreement_for_actor(actor=actor, agreement_id=pk)
+    return render(
+        request,
+        "partnerships/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "category_labels": selectors.category_labels(agreement.categories),
+            "kind_labels": selectors.kind_labels(agreement.recipient_kinds),
+            "history": _history(list(selectors.agreement_history(agreement=agreement))),
+            "can_change": selectors.can_change_agreement(actor, agreement),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_create_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_agreements(actor):
+        return _forbidden(request, NOT_AN_ADMIN)
+    partnerships = selectors.partnerships_for_new_agreements(actor=actor)
+    # Two at most: enough to know whether there is a choice to ask about.
+    first_two = list(partnerships[:2])
+    if not first_two:
+        return _forbidden(request, "Your organisation is not in a partnership yet.")
+    form = AgreementForm(
+        request.POST or None,
+        partnerships=partnerships if len(first_two) > 1 else None,
+        organisations=selectors.recipient_choices(actor=actor),
+    )
+    if form.is_valid():
+        try:
+            agreement = services.agreement_create(
+                actor=actor,
+                partnership=form.cleaned_data.get("partnership") or first_two[0],
+                data=form.data_for_service(),
+                recipient_organisation_ids=form.cleaned_data["recipient_organisations"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, f"{agreement.title} has been added")
+            return redirect("partnerships:agreement_detail", pk=agreement.pk)
+    return render(
+        request,
+        "partnerships/agreement_form.html",
+        {
+            "form": form,
+            "heading": "Add a sharing agreement",
+            "caption": first_two[0].name if len(first_two) == 1 else "",
+            "cancel_url": reverse("partnerships:agreement_list"),
+        },
+    )
+
+
+def _changeable_agreement(
+    request: HttpRequest, pk: UUID
+) -> tuple[SharingAgreement | None, HttpResponse | None]:
+    """The agreement if the actor may change it, otherwise the refusal to send (a 404 is raised
+    for one they may not see at all)."""
+    actor = request.actor
+    if not policy.can_manage_agreements(actor):
+        return None, _forbidden(request, NOT_AN_ADMIN)
+    agreement = selectors.get_agreement_for_actor(actor=actor, agreement_id=pk)
+    if not selectors.can_change_agreement(actor, agreement):
+        return None, _forbidden(request, NOT_THE_OWNER.format(owner=agreement.owner.name))
+    return agreement, None
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    agreement, refusal = _changeable_agreement(request, pk)
+    if refusal is not None:
+        return refusal
+    form = AgreementForm(
+        request.POST or None,
+        initial=agreement_initial(agreement),
+        partnerships=None,
+        organisations=agreement.partnership.organisations.order_by("name"),
+    )
+    if form.is_valid():
+        try:
+            services.agreement_update(
+                actor=request.actor,
+                agreement=agreement,
+                data=form.data_for_service(),
+                recipient_organisation_ids=form.cleaned_data["recipient_organisations"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, "The agreement has been saved")
+            return redirect("partnerships:agreement_detail", pk=agreement.pk)
+    return render(
+        request,
+        "partnerships/agreement_form.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "heading": "Change the sharing agreement",
+            "caption": agreement.title,
+            "cancel_url": reverse("partnerships:agreement_detail", args=[agreement.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    agreement, refusal = _changeable_agreement(request, pk)
+    if refusal is not None:
+        return refusal
+    # No fields: the form carries the CSRF token and any error about ending.
+    form = GovukForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.agreement_end(actor=request.actor, agreement=agreement, request=request)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        else:
+            messages.success(request, f"{agreement.title} has ended. It no longer gives access.")
+            return redirect("partnerships:agreement_detail", pk=agreement.pk)
+    return render(
+        request,
+        "partnerships/agreement_end.html",
+        {
+            "form": form,
+            "agreement": agreement,
+            "cancel_url": reverse("partnerships:agreement_detail", args=[agreement.pk]),
+        },
+    )

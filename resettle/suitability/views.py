@@ -1,0 +1,151 @@
+"""Suitability pages: a person's current assessment and its history, recording a new one, and
+asking the assessor for a review. Thin: rules in `rules`, reads in `selectors`, writes in
+`services`. A person the actor may not see is the same 404 as one that does not exist."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.accounts.models import Membership
+from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.people.forms import add_service_errors
+from resettle.people.models import Person
+from resettle.suitability import rules, selectors, services
+from resettle.suitability.forms import ReviewRequestForm, SuitabilityAssessmentForm
+
+NOT_AN_ASSESSOR = (
+    "Suitability assessments are recorded by probation, the prison resettlement team or the "
+    "lead charity, by someone working with the person."
+)
+CANNOT_REQUEST = "Only partners who can see this person's suitability answers can ask for a review."
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": reason}, status=403)
+
+
+def _person_for_page(actor: Membership | None, pk: UUID) -> Person:
+    person = policy.get_person_for_actor(actor, pk)
+    prefetch_related_objects([person], "identifiers")
+    return person
+
+
+@require_GET
+def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = _person_for_page(actor, pk)
+    context: dict = {"person": person, "active_section": "suitability"}
+    suitability = selectors.person_suitability(actor=actor, person=person, request=request)
+    if suitability is None:
+        return render(request, "suitability/person.html", context | {"shared": False})
+    current = suitability.current
+    assessments = [a for a in [current, *suitability.earlier] if a is not None]
+    asked_by_us = next(
+        (
+            r
+            for r in suitability.open_requests
+            if current is not None
+            and r.assessment_id == current.pk
+            and r.organisation_id == actor.organisation_id
+        ),
+        None,
+    )
+    may_request = rules.can_request_review(actor, person)
+    return render(
+        request,
+        "suitability/person.html",
+        context
+        | {
+            "shared": True,
+            "current": current,
+            "earlier": suitability.earlier,
+            "open_requests": suitability.open_requests,
+            "names_visible": {a.pk for a in assessments if rules.can_see_named_people(actor, a)},
+            "can_record": rules.can_record_suitability(actor, person),
+            "can_request_review": may_request and current is not None and asked_by_us is None,
+            "asked_by_us": asked_by_us,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    if not rules.can_record_suitability(actor, person):
+        return _forbidden(request, NOT_AN_ASSESSOR)
+    form = SuitabilityAssessmentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"assessor_contact": actor.user.email or actor.organisation.phone},
+    )
+    if form.is_valid():
+        try:
+            services.suitability_assessment_record(
+                actor=actor, person=person, data=form.assessment_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The suitability assessment has been recorded")
+            return redirect("suitability:person", pk=person.pk)
+    return render(
+        request,
+        "suitability/assessment_form.html",
+        {
+            "form": form,
+            "person": person,
+            "cancel_url": reverse("suitability:person", args=[person.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> HttpResponse:
+    """Asks "are you sure?" with room for a note, then records the request on POST."""
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    assessment = selectors.get_assessment_for_actor(actor, assessment_pk)
+    if assessment.person_id != person.pk:
+        raise Http404("No such assessment")
+    if not rules.can_request_review(actor, person):
+        return _forbidden(request, CANNOT_REQUEST)
+    form = ReviewRequestForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.suitability_review_request(
+                actor=actor,
+                assessment=assessment,
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        except ApplicationError as exc:
+            messages.info(request, exc.message)
+            return redirect("suitability:person", pk=person.pk)
+        else:
+            messages.success(request, f"{assessment.assessor_name} has been asked for a review")
+            return redirect("suitability:person", pk=person.pk)
+    return render(
+        request,
+        "suitability/review_request.html",
+        {
+            "form": form,
+            "person": person,
+            "assessment": assessment,
+            "cancel_url": reverse("suitability:person", args=[person.pk]),
+        },
+    )
