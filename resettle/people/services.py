@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from resettle.access import policy
+from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.core.exceptions import PermissionDenied
 from resettle.lib.identifiers import normalise_identifier
+from resettle.people.categories import PERSON_FIELDS as FIELD_CATEGORIES
 from resettle.people.choices import RELATIONSHIP_INVERSE, IdentifierScheme
 from resettle.people.models import (
     Address,
@@ -116,6 +118,18 @@ def _saving_identifiers(person: Person, identifiers: dict[str, str]) -> None:
         ) from exc
 
 
+def _require_category(actor: Membership, person: Person, category: str) -> None:
+    if not policy.can_view_category(actor, person, category):
+        label = Category(category).label.lower()
+        raise PermissionDenied(f"This person's {label} are not shared with your organisation")
+
+
+def _require_field_categories(actor: Membership, person: Person, fields) -> None:
+    """Changing a field needs its data category: what you may not read, you may not write."""
+    for category in {FIELD_CATEGORIES[name] for name in fields} - {Category.IDENTITY}:
+        _require_category(actor, person, category)
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -127,6 +141,9 @@ def person_create(
     if not policy.can_create_person(actor):
         raise PermissionDenied("You cannot add people to Resettle in your role")
     _check_fields(data, PERSON_FIELDS)
+    given_contact = any(data.get(f) for f in data if FIELD_CATEGORIES[f] == Category.CONTACT)
+    if given_contact and Category.CONTACT not in policy.agreement_grants(actor):
+        raise PermissionDenied("No sharing agreement lets your organisation hold contact details")
     person = Person(**data, created_by=actor.user)
     cleaned = _validate_person(person, identifiers)
     person.save()
@@ -148,6 +165,7 @@ def person_update(
     if not policy.can_edit_person(actor, person):
         raise PermissionDenied("You cannot change this person's record")
     _check_fields(data, PERSON_FIELDS)
+    _require_field_categories(actor, person, data)
     person = Person.objects.select_for_update().get(pk=person.pk)
     for name, value in data.items():
         setattr(person, name, value)
@@ -174,6 +192,7 @@ def address_add(*, actor: Membership, person: Person, data: dict[str, Any]) -> A
     """Record a new address. The current one (if any) ends the day before the new one starts."""
     if not policy.can_edit_person(actor, person):
         raise PermissionDenied("You cannot change this person's record")
+    _require_category(actor, person, Category.CONTACT)
     address = Address(person=person, **data)
     address.full_clean()
     if address.from_date:
@@ -186,7 +205,8 @@ def address_add(*, actor: Membership, person: Person, data: dict[str, Any]) -> A
 
 
 def _visible_people(actor: Membership, ids: list) -> list[Person]:
-    people = list(policy.people_visible_to(actor).filter(pk__in=ids))
+    # Who lives with whom is family information.
+    people = list(policy.people_with_category(actor, Category.FAMILY_CHILDREN).filter(pk__in=ids))
     if len(people) != len(set(ids)):
         raise ValidationError({"members": ["Choose people from your own caseload"]})
     return people
@@ -233,6 +253,7 @@ def household_member_add(
 ) -> HouseholdMember:
     if not policy.can_edit_person(actor, person):
         raise PermissionDenied("You cannot change this person's record")
+    _require_category(actor, person, Category.FAMILY_CHILDREN)
     if household.members.filter(person=person, left_on__isnull=True).exists():
         raise ValidationError({"person": ["This person is already in the household"]})
     return HouseholdMember.objects.create(
@@ -247,6 +268,7 @@ def household_member_leave(
     """Mark someone as having left; the row stays, so the household's history is kept."""
     if not policy.can_edit_person(actor, member.person):
         raise PermissionDenied("You cannot change this person's record")
+    _require_category(actor, member.person, Category.FAMILY_CHILDREN)
     if member.joined_on and left_on < member.joined_on:
         raise ValidationError(
             {"left_on": ["The date they left must be on or after the date they joined"]}
@@ -272,6 +294,7 @@ def relationship_set(
     Contact wishes belong to `person`; the related person's own wishes are left as recorded."""
     if not policy.can_edit_person(actor, person):
         raise PermissionDenied("You cannot change this person's record")
+    _require_category(actor, person, Category.FAMILY_CHILDREN)
     if not policy.can_view_person(actor, related_person):
         raise ValidationError({"related_person": ["Choose a person from your own caseload"]})
     relationship = Relationship.objects.filter(person=person, related_person=related_person).first()

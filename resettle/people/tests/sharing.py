@@ -6,7 +6,15 @@ from datetime import date, timedelta
 
 from resettle.accounts.models import Organisation, Partnership
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.models import Consent, ConsentGivenBy, ConsentMethod, Person
+from resettle.people.choices import RELATIONSHIP_INVERSE
+from resettle.people.models import (
+    Consent,
+    ConsentGivenBy,
+    ConsentMethod,
+    Household,
+    Person,
+    Relationship,
+)
 
 
 def make_agreement(
@@ -67,3 +75,27 @@ def make_consent(
     consent.save()
     consent.organisations.set(organisations)
     return consent
+
+
+def make_household(name: str, members) -> Household:
+    """A household recorded directly, for tests that set up data before any sharing exists."""
+    household = Household.objects.create(name=name)
+    for person in members:
+        household.members.create(person=person, joined_on=date.today())
+    return household
+
+
+def make_relationship(person: Person, related: Person, kind: str, **fields) -> Relationship:
+    """Both sides of a relationship recorded directly (see make_household)."""
+    relationship = Relationship.objects.create(
+        person=person, related_person=related, kind=kind, **fields
+    )
+    Relationship.objects.get_or_create(
+        person=related,
+        related_person=person,
+        defaults={
+            "kind": RELATIONSHIP_INVERSE[kind],
+            "lives_with": fields.get("lives_with", False),
+        },
+    )
+    return relationship

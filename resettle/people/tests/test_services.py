@@ -3,7 +3,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from resettle.access.categories import Category
 from resettle.core.exceptions import PermissionDenied
+from resettle.partnerships.models import SharingAgreement
 from resettle.people import services
 from resettle.people.choices import AddressKind, ContactWishes, RelationshipKind
 from resettle.people.models import (
@@ -15,11 +17,24 @@ from resettle.people.models import (
     Relationship,
     WorkingRelationship,
 )
+from resettle.people.tests.sharing import make_agreement
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date.today()
 VALID = {"given_name": "Dana", "family_name": "Okafor", "date_of_birth": date(1990, 5, 17)}
+
+
+@pytest.fixture(autouse=True)
+def contact_and_family_shared(cast):
+    """These tests are about the services' own rules: every partner may see contact details
+    and family information here. Refusals without them are tested at the end."""
+    return make_agreement(
+        cast.partnership,
+        owner=cast.caseworker.organisation,
+        categories=[Category.CONTACT, Category.FAMILY_CHILDREN],
+        organisations=cast.partnership.organisations.all(),
+    )
 
 
 def errors_of(excinfo) -> dict[str, list[str]]:
@@ -424,5 +439,41 @@ def test_relationship_to_oneself_is_refused(cast, make_person):
     with pytest.raises(ValidationError):
         services.relationship_set(
             actor=cast.family, person=person, related_person=person, kind=RelationshipKind.OTHER
+        )
+    assert not Relationship.objects.exists()
+
+
+# categories: what you may not read, you may not write
+
+
+def test_without_contact_shared_addresses_and_phone_cannot_be_changed(cast, make_person):
+    person = make_person(cast.caseworker)
+    SharingAgreement.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        services.address_add(
+            actor=cast.caseworker,
+            person=person,
+            data={"kind": AddressKind.HOME, "line_1": "1 Elm Road", "postcode": "PR1 2HE"},
+        )
+    with pytest.raises(PermissionDenied):
+        services.person_update(actor=cast.caseworker, person=person, data={"phone": "07700900123"})
+    assert not person.addresses.exists()
+    person.refresh_from_db()
+    assert person.phone == ""
+
+
+def test_without_family_shared_relationships_and_households_cannot_be_recorded(cast, make_person):
+    person, partner = make_person(cast.caseworker), make_person(cast.caseworker)
+    SharingAgreement.objects.all().delete()
+    with pytest.raises(PermissionDenied):
+        services.relationship_set(
+            actor=cast.caseworker,
+            person=person,
+            related_person=partner,
+            kind=RelationshipKind.PARTNER,
+        )
+    with pytest.raises(ValidationError):
+        services.household_create(
+            actor=cast.caseworker, name="Elm Road", member_ids=[person.pk, partner.pk]
         )
     assert not Relationship.objects.exists()

@@ -16,7 +16,7 @@ from resettle.partnerships.models import LawfulBasis
 from resettle.people.categories import PERSON_FIELDS, RECORD_METADATA
 from resettle.people.choices import AddressKind, ContactWishes, RelationshipKind
 from resettle.people.models import Address, Household, HouseholdMember, Person, Relationship
-from resettle.people.services import household_create, relationship_set
+from resettle.people.tests.sharing import make_household, make_relationship
 
 pytestmark = pytest.mark.django_db
 
@@ -282,17 +282,10 @@ def reeds(cast, make_person, sam):
     """Sam's partner Pat, whom both the lead charity and the family charity work with, and
     their household."""
     pat = make_person(cast.caseworker, cast.family, given_name="Pat", family_name="Reed")
-    relationship_set(
-        actor=cast.caseworker,
-        person=sam,
-        related_person=pat,
-        kind=RelationshipKind.PARTNER,
-        lives_with=True,
-        contact_wishes=ContactWishes.HAPPY,
+    make_relationship(
+        sam, pat, RelationshipKind.PARTNER, lives_with=True, contact_wishes=ContactWishes.HAPPY
     )
-    household = household_create(
-        actor=cast.caseworker, name="Reed, Elm Road", member_ids=[sam.pk, pat.pk]
-    )
+    household = make_household("Reed, Elm Road", [sam, pat])
     return {"sam": sam, "pat": pat, "household": household}
 
 
