@@ -19,7 +19,7 @@ from resettle.access.categories import (
     Category,
 )
 from resettle.access.models import BreakGlassAccess
-from resettle.accounts.models import Membership, Organisation, Role
+from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.people.models import (
     Consent,
@@ -291,3 +291,82 @@ def can_record_consent(actor: Membership | None, person: Person) -> bool:
 
 def can_manage_agreements(actor: Membership | None) -> bool:
     return is_current(actor) and actor.role in ORGANISATION_ADMIN_ROLES
+
+
+# Oversight --------------------------------------------------------------------------------------
+
+# Roles that answer to a person for how their record is used, besides safeguarding leads.
+ACCESS_LOG_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER})
+# Roles that oversee how the partnership uses break-glass, whatever their safeguarding flag.
+BREAK_GLASS_OVERSIGHT_ROLES = ORGANISATION_ADMIN_ROLES | {Role.PARTNERSHIP_MANAGER}
+
+
+def can_view_access_log(actor: Membership | None, person: Person) -> bool:
+    """ "Who has accessed this record": a safeguarding lead, caseworker or referrer whose
+    organisation is working with the person."""
+    return (
+        is_current(actor)
+        and (actor.is_safeguarding_lead or actor.role in ACCESS_LOG_ROLES)
+        and can_view_person(actor, person)
+    )
+
+
+def can_view_organisation_audit(actor: Membership | None) -> bool:
+    """An organisation admin may read the events of their own organisation's staff."""
+    return is_current(actor) and actor.role in ORGANISATION_ADMIN_ROLES
+
+
+def can_view_break_glass_report(actor: Membership | None) -> bool:
+    """Organisation admins, partnership managers and designated safeguarding leads."""
+    return is_current(actor) and (
+        actor.role in BREAK_GLASS_OVERSIGHT_ROLES or actor.is_safeguarding_lead
+    )
+
+
+# Suitability assessments ------------------------------------------------------------------------
+#
+# Reading the answers is the category risk_suitability, decided above. Recording is for the
+# organisations that assess: probation, prison and the lead charity.
+
+SUITABILITY_ASSESSOR_ROLES = frozenset({Role.REFERRER, Role.CASEWORKER})
+SUITABILITY_ASSESSOR_KINDS = frozenset(
+    {OrganisationKind.PROBATION, OrganisationKind.PRISON, OrganisationKind.LEAD_CHARITY}
+)
+
+
+def can_view_suitability(actor: Membership | None, person: Person) -> bool:
+    return can_view_category(actor, person, Category.RISK_SUITABILITY)
+
+
+def is_suitability_assessor(actor: Membership | None) -> bool:
+    """Whether the actor's role and organisation are ones that assess suitability at all."""
+    return (
+        is_current(actor)
+        and actor.role in SUITABILITY_ASSESSOR_ROLES
+        and actor.organisation.kind in SUITABILITY_ASSESSOR_KINDS
+    )
+
+
+def can_record_suitability(actor: Membership | None, person: Person) -> bool:
+    """An assessor working with the person. A new assessment replaces the current one, so the
+    assessor must also be able to read it, or they would replace it unseen."""
+    return (
+        is_suitability_assessor(actor)
+        and can_view_person(actor, person)
+        and can_view_suitability(actor, person)
+    )
+
+
+def can_request_suitability_review(actor: Membership | None, person: Person) -> bool:
+    """Those who see the answers but do not assess ask the assessor to look again."""
+    return (
+        is_current(actor)
+        and not is_suitability_assessor(actor)
+        and can_view_suitability(actor, person)
+    )
+
+
+def can_see_named_people_to_avoid(actor: Membership | None, assessment) -> bool:
+    """Names of people to avoid stay with the organisation that assessed; partners are told a
+    restriction applies and to ask the assessor."""
+    return is_current(actor) and actor.organisation_id == assessment.assessor_organisation_id

@@ -10,7 +10,7 @@ from django.utils import timezone
 from resettle.access import policy
 from resettle.access.categories import BREAK_GLASS_CATEGORIES, Category
 from resettle.access.models import BreakGlassAccess
-from resettle.access.rules_break_glass import can_view_break_glass_report
+from resettle.access.policy import can_view_break_glass_report
 from resettle.accounts.models import Membership, Organisation, Role
 from resettle.people.models import Person, WorkingRelationship
 

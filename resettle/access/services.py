@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from resettle.access import policy, selectors
 from resettle.access.categories import BREAK_GLASS_CATEGORIES, Category
 from resettle.access.models import BreakGlassAccess
-from resettle.access.rules_break_glass import can_view_break_glass_report
+from resettle.access.policy import can_view_break_glass_report
 from resettle.accounts.models import Membership, Organisation
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from resettle.access import policy, selectors, services
 from resettle.access.forms import BreakGlassForm, BreakGlassReportFilterForm
 from resettle.access.models import BreakGlassAccess
-from resettle.access.rules_break_glass import can_view_break_glass_report
+from resettle.access.policy import can_view_break_glass_report
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied

@@ -4,9 +4,9 @@ from uuid import UUID
 
 from django.db.models import Max, QuerySet
 
+from resettle.access.policy import can_view_access_log, can_view_organisation_audit
 from resettle.accounts.models import Membership
 from resettle.audit.models import AuditEvent
-from resettle.audit.policy_rules import can_view_access_log, can_view_organisation_audit
 from resettle.people.models import Person
 
 

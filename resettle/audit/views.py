@@ -10,10 +10,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from resettle.access import policy
+from resettle.access.policy import can_view_access_log
 from resettle.audit import selectors
 from resettle.audit.forms import AccessLogFilterForm
 from resettle.audit.models import AuditAction
-from resettle.audit.policy_rules import can_view_access_log
 from resettle.audit.services import record_event
 
 PAGE_SIZE = 50

@@ -12,7 +12,6 @@ from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
 from resettle.people.models import Person
-from resettle.suitability import rules
 from resettle.suitability.models import SuitabilityAssessment, SuitabilityReviewRequest
 
 # How many open review requests an assessor's home page lists.
@@ -37,7 +36,7 @@ def _assessments() -> QuerySet[SuitabilityAssessment]:
 
 def assessment_history(*, person: Person) -> list[SuitabilityAssessment]:
     """Every assessment of the person, newest first; the first is the current one. Callers
-    check the policy first (`rules.can_view_suitability`)."""
+    check the policy first (`policy.can_view_suitability`)."""
     assessments = list(_assessments().filter(person=person))
     # Follow the chain rather than trust dates: the current one is the one nothing replaced.
     by_supersedes = {a.supersedes_id: a for a in assessments}
@@ -54,7 +53,7 @@ def person_suitability(
 ) -> PersonSuitability | None:
     """The person's assessments and open review requests, recording the read; None when the
     actor may not read suitability for this person (the page then says it is not shared)."""
-    if not rules.can_view_suitability(actor, person):
+    if not policy.can_view_suitability(actor, person):
         return None
     history = assessment_history(person=person)
     open_requests = list(
@@ -78,7 +77,7 @@ def get_assessment_for_actor(actor: Membership | None, assessment_id) -> Suitabi
         assessment = _assessments().select_related("person").get(pk=assessment_id)
     except (SuitabilityAssessment.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404("No such assessment") from exc
-    if not rules.can_view_suitability(actor, assessment.person):
+    if not policy.can_view_suitability(actor, assessment.person):
         raise Http404("No such assessment")
     return assessment
 
@@ -88,7 +87,7 @@ def review_requests_for_assessor(
 ) -> list[SuitabilityReviewRequest]:
     """Open requests to review assessments the actor made for their current organisation, for
     people whose suitability they may still read: the assessor's tasks."""
-    if not rules.is_assessor(actor):
+    if not policy.is_suitability_assessor(actor):
         return []
     people = policy.people_with_category(actor, Category.RISK_SUITABILITY)
     return list(

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.models import AuditAction
@@ -16,7 +17,6 @@ from resettle.audit.services import EventData, diff, record_event, record_events
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.notifications.services import notify
 from resettle.people.models import Person
-from resettle.suitability import rules
 from resettle.suitability.models import (
     ANSWER_FIELDS,
     YES_NO_FIELDS,
@@ -63,7 +63,7 @@ def suitability_assessment_record(
 ) -> SuitabilityAssessment:
     """Record a new assessment of the person. It replaces the current one (which is kept,
     unchanged, as history) and closes the open requests to review it."""
-    if not rules.can_record_suitability(actor, person):
+    if not policy.can_record_suitability(actor, person):
         raise PermissionDenied("You cannot record suitability assessments for this person")
     _check_fields(data)
     # Assessments of one person are recorded one at a time, so two never replace the same one
@@ -159,7 +159,7 @@ def suitability_review_request(
     """Ask the assessor to review the current assessment: a task on their home page, and an
     in-app notification, until a new assessment is recorded."""
     person = assessment.person
-    if not rules.can_request_review(actor, person):
+    if not policy.can_request_suitability_review(actor, person):
         raise PermissionDenied("You cannot ask for a review of this assessment")
     if SuitabilityAssessment.objects.filter(supersedes=assessment).exists():
         raise ApplicationError("A newer assessment has been recorded. Look at that one first.")

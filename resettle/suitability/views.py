@@ -17,7 +17,7 @@ from resettle.accounts.models import Membership
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.people.forms import add_service_errors
 from resettle.people.models import Person
-from resettle.suitability import rules, selectors, services
+from resettle.suitability import selectors, services
 from resettle.suitability.forms import ReviewRequestForm, SuitabilityAssessmentForm
 
 NOT_AN_ASSESSOR = (
@@ -57,7 +57,7 @@ def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         ),
         None,
     )
-    may_request = rules.can_request_review(actor, person)
+    may_request = policy.can_request_suitability_review(actor, person)
     return render(
         request,
         "suitability/person.html",
@@ -67,8 +67,10 @@ def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "current": current,
             "earlier": suitability.earlier,
             "open_requests": suitability.open_requests,
-            "names_visible": {a.pk for a in assessments if rules.can_see_named_people(actor, a)},
-            "can_record": rules.can_record_suitability(actor, person),
+            "names_visible": {
+                a.pk for a in assessments if policy.can_see_named_people_to_avoid(actor, a)
+            },
+            "can_record": policy.can_record_suitability(actor, person),
             "can_request_review": may_request and current is not None and asked_by_us is None,
             "asked_by_us": asked_by_us,
         },
@@ -79,7 +81,7 @@ def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
-    if not rules.can_record_suitability(actor, person):
+    if not policy.can_record_suitability(actor, person):
         return _forbidden(request, NOT_AN_ASSESSOR)
     form = SuitabilityAssessmentForm(
         request.POST if request.method == "POST" else None,
@@ -118,7 +120,7 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
     assessment = selectors.get_assessment_for_actor(actor, assessment_pk)
     if assessment.person_id != person.pk:
         raise Http404("No such assessment")
-    if not rules.can_request_review(actor, person):
+    if not policy.can_request_suitability_review(actor, person):
         return _forbidden(request, CANNOT_REQUEST)
     form = ReviewRequestForm(request.POST if request.method == "POST" else None)
     if form.is_valid():

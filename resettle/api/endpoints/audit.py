@@ -9,12 +9,12 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
+from resettle.access.policy import can_view_access_log, can_view_organisation_audit
 from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import actor_of, problems
 from resettle.api.paging import PageParams, paginate
 from resettle.audit import selectors
 from resettle.audit.models import AuditAction, AuditEvent
-from resettle.audit.policy_rules import can_view_access_log, can_view_organisation_audit
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
 

@@ -21,7 +21,7 @@ from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, paginate
 from resettle.audit.services import record_read
 from resettle.people.models import Person
-from resettle.suitability import rules, selectors, services
+from resettle.suitability import selectors, services
 from resettle.suitability.models import (
     ANSWER_FIELDS,
     YES_NO_FIELDS,
@@ -132,7 +132,7 @@ class ReviewRequestOut(Schema):
 
 def _body(actor: Membership, assessment: SuitabilityAssessment) -> dict:
     answers = {name: getattr(assessment, name) for name in ANSWER_KEYS}
-    shows_names = rules.can_see_named_people(actor, assessment)
+    shows_names = policy.can_see_named_people_to_avoid(actor, assessment)
     answers["named_people_to_avoid"] = assessment.named_people_to_avoid if shows_names else None
     superseded_by = getattr(assessment, "superseded_by", None)
     return SuitabilityAssessmentOut(
@@ -174,7 +174,7 @@ def _answers_field(field: str) -> str:
 def _readable_person(actor: Membership | None, person_id: UUID) -> Person:
     """The person (404 if not the actor's to see), or 403 when they may not read suitability."""
     person = policy.get_person_for_actor(actor, person_id)
-    if not rules.can_view_suitability(actor, person):
+    if not policy.can_view_suitability(actor, person):
         raise ApiProblem(403, NOT_SHARED)
     return person
 

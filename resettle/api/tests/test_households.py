@@ -5,7 +5,7 @@ from resettle.accounts.models import OrganisationKind
 from resettle.api.tests.conftest import add_person, assert_problem, error_fields
 from resettle.people.models import Household
 from resettle.people.services import household_create
-from resettle.people.tests.sharing import make_agreement
+from resettle.people.tests.sharing import make_agreement, make_household
 
 
 @pytest.fixture
@@ -43,9 +43,7 @@ def family(cast):
 
 
 def test_the_list_shows_households_of_visible_people(api_as, cast, family):
-    household_create(
-        actor=cast.outsider, name="Elsewhere", member_ids=[add_person(cast.outsider).pk]
-    )
+    make_household("Elsewhere", [add_person(cast.outsider)])
 
     body = api_as(cast.caseworker).get(HOUSEHOLDS).json()
 

@@ -11,8 +11,7 @@ from resettle.accounts.models import OrganisationKind
 from resettle.api.tests.conftest import add_person, assert_problem, error_fields
 from resettle.partnerships.models import LawfulBasis
 from resettle.people.models import Household
-from resettle.people.services import household_create
-from resettle.people.tests.sharing import make_agreement, make_consent
+from resettle.people.tests.sharing import make_agreement, make_consent, make_household
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +37,7 @@ def family_agreement(cast, **options):
 def reids(cast):
     dana = add_person(cast.caseworker, given_name="Dana", family_name="Reid")
     kai = add_person(cast.caseworker, given_name="Kai", family_name="Reid")
-    household = household_create(
-        actor=cast.caseworker, name="Reid household", member_ids=[dana.pk, kai.pk]
-    )
+    household = make_household("Reid household", [dana, kai])
     return {"dana": dana, "kai": kai, "household": household}
 
 

@@ -1,6 +1,6 @@
 from django import template
 
-from resettle.audit.policy_rules import can_view_access_log
+from resettle.access.policy import can_view_access_log
 from resettle.people.models import Person
 
 register = template.Library()

@@ -4,10 +4,11 @@ from datetime import date
 
 import pytest
 
+from resettle.access import policy
 from resettle.accounts.models import Membership
 from resettle.demo.generator import delete_demo, generate
 from resettle.people.models import Person
-from resettle.suitability import rules, selectors
+from resettle.suitability import selectors
 from resettle.suitability.models import SuitabilityAssessment, SuitabilityReviewRequest
 
 pytestmark = pytest.mark.django_db
@@ -37,14 +38,14 @@ def _snapshot() -> list[tuple]:
 def test_the_coordinator_has_a_mix_of_answers_to_act_on():
     generate(DEMO_PEOPLE, 7, date.today(), password="a-demo-password")
     coordinator = _as("coordinator")
-    people = [p for p in Person.objects.all() if rules.can_view_suitability(coordinator, p)]
+    people = [p for p in Person.objects.all() if policy.can_view_suitability(coordinator, p)]
     current = [selectors.assessment_history(person=p)[0] for p in people]
 
     assert len([a for a in current if a.expired]) == 1
     assert any(a.named_contact_restriction == "yes" for a in current)
     assert any(a.measures for a in current)
     assert {a.assessor_organisation.kind for a in current} >= {"probation"}
-    assert not any(rules.can_see_named_people(coordinator, a) for a in current)
+    assert not any(policy.can_see_named_people_to_avoid(coordinator, a) for a in current)
 
 
 def test_the_probation_login_has_the_coordinators_review_request_waiting():
