@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from resettle.accounts.models import User
 from resettle.api.models import ApiToken
+from resettle.audit.models import AuditAction
+from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
 
 TOKEN_PREFIX = "rst_"  # noqa: S105 -- a public marker that says what the secret is, not a secret
@@ -41,6 +43,13 @@ def api_token_create(*, user: User, name: str, expires_at: datetime | None = Non
     )
     token.full_clean()
     token.save()
+    record_event(
+        actor=None,
+        user=user,
+        action=AuditAction.TOKEN_CREATED,
+        object_type="apitoken",
+        object_id=token.pk,
+    )
     return NewToken(token=token, secret=secret)
 
 
@@ -52,6 +61,13 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
+        record_event(
+            actor=None,
+            user=user,
+            action=AuditAction.TOKEN_REVOKED,
+            object_type="apitoken",
+            object_id=token.pk,
+        )
     return token
 
 

@@ -11,6 +11,8 @@ from django.db.models import Q
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
+from resettle.audit.models import AuditAction
+from resettle.audit.services import diff, record_event
 from resettle.core.exceptions import PermissionDenied
 from resettle.lib.identifiers import normalise_identifier
 from resettle.people.categories import PERSON_FIELDS as FIELD_CATEGORIES
@@ -118,6 +120,23 @@ def _saving_identifiers(person: Person, identifiers: dict[str, str]) -> None:
         ) from exc
 
 
+def _identifier(person: Person, scheme: str) -> str:
+    found = person.identifiers.filter(scheme=scheme).first()
+    return found.value if found else ""
+
+
+def _audit(actor, action, record, person, category=Category.IDENTITY, changes=None) -> None:
+    record_event(
+        actor=actor,
+        action=action,
+        object_type=type(record).__name__.lower(),
+        object_id=record.pk,
+        person=person,
+        category=category,
+        changes=changes,
+    )
+
+
 def _require_category(actor: Membership, person: Person, category: str) -> None:
     if not policy.can_view_category(actor, person, category):
         label = Category(category).label.lower()
@@ -151,6 +170,7 @@ def person_create(
     WorkingRelationship.objects.create(
         person=person, organisation=actor.organisation, started_on=date.today()
     )
+    _audit(actor, AuditAction.CREATE, person, person)
     return person
 
 
@@ -167,11 +187,16 @@ def person_update(
     _check_fields(data, PERSON_FIELDS)
     _require_field_categories(actor, person, data)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    before = {name: getattr(person, name) for name in data}
+    before |= {scheme: _identifier(person, scheme) for scheme in identifiers or {}}
     for name, value in data.items():
         setattr(person, name, value)
     cleaned = _validate_person(person, identifiers)
     person.save()
     _saving_identifiers(person, cleaned)
+    changes = diff(before, {name: getattr(person, name) for name in data} | cleaned)
+    if changes:
+        _audit(actor, AuditAction.UPDATE, person, person, changes=changes)
     return person
 
 
@@ -184,6 +209,7 @@ def person_name_add(
     name = PersonName(person=person, kind=kind, given_name=given_name, family_name=family_name)
     name.full_clean()
     name.save()
+    _audit(actor, AuditAction.CREATE, name, person)
     return name
 
 
@@ -201,6 +227,7 @@ def address_add(*, actor: Membership, person: Person, data: dict[str, Any]) -> A
             to_date=address.from_date - timedelta(days=1)
         )
     address.save()
+    _audit(actor, AuditAction.CREATE, address, person, category=Category.CONTACT)
     return address
 
 
@@ -231,6 +258,7 @@ def household_create(
         HouseholdMember(household=household, person=person, joined_on=date.today())
         for person in members
     )
+    _audit(actor, AuditAction.CREATE, household, None, category=Category.FAMILY_CHILDREN)
     return household
 
 
@@ -240,10 +268,14 @@ def household_update(*, actor: Membership, household: Household, data: dict[str,
     if not visible or not policy.can_create_person(actor):
         raise PermissionDenied("You cannot change this household")
     _check_fields(data, frozenset({"name", "notes"}))
+    before = {field: getattr(household, field) for field in data}
     for field, value in data.items():
         setattr(household, field, value)
     household.full_clean()
     household.save()
+    changes = diff(before, data)
+    if changes:
+        _audit(actor, AuditAction.UPDATE, household, None, Category.FAMILY_CHILDREN, changes)
     return household
 
 
@@ -256,9 +288,11 @@ def household_member_add(
     _require_category(actor, person, Category.FAMILY_CHILDREN)
     if household.members.filter(person=person, left_on__isnull=True).exists():
         raise ValidationError({"person": ["This person is already in the household"]})
-    return HouseholdMember.objects.create(
+    member = HouseholdMember.objects.create(
         household=household, person=person, joined_on=date.today()
     )
+    _audit(actor, AuditAction.CREATE, member, person, category=Category.FAMILY_CHILDREN)
+    return member
 
 
 @transaction.atomic
@@ -275,6 +309,7 @@ def household_member_leave(
         )
     member.left_on = left_on
     member.save(update_fields=["left_on", "updated_at"])
+    _audit(actor, AuditAction.STATE_CHANGE, member, member.person, Category.FAMILY_CHILDREN)
     return member
 
 
@@ -314,4 +349,5 @@ def relationship_set(
     if not created and inverse.lives_with != lives_with:
         inverse.lives_with = lives_with
         inverse.save(update_fields=["lives_with", "updated_at"])
+    _audit(actor, AuditAction.UPDATE, relationship, person, category=Category.FAMILY_CHILDREN)
     return relationship

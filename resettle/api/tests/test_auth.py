@@ -7,6 +7,7 @@ from resettle.accounts.tests.factories import make_membership
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_create, api_token_revoke
 from resettle.api.tests.conftest import ApiClient, add_person, assert_problem, token_for
+from resettle.audit.models import AuditAction, AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,15 @@ def test_a_revoked_token_is_refused(client, cast):
     api_token_revoke(user=cast.caseworker.user, token=created.token)
 
     assert_problem(ApiClient(client, created.secret).get(PEOPLE), 401)
+
+
+def test_creating_and_revoking_a_token_is_audited(cast):
+    created = api_token_create(user=cast.caseworker.user, name="Nightly export")
+    api_token_revoke(user=cast.caseworker.user, token=created.token)
+    api_token_revoke(user=cast.caseworker.user, token=created.token)  # already revoked
+    events = AuditEvent.objects.filter(object_id=str(created.token.pk)).order_by("id")
+    assert [e.action for e in events] == [AuditAction.TOKEN_CREATED, AuditAction.TOKEN_REVOKED]
+    assert {e.username for e in events} == {cast.caseworker.user.username}
 
 
 def test_an_expired_token_is_refused(client, cast):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from resettle.access.categories import Category
+from resettle.audit.models import AuditAction, AuditEvent
 from resettle.core.exceptions import PermissionDenied
 from resettle.partnerships.models import SharingAgreement
 from resettle.people import services
@@ -477,3 +478,35 @@ def test_without_family_shared_relationships_and_households_cannot_be_recorded(c
             actor=cast.caseworker, name="Elm Road", member_ids=[person.pk, partner.pk]
         )
     assert not Relationship.objects.exists()
+
+
+# audit
+
+
+def test_creating_and_changing_a_person_is_audited_with_what_changed(cast):
+    person = services.person_create(
+        actor=cast.caseworker, data={"given_name": "Ana", "family_name": "Silva"}
+    )
+    services.person_update(
+        actor=cast.caseworker,
+        person=person,
+        data={"given_name": "Anna", "phone": "07700900321"},
+        identifiers={"prison_number": "a1234bc"},
+    )
+    events = AuditEvent.objects.filter(person_id=person.pk).order_by("id")
+    assert [e.action for e in events] == [AuditAction.CREATE, AuditAction.UPDATE]
+    assert events[1].changes == {
+        "given_name": ["Ana", "Anna"],
+        "phone": ["", "07700900321"],
+        "prison_number": ["", "A1234BC"],
+    }
+    assert events[1].organisation_id == cast.caseworker.organisation_id
+
+
+def test_a_refused_change_writes_no_audit_event(cast, make_person):
+    person = make_person(cast.caseworker)
+    with pytest.raises(ValidationError):
+        services.person_update(
+            actor=cast.caseworker, person=person, data={"date_of_birth": date(2999, 1, 1)}
+        )
+    assert not AuditEvent.objects.filter(person_id=person.pk).exists()
