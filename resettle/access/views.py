@@ -22,6 +22,7 @@ from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
 from resettle.people.forms import add_service_errors
+from resettle.web.pages import forbidden
 
 PAGE_SIZE = 25
 NOT_SHARED = "a person not shared with your organisation"
@@ -35,16 +36,12 @@ NO_REPORT = (
 )
 
 
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
-
-
 @require_http_methods(["GET", "POST"])
 def break_glass_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not selectors.can_break_glass_for_person(actor=actor, person=person):
-        return _forbidden(request, NOT_A_LEAD)
+        return forbidden(request, NOT_A_LEAD)
     categories = selectors.break_glass_categories(actor=actor, person=person)
     form = BreakGlassForm(request.POST or None, categories=categories)
     if categories and form.is_valid():
@@ -60,7 +57,7 @@ def break_glass_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(
                 request,
@@ -91,7 +88,7 @@ def break_glass_close_view(request: HttpRequest, pk: UUID, access_pk: UUID) -> H
     try:
         services.break_glass_close(actor=actor, access=access, request=request)
     except PermissionDenied as exc:
-        return _forbidden(request, exc.message)
+        return forbidden(request, exc.message)
     messages.success(request, f"Your access to {access.get_category_display().lower()} has ended")
     return redirect("people:detail", pk=person.pk)
 
@@ -130,7 +127,7 @@ def _report_rows(request: HttpRequest) -> tuple[BreakGlassReportFilterForm, obje
 @require_GET
 def break_glass_report_view(request: HttpRequest) -> HttpResponse:
     if not can_view_break_glass_report(request.actor):
-        return _forbidden(request, NO_REPORT)
+        return forbidden(request, NO_REPORT)
     form, rows = _report_rows(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -166,7 +163,7 @@ def _status(row: BreakGlassAccess, now) -> str:
 def break_glass_report_csv_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not can_view_break_glass_report(actor):
-        return _forbidden(request, NO_REPORT)
+        return forbidden(request, NO_REPORT)
     form, rows = _report_rows(request)
     now = timezone.now()
     response = HttpResponse(content_type="text/csv; charset=utf-8")

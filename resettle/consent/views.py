@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,35 +13,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.accounts.models import Membership
 from resettle.consent import selectors, services
 from resettle.consent.forms import ConsentForm
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.partnerships.selectors import category_labels, kind_labels
 from resettle.people.forms import add_service_errors
-from resettle.people.models import Person
 from resettle.web.forms import GovukForm
+from resettle.web.pages import forbidden, person_for_page
 
 CANNOT_RECORD = (
     "Only caseworkers and referrers working with this person can record or withdraw consent."
 )
 
 
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
-
-
-def _person_for_page(actor: Membership | None, pk: UUID) -> Person:
-    """The person (or 404), with identifiers loaded once for the person header."""
-    person = policy.get_person_for_actor(actor, pk)
-    prefetch_related_objects([person], "identifiers")
-    return person
-
-
 @require_GET
 def person_consents_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = _person_for_page(actor, pk)
+    person = person_for_page(actor, pk)
     consents = list(selectors.consent_list(actor=actor, person=person))
     for consent in consents:
         consent.category_labels = category_labels(consent.categories)
@@ -64,9 +51,9 @@ def person_consents_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = _person_for_page(actor, pk)
+    person = person_for_page(actor, pk)
     if not policy.can_record_consent(actor, person):
-        return _forbidden(request, CANNOT_RECORD)
+        return forbidden(request, CANNOT_RECORD)
     form = ConsentForm(
         request.POST or None,
         person=person,
@@ -80,7 +67,7 @@ def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, "The consent has been recorded")
             return redirect("consent:person_consents", pk=person.pk)
@@ -98,17 +85,17 @@ def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_withdraw_view(request: HttpRequest, pk: UUID, consent_pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = _person_for_page(actor, pk)
+    person = person_for_page(actor, pk)
     consent = selectors.get_consent_for_actor(actor=actor, consent_id=consent_pk, person=person)
     if not policy.can_record_consent(actor, person):
-        return _forbidden(request, CANNOT_RECORD)
+        return forbidden(request, CANNOT_RECORD)
     # No fields: the form carries the CSRF token and any reason the withdrawal was refused.
     form = GovukForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             services.consent_withdraw(actor=actor, consent=consent, request=request)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

@@ -27,6 +27,7 @@ from resettle.partnerships.forms import (
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.people.forms import add_service_errors
 from resettle.web.forms import GovukForm
+from resettle.web.pages import forbidden
 
 PAGE_SIZE = 25
 NOT_AN_ADMIN = "Only organisation admins manage information-sharing agreements."
@@ -44,10 +45,6 @@ HISTORY_LABELS = {
     "starts_on": "Start date",
     "ends_on": "End date",
 }
-
-
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
 
 
 def _readable(field: str, value: str | None) -> str:
@@ -93,7 +90,7 @@ def _history(events: list[AuditEvent]) -> list[dict[str, Any]]:
 def agreement_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
-        return _forbidden(request, NOT_AN_ADMIN)
+        return forbidden(request, NOT_AN_ADMIN)
     form = AgreementFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     agreements = selectors.agreement_list(actor=actor, status=status)
@@ -116,7 +113,7 @@ def agreement_list_view(request: HttpRequest) -> HttpResponse:
 def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
-        return _forbidden(request, NOT_AN_ADMIN)
+        return forbidden(request, NOT_AN_ADMIN)
     agreement = selectors.get_agreement_for_actor(actor=actor, agreement_id=pk)
     return render(
         request,
@@ -135,12 +132,12 @@ def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 def agreement_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
-        return _forbidden(request, NOT_AN_ADMIN)
+        return forbidden(request, NOT_AN_ADMIN)
     partnerships = selectors.partnerships_for_new_agreements(actor=actor)
     # Two at most: enough to know whether there is a choice to ask about.
     first_two = list(partnerships[:2])
     if not first_two:
-        return _forbidden(request, "Your organisation is not in a partnership yet.")
+        return forbidden(request, "Your organisation is not in a partnership yet.")
     form = AgreementForm(
         request.POST or None,
         partnerships=partnerships if len(first_two) > 1 else None,
@@ -158,7 +155,7 @@ def agreement_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, f"{agreement.title} has been added")
             return redirect("partnerships:agreement_detail", pk=agreement.pk)
@@ -181,10 +178,10 @@ def _changeable_agreement(
     for one they may not see at all)."""
     actor = request.actor
     if not policy.can_manage_agreements(actor):
-        return None, _forbidden(request, NOT_AN_ADMIN)
+        return None, forbidden(request, NOT_AN_ADMIN)
     agreement = selectors.get_agreement_for_actor(actor=actor, agreement_id=pk)
     if not selectors.can_change_agreement(actor, agreement):
-        return None, _forbidden(request, NOT_THE_OWNER.format(owner=agreement.owner.name))
+        return None, forbidden(request, NOT_THE_OWNER.format(owner=agreement.owner.name))
     return agreement, None
 
 
@@ -211,7 +208,7 @@ def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, "The agreement has been saved")
             return redirect("partnerships:agreement_detail", pk=agreement.pk)
@@ -241,7 +238,7 @@ def agreement_end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, f"{agreement.title} has ended. It no longer gives access.")
             return redirect("partnerships:agreement_detail", pk=agreement.pk)

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -50,6 +49,7 @@ from resettle.people.selectors import (
     person_list,
     possible_duplicates,
 )
+from resettle.web.pages import forbidden, person_for_page
 
 PAGE_SIZE = 25
 # The most search results offered when choosing a family member, out of the best matches.
@@ -68,17 +68,6 @@ FAMILY_NOT_SHARED = (
     "This person's family information is not shared with your organisation, so you cannot "
     "change it."
 )
-
-
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
-
-
-def _person_for_page(actor: Membership | None, pk: UUID) -> Person:
-    """The person (or 404), with identifiers loaded once for the header and the page."""
-    person = policy.get_person_for_actor(actor, pk)
-    prefetch_related_objects([person], "identifiers")
-    return person
 
 
 def _sort_headers(ordering: str) -> list[dict[str, str]]:
@@ -106,7 +95,7 @@ def _sort_headers(ordering: str) -> list[dict[str, str]]:
 def person_list_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
-        return _forbidden(request, NO_CASE_ACCESS)
+        return forbidden(request, NO_CASE_ACCESS)
     form = PersonSearchForm(request.GET or None)
     filters = form.filters()
     people = person_list(actor=actor, **filters)
@@ -152,7 +141,7 @@ def _duplicates_to_confirm(
 def person_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_create_person(actor):
-        return _forbidden(request, "Your role cannot add people to Resettle.")
+        return forbidden(request, "Your role cannot add people to Resettle.")
     # Asked for only if an agreement gives the organisation contact details at all: where it
     # needs consent, the caseworker sees them again once consent is recorded.
     with_contact = Category.CONTACT in policy.agreement_grants(actor)
@@ -168,7 +157,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except PermissionDenied as exc:
-                return _forbidden(request, exc.message)
+                return forbidden(request, exc.message)
             else:
                 messages.success(request, f"{person.full_name} has been added")
                 return redirect("people:detail", pk=person.pk)
@@ -183,7 +172,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = _person_for_page(actor, pk)
+    person = person_for_page(actor, pk)
     shows_contact = policy.can_view_category(actor, person, Category.CONTACT)
     today = date.today()
     # Not even loaded unless they may be shown.
@@ -217,7 +206,7 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
-        return _forbidden(request, "Your role cannot change people's records.")
+        return forbidden(request, "Your role cannot change people's records.")
     with_contact = policy.can_view_category(actor, person, Category.CONTACT)
     form = PersonForm(
         request.POST or None,
@@ -239,7 +228,7 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except PermissionDenied as exc:
-                return _forbidden(request, exc.message)
+                return forbidden(request, exc.message)
             else:
                 messages.success(request, "The person's details have been saved")
                 return redirect("people:detail", pk=person.pk)
@@ -270,9 +259,9 @@ def _person_subform(
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
-        return _forbidden(request, "Your role cannot change people's records.")
+        return forbidden(request, "Your role cannot change people's records.")
     if not policy.can_view_category(actor, person, category):
-        return _forbidden(request, not_shared)
+        return forbidden(request, not_shared)
     form = form_class(request.POST or None)
     if form.is_valid():
         try:
@@ -280,7 +269,7 @@ def _person_subform(
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, success)
             return redirect("people:detail", pk=person.pk)
@@ -335,7 +324,7 @@ def person_family_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     """Without family information shared, the page still answers (the tab is always there, so
     the sections stay in the same place) and says it is not shared."""
     actor = request.actor
-    person = _person_for_page(actor, pk)
+    person = person_for_page(actor, pk)
     context: dict[str, Any] = {
         "person": person,
         "active_section": "family",
@@ -364,9 +353,9 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
-        return _forbidden(request, "Your role cannot change people's records.")
+        return forbidden(request, "Your role cannot change people's records.")
     if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
-        return _forbidden(request, FAMILY_NOT_SHARED)
+        return forbidden(request, FAMILY_NOT_SHARED)
     search = RelativeSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     # The link is recorded on both people's records, so both must share family information.
@@ -395,7 +384,7 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, "The family member has been added")
             return redirect("people:family", pk=person.pk)
@@ -429,9 +418,9 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, request.GET.get("person"))
     if not policy.can_create_person(actor):
-        return _forbidden(request, "Your role cannot record households.")
+        return forbidden(request, "Your role cannot record households.")
     if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
-        return _forbidden(request, FAMILY_NOT_SHARED)
+        return forbidden(request, FAMILY_NOT_SHARED)
     form = HouseholdCreateForm(
         request.POST or None,
         people=_household_choices(actor, person),
@@ -448,7 +437,7 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, f"{household.name} has been added")
             return redirect("people:household_detail", pk=household.pk)
@@ -494,7 +483,7 @@ def household_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     household = policy.get_household_for_actor(actor, pk)
     if not policy.can_create_person(actor):
-        return _forbidden(request, "Your role cannot change households.")
+        return forbidden(request, "Your role cannot change households.")
     form = HouseholdForm(
         request.POST or None, initial={"name": household.name, "notes": household.notes}
     )
@@ -504,7 +493,7 @@ def household_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, "The household has been saved")
             return redirect("people:household_detail", pk=household.pk)
@@ -546,7 +535,7 @@ def household_member_leave_view(request: HttpRequest, pk: UUID, member_pk: UUID)
     household = policy.get_household_for_actor(actor, pk)
     member = _current_visible_member(actor, household, member_pk)
     if not policy.can_edit_person(actor, member.person):
-        return _forbidden(request, "Your role cannot change this person's record.")
+        return forbidden(request, "Your role cannot change this person's record.")
     form = LeaveHouseholdForm(request.POST or None)
     if form.is_valid():
         try:
@@ -556,7 +545,7 @@ def household_member_leave_view(request: HttpRequest, pk: UUID, member_pk: UUID)
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         else:
             messages.success(request, f"{member.person.full_name} has been marked as having left")
             if policy.households_visible_to(actor).filter(pk=household.pk).exists():

@@ -6,19 +6,17 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
-from resettle.accounts.models import Membership
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.people.forms import add_service_errors
-from resettle.people.models import Person
 from resettle.suitability import selectors, services
 from resettle.suitability.forms import ReviewRequestForm, SuitabilityAssessmentForm
+from resettle.web.pages import forbidden, person_for_page
 
 NOT_AN_ASSESSOR = (
     "Suitability assessments are recorded by probation, the prison resettlement team or the "
@@ -27,20 +25,10 @@ NOT_AN_ASSESSOR = (
 CANNOT_REQUEST = "Only partners who can see this person's suitability answers can ask for a review."
 
 
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
-
-
-def _person_for_page(actor: Membership | None, pk: UUID) -> Person:
-    person = policy.get_person_for_actor(actor, pk)
-    prefetch_related_objects([person], "identifiers")
-    return person
-
-
 @require_GET
 def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = _person_for_page(actor, pk)
+    person = person_for_page(actor, pk)
     context: dict = {"person": person, "active_section": "suitability"}
     suitability = selectors.person_suitability(actor=actor, person=person, request=request)
     if suitability is None:
@@ -82,7 +70,7 @@ def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_record_suitability(actor, person):
-        return _forbidden(request, NOT_AN_ASSESSOR)
+        return forbidden(request, NOT_AN_ASSESSOR)
     form = SuitabilityAssessmentForm(
         request.POST if request.method == "POST" else None,
         initial={"assessor_contact": actor.user.email or actor.organisation.phone},
@@ -95,7 +83,7 @@ def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -121,7 +109,7 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
     if assessment.person_id != person.pk:
         raise Http404("No such assessment")
     if not policy.can_request_suitability_review(actor, person):
-        return _forbidden(request, CANNOT_REQUEST)
+        return forbidden(request, CANNOT_REQUEST)
     form = ReviewRequestForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -134,7 +122,7 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
         except ValidationError as exc:
             add_service_errors(form, exc)
         except PermissionDenied as exc:
-            return _forbidden(request, exc.message)
+            return forbidden(request, exc.message)
         except ApplicationError as exc:
             messages.info(request, exc.message)
             return redirect("suitability:person", pk=person.pk)
