@@ -20,6 +20,11 @@ from resettle.access.categories import (
 )
 from resettle.access.models import BreakGlassAccess
 from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role
+from resettle.cases.models import Case
+from resettle.contacts.models import Contact
+from resettle.custody.models import CustodyPeriod
+from resettle.directory.models import Access, Service, ServiceStatus
+from resettle.mentoring.models import MentorProfile
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.people.models import (
     Consent,
@@ -28,6 +33,8 @@ from resettle.people.models import (
     Person,
     WorkingRelationship,
 )
+from resettle.plans.models import Goal
+from resettle.referrals.models import LIVE_STATES, Referral, ReferralState
 
 # Roles that work with individual people's records.
 CASE_LEVEL_ROLES = frozenset(
@@ -212,9 +219,14 @@ def categories_visible(
     actor: Membership | None, person: Person, on: date | None = None
 ) -> frozenset[str]:
     """Every data category of this person's record the actor may read now."""
-    on = on or date.today()
     if not can_view_person(actor, person):
         return frozenset()
+    return _categories_for(actor, person, on or date.today())
+
+
+def _categories_for(actor: Membership, person: Person, on: date) -> frozenset[str]:
+    """The categories the agreements, consent, hard limits and break-glass give the actor's
+    organisation for this person, were it working with them."""
     visible = set(WITH_WORKING_RELATIONSHIP)
     grants = agreement_grants(actor, on)
     needs_consent = {c for c, bases in grants.items() if bases == {LawfulBasis.CONSENT}}
@@ -370,3 +382,320 @@ def can_see_named_people_to_avoid(actor: Membership | None, assessment) -> bool:
     """Names of people to avoid stay with the organisation that assessed; partners are told a
     restriction applies and to ask the assessor."""
     return is_current(actor) and actor.organisation_id == assessment.assessor_organisation_id
+
+
+# Service directory ------------------------------------------------------------------------------
+#
+# Everyone (signed in or not) sees the active services open to all; signed in, an actor also sees
+# every service of the organisations in its partnerships, referral-only ones included.
+
+SERVICE_MANAGER_ROLES = frozenset({Role.ORGANISATION_ADMIN, Role.DELIVERY_COORDINATOR})
+
+
+def public_services() -> QuerySet[Service]:
+    return Service.objects.filter(
+        status=ServiceStatus.ACTIVE, access__in=(Access.OPEN, Access.BOTH)
+    )
+
+
+def services_visible_to(actor: Membership | None) -> QuerySet[Service]:
+    if not is_current(actor):
+        return public_services()
+    partners = organisations_visible_to(actor).values("pk")
+    return Service.objects.filter(
+        Q(organisation__in=partners)
+        | Q(status=ServiceStatus.ACTIVE, access__in=(Access.OPEN, Access.BOTH))
+    )
+
+
+def get_service_for_actor(actor: Membership | None, service_id) -> Service:
+    try:
+        return services_visible_to(actor).get(pk=service_id)
+    except (Service.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such service") from exc
+
+
+def can_manage_services(actor: Membership | None) -> bool:
+    """Add services to the actor's own organisation's directory entry."""
+    return is_current(actor) and actor.role in SERVICE_MANAGER_ROLES
+
+
+def can_edit_service(actor: Membership | None, service: Service) -> bool:
+    return can_manage_services(actor) and service.organisation_id == actor.organisation_id
+
+
+# Referrals --------------------------------------------------------------------------------------
+#
+# The referring organisation sees the referrals it sent about people it may see; the receiving
+# organisation (the service's) sees those submitted to it. Until it accepts, the receiving
+# organisation sees the person only through the referral: their identity and the categories the
+# agreements and consent allow, narrowed to what the person agreed to share with the referral.
+# Accepting creates the working relationship that opens the person's record.
+
+REFERRAL_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
+
+
+def can_refer(actor: Membership | None, person: Person) -> bool:
+    return is_current(actor) and actor.role in REFERRAL_ROLES and can_view_person(actor, person)
+
+
+def referrals_visible_to(actor: Membership | None) -> QuerySet[Referral]:
+    if not can_view_case_records(actor):
+        return Referral.objects.none()
+    sent = Q(referring_organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    if actor.role == Role.PEER_MENTOR:
+        # A mentor follows the referrals about their own mentees, whoever sent them.
+        return Referral.objects.filter(
+            Q(person__in=people_visible_to(actor)) & (sent | ~Q(state=ReferralState.DRAFT))
+        )
+    received = Q(service__organisation_id=actor.organisation_id) & ~Q(state=ReferralState.DRAFT)
+    return Referral.objects.filter(sent | received)
+
+
+def get_referral_for_actor(actor: Membership | None, referral_id) -> Referral:
+    try:
+        return referrals_visible_to(actor).select_related("service", "person").get(pk=referral_id)
+    except (Referral.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such referral") from exc
+
+
+def is_referral_sender(actor: Membership | None, referral: Referral) -> bool:
+    return (
+        is_current(actor)
+        and actor.role in REFERRAL_ROLES
+        and actor.organisation_id == referral.referring_organisation_id
+    )
+
+
+def is_referral_receiver(actor: Membership | None, referral: Referral) -> bool:
+    return (
+        is_current(actor)
+        and actor.role in REFERRAL_ROLES
+        and actor.organisation_id == referral.service.organisation_id
+    )
+
+
+def can_edit_referral(actor: Membership | None, referral: Referral) -> bool:
+    """Change, submit or withdraw: the referring organisation's staff who see the person."""
+    return is_referral_sender(actor, referral) and can_view_person(actor, referral.person)
+
+
+def can_decide_referral(actor: Membership | None, referral: Referral) -> bool:
+    """Accept, decline, waiting list, start, complete, close: the receiving organisation."""
+    return is_referral_receiver(actor, referral) and referral.state != ReferralState.DRAFT
+
+
+def referral_categories_visible(actor: Membership | None, referral: Referral) -> frozenset[str]:
+    """What of the referred person's record the actor may read on the referral."""
+    person = referral.person
+    if can_view_person(actor, person):
+        return categories_visible(actor, person)
+    if not (is_referral_receiver(actor, referral) and referral.state in LIVE_STATES):
+        return frozenset()
+    agreed = set(referral.shared_categories) | set(WITH_WORKING_RELATIONSHIP)
+    return frozenset(_categories_for(actor, person, date.today()) & agreed)
+
+
+# Custody periods --------------------------------------------------------------------------------
+#
+# Dates, establishment and releases are the custody category. Licence conditions are what a
+# partner needs to arrange support safely, so they go with risk & suitability; the reason for a
+# recall is offence information.
+
+CUSTODY_RECORDER_ROLES = frozenset({Role.REFERRER, Role.CASEWORKER})
+CUSTODY_RECORDER_KINDS = SUITABILITY_ASSESSOR_KINDS
+
+
+def can_view_custody(actor: Membership | None, person: Person) -> bool:
+    return can_view_category(actor, person, Category.CUSTODY)
+
+
+def can_view_licence_conditions(actor: Membership | None, person: Person) -> bool:
+    return can_view_category(actor, person, Category.RISK_SUITABILITY) and can_view_custody(
+        actor, person
+    )
+
+
+def can_view_recall_reason(actor: Membership | None, person: Person) -> bool:
+    return can_view_category(actor, person, Category.OFFENCE)
+
+
+def can_record_custody(actor: Membership | None, person: Person) -> bool:
+    return (
+        is_current(actor)
+        and actor.role in CUSTODY_RECORDER_ROLES
+        and actor.organisation.kind in CUSTODY_RECORDER_KINDS
+        and can_view_custody(actor, person)
+    )
+
+
+def custody_periods_visible_to(actor: Membership | None) -> QuerySet[CustodyPeriod]:
+    """For lists and worklists (break-glass opens one person's page, not lists)."""
+    return CustodyPeriod.objects.filter(person__in=people_with_category(actor, Category.CUSTODY))
+
+
+# Cases, contacts and goals ----------------------------------------------------------------------
+#
+# An organisation's own cases, contacts and goals about people it may see are its own records.
+# Another organisation's are case notes (cases, contacts) or outcomes (goals), shared only under
+# the agreements and consent. A sensitive contact note stays within the organisation that wrote
+# it (a peer mentor reads only their own), unless a safeguarding lead breaks glass.
+
+CASE_MANAGER_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
+
+
+def _own_case_records(actor: Membership) -> Q:
+    own = Q(organisation_id=actor.organisation_id)
+    if actor.role == Role.PEER_MENTOR:
+        own &= Q(mentor_id=actor.user_id) | Q(worker_id=actor.user_id)
+    return own
+
+
+def cases_visible_to(actor: Membership | None) -> QuerySet[Case]:
+    if not can_view_case_records(actor):
+        return Case.objects.none()
+    own = _own_case_records(actor) & Q(person__in=people_visible_to(actor))
+    shared = ~Q(organisation_id=actor.organisation_id) & Q(
+        person__in=people_with_category(actor, Category.CASE_NOTES)
+    )
+    return Case.objects.filter(own | shared)
+
+
+def cases_for_person(actor: Membership | None, person: Person) -> QuerySet[Case]:
+    """One person's cases for their page: includes what an open break-glass opens."""
+    if not can_view_person(actor, person):
+        return Case.objects.none()
+    visible = _own_case_records(actor)
+    if can_view_category(actor, person, Category.CASE_NOTES):
+        visible |= ~Q(organisation_id=actor.organisation_id)
+    return Case.objects.filter(visible, person=person)
+
+
+def get_case_for_actor(actor: Membership | None, case_id) -> Case:
+    try:
+        case = Case.objects.select_related("person", "organisation").get(pk=case_id)
+    except (Case.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such case") from exc
+    if not cases_for_person(actor, case.person).filter(pk=case.pk).exists():
+        raise Http404("No such case")
+    return case
+
+
+def can_open_case(actor: Membership | None, person: Person) -> bool:
+    return is_current(actor) and actor.role in CASE_MANAGER_ROLES and can_view_person(actor, person)
+
+
+def can_manage_case(actor: Membership | None, case: Case) -> bool:
+    """Change state, allocate, review: the case's organisation, not peer mentors."""
+    return (
+        is_current(actor)
+        and actor.role in CASE_MANAGER_ROLES
+        and actor.organisation_id == case.organisation_id
+        and can_view_person(actor, case.person)
+    )
+
+
+def can_record_contact(actor: Membership | None, case: Case) -> bool:
+    """The case's organisation; a peer mentor on the cases they mentor."""
+    if not (is_current(actor) and actor.organisation_id == case.organisation_id):
+        return False
+    if actor.role == Role.PEER_MENTOR:
+        return case.mentor_id == actor.user_id and can_view_person(actor, case.person)
+    return actor.role in CASE_MANAGER_ROLES and can_view_person(actor, case.person)
+
+
+def contacts_for_person(actor: Membership | None, person: Person) -> QuerySet[Contact]:
+    if not can_view_person(actor, person):
+        return Contact.objects.none()
+    own = Q(organisation_id=actor.organisation_id)
+    if actor.role == Role.PEER_MENTOR:
+        own &= Q(case__mentor_id=actor.user_id) | Q(recorded_by_id=actor.user_id)
+        own &= Q(sensitive=False) | Q(recorded_by_id=actor.user_id)
+    visible = own
+    if can_view_category(actor, person, Category.CASE_NOTES):
+        visible |= Q(sensitive=False)
+    if Category.CASE_NOTES in _open_break_glass(actor, person):
+        visible = Q()
+    return Contact.objects.filter(visible, person=person)
+
+
+def contacts_visible_to(actor: Membership | None) -> QuerySet[Contact]:
+    """For lists across people (caseload, API): own organisation's contacts, and partners'
+    non-sensitive ones where case notes are shared (break-glass opens one person's page only)."""
+    if not can_view_case_records(actor):
+        return Contact.objects.none()
+    own = Q(organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    if actor.role == Role.PEER_MENTOR:
+        own &= Q(case__mentor_id=actor.user_id) | Q(recorded_by_id=actor.user_id)
+        own &= Q(sensitive=False) | Q(recorded_by_id=actor.user_id)
+    shared = (
+        Q(sensitive=False)
+        & Q(person__in=people_with_category(actor, Category.CASE_NOTES))
+        & ~Q(organisation_id=actor.organisation_id)
+    )
+    return Contact.objects.filter(own | shared)
+
+
+def goals_for_person(actor: Membership | None, person: Person) -> QuerySet[Goal]:
+    if not can_view_person(actor, person):
+        return Goal.objects.none()
+    visible = Q(case__organisation_id=actor.organisation_id)
+    if actor.role == Role.PEER_MENTOR:
+        visible &= Q(case__mentor_id=actor.user_id) | Q(case__worker_id=actor.user_id)
+    if can_view_category(actor, person, Category.OUTCOMES):
+        visible |= ~Q(case__organisation_id=actor.organisation_id)
+    return Goal.objects.filter(visible, person=person)
+
+
+def goals_visible_to(actor: Membership | None) -> QuerySet[Goal]:
+    if not can_view_case_records(actor):
+        return Goal.objects.none()
+    own = Q(case__organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    if actor.role == Role.PEER_MENTOR:
+        own &= Q(case__mentor_id=actor.user_id) | Q(case__worker_id=actor.user_id)
+    shared = ~Q(case__organisation_id=actor.organisation_id) & Q(
+        person__in=people_with_category(actor, Category.OUTCOMES)
+    )
+    return Goal.objects.filter(own | shared)
+
+
+def can_edit_goals(actor: Membership | None, case: Case) -> bool:
+    """The case's organisation, a peer mentor on the cases they mentor: the plan is made with
+    the person, often by their mentor."""
+    return can_record_contact(actor, case)
+
+
+# Mentoring --------------------------------------------------------------------------------------
+#
+# Mentor profiles, matching and allocation belong to the mentors' own organisation; its
+# caseworkers, coordinators and admins manage them. A mentor sees their own profile. Supervision
+# notes are about the mentor, not the mentee, and are never case notes.
+
+MENTOR_MANAGER_ROLES = frozenset(
+    {Role.CASEWORKER, Role.DELIVERY_COORDINATOR, Role.ORGANISATION_ADMIN}
+)
+
+
+def can_manage_mentors(actor: Membership | None) -> bool:
+    return is_current(actor) and actor.role in MENTOR_MANAGER_ROLES
+
+
+def mentor_profiles_visible_to(actor: Membership | None) -> QuerySet[MentorProfile]:
+    if not is_current(actor):
+        return MentorProfile.objects.none()
+    if actor.role in MENTOR_MANAGER_ROLES:
+        return MentorProfile.objects.filter(organisation_id=actor.organisation_id)
+    if actor.role == Role.PEER_MENTOR:
+        return MentorProfile.objects.filter(
+            organisation_id=actor.organisation_id, user_id=actor.user_id
+        )
+    return MentorProfile.objects.none()
+
+
+def can_allocate_mentor(actor: Membership | None, person: Person) -> bool:
+    """Match and allocate a mentor from the actor's organisation to someone it works with."""
+    return (
+        is_current(actor)
+        and actor.role in MENTOR_MANAGER_ROLES - {Role.ORGANISATION_ADMIN}
+        and can_view_person(actor, person)
+    )

@@ -4,7 +4,20 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from resettle.api.auth import ORGANISATION_HEADER, TokenAuth
-from resettle.api.endpoints import audit, consents, households, organisations, people, suitability
+from resettle.api.endpoints import (
+    audit,
+    cases,
+    consents,
+    contacts,
+    custody_periods,
+    goals,
+    households,
+    organisations,
+    people,
+    referrals,
+    services,
+    suitability,
+)
 from resettle.api.errors import install_handlers
 
 DESCRIPTION = f"""
@@ -49,3 +62,9 @@ api.add_router("/organisations", organisations.router)
 api.add_router("/consents", consents.router)
 api.add_router("/audit-events", audit.router)
 api.add_router("/suitability-assessments", suitability.router)
+api.add_router("/services", services.router)
+api.add_router("/referrals", referrals.router)
+api.add_router("/custody-periods", custody_periods.router)
+api.add_router("/cases", cases.router)
+api.add_router("/contacts", contacts.router)
+api.add_router("/goals", goals.router)

@@ -46,15 +46,31 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
+DESKTOP = {"width": 1280, "height": 900}
+# A small phone (an iPhone 12/13/14's CSS pixels): contacts are logged on one at the gate.
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def page(browser: Browser, live_server, request) -> Iterator[CheckedPage]:
+    yield from _checked_page(browser, live_server, request, DESKTOP)
+
+
+@pytest.fixture
+def phone_page(browser: Browser, live_server, request) -> Iterator[CheckedPage]:
+    """A page on a phone-sized viewport, checked with axe like `page`. A test may use both."""
+    yield from _checked_page(browser, live_server, request, PHONE, suffix="phone")
+
+
+def _checked_page(browser, live_server, request, viewport, suffix="") -> Iterator[CheckedPage]:
     if not finders.find("resettle.css"):
         # Without the stylesheet every page fails axe (e.g. target-size) for the wrong reason.
         pytest.fail("The static files are not built: run `make frontend`.")
     # bypass_csp lets the test inject axe; the app's own pages still get no inline script.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(bypass_csp=True, viewport=viewport, is_mobile=bool(suffix))
     context.set_default_timeout(5_000)
-    checked = CheckedPage(context.new_page(), live_server.url, request.node.name)
+    name = f"{request.node.name}-{suffix}" if suffix else request.node.name
+    checked = CheckedPage(context.new_page(), live_server.url, name)
     yield checked
     try:
         if not _failed(request):

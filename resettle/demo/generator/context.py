@@ -49,6 +49,12 @@ class DemoResult:
     # (original, near-duplicate) pairs made on purpose for the duplicate warning.
     near_duplicates: list[tuple[Person, Person]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Filled by the casework and directory steps, in this order: services, custody, cases,
+    # mentoring, referrals, contacts, plans. Keyed lists so later steps can find what they need.
+    services: list = field(default_factory=list)
+    custody_periods: list = field(default_factory=list)
+    cases: list = field(default_factory=list)
+    referrals: list = field(default_factory=list)
 
 
 class Step:

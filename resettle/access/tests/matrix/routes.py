@@ -5,7 +5,6 @@ A route is a Django URL pattern (keyed `namespace:name`) or an API operation (ke
 matrix: declare what it is about and who may use it before it ships."""
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from resettle.access.categories import Category
 from resettle.access.tests.matrix import oracle as o
-from resettle.access.tests.matrix.oracle import Rule
+from resettle.access.tests.matrix.areas import AREAS
+from resettle.access.tests.matrix.decision import Decision
 from resettle.access.tests.matrix.scenario import Records
 from resettle.accounts.models import Role
 from resettle.api.api import api
@@ -34,20 +34,6 @@ class Route:
     @property
     def parameters(self) -> list[str]:
         return ["".join(groups) for groups in PARAMETER.findall(self.route)]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What a route is about (which record its parameters name) and who may use it.
-
-    `methods`: for pages, which methods the matrix sends (writes are also sent as an empty POST).
-    `query` and `body` build the query string or JSON body from the scope's records."""
-
-    rule: Rule
-    about: str = "none"
-    methods: tuple[str, ...] = ("GET",)
-    query: Callable[[Records], dict[str, Any]] | None = None
-    body: Callable[[Records], dict[str, Any]] | None = None
 
 
 def _walk(patterns, prefix: str = "", namespace: str = ""):
@@ -335,3 +321,8 @@ DECISIONS: dict[str, Decision] = {
         body=lambda r: {"note": ""},
     ),
 }
+
+for _area in AREAS:
+    _clash = set(DECISIONS) & set(_area.DECISIONS)
+    assert not _clash, f"Declared twice: {_clash}"
+    DECISIONS.update(_area.DECISIONS)

@@ -119,11 +119,31 @@ class Records:
     organisation: Any = None
     token: Any = None
     notification: Any = None
+    # Records the area modules (matrix/areas/) add, by the name their routes' parameters use.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__.get("extra")
+        if extra is not None and name in extra:
+            return extra[name]
+        raise AttributeError(name)
 
     @classmethod
     def nonexistent(cls) -> "Records":
         """Ids that name nothing, to compare with records the actor may not see."""
-        return cls(**{name: SimpleNamespace(pk=uuid.uuid4()) for name in cls.__dataclass_fields__})
+        fields = {name: SimpleNamespace(pk=uuid.uuid4()) for name in cls.__dataclass_fields__}
+        fields["extra"] = _Nonexistent()
+        return cls(**fields)
+
+
+class _Nonexistent(dict):
+    """Any record name, each an id that names nothing."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __missing__(self, name: str) -> SimpleNamespace:
+        return SimpleNamespace(pk=uuid.uuid4())
 
 
 @dataclass
@@ -141,6 +161,9 @@ class World:
     tokens: dict[str, ApiToken] = field(default_factory=dict)
     notifications: dict[str, Notification] = field(default_factory=dict)
     foreign_access: Any = None
+    # Area modules' records about an organisation (a service), by organisation id.
+    per_organisation: dict[Any, dict[str, Any]] = field(default_factory=dict)
+    cast: Any = None
 
     def records(self, actor: Actor, scope: str | None) -> Records:
         if scope is None:
@@ -150,7 +173,12 @@ class World:
         person = self.people[("other", OTHER)] if scope == OTHER else self.people[(org, scope)]
         extra = self.per_person[person.pk]
         access = extra["accesses"].get(actor.key) or self.foreign_access
+        organisation = self._organisation(org, scope)
+        extras = {**extra["extra"]}
+        if organisation is not None:
+            extras.update(self.per_organisation.get(organisation.pk, {}))
         return Records(
+            extra=extras,
             person=person,
             household=extra["household"],
             member=extra["member"],
@@ -158,7 +186,7 @@ class World:
             assessment=extra["assessment"],
             access=access,
             agreement=self._agreement(org, scope),
-            organisation=self._organisation(org, scope),
+            organisation=organisation,
             token=self._personal(self.tokens, actor, scope),
             notification=self._personal(self.notifications, actor, scope),
         )
@@ -346,6 +374,7 @@ def build_world() -> World:
             "consent": person.consents.get(),
             "assessment": _assessment(person, cast.probation),
             "accesses": {},
+            "extra": {},
         }
 
     # One open break-glass: the safeguarding lead on their own person's case notes.
@@ -387,5 +416,10 @@ def build_world() -> World:
             client=client,
             token=created.secret,
         )
+    world.cast = cast
+    from resettle.access.tests.matrix.areas import AREAS  # the areas import this module
+
+    for area in AREAS:
+        area.build(world)
     assert get_user_model().objects.filter(is_superuser=True).count() == 0
     return world

@@ -1,0 +1,15 @@
+"""Each area of Resettle declares its routes' decisions and builds its records in its own module,
+so the matrix grows with the product without one file everyone edits."""
+
+from resettle.access.tests.matrix.areas import (
+    cases,
+    contacts,
+    custody,
+    directory,
+    mentoring,
+    openreferral,
+    plans,
+    referrals,
+)
+
+AREAS = (directory, openreferral, referrals, custody, cases, mentoring, contacts, plans)

@@ -1,0 +1,150 @@
+"""The service directory: what each organisation offers, who it is for and how to get in
+(seed: partners did not know whether an activity was open to all or by referral only).
+
+Field names follow Open Referral UK where there is one, so the ORUK feed is a plain mapping."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from resettle.accounts.models import Organisation
+from resettle.core.models import TimestampedModel
+from resettle.core.pathways import validate_pathways
+
+
+class Access(models.TextChoices):
+    OPEN = "open", "Open to all"
+    REFERRAL_ONLY = "referral_only", "By referral only"
+    BOTH = "both", "Open to all, or by referral"
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+
+
+class EligibleGender(models.TextChoices):
+    ANY = "any", "Anyone"
+    WOMEN = "women", "Women only"
+    MEN = "men", "Men only"
+
+
+class CustodyEligibility(models.TextChoices):
+    """Where the person must be in their journey through the gate."""
+
+    ANY = "any", "Any"
+    PRE_RELEASE = "pre_release", "In custody, within the release window"
+    IN_CUSTODY = "in_custody", "In custody"
+    RELEASED = "released", "Released (in the community)"
+    ON_LICENCE = "on_licence", "On licence"
+    FAMILY_MEMBER = "family_member", "Family members of people in or leaving prison"
+
+
+class Service(TimestampedModel):
+    """One thing an organisation offers (a weekly football session, a housing advice line)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(validators=[MaxLengthValidator(4000)])
+    who_it_is_for = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    access = models.CharField(max_length=20, choices=Access.choices)
+    status = models.CharField(
+        max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
+    )
+    pathways = models.JSONField(default=list, validators=[validate_pathways])
+    # Eligibility rules. Empty or "any" means no rule of that kind.
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    maximum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    eligible_gender = models.CharField(
+        max_length=10, choices=EligibleGender.choices, default=EligibleGender.ANY
+    )
+    postcode_districts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Outward codes served, e.g. ["NS1", "NS2"]; empty: anywhere.',
+    )
+    custody_status = models.CharField(
+        max_length=20, choices=CustodyEligibility.choices, default=CustodyEligibility.ANY
+    )
+    release_window_weeks = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text="For pre-release services: weeks before the expected release date.",
+    )
+    cost = models.CharField(max_length=200, blank=True, help_text="Empty means free.")
+    capacity = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People supported at once; empty means no limit."
+    )
+    has_waiting_list = models.BooleanField(default=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    url = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="service_name_unique"),
+            models.CheckConstraint(
+                condition=Q(access__in=Access.values), name="service_access_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum_age__isnull=True)
+                | Q(maximum_age__isnull=True)
+                | Q(minimum_age__lte=F("maximum_age")),
+                name="service_ages_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["access", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        """Open services are listed on the public directory and in the ORUK feed."""
+        return self.status == ServiceStatus.ACTIVE and self.access in (Access.OPEN, Access.BOTH)
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.minimum_age is not None
+            and self.maximum_age is not None
+            and self.minimum_age > self.maximum_age
+        ):
+            errors["maximum_age"] = "Maximum age must be the same as or more than the minimum age"
+        if self.custody_status == CustodyEligibility.PRE_RELEASE and not self.release_window_weeks:
+            errors["release_window_weeks"] = (
+                "Enter how many weeks before release the service starts"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Location(TimestampedModel):
+    """Where a service is delivered."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="locations"
+    )
+    name = models.CharField(max_length=200)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    accessibility = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    transport = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    services = models.ManyToManyField(Service, blank=True, related_name="locations")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class OpenreferralConfig(AppConfig):
+    name = "resettle.openreferral"
