@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "resettle.mentoring",
     "resettle.contacts",
     "resettle.plans",
+    "resettle.today",
     "resettle.api",
     "resettle.demo",
     "resettle.web",

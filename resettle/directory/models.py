@@ -148,3 +148,65 @@ class Location(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Schedule(TimestampedModel):
+    """When a service runs: a regular session as an RFC 5545 recurrence rule (ORUK `schedule`),
+    e.g. FREQ=WEEKLY;BYDAY=TU for every Tuesday."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.SET_NULL, related_name="schedules"
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+    rrule = models.CharField(max_length=200, help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU")
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["valid_from", "opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="schedule_times_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="schedule_dates_in_order",
+            ),
+        ]
+
+
+class Taxonomy(TimestampedModel):
+    """A vocabulary of terms (ORUK `taxonomy`): Resettle's pathways, or an imported one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    uri = models.URLField(blank=True)
+    version = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(TimestampedModel):
+    """One term (ORUK `taxonomy_term`); services are tagged with terms."""
+
+    taxonomy = models.ForeignKey(Taxonomy, on_delete=models.CASCADE, related_name="terms")
+    code = models.CharField(max_length=100)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    services = models.ManyToManyField(Service, blank=True, related_name="taxonomy_terms")
+
+    class Meta:
+        ordering = ["taxonomy__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["taxonomy", "code"], name="taxonomy_term_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

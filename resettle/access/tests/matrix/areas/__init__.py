@@ -10,6 +10,7 @@ from resettle.access.tests.matrix.areas import (
     openreferral,
     plans,
     referrals,
+    today,
 )
 
-AREAS = (directory, openreferral, referrals, custody, cases, mentoring, contacts, plans)
+AREAS = (directory, openreferral, referrals, custody, cases, mentoring, contacts, plans, today)
