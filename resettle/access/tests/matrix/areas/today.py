@@ -1,4 +1,4 @@
-"""The authorization matrix for the today and caseload routes: their decisions, and the records they need."""
+"""The authorization matrix for the today and caseload routes: decisions and records."""
 
 from resettle.access.tests.matrix.decision import Decision
 from resettle.access.tests.matrix.scenario import World
