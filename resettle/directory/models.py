@@ -3,6 +3,9 @@
 
 Field names follow Open Referral UK where there is one, so the ORUK feed is a plain mapping."""
 
+import re
+
+from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +14,53 @@ from django.db.models import F, Q
 from resettle.accounts.models import Organisation
 from resettle.core.models import TimestampedModel
 from resettle.core.pathways import validate_pathways
+from resettle.lib.postcodes import normalise_postcode
+
+# A postcode district (outward code): the Royal Mail format's first half, e.g. NS1, SW1A, M1.
+_DISTRICT = re.compile(
+    r"^([A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]))$"
+)
+
+
+def normalise_districts(values) -> list[str]:
+    """Postcode districts upper-cased, once each, in the order given; a ValidationError names
+    those that are not districts."""
+    if not isinstance(values, list):
+        raise ValidationError("Postcode districts must be a list")
+    cleaned: list[str] = []
+    invalid: list[str] = []
+    for value in values:
+        district = re.sub(r"\s+", "", str(value)).upper()
+        if not district:
+            continue
+        if not _DISTRICT.match(district):
+            invalid.append(str(value).strip())
+        elif district not in cleaned:
+            cleaned.append(district)
+    if invalid:
+        raise ValidationError(
+            f"Enter postcode districts like NS1 or SW1A, not whole postcodes: {', '.join(invalid)}"
+        )
+    return cleaned
+
+
+def normalise_rrule(value: str) -> str:
+    """An RFC 5545 recurrence rule, without its `RRULE:` prefix, upper-cased; a ValidationError
+    when dateutil cannot read it or it is not a single rule."""
+    rule = re.sub(r"\s+", "", value or "").upper().removeprefix("RRULE:")
+    if not rule:
+        raise ValidationError("Enter how often the session runs")
+    if not rule.startswith("FREQ=") and ";FREQ=" not in rule:
+        raise ValidationError("A recurrence rule must say how often it repeats, e.g. FREQ=WEEKLY")
+    if any(part in rule for part in ("DTSTART", "RRULE:", "EXDATE", "RDATE")):
+        raise ValidationError("Enter one recurrence rule, like FREQ=WEEKLY;BYDAY=TU")
+    try:
+        rrulestr(rule)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError(
+            "Enter a valid recurrence rule (RFC 5545), like FREQ=WEEKLY;BYDAY=TU"
+        ) from exc
+    return rule
 
 
 class Access(models.TextChoices):
@@ -125,6 +175,10 @@ class Service(TimestampedModel):
             errors["release_window_weeks"] = (
                 "Enter how many weeks before release the service starts"
             )
+        try:
+            self.postcode_districts = normalise_districts(self.postcode_districts)
+        except ValidationError as exc:
+            errors["postcode_districts"] = exc.messages[0]
         if errors:
             raise ValidationError(errors)
 
@@ -148,6 +202,13 @@ class Location(TimestampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.postcode:
+            try:
+                self.postcode = normalise_postcode(self.postcode)
+            except ValueError as exc:
+                raise ValidationError({"postcode": str(exc)}) from exc
 
 
 class Schedule(TimestampedModel):
@@ -176,6 +237,19 @@ class Schedule(TimestampedModel):
                 name="schedule_dates_in_order",
             ),
         ]
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            self.rrule = normalise_rrule(self.rrule)
+        except ValidationError as exc:
+            errors["rrule"] = exc.messages[0]
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = "The finish time must be after the start time"
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = "The last date must be the same as or after the first date"
+        if errors:
+            raise ValidationError(errors)
 
 
 class Taxonomy(TimestampedModel):

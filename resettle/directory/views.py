@@ -1,0 +1,489 @@
+"""Service directory pages.
+
+Signed in (`services/`): every service of the partnership's organisations (referral-only ones
+too), with capacity, caseload and waiting list; search, filters, and "eligible for" a person the
+actor may see. Organisation admins and delivery coordinators manage their own organisation's
+services, locations and schedules. Public (`directory/`): active services open to all, with no
+figures about people at all.
+"""
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Organisation
+from resettle.audit.models import AuditEvent
+from resettle.audit.services import record_read
+from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.core.pathways import Pathway
+from resettle.directory import eligibility, selectors, services
+from resettle.directory.forms import (
+    LocationForm,
+    PublicFilterForm,
+    ScheduleEndForm,
+    ScheduleForm,
+    ServiceFilterForm,
+    ServiceForm,
+    service_initial,
+)
+from resettle.directory.models import Schedule, Service
+from resettle.people.forms import add_service_errors
+from resettle.web.forms import GovukForm
+from resettle.web.pages import forbidden
+
+PAGE_SIZE = 20
+NOT_A_MANAGER = (
+    "Only organisation admins and delivery coordinators manage their organisation's services."
+)
+NOT_THE_OWNER = "Only admins and delivery coordinators of {owner} can change this service."
+# The categories the eligibility rules read beyond identity (custody, address, family).
+ELIGIBILITY_CATEGORIES = (Category.CUSTODY, Category.CONTACT, Category.FAMILY_CHILDREN)
+PATHWAY_LABELS = dict(Pathway.choices)
+
+
+def _sort_headers(ordering: str) -> list[dict[str, str]]:
+    headers = []
+    for key, label in (("name", "Service"), ("organisation", "Organisation")):
+        if ordering == key:
+            aria_sort, next_sort = "ascending", f"-{key}"
+        elif ordering == f"-{key}":
+            aria_sort, next_sort = "descending", key
+        else:
+            aria_sort, next_sort = "none", key
+        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
+    return headers
+
+
+def _decorate(service_list: list[Service]) -> None:
+    for service in service_list:
+        service.pathway_labels = [PATHWAY_LABELS.get(p, p) for p in service.pathways]
+        service.full = selectors.is_full(service)
+        service.places_left = selectors.places_left(service)
+
+
+def _eligibility_person(request: HttpRequest):
+    """The person chosen with ?person=, or None; a person the actor may not see is a 404."""
+    raw = request.GET.get("person")
+    if not raw:
+        return None
+    return policy.get_person_for_actor(request.actor, raw)
+
+
+@require_GET
+def service_list_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    organisations = policy.organisations_visible_to(actor).order_by("name")
+    form = ServiceFilterForm(request.GET or None, organisations=organisations)
+    person = _eligibility_person(request)
+    filters = form.filters()
+    service_qs = selectors.services_for_actor(actor, filters=filters)
+    eligible_only = bool(person and request.GET.get("eligible") == "yes")
+    answers: dict = {}
+    if person is not None:
+        visible = policy.categories_visible(actor, person)
+        if eligible_only:
+            everything = list(service_qs)
+            answers = eligibility.eligibility_for(everything, person, categories=visible)
+            service_qs = [s for s in everything if answers[s.pk].eligible]
+    page = Paginator(service_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    service_list = list(page.object_list)
+    if person is not None:
+        if not eligible_only:
+            answers = eligibility.eligibility_for(service_list, person, categories=visible)
+        read = [c for c in ELIGIBILITY_CATEGORIES if c in visible]
+        if read:
+            record_read(actor=actor, person=person, categories=read, request=request)
+        for service in service_list:
+            service.eligibility = answers[service.pk]
+    _decorate(service_list)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "services": service_list,
+        "person": person,
+        "eligible_only": eligible_only,
+        "filters": filters,
+        "is_filtered": any(
+            [filters.query, filters.pathway, filters.access, filters.organisation, filters.district]
+        ),
+        "sort_headers": _sort_headers(filters.ordering),
+        "can_manage": policy.can_manage_services(actor),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(
+        request, "directory/_results.html" if partial else "directory/list.html", context
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _history(service: Service) -> list[dict[str, Any]]:
+    events = AuditEvent.objects.filter(object_type=services.SERVICE, object_id=str(service.pk))
+    return [
+        {
+            "event": event,
+            "changes": [
+                {"label": name.replace("_", " ").capitalize(), "before": old, "after": new}
+                for name, (old, new) in sorted((event.changes or {}).items())
+            ],
+        }
+        for event in events.order_by("-id")[:20]
+    ]
+
+
+def _schedules_with_next(service: Service) -> list[Schedule]:
+    today = date.today()
+    schedules = selectors.service_schedules(service)
+    for schedule in schedules:
+        schedule.words = selectors.describe_rule(schedule.rrule)
+        schedule.upcoming = selectors.next_sessions(schedule, after=today)
+        schedule.ended = schedule.valid_to is not None and schedule.valid_to < today
+    return schedules
+
+
+@require_GET
+def service_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    service = selectors.get_service_detail(actor, pk)
+    _decorate([service])
+    can_edit = policy.can_edit_service(actor, service)
+    return render(
+        request,
+        "directory/detail.html",
+        {
+            "service": service,
+            "locations": selectors.service_locations(service),
+            "schedules": _schedules_with_next(service),
+            "terms": list(service.taxonomy_terms.select_related("taxonomy")),
+            "can_edit": can_edit,
+            "history": _history(service) if can_edit else [],
+        },
+    )
+
+
+def _service_form(request: HttpRequest, organisation: Organisation, **kwargs: Any) -> ServiceForm:
+    return ServiceForm(
+        request.POST or None,
+        locations=list(selectors.organisation_locations(organisation.pk)),
+        terms=services.extra_terms(),
+        **kwargs,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_create_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_services(actor):
+        return forbidden(request, NOT_A_MANAGER)
+    form = _service_form(request, actor.organisation)
+    if form.is_valid():
+        try:
+            service = services.service_create(
+                actor=actor,
+                data=form.data_for_service(),
+                location_ids=form.location_ids(),
+                term_ids=form.term_ids(),
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{service.name} has been added to the directory")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(
+        request,
+        "directory/service_form.html",
+        {
+            "form": form,
+            "heading": "Add a service",
+            "caption": actor.organisation.name,
+            "cancel_url": reverse("directory:service_list"),
+        },
+    )
+
+
+def _editable(request: HttpRequest, pk: UUID) -> tuple[Service | None, HttpResponse | None]:
+    """The service if the actor may change it; otherwise the refusal (404 if not visible)."""
+    service = policy.get_service_for_actor(request.actor, pk)
+    if not policy.can_edit_service(request.actor, service):
+        return None, forbidden(request, NOT_THE_OWNER.format(owner=service.organisation.name))
+    return service, None
+
+
+@require_http_methods(["GET", "POST"])
+def service_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    service, refusal = _editable(request, pk)
+    if refusal is not None:
+        return refusal
+    form = _service_form(request, service.organisation, initial=service_initial(service))
+    if form.is_valid():
+        try:
+            services.service_update(
+                actor=request.actor,
+                service=service,
+                data=form.data_for_service(),
+                location_ids=form.location_ids() if "locations" in form.fields else None,
+                term_ids=form.term_ids() if "taxonomy_terms" in form.fields else None,
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The service has been saved")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(
+        request,
+        "directory/service_form.html",
+        {
+            "form": form,
+            "service": service,
+            "heading": "Change the service",
+            "caption": service.name,
+            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+        },
+    )
+
+
+def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpResponse:
+    service, refusal = _editable(request, pk)
+    if refusal is not None:
+        return refusal
+    form = GovukForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        action = services.service_deactivate if deactivate else services.service_reactivate
+        try:
+            action(actor=request.actor, service=service, request=request)
+        except (ApplicationError, ValidationError) as exc:
+            if isinstance(exc, PermissionDenied):
+                return forbidden(request, exc.message)
+            form.add_error(None, getattr(exc, "message", None) or exc.messages)
+        else:
+            if deactivate:
+                messages.success(request, f"{service.name} is inactive and out of the directory")
+            else:
+                messages.success(request, f"{service.name} is active and back in the directory")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(
+        request,
+        "directory/service_status.html",
+        {
+            "form": form,
+            "service": service,
+            "deactivate": deactivate,
+            "caseload": selectors.service_caseload(service),
+            "waiting": selectors.waiting_list_count(service),
+            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_deactivate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _status_view(request, pk, deactivate=True)
+
+
+@require_http_methods(["GET", "POST"])
+def service_reactivate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _status_view(request, pk, deactivate=False)
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    service, refusal = _editable(request, pk)
+    if refusal is not None:
+        return refusal
+    locations = list(selectors.organisation_locations(service.organisation_id))
+    form = ScheduleForm(request.POST or None, locations=locations)
+    if form.is_valid():
+        try:
+            services.schedule_add(
+                actor=request.actor,
+                service=service,
+                data=form.data_for_service(),
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The sessions have been added")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(
+        request,
+        "directory/schedule_form.html",
+        {
+            "form": form,
+            "service": service,
+            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule_end_view(request: HttpRequest, pk: UUID, schedule_id: UUID) -> HttpResponse:
+    service, refusal = _editable(request, pk)
+    if refusal is not None:
+        return refusal
+    schedule = selectors.get_schedule(service, schedule_id)
+    form = ScheduleEndForm(request.POST or None)
+    if form.is_valid():
+        try:
+            services.schedule_end(
+                actor=request.actor,
+                schedule=schedule,
+                last_date=form.cleaned_data["last_date"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("last_date", exc.messages)
+        except ApplicationError as exc:
+            form.add_error("last_date", exc.message)
+        else:
+            messages.success(request, "The sessions will stop after that date")
+            return redirect("directory:service_detail", pk=service.pk)
+    return render(
+        request,
+        "directory/schedule_end.html",
+        {
+            "form": form,
+            "service": service,
+            "schedule": schedule,
+            "words": selectors.describe_rule(schedule.rrule),
+            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+        },
+    )
+
+
+# Locations --------------------------------------------------------------------------------------
+
+
+@require_GET
+def location_list_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_services(actor):
+        return forbidden(request, NOT_A_MANAGER)
+    locations = selectors.organisation_locations(actor.organisation_id).prefetch_related("services")
+    page = Paginator(locations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "directory/location_list.html", {"page_obj": page})
+
+
+@require_http_methods(["GET", "POST"])
+def location_create_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_services(actor):
+        return forbidden(request, NOT_A_MANAGER)
+    form = LocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            location = services.location_create(
+                actor=actor, data=form.cleaned_data, request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{location.name} has been added")
+            return redirect("directory:location_list")
+    return render(
+        request,
+        "directory/location_form.html",
+        {
+            "form": form,
+            "heading": "Add a location",
+            "cancel_url": reverse("directory:location_list"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def location_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    location = policy.get_location_for_actor(actor, pk)
+    if not policy.can_edit_location(actor, location):
+        return forbidden(
+            request,
+            f"Only admins and delivery coordinators of {location.organisation} can "
+            "change this location.",
+        )
+    form = LocationForm(request.POST or None, instance=None, initial=_location_initial(location))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.location_update(
+                actor=actor, location=location, data=form.cleaned_data, request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The location has been saved")
+            return redirect("directory:location_list")
+    return render(
+        request,
+        "directory/location_form.html",
+        {
+            "form": form,
+            "location": location,
+            "heading": "Change the location",
+            "cancel_url": reverse("directory:location_list"),
+        },
+    )
+
+
+def _location_initial(location) -> dict[str, Any]:
+    return {name: getattr(location, name) for name in LocationForm.Meta.fields}
+
+
+# The public directory ---------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def public_list_view(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.filter(
+        pk__in=policy.public_services().values("organisation_id")
+    ).order_by("name")
+    form = PublicFilterForm(request.GET or None, organisations=organisations)
+    filters = form.filters()
+    page = Paginator(selectors.public_service_list(filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    service_list = list(page.object_list)
+    for service in service_list:
+        service.pathway_labels = [PATHWAY_LABELS.get(p, p) for p in service.pathways]
+    return render(
+        request,
+        "directory/public_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "services": service_list,
+            "is_filtered": any(
+                [filters.query, filters.pathway, filters.organisation, filters.district]
+            ),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def public_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    service = selectors.get_public_service(pk)
+    service.pathway_labels = [PATHWAY_LABELS.get(p, p) for p in service.pathways]
+    return render(
+        request,
+        "directory/public_detail.html",
+        {
+            "service": service,
+            "locations": selectors.service_locations(service),
+            "schedules": [s for s in _schedules_with_next(service) if not s.ended],
+        },
+    )
