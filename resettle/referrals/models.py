@@ -108,6 +108,16 @@ class Referral(TimestampedModel):
     waiting_since = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency: every transition increments it (ETag / If-Match, 409).
     version = models.PositiveIntegerField(default=1)
+    # The receiving organisation's worker who first responded (the "received by me" filter).
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals_handled",
+    )
+    # Referring despite a "no contact wanted" relationship with someone on the same service.
+    no_contact_confirmed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -146,3 +156,67 @@ class ReferralTransition(TimestampedModel):
 
     class Meta:
         ordering = ["created_at"]
+
+
+class FollowUp(models.TextChoices):
+    """Whether the person took up a signposted service ("did they go?")."""
+
+    NOT_YET = "not_yet", "Not followed up yet"
+    WENT = "went", "Yes, they went"
+    DID_NOT_GO = "did_not_go", "No, they did not go"
+    UNKNOWN = "unknown", "Could not find out"
+
+
+class Signposting(TimestampedModel):
+    """A lighter record than a referral: the person was told about a service (in the directory,
+    or named in words) and no formal referral was made. Followed up later: did they go?"""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="signpostings")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    signposted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="signpostings"
+    )
+    # For a service not in the directory (a GP surgery, a national helpline).
+    service_name = models.CharField(max_length=200, blank=True)
+    # Signposted from within the support a referral started (keeps the chain).
+    from_referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="signpostings"
+    )
+    pathway = models.CharField(max_length=30, choices=Pathway.choices)
+    note = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    signposted_on = models.DateField()
+    follow_up_on = models.DateField(null=True, blank=True)
+    follow_up = models.CharField(max_length=20, choices=FollowUp.choices, default=FollowUp.NOT_YET)
+    follow_up_note = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-signposted_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=False) | ~Q(service_name=""),
+                name="signposting_names_a_service",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up__in=FollowUp.values), name="signposting_follow_up_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_on__isnull=True)
+                | Q(follow_up_on__gte=models.F("signposted_on")),
+                name="signposting_follow_up_after",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "follow_up", "follow_up_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} signposted to {self.destination}"
+
+    @property
+    def destination(self) -> str:
+        return self.service.name if self.service_id else self.service_name

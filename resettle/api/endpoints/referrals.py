@@ -1,3 +1,484 @@
-from ninja import Router
+"""Referrals over the API (DESIGN §6): the same rules and services as the pages. State changes
+are actions (`POST /referrals/{id}/accept`, ...). Every response carries the referral's `ETag`;
+an action sent with an `If-Match` naming an older version is refused with 409 and the current
+state, so nobody acts on a referral someone else has just changed. Creating and acting accept an
+`Idempotency-Key`, and submitting twice is harmless.
+
+Until the receiving organisation accepts, it sees the person only through the referral:
+`person` is null and `person_identity` gives their name and date of birth."""
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    actor_of,
+    client_of,
+    problems,
+)
+from resettle.api.errors import ApiProblem, field_errors, invalid_input
+from resettle.api.idempotency import idempotent
+from resettle.api.paging import PageParams, paginate
+from resettle.core.pathways import Pathway
+from resettle.directory.models import Service
+from resettle.people.models import Consent
+from resettle.referrals import selectors, services
+from resettle.referrals.models import DeclineReason, Referral, ReferralState, Urgency
+from resettle.suitability.models import ANSWER_FIELDS, YES_NO_FIELDS
 
 router = Router(tags=["referrals"])
+
+
+class PersonIdentityOut(Schema):
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: date | None
+
+
+class SuitabilityOut(Schema):
+    assessed_on: date
+    review_on: date
+    expired: bool
+    assessor_name: str
+    assessor_organisation: str
+    assessor_contact: str
+    answers: dict[str, str | None] = Field(
+        description="As in `suitability-assessments`. `named_people_to_avoid` is null outside "
+        "the assessor's organisation: ask the assessor."
+    )
+
+
+class ReferralOut(Schema):
+    id: UUID
+    person: UUID | None = Field(
+        description="Null while your organisation may not open the person's record (a "
+        "receiving organisation, until it accepts)."
+    )
+    person_identity: PersonIdentityOut
+    service: UUID
+    service_name: str
+    receiving_organisation: UUID
+    referring_organisation: UUID
+    referred_by: str
+    parent: UUID | None = Field(description="The referral this is an onward referral from.")
+    state: ReferralState
+    reason: str
+    pathway: Pathway
+    urgency: Urgency
+    shared_categories: list[Category] = Field(
+        description="What the person agreed may go with the referral, beyond identity."
+    )
+    eligibility_override_reason: str
+    decline_reason: DeclineReason | None
+    decline_detail: str
+    outcome: str
+    end_reason: str
+    submitted_at: datetime | None
+    first_response_at: datetime | None
+    decided_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    waiting_list_position: int | None
+    overdue: bool = Field(description="Waiting for a decision longer than its urgency allows.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ReferralDetailOut(ReferralOut):
+    suitability: SuitabilityOut | None = Field(
+        description="The current suitability assessment, where risk and suitability is shared "
+        "with your organisation through the referral (its read is audited); else null."
+    )
+
+
+class ReferralPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ReferralOut]
+
+
+class ReferralFiltersIn(Schema):
+    box: str = Field(
+        "sent", pattern="^(sent|received)$", description="`sent` by or `received` by your org."
+    )
+    state: ReferralState | None = None
+    service: UUID | None = None
+    overdue: bool = False
+    mine: bool = Field(False, description="Only those you sent (or, received, you handled).")
+
+
+class ReferralCreate(Schema):
+    person: UUID
+    service: UUID
+    reason: str = Field(min_length=1, max_length=4000)
+    pathway: Pathway
+    urgency: Urgency = Urgency.ROUTINE
+    shared_categories: list[Category] = Field(default_factory=list)
+    consent: UUID | None = None
+    eligibility_override_reason: str = Field(
+        "", max_length=1000, description="Needed when the person does not meet the rules."
+    )
+    no_contact_confirmed: bool = Field(
+        False,
+        description="Needed when someone with a “no contact wanted” wish about the person has a "
+        "live referral to the service.",
+    )
+    parent: UUID | None = Field(None, description="For an onward referral.")
+    submit: bool = Field(False, description="Send at once; otherwise it is kept as a draft.")
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class DeclineIn(Schema):
+    reason: DeclineReason = Field(
+        description="`no_capacity` puts it on the waiting list if the service keeps one."
+    )
+    detail: str = Field("", max_length=1000, description="Needed for `other`.")
+
+
+class CompleteIn(Schema):
+    outcome: str = Field(min_length=1, max_length=2000)
+
+
+class EndIn(Schema):
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class WaitingOut(Schema):
+    position: int
+    referral: UUID
+    person_identity: PersonIdentityOut
+    referring_organisation: UUID
+    urgency: Urgency
+    waiting_since: datetime
+
+
+class WaitingPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[WaitingOut]
+
+
+class WaitingFilters(Schema):
+    service: UUID
+
+
+def etag(referral: Referral) -> str:
+    version = f"referral:{referral.pk}:{referral.version}"
+    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
+def _identity(referral: Referral) -> dict:
+    person = referral.person
+    return {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "preferred_name": person.preferred_name,
+        "date_of_birth": person.date_of_birth,
+    }
+
+
+def _body(referral: Referral, visible_people: set, position: int | None = None) -> dict:
+    return ReferralOut(
+        id=referral.pk,
+        person=referral.person_id if referral.person_id in visible_people else None,
+        person_identity=_identity(referral),
+        service=referral.service_id,
+        service_name=referral.service.name,
+        receiving_organisation=referral.service.organisation_id,
+        referring_organisation=referral.referring_organisation_id,
+        referred_by=str(referral.referred_by),
+        parent=referral.parent_id,
+        state=referral.state,
+        reason=referral.reason,
+        pathway=referral.pathway,
+        urgency=referral.urgency,
+        shared_categories=referral.shared_categories,
+        eligibility_override_reason=referral.eligibility_override_reason,
+        decline_reason=referral.decline_reason or None,
+        decline_detail=referral.decline_detail,
+        outcome=referral.outcome,
+        end_reason=referral.end_reason,
+        submitted_at=referral.submitted_at,
+        first_response_at=referral.first_response_at,
+        decided_at=referral.decided_at,
+        started_at=referral.started_at,
+        ended_at=referral.ended_at,
+        waiting_list_position=position,
+        overdue=selectors.is_overdue(referral),
+        version=referral.version,
+        created_at=referral.created_at,
+        updated_at=referral.updated_at,
+    ).model_dump(mode="json")
+
+
+def _visible_people(actor: Membership | None, referrals: list[Referral]) -> set:
+    ids = {r.person_id for r in referrals}
+    return set(policy.people_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _detail(actor: Membership | None, referral_id: UUID, request: HttpRequest) -> tuple:
+    referral = selectors.get_referral(actor, referral_id)
+    view = selectors.referral_view(actor=actor, referral=referral, request=request)
+    body = _body(referral, _visible_people(actor, [referral]), view.position)
+    suitability = None
+    assessment = view.assessment
+    if assessment is not None:
+        answers = {name: getattr(assessment, name) for name in (*ANSWER_FIELDS, *YES_NO_FIELDS)}
+        answers |= {
+            "areas_to_avoid": assessment.areas_to_avoid,
+            "measures": assessment.measures,
+            "named_contact_restriction": assessment.named_contact_restriction,
+            "named_people_to_avoid": (
+                assessment.named_people_to_avoid if assessment.pk in view.names_visible else None
+            ),
+        }
+        suitability = SuitabilityOut(
+            assessed_on=assessment.assessed_on,
+            review_on=assessment.review_on,
+            expired=assessment.expired,
+            assessor_name=assessment.assessor_name,
+            assessor_organisation=assessment.assessor_organisation.name,
+            assessor_contact=assessment.assessor_contact,
+            answers=answers,
+        ).model_dump(mode="json")
+    return referral, body | {"suitability": suitability}
+
+
+@router.get("", response={200: ReferralPage, **problems(400)}, url_name="referral_list")
+def list_referrals(
+    request: HttpRequest, filters: Query[ReferralFiltersIn], paging: Query[PageParams]
+):
+    """Referrals your organisation sent (`box=sent`, drafts included) or received."""
+    actor = actor_of(request)
+    referrals = selectors.referral_list(
+        actor=actor,
+        filters=selectors.ReferralFilters(
+            box=filters.box,
+            state=filters.state or "",
+            service=str(filters.service) if filters.service else "",
+            overdue=filters.overdue,
+            mine=filters.mine,
+        ),
+    )
+    page = paginate(request, referrals, paging)
+    shown = _visible_people(actor, page["results"])
+    page["results"] = [_body(r, shown) for r in page["results"]]
+    return page
+
+
+@router.get(
+    "/waiting-list",
+    response={200: WaitingPage, **problems(400, 403, 404)},
+    url_name="referral_waiting_list",
+)
+def waiting_list(request: HttpRequest, filters: Query[WaitingFilters], paging: Query[PageParams]):
+    """A service's waiting list, oldest first (position 1 is offered the next place). For the
+    service's own organisation."""
+    actor = actor_of(request)
+    service = policy.get_service_for_actor(actor, filters.service)
+    if not policy.can_view_waiting_list(actor, service):
+        raise ApiProblem(403, "A waiting list is for its own organisation's staff.")
+    page = paginate(request, selectors.waiting_list(service=service), paging)
+    start = (paging.page - 1) * paging.page_size
+    page["results"] = [
+        {
+            "position": start + index,
+            "referral": r.pk,
+            "person_identity": _identity(r),
+            "referring_organisation": r.referring_organisation_id,
+            "urgency": r.urgency,
+            "waiting_since": r.waiting_since,
+        }
+        for index, r in enumerate(page["results"], start=1)
+    ]
+    return page
+
+
+@router.get(
+    "/{uuid:referral_id}",
+    response={200: ReferralDetailOut, **problems(404)},
+    url_name="referral_detail",
+)
+def get_referral(request: HttpRequest, referral_id: UUID, response: HttpResponse):
+    referral, body = _detail(actor_of(request), referral_id, request)
+    response["ETag"] = etag(referral)
+    return body
+
+
+def _one(model, pk, queryset, field: str):
+    if pk is None:
+        return None
+    try:
+        return queryset.get(pk=pk)
+    except model.DoesNotExist as exc:
+        raise invalid_input([{"field": field, "message": "Choose one you can see"}]) from exc
+
+
+@router.post(
+    "",
+    response={201: ReferralDetailOut, **problems(400, 403, 404, 409, 422)},
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    url_name="referral_create",
+)
+def create_referral(request: HttpRequest, payload: ReferralCreate):
+    """Refer a person you work with to a service (a draft, or sent with `submit`). An ineligible
+    person needs `eligibility_override_reason`; a “no contact wanted” conflict needs
+    `no_contact_confirmed`; a second live referral to the same service is refused (422)."""
+    actor = actor_of(request)
+    person = policy.get_person_for_actor(actor, payload.person)
+
+    def create() -> tuple[int, dict, dict[str, str]]:
+        with transaction.atomic():
+            service = _one(Service, payload.service, policy.services_visible_to(actor), "service")
+            consent = _one(
+                Consent, payload.consent, Consent.objects.filter(person=person), "consent"
+            )
+            parent = _one(Referral, payload.parent, policy.referrals_visible_to(actor), "parent")
+            try:
+                referral = services.referral_create(
+                    actor=actor,
+                    person=person,
+                    service=service,
+                    reason=payload.reason,
+                    pathway=payload.pathway,
+                    urgency=payload.urgency,
+                    shared_categories=list(payload.shared_categories),
+                    consent=consent,
+                    eligibility_override_reason=payload.eligibility_override_reason,
+                    no_contact_confirmed=payload.no_contact_confirmed,
+                    parent=parent,
+                    submit=payload.submit,
+                    request=request,
+                )
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+            referral, body = _detail(actor, referral.pk, request)
+        location = request.build_absolute_uri(reverse("api:referral_detail", args=[referral.pk]))
+        return 201, body, {"Location": location, "ETag": etag(referral)}
+
+    return idempotent(request, client_of(request).user, create)
+
+
+def _expected_version(request: HttpRequest, referral: Referral) -> int | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    offered = {tag.strip() for tag in header.split(",")}
+    if "*" in offered:
+        return None
+    if etag(referral) in offered:
+        return referral.version
+    raise _stale(referral)
+
+
+def _stale(referral: Referral) -> ApiProblem:
+    return ApiProblem(
+        409,
+        f"This referral has changed since you read it: it is now `{referral.state}` (version "
+        f"{referral.version}). Fetch it again, then act with the new ETag in If-Match.",
+        headers={"ETag": etag(referral)},
+    )
+
+
+def _act(
+    request: HttpRequest, referral_id: UUID, run: Callable[..., Referral], **arguments
+) -> HttpResponse:
+    actor = actor_of(request)
+
+    def act() -> tuple[int, dict, dict[str, str]]:
+        with transaction.atomic():
+            referral = selectors.get_referral(actor, referral_id)
+            try:
+                run(
+                    actor=actor,
+                    referral=referral,
+                    expected_version=_expected_version(request, referral),
+                    request=request,
+                    **arguments,
+                )
+            except services.StaleReferral as exc:
+                raise _stale(exc.referral) from exc
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+            referral, body = _detail(actor, referral_id, request)
+        return 200, body, {"ETag": etag(referral)}
+
+    return idempotent(request, client_of(request).user, act)
+
+
+ACTION_DOC = {
+    "response": {200: ReferralDetailOut, **problems(400, 403, 404, 409, 422)},
+    "openapi_extra": {"parameters": [IF_MATCH, IDEMPOTENCY_KEY]},
+}
+
+
+@router.post("/{uuid:referral_id}/submit", url_name="referral_submit", **ACTION_DOC)
+def submit_referral(request: HttpRequest, referral_id: UUID):
+    """Send a draft. Sending one already sent returns it unchanged."""
+    return _act(request, referral_id, services.referral_submit)
+
+
+@router.post("/{uuid:referral_id}/accept", url_name="referral_accept", **ACTION_DOC)
+def accept_referral(request: HttpRequest, referral_id: UUID, payload: NoteIn):
+    """Accept (the receiving organisation): it starts working with the person today. A full
+    service is refused with 422: use `waiting-list`."""
+    return _act(request, referral_id, services.referral_accept, note=payload.note)
+
+
+@router.post("/{uuid:referral_id}/decline", url_name="referral_decline", **ACTION_DOC)
+def decline_referral(request: HttpRequest, referral_id: UUID, payload: DeclineIn):
+    return _act(
+        request,
+        referral_id,
+        services.referral_decline,
+        reason=payload.reason,
+        detail=payload.detail,
+    )
+
+
+@router.post("/{uuid:referral_id}/waiting-list", url_name="referral_waitlist", **ACTION_DOC)
+def waitlist_referral(request: HttpRequest, referral_id: UUID, payload: NoteIn):
+    """Put a submitted referral on the service's waiting list."""
+    return _act(request, referral_id, services.referral_waitlist, note=payload.note)
+
+
+@router.post("/{uuid:referral_id}/start", url_name="referral_start", **ACTION_DOC)
+def start_referral(request: HttpRequest, referral_id: UUID, payload: NoteIn):
+    return _act(request, referral_id, services.referral_start, note=payload.note)
+
+
+@router.post("/{uuid:referral_id}/complete", url_name="referral_complete", **ACTION_DOC)
+def complete_referral(request: HttpRequest, referral_id: UUID, payload: CompleteIn):
+    return _act(request, referral_id, services.referral_complete, outcome=payload.outcome)
+
+
+@router.post("/{uuid:referral_id}/close", url_name="referral_close", **ACTION_DOC)
+def close_referral(request: HttpRequest, referral_id: UUID, payload: EndIn):
+    """Close: the person could not be engaged."""
+    return _act(request, referral_id, services.referral_close, reason=payload.reason)
+
+
+@router.post("/{uuid:referral_id}/withdraw", url_name="referral_withdraw", **ACTION_DOC)
+def withdraw_referral(request: HttpRequest, referral_id: UUID, payload: EndIn):
+    """Withdraw (the referring organisation)."""
+    return _act(request, referral_id, services.referral_withdraw, reason=payload.reason)

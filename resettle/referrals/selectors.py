@@ -1,0 +1,330 @@
+"""Reads of referrals and signpostings, already filtered by the access policy. The receiving
+organisation sees a referred person only through the referral until it accepts: identity, and
+the categories the agreements, consent and the referral itself allow. Reads of suitability
+answers through a referral are audited."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+)
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership
+from resettle.audit.services import record_read
+from resettle.directory.models import Service
+from resettle.people.models import Person
+from resettle.referrals.models import (
+    FollowUp,
+    Referral,
+    ReferralState,
+    ReferralTransition,
+    Signposting,
+    Urgency,
+)
+from resettle.suitability.models import SuitabilityAssessment
+
+SENT, RECEIVED = "sent", "received"
+# How long the receiving organisation has to respond, by urgency: after this a referral still
+# waiting for a decision is overdue.
+RESPONSE_TARGET = {
+    Urgency.URGENT: timedelta(days=2),
+    Urgency.SOON: timedelta(days=14),
+    Urgency.ROUTINE: timedelta(days=28),
+}
+AGES = {
+    "week": ("Less than a week", timedelta(0), timedelta(days=7)),
+    "month": ("1 to 4 weeks", timedelta(days=7), timedelta(days=28)),
+    "older": ("More than 4 weeks", timedelta(days=28), None),
+}
+ORDERINGS = {
+    "submitted": "submitted_at",
+    "-submitted": "-submitted_at",
+    "person": "person__family_name",
+    "-person": "-person__family_name",
+    "service": "service__name",
+    "-service": "-service__name",
+    "state": "state",
+    "-state": "-state",
+}
+AWAITING_DECISION = (ReferralState.SUBMITTED,)
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    box: str = SENT
+    state: str = ""
+    service: str = ""
+    age: str = ""
+    overdue: bool = False
+    mine: bool = False
+    ordering: str = "-submitted"
+
+
+def overdue_q(now) -> Q:
+    return Q(state__in=AWAITING_DECISION) & (
+        Q(urgency=Urgency.URGENT, submitted_at__lt=now - RESPONSE_TARGET[Urgency.URGENT])
+        | Q(urgency=Urgency.SOON, submitted_at__lt=now - RESPONSE_TARGET[Urgency.SOON])
+        | Q(urgency=Urgency.ROUTINE, submitted_at__lt=now - RESPONSE_TARGET[Urgency.ROUTINE])
+    )
+
+
+def is_overdue(referral: Referral, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        referral.state in AWAITING_DECISION
+        and referral.submitted_at is not None
+        and referral.submitted_at < now - RESPONSE_TARGET[referral.urgency]
+    )
+
+
+def box_referrals(*, actor: Membership | None, box: str) -> QuerySet[Referral]:
+    """Referrals the actor's organisation sent, or received (never drafts), that it may see."""
+    visible = policy.referrals_visible_to(actor)
+    if actor is None:
+        return visible
+    if box == RECEIVED:
+        return visible.filter(service__organisation_id=actor.organisation_id).exclude(
+            state=ReferralState.DRAFT
+        )
+    return visible.filter(referring_organisation_id=actor.organisation_id)
+
+
+def referral_list(*, actor: Membership | None, filters: ReferralFilters) -> QuerySet[Referral]:
+    referrals = box_referrals(actor=actor, box=filters.box)
+    now = timezone.now()
+    if filters.state:
+        referrals = referrals.filter(state=filters.state)
+    if filters.service:
+        referrals = referrals.filter(service_id=filters.service)
+    if filters.age in AGES:
+        _label, newest, oldest = AGES[filters.age]
+        referrals = referrals.filter(submitted_at__lte=now - newest)
+        if oldest is not None:
+            referrals = referrals.filter(submitted_at__gt=now - oldest)
+    if filters.overdue:
+        referrals = referrals.filter(overdue_q(now))
+    if filters.mine and actor is not None:
+        if filters.box == RECEIVED:
+            referrals = referrals.filter(handled_by_id=actor.user_id)
+        else:
+            referrals = referrals.filter(referred_by_id=actor.user_id)
+    key = ORDERINGS.get(filters.ordering, "-submitted_at")
+    name = key.lstrip("-")
+    order = F(name).desc(nulls_last=True) if key.startswith("-") else F(name).asc(nulls_last=True)
+    return referrals.select_related(
+        "person", "service__organisation", "referring_organisation", "referred_by"
+    ).order_by(order, "-created_at")
+
+
+@dataclass
+class Figures:
+    """Counts by state and timeliness for a set of referrals. Times are means over the
+    referrals that have them; None when there are none (shown as "no responses yet")."""
+
+    total: int
+    by_state: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    mean_first_response: timedelta | None = None
+    mean_to_accept: timedelta | None = None
+
+
+def referral_figures(referrals: QuerySet[Referral]) -> Figures:
+    """One query for the counts, one for the two timings: constant in the number of referrals."""
+    now = timezone.now()
+    by_state = {
+        row["state"]: row["n"]
+        for row in referrals.order_by().values("state").annotate(n=Count("pk"))
+    }
+    overdue = referrals.filter(overdue_q(now)).count()
+    duration = DurationField()
+    timings = referrals.order_by().aggregate(
+        first=Avg(
+            ExpressionWrapper(F("first_response_at") - F("submitted_at"), output_field=duration),
+            filter=Q(first_response_at__isnull=False, submitted_at__isnull=False),
+        ),
+        accept=Avg(
+            ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=duration),
+            filter=Q(
+                decided_at__isnull=False,
+                state__in=(
+                    ReferralState.ACCEPTED,
+                    ReferralState.IN_PROGRESS,
+                    ReferralState.COMPLETED,
+                ),
+            ),
+        ),
+    )
+    return Figures(
+        total=sum(by_state.values()),
+        by_state={state: by_state.get(state, 0) for state in ReferralState.values},
+        overdue=overdue,
+        mean_first_response=_as_duration(timings["first"]),
+        mean_to_accept=_as_duration(timings["accept"]),
+    )
+
+
+def _as_duration(value) -> timedelta | None:
+    if value is None or isinstance(value, timedelta):
+        return value
+    # SQLite averages microseconds as a number.
+    return timedelta(microseconds=float(value))
+
+
+@dataclass
+class ReferralView:
+    """What one referral's page shows the actor."""
+
+    referral: Referral
+    categories: frozenset[str]
+    person_visible: bool
+    is_sender: bool
+    is_receiver: bool
+    can_edit: bool
+    can_decide: bool
+    assessment: SuitabilityAssessment | None
+    names_visible: set
+    transitions: list[ReferralTransition]
+    onward: list[Referral]
+    position: int | None
+    overdue: bool
+
+
+def get_referral(actor: Membership | None, referral_id) -> Referral:
+    """The referral, or the same 404 whether it does not exist or is not the actor's to see."""
+    return policy.get_referral_for_actor(actor, referral_id)
+
+
+def waiting_position(referral: Referral) -> int | None:
+    if referral.state != ReferralState.WAITING_LIST or referral.waiting_since is None:
+        return None
+    ahead = Referral.objects.filter(
+        service_id=referral.service_id,
+        state=ReferralState.WAITING_LIST,
+        waiting_since__lt=referral.waiting_since,
+    ).count()
+    return ahead + 1
+
+
+def current_assessment(person: Person) -> SuitabilityAssessment | None:
+    return (
+        SuitabilityAssessment.objects.select_related("assessor_organisation", "assessed_by")
+        .filter(person=person, superseded_by__isnull=True)
+        .first()
+    )
+
+
+def referral_view(
+    *, actor: Membership | None, referral: Referral, request: HttpRequest | None = None
+) -> ReferralView:
+    """The referral as the actor may see it. Suitability answers appear only where risk and
+    suitability is among the categories the referral lets the actor read; the read is audited."""
+    categories = policy.referral_categories_visible(actor, referral)
+    assessment = None
+    if Category.RISK_SUITABILITY in categories:
+        assessment = current_assessment(referral.person)
+        if assessment is not None:
+            record_read(
+                actor=actor,
+                person=referral.person,
+                categories=[Category.RISK_SUITABILITY],
+                request=request,
+            )
+    visible = policy.referrals_visible_to(actor)
+    return ReferralView(
+        referral=referral,
+        categories=categories,
+        person_visible=policy.can_view_person(actor, referral.person),
+        is_sender=policy.is_referral_sender(actor, referral),
+        is_receiver=policy.is_referral_receiver(actor, referral),
+        can_edit=policy.can_edit_referral(actor, referral),
+        can_decide=policy.can_decide_referral(actor, referral),
+        assessment=assessment,
+        names_visible=(
+            {assessment.pk}
+            if assessment is not None and policy.can_see_named_people_to_avoid(actor, assessment)
+            else set()
+        ),
+        transitions=list(referral.transitions.select_related("by", "organisation")),
+        onward=list(visible.filter(parent=referral).select_related("service__organisation")),
+        position=waiting_position(referral),
+        overdue=is_overdue(referral),
+    )
+
+
+def person_referrals(*, actor: Membership | None, person: Person) -> QuerySet[Referral]:
+    return (
+        policy.referrals_visible_to(actor)
+        .filter(person=person)
+        .select_related("service__organisation", "referring_organisation")
+        .order_by("-created_at")
+    )
+
+
+def person_signpostings(*, actor: Membership | None, person: Person) -> QuerySet[Signposting]:
+    return (
+        policy.signpostings_visible_to(actor)
+        .filter(person=person)
+        .select_related("service__organisation", "organisation", "signposted_by")
+    )
+
+
+def get_signposting(actor: Membership | None, person: Person, signposting_id) -> Signposting:
+    try:
+        return person_signpostings(actor=actor, person=person).get(pk=signposting_id)
+    except (Signposting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such signposting") from exc
+
+
+def signpostings_to_follow_up(*, actor: Membership | None) -> QuerySet[Signposting]:
+    """The actor's organisation's signpostings due for a follow-up ("did they go?")."""
+    if actor is None:
+        return Signposting.objects.none()
+    return (
+        policy.signpostings_visible_to(actor)
+        .filter(
+            organisation_id=actor.organisation_id,
+            follow_up=FollowUp.NOT_YET,
+            follow_up_on__lte=timezone.localdate(),
+        )
+        .select_related("person", "service")
+        .order_by("follow_up_on")
+    )
+
+
+def waiting_list(*, service: Service) -> QuerySet[Referral]:
+    """Callers check `policy.can_view_waiting_list` first. Oldest first: that is the order."""
+    return (
+        Referral.objects.filter(service=service, state=ReferralState.WAITING_LIST)
+        .select_related("person", "referring_organisation")
+        .order_by("waiting_since", "created_at")
+    )
+
+
+def services_for_referral(*, actor: Membership | None) -> QuerySet[Service]:
+    """Services the actor may refer to: visible, running and taking referrals."""
+    from resettle.directory.models import Access, ServiceStatus
+
+    return (
+        policy.services_visible_to(actor)
+        .filter(status=ServiceStatus.ACTIVE, access__in=(Access.REFERRAL_ONLY, Access.BOTH))
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
+def receiving_services(*, actor: Membership | None) -> QuerySet[Service]:
+    """The actor's organisation's services (for the received list's filter and waiting lists)."""
+    if actor is None:
+        return Service.objects.none()
+    return Service.objects.filter(organisation_id=actor.organisation_id).order_by("name")

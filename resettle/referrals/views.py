@@ -1,0 +1,598 @@
+"""Referral pages: the sent and received dashboards, one referral with its actions, a service's
+waiting list, and a person's referrals and signposting. Thin: rules in `policy`, reads in
+`selectors`, writes in `services`. A referral the actor may not see is the same 404 as one that
+does not exist."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.directory.models import Service
+from resettle.people.forms import add_service_errors
+from resettle.people.models import Consent
+from resettle.referrals import selectors, services
+from resettle.referrals.forms import (
+    ActionForm,
+    ChooseServiceForm,
+    CompleteForm,
+    DeclineForm,
+    DraftForm,
+    EndForm,
+    FollowUpForm,
+    NoteActionForm,
+    ReferralFilterForm,
+    ReferralForm,
+    SignpostingForm,
+)
+from resettle.referrals.models import Referral, ReferralState
+from resettle.web.pages import forbidden, person_for_page
+
+PAGE_SIZE = 25
+FOLLOW_UPS_SHOWN = 20
+NOT_CASE_LEVEL = "Referrals are for staff who work with people's records."
+CANNOT_REFER = "Only caseworkers, referrers and delivery coordinators working with them can refer."
+NOT_WAITING_LIST = "A service's waiting list is managed by its own organisation's staff."
+SORTS = [("person", "Person"), ("service", "Service"), ("state", "State"), ("submitted", "Sent")]
+
+
+def _sort_headers(ordering: str) -> list[dict[str, str]]:
+    headers = []
+    for key, label in SORTS:
+        if ordering == key:
+            aria_sort, next_sort = "ascending", f"-{key}"
+        elif ordering == f"-{key}":
+            aria_sort, next_sort = "descending", key
+        else:
+            aria_sort, next_sort = "none", key
+        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
+    return headers
+
+
+def _box_view(request: HttpRequest, box: str) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_view_case_records(actor):
+        return forbidden(request, NOT_CASE_LEVEL)
+    service_options = (
+        list(selectors.receiving_services(actor=actor).select_related("organisation"))
+        if box == selectors.RECEIVED
+        else list(
+            Service.objects.filter(
+                pk__in=selectors.box_referrals(actor=actor, box=box).values("service_id")
+            ).select_related("organisation")
+        )
+    )
+    form = ReferralFilterForm(request.GET or None, box=box, services=service_options)
+    ordering = request.GET.get("sort", "-submitted")
+    if ordering not in selectors.ORDERINGS:
+        ordering = "-submitted"
+    filters = form.filters(ordering) if request.GET else selectors.ReferralFilters(box=box)
+    referrals = selectors.referral_list(actor=actor, filters=filters)
+    figures = selectors.referral_figures(referrals)
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "box": box,
+        "form": form,
+        "page_obj": page,
+        "figures": figures,
+        "states": [
+            (value, label, figures.by_state[value]) for value, label in ReferralState.choices
+        ],
+        "sort_headers": _sort_headers(ordering),
+        "overdue_ids": {r.pk for r in page if selectors.is_overdue(r)},
+        "waiting_lists": service_options if box == selectors.RECEIVED else [],
+        "follow_ups": (
+            list(selectors.signpostings_to_follow_up(actor=actor)[:FOLLOW_UPS_SHOWN])
+            if box == selectors.SENT
+            else []
+        ),
+    }
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "referrals/_results.html" if partial else "referrals/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def sent_view(request: HttpRequest) -> HttpResponse:
+    return _box_view(request, selectors.SENT)
+
+
+@require_GET
+def received_view(request: HttpRequest) -> HttpResponse:
+    return _box_view(request, selectors.RECEIVED)
+
+
+@require_GET
+def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    referral = selectors.get_referral(actor, pk)
+    view = selectors.referral_view(actor=actor, referral=referral, request=request)
+    parent_visible = (
+        referral.parent_id is not None
+        and policy.referrals_visible_to(actor).filter(pk=referral.parent_id).exists()
+    )
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "view": view,
+            "referral": referral,
+            "shared_labels": [
+                Category(c).label for c in referral.shared_categories if c in Category.values
+            ],
+            "parent_visible": parent_visible,
+        },
+    )
+
+
+# Actions ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    title: str
+    button: str
+    done: str
+    form: Callable[..., ActionForm]
+    run: Callable[..., Referral]
+    receiver: bool
+    states: frozenset[str]
+    warning: bool = False
+
+    def call(self, actor, referral: Referral, form: ActionForm, request) -> Referral:
+        data = form.cleaned_data
+        common: dict[str, Any] = {
+            "actor": actor,
+            "referral": referral,
+            "expected_version": data["version"],
+            "request": request,
+        }
+        extra = {k: v for k, v in data.items() if k != "version"}
+        if self.run is services.referral_decline:
+            return self.run(**common, reason=extra["reason"], detail=extra.get("detail", ""))
+        if self.run is services.referral_submit:
+            return self.run(**common)
+        return self.run(**common, **extra)
+
+
+ACTIONS: dict[str, Action] = {
+    "submit": Action(
+        "Send this referral?",
+        "Send referral",
+        "The referral has been sent",
+        ActionForm,
+        services.referral_submit,
+        receiver=False,
+        states=services.CAN_SUBMIT,
+    ),
+    "accept": Action(
+        "Accept this referral?",
+        "Accept referral",
+        "The referral has been accepted. The person's record is now open to your organisation.",
+        NoteActionForm,
+        services.referral_accept,
+        receiver=True,
+        states=services.CAN_DECIDE,
+    ),
+    "decline": Action(
+        "Decline this referral",
+        "Decline referral",
+        "The referral has been declined",
+        DeclineForm,
+        services.referral_decline,
+        receiver=True,
+        states=services.CAN_DECIDE,
+        warning=True,
+    ),
+    "waiting_list": Action(
+        "Put this referral on the waiting list?",
+        "Add to waiting list",
+        "The referral is on the waiting list",
+        NoteActionForm,
+        services.referral_waitlist,
+        receiver=True,
+        states=services.CAN_WAIT,
+    ),
+    "start": Action(
+        "Record that support has started?",
+        "Support has started",
+        "Support has started",
+        NoteActionForm,
+        services.referral_start,
+        receiver=True,
+        states=services.CAN_START,
+    ),
+    "complete": Action(
+        "Complete this referral",
+        "Complete referral",
+        "The referral is complete",
+        CompleteForm,
+        services.referral_complete,
+        receiver=True,
+        states=services.CAN_COMPLETE,
+    ),
+    "close": Action(
+        "Close this referral: unable to engage",
+        "Close referral",
+        "The referral has been closed",
+        lambda *a, **k: EndForm(
+            *a,
+            label="What was tried to engage the person?",
+            required_message="Enter what was tried to engage the person",
+            **k,
+        ),
+        services.referral_close,
+        receiver=True,
+        states=services.CAN_CLOSE,
+        warning=True,
+    ),
+    "withdraw": Action(
+        "Withdraw this referral",
+        "Withdraw referral",
+        "The referral has been withdrawn",
+        lambda *a, **k: EndForm(
+            *a,
+            label="Why are you withdrawing it?",
+            required_message="Enter why you are withdrawing the referral",
+            **k,
+        ),
+        services.referral_withdraw,
+        receiver=False,
+        states=services.CAN_WITHDRAW,
+        warning=True,
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def action_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
+    """Asks for what the action needs (a reason, an outcome) with the version shown, then acts.
+    A referral someone changed meanwhile is shown again with its new state (409)."""
+    actor = request.actor
+    spec = ACTIONS[action]
+    referral = selectors.get_referral(actor, pk)
+    allowed = (
+        policy.can_decide_referral(actor, referral)
+        if spec.receiver
+        else policy.can_edit_referral(actor, referral)
+    )
+    if not allowed:
+        who = referral.service.organisation.name if spec.receiver else "the referring organisation"
+        return forbidden(request, f"Only {who} can do this.")
+    form = spec.form(
+        request.POST if request.method == "POST" else None, initial={"version": referral.version}
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            spec.call(actor, referral, form, request)
+        except services.StaleReferral as exc:
+            return _conflict(request, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            status = 422
+        else:
+            messages.success(request, spec.done)
+            return redirect("referrals:detail", pk=referral.pk)
+    elif request.method == "POST":
+        status = 400
+    if request.method == "GET" and referral.state not in spec.states:
+        messages.info(
+            request,
+            f"This referral is “{referral.get_state_display()}”, so you cannot do that now.",
+        )
+        return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/action.html",
+        {
+            "form": form,
+            "referral": referral,
+            "spec": spec,
+            "action": action,
+            "full": action in ("accept",) and services.directory.is_full(referral.service),
+            "cancel_url": reverse("referrals:detail", args=[referral.pk]),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Change a draft (the service stays: choose another by withdrawing this one)."""
+    actor = request.actor
+    referral = selectors.get_referral(actor, pk)
+    if not policy.can_edit_referral(actor, referral):
+        return forbidden(request, "Only the referring organisation can change a referral.")
+    if referral.state != ReferralState.DRAFT:
+        messages.info(request, "This referral has been sent, so it can no longer be changed.")
+        return redirect("referrals:detail", pk=referral.pk)
+    consents = [c.pk for c in Consent.objects.filter(person=referral.person) if c.is_current()]
+    form = DraftForm(
+        request.POST if request.method == "POST" else None,
+        consents=Consent.objects.filter(pk__in=consents),
+        ineligible=False,
+        no_contact=False,
+        initial={
+            "version": referral.version,
+            "reason": referral.reason,
+            "pathway": referral.pathway,
+            "urgency": referral.urgency,
+            "shared_categories": referral.shared_categories,
+            "consent": str(referral.consent_id) if referral.consent_id else "none",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.referral_update(
+                actor=actor,
+                referral=referral,
+                reason=data["reason"],
+                pathway=data["pathway"],
+                urgency=data["urgency"],
+                shared_categories=data["shared_categories"],
+                consent=data.get("consent"),
+                expected_version=data["version"],
+                request=request,
+            )
+        except services.StaleReferral as exc:
+            return _conflict(request, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The draft has been saved")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/edit.html",
+        {
+            "form": form,
+            "referral": referral,
+            "cancel_url": reverse("referrals:detail", args=[referral.pk]),
+        },
+    )
+
+
+def _conflict(request: HttpRequest, exc: services.StaleReferral) -> HttpResponse:
+    referral = exc.referral
+    return render(
+        request,
+        "referrals/conflict.html",
+        {"referral": referral, "message": exc.message},
+        status=409,
+    )
+
+
+@require_GET
+def waiting_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    service = policy.get_service_for_actor(actor, pk)
+    if not policy.can_view_waiting_list(actor, service):
+        return forbidden(request, NOT_WAITING_LIST)
+    page = Paginator(selectors.waiting_list(service=service), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "referrals/waiting_list.html",
+        {
+            "service": service,
+            "page_obj": page,
+            "first_position": page.start_index(),
+            "full": services.directory.is_full(service),
+            "caseload": services.directory.service_caseload(service),
+        },
+    )
+
+
+# A person's referrals ----------------------------------------------------------------------------
+
+
+@require_GET
+def person_referrals_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    referrals = selectors.person_referrals(actor=actor, person=person)
+    signpostings = selectors.person_signpostings(actor=actor, person=person)
+    return render(
+        request,
+        "referrals/person.html",
+        {
+            "person": person,
+            "active_section": "referrals",
+            "referrals": Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page")),
+            "signpostings": list(signpostings[:50]),
+            "can_refer": policy.can_refer(actor, person),
+            "actor_org": actor.organisation_id if actor else None,
+        },
+    )
+
+
+def _parent(actor, person, request: HttpRequest) -> Referral | None:
+    parent_id = request.GET.get("parent")
+    if not parent_id:
+        return None
+    parent = selectors.get_referral(actor, parent_id)
+    if parent.person_id != person.pk:
+        raise Http404("No such referral")
+    return parent
+
+
+@require_http_methods(["GET", "POST"])
+def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """Step 1 (no `service` in the query): choose the service. Step 2: the referral, with the
+    warnings that service raises for this person."""
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    if not policy.can_refer(actor, person):
+        return forbidden(request, CANNOT_REFER)
+    parent = _parent(actor, person, request)
+    options = selectors.services_for_referral(actor=actor)
+    cancel_url = reverse("referrals:person", args=[person.pk])
+    chosen = "service" in request.GET or "choose" in request.GET
+    chooser = ChooseServiceForm(request.GET if chosen else None, services=options)
+    if not chooser.is_bound or not chooser.is_valid():
+        return render(
+            request,
+            "referrals/choose_service.html",
+            {"form": chooser, "person": person, "parent": parent, "cancel_url": cancel_url},
+            status=400 if chooser.is_bound else 200,
+        )
+    service = chooser.cleaned_data["service"]
+    warnings = services.referral_warnings(actor=actor, person=person, service=service)
+    consents = Consent.objects.filter(person=person).order_by("-given_on")
+    consents = [c.pk for c in consents if c.is_current()]
+    form = ReferralForm(
+        request.POST if request.method == "POST" else None,
+        consents=Consent.objects.filter(pk__in=consents),
+        ineligible=bool(warnings.ineligible),
+        no_contact=warnings.no_contact,
+        initial={"pathway": (service.pathways or [""])[0]},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create(
+                actor=actor,
+                person=person,
+                service=service,
+                reason=data["reason"],
+                pathway=data["pathway"],
+                urgency=data["urgency"],
+                shared_categories=data["shared_categories"],
+                consent=data.get("consent"),
+                eligibility_override_reason=data.get("eligibility_override_reason", ""),
+                no_contact_confirmed=data.get("no_contact_confirmed", False),
+                parent=parent,
+                submit=request.POST.get("send") == "submit",
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            sent = referral.state == ReferralState.SUBMITTED
+            messages.success(
+                request,
+                f"Referral sent to {service.organisation.name}"
+                if sent
+                else "Referral saved as a draft. Send it when it is ready.",
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "person": person,
+            "service": service,
+            "warnings": warnings,
+            "parent": parent,
+            "cancel_url": cancel_url,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signposting_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    if not policy.can_refer(actor, person):
+        return forbidden(request, CANNOT_REFER)
+    parent = _parent(actor, person, request)
+    form = SignpostingForm(
+        request.POST if request.method == "POST" else None,
+        services=policy.services_visible_to(actor).select_related("organisation"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.signposting_record(
+                actor=actor,
+                person=person,
+                service=data["service"],
+                service_name=data["service_name"],
+                pathway=data["pathway"],
+                signposted_on=data["signposted_on"],
+                note=data["note"],
+                follow_up_on=data["follow_up_on"],
+                from_referral=parent,
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        else:
+            messages.success(request, "Signposting recorded")
+            return redirect("referrals:person", pk=person.pk)
+    return render(
+        request,
+        "referrals/signposting_form.html",
+        {
+            "form": form,
+            "person": person,
+            "cancel_url": reverse("referrals:person", args=[person.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signposting_follow_up_view(
+    request: HttpRequest, pk: UUID, signposting_pk: UUID
+) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    signposting = selectors.get_signposting(actor, person, signposting_pk)
+    if not services.may_follow_up(actor, signposting):
+        return forbidden(request, "Only the organisation that signposted records the follow-up.")
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signposting_follow_up(
+                actor=actor,
+                signposting=signposting,
+                follow_up=form.cleaned_data["follow_up"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Follow-up recorded")
+            return redirect("referrals:person", pk=person.pk)
+    return render(
+        request,
+        "referrals/follow_up.html",
+        {
+            "form": form,
+            "person": person,
+            "signposting": signposting,
+            "cancel_url": reverse("referrals:person", args=[person.pk]),
+        },
+    )
