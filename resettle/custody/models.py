@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from resettle.core.models import TimestampedModel
+from resettle.core.pathways import Pathway
 from resettle.people.models import Person
 
 
@@ -75,6 +76,21 @@ class CustodyPeriod(TimestampedModel):
                 | Q(expected_release_date__gte=F("start_date")),
                 name="custody_expected_release_after_start",
             ),
+            # A recall needs a release before it, and its reason goes with it.
+            models.CheckConstraint(
+                condition=Q(recalled_on__isnull=True) | Q(released_on__isnull=False),
+                name="custody_recall_after_a_release",
+            ),
+            models.CheckConstraint(
+                condition=Q(recalled_on__isnull=False) | Q(recall_reason=""),
+                name="custody_recall_reason_with_recall",
+            ),
+            # Periods may not overlap: at most one period per person is in custody at a time.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(released_on__isnull=True) | Q(recalled_on__gt=F("released_on")),
+                name="custody_one_in_custody_per_person",
+            ),
         ]
         indexes = [
             models.Index(fields=["expected_release_date"]),
@@ -83,6 +99,15 @@ class CustodyPeriod(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.start_date:%d %b %Y}"
+
+    def get_constraints(self):
+        # Django's Python check of a partial unique constraint whose condition compares two
+        # nullable columns misfires on released periods. The database enforces it, and the
+        # services explain an overlap in words before it could be reached.
+        return [
+            (model, [c for c in constraints if c.name != "custody_one_in_custody_per_person"])
+            for model, constraints in super().get_constraints()
+        ]
 
     @property
     def in_custody(self) -> bool:
@@ -113,6 +138,99 @@ class CustodyEvent(TimestampedModel):
     no_fixed_abode = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["on", "created_at"]
+
+
+class ChecklistStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    NOT_NEEDED = "not_needed", "Not needed"
+
+
+class ChecklistItemKind(models.TextChoices):
+    """What must be in place on the day of release, by pathway (after the Resettlement
+    Passport's support needs, DESIGN §10)."""
+
+    ID = "id", "Identity documents"
+    BANK_ACCOUNT = "bank_account", "Bank account"
+    BENEFITS_CLAIM = "benefits_claim", "Benefits claim"
+    ACCOMMODATION = "accommodation", "Accommodation on release"
+    GP_REGISTRATION = "gp_registration", "GP registration"
+    MEDICATION = "medication", "Medication and prescriptions on release"
+    DRUG_SERVICE = "drug_service", "Drug and alcohol service appointment"
+    WORK_OR_TRAINING = "work_or_training", "Work or training appointment"
+    FAMILY_CONTACT = "family_contact", "Family contact arrangements"
+    PROBATION_APPOINTMENT = "probation_appointment", "First probation appointment"
+
+
+# Each item's pathway, in the order the checklist shows them.
+CHECKLIST_PATHWAYS: dict[str, str] = {
+    ChecklistItemKind.ID: Pathway.FINANCE_BENEFIT_ID,
+    ChecklistItemKind.BANK_ACCOUNT: Pathway.FINANCE_BENEFIT_ID,
+    ChecklistItemKind.BENEFITS_CLAIM: Pathway.FINANCE_BENEFIT_ID,
+    ChecklistItemKind.ACCOMMODATION: Pathway.ACCOMMODATION,
+    ChecklistItemKind.GP_REGISTRATION: Pathway.HEALTH,
+    ChecklistItemKind.MEDICATION: Pathway.HEALTH,
+    ChecklistItemKind.DRUG_SERVICE: Pathway.DRUGS_ALCOHOL,
+    ChecklistItemKind.WORK_OR_TRAINING: Pathway.EDUCATION_EMPLOYMENT,
+    ChecklistItemKind.FAMILY_CONTACT: Pathway.CHILDREN_FAMILIES,
+    ChecklistItemKind.PROBATION_APPOINTMENT: Pathway.ATTITUDES_BEHAVIOUR,
+}
+OUTSTANDING = (ChecklistStatus.NOT_STARTED, ChecklistStatus.IN_PROGRESS)
+
+
+class ChecklistItem(TimestampedModel):
+    """One thing to arrange before a release, for one custody period. Its status changes are
+    `ChecklistUpdate` rows; a recall never resets them (DESIGN §10)."""
+
+    period = models.ForeignKey(
+        CustodyPeriod, on_delete=models.CASCADE, related_name="checklist_items"
+    )
+    kind = models.CharField(max_length=30, choices=ChecklistItemKind.choices)
+    pathway = models.CharField(max_length=30, choices=Pathway.choices)
+    status = models.CharField(
+        max_length=20, choices=ChecklistStatus.choices, default=ChecklistStatus.NOT_STARTED
+    )
+    note = models.CharField(max_length=500, blank=True)
+    updated_on = models.DateField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pathway", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "kind"], name="checklist_one_item_per_kind"),
+            models.CheckConstraint(
+                condition=Q(status__in=ChecklistStatus.values), name="checklist_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["pathway", "status"])]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def outstanding(self) -> bool:
+        return self.status in OUTSTANDING
+
+
+class ChecklistUpdate(TimestampedModel):
+    """A dated change to a checklist item: the history stays."""
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=ChecklistStatus.choices)
+    note = models.CharField(max_length=500, blank=True)
+    on = models.DateField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

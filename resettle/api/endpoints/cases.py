@@ -1,3 +1,294 @@
-from ninja import Router
+"""Cases over the API (DESIGN §6): the same rules and services as the pages. An organisation sees
+its own cases (a peer mentor: those they mentor) and partners' where case notes are shared.
+State changes are actions: pause, resume, close, reopen."""
+
+from datetime import date
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from resettle.access import policy
+from resettle.accounts.models import User
+from resettle.api.concurrency import check_if_match, set_etag
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    actor_of,
+    client_of,
+    problems,
+)
+from resettle.api.errors import field_errors, invalid_input
+from resettle.api.idempotency import idempotent
+from resettle.api.paging import PageParams, paginate
+from resettle.cases import selectors, services
+from resettle.cases.models import Case, CaseState, CloseReason
 
 router = Router(tags=["cases"])
+
+
+class CaseOut(Schema):
+    id: UUID
+    person: UUID
+    organisation: UUID
+    state: CaseState
+    worker: int | None = Field(description="The allocated worker's user id.")
+    mentor: int | None = Field(description="The allocated peer mentor's user id.")
+    opened_on: date
+    closed_on: date | None
+    close_reason: CloseReason | None
+    next_review_on: date | None
+    pause_reason: str
+    version: int
+
+    @staticmethod
+    def resolve_person(case: Case) -> UUID:
+        return case.person_id
+
+    @staticmethod
+    def resolve_organisation(case: Case) -> UUID:
+        return case.organisation_id
+
+    @staticmethod
+    def resolve_worker(case: Case) -> int | None:
+        return case.worker_id
+
+    @staticmethod
+    def resolve_mentor(case: Case) -> int | None:
+        return case.mentor_id
+
+    @staticmethod
+    def resolve_close_reason(case: Case) -> str | None:
+        return case.close_reason or None
+
+
+class CasePage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[CaseOut]
+
+
+class CaseFilters(Schema):
+    person: UUID | None = Field(None, description="Only this person's cases.")
+    state: CaseState | None = None
+
+
+class CaseCreate(Schema):
+    person: UUID
+    opened_on: date = Field(description="Today or earlier.")
+    worker: int | None = Field(None, description="A caseworker, referrer or coordinator's id.")
+    mentor: int | None = Field(None, description="A peer mentor of your organisation.")
+    next_review_on: date | None = None
+    note: str = Field("", max_length=1000)
+
+
+class CaseUpdate(Schema):
+    worker: int | None = None
+    mentor: int | None = None
+    next_review_on: date | None = None
+
+
+class PauseIn(Schema):
+    on: date
+    reason: str = Field(max_length=200, description="Do not describe offences.")
+
+
+class ResumeIn(Schema):
+    on: date
+
+
+class CloseIn(Schema):
+    closed_on: date
+    close_reason: CloseReason
+    note: str = Field("", max_length=1000)
+
+
+class ReopenIn(Schema):
+    on: date
+    note: str = Field("", max_length=1000)
+
+
+def _user(user_id: int | None, field: str) -> User | None:
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise invalid_input([{"field": field, "message": "No such user in your organisation"}])
+    return user
+
+
+def _body(case: Case) -> dict:
+    return CaseOut.from_orm(case).model_dump(mode="json")
+
+
+def _visible(request: HttpRequest, case_id: UUID) -> Case:
+    actor = actor_of(request)
+    case = policy.get_case_for_actor(actor, case_id)
+    selectors.record_case_read(actor=actor, case=case, request=request)
+    return case
+
+
+@router.get("", response={200: CasePage, **problems(400, 404)}, url_name="case_list")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters], paging: Query[PageParams]):
+    """Cases you may see, newest first."""
+    cases = selectors.case_list(
+        actor=actor_of(request), state=filters.state or "", person=filters.person
+    )
+    return paginate(request, cases, paging)
+
+
+@router.get("/{uuid:case_id}", response={200: CaseOut, **problems(404)}, url_name="case_detail")
+def get_case(request: HttpRequest, response: HttpResponse, case_id: UUID):
+    case = _visible(request, case_id)
+    set_etag(response, case)
+    return case
+
+
+@router.post(
+    "",
+    response={201: CaseOut, **problems(400, 403, 404, 409, 422)},
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    url_name="case_create",
+)
+def create_case(request: HttpRequest, payload: CaseCreate):
+    """Open your organisation's case for a person you work with. 422 if it already has a live
+    case for them (reopen a closed one instead)."""
+    actor = actor_of(request)
+
+    def create() -> tuple[int, dict, dict[str, str]]:
+        with transaction.atomic():
+            person = policy.get_person_for_actor(actor, payload.person)
+            try:
+                case = services.case_open(
+                    actor=actor,
+                    person=person,
+                    opened_on=payload.opened_on,
+                    worker=_user(payload.worker, "worker"),
+                    mentor=_user(payload.mentor, "mentor"),
+                    next_review_on=payload.next_review_on,
+                    note=payload.note,
+                    request=request,
+                )
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+        location = request.build_absolute_uri(reverse("api:case_detail", args=[case.pk]))
+        return 201, _body(case), {"Location": location}
+
+    return idempotent(request, client_of(request).user, create)
+
+
+@router.patch(
+    "/{uuid:case_id}",
+    response={200: CaseOut, **problems(400, 403, 404, 409, 422)},
+    openapi_extra={"parameters": [IF_MATCH]},
+    url_name="case_update",
+)
+def update_case(request: HttpRequest, response: HttpResponse, case_id: UUID, payload: CaseUpdate):
+    """Allocate a worker or mentor, or set the next review date. 422 on a closed case."""
+    actor = actor_of(request)
+    case = _visible(request, case_id)
+    sent = payload.model_dump(exclude_unset=True)
+    data = {}
+    for name, value in sent.items():
+        data[name] = _user(value, name) if name in ("worker", "mentor") else value
+    with transaction.atomic():
+        check_if_match(request, case)
+        try:
+            case = services.case_update(actor=actor, case=case, data=data, request=request)
+        except ValidationError as exc:
+            raise invalid_input(field_errors(exc)) from exc
+    set_etag(response, case)
+    return case
+
+
+def _act(request: HttpRequest, case_id: UUID, run) -> tuple[int, dict, dict[str, str]]:
+    case = _visible(request, case_id)
+    with transaction.atomic():
+        check_if_match(request, case)
+        try:
+            case = run(case)
+        except ValidationError as exc:
+            raise invalid_input(field_errors(exc)) from exc
+    return 200, _body(case), {}
+
+
+ACTION = {
+    "response": {200: CaseOut, **problems(400, 403, 404, 409, 422)},
+    "openapi_extra": {"parameters": [IDEMPOTENCY_KEY, IF_MATCH]},
+}
+
+
+@router.post("/{uuid:case_id}/pause", url_name="case_pause", **ACTION)
+def pause_case(request: HttpRequest, case_id: UUID, payload: PauseIn):
+    """Pause an open case (a recall pauses cases by itself)."""
+    actor = actor_of(request)
+    return idempotent(
+        request,
+        client_of(request).user,
+        lambda: _act(
+            request,
+            case_id,
+            lambda case: services.case_pause(
+                actor=actor, case=case, on=payload.on, reason=payload.reason, request=request
+            ),
+        ),
+    )
+
+
+@router.post("/{uuid:case_id}/resume", url_name="case_resume", **ACTION)
+def resume_case(request: HttpRequest, case_id: UUID, payload: ResumeIn):
+    actor = actor_of(request)
+    return idempotent(
+        request,
+        client_of(request).user,
+        lambda: _act(
+            request,
+            case_id,
+            lambda case: services.case_resume(
+                actor=actor, case=case, on=payload.on, request=request
+            ),
+        ),
+    )
+
+
+@router.post("/{uuid:case_id}/close", url_name="case_close", **ACTION)
+def close_case(request: HttpRequest, case_id: UUID, payload: CloseIn):
+    actor = actor_of(request)
+    return idempotent(
+        request,
+        client_of(request).user,
+        lambda: _act(
+            request,
+            case_id,
+            lambda case: services.case_close(
+                actor=actor,
+                case=case,
+                closed_on=payload.closed_on,
+                close_reason=payload.close_reason,
+                note=payload.note,
+                request=request,
+            ),
+        ),
+    )
+
+
+@router.post("/{uuid:case_id}/reopen", url_name="case_reopen", **ACTION)
+def reopen_case(request: HttpRequest, case_id: UUID, payload: ReopenIn):
+    """Reopen a closed case on the same record; its history stays."""
+    actor = actor_of(request)
+    return idempotent(
+        request,
+        client_of(request).user,
+        lambda: _act(
+            request,
+            case_id,
+            lambda case: services.case_reopen(
+                actor=actor, case=case, on=payload.on, note=payload.note, request=request
+            ),
+        ),
+    )

@@ -1,0 +1,387 @@
+"""Reads of custody periods, the release-planning worklist and a person's timeline, already
+filtered by the access policy. Reads that show custody (and, where allowed, licence conditions
+and recall reasons) are recorded in the audit trail."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership, Role
+from resettle.audit.services import record_read
+from resettle.cases.models import Case, CaseEvent, CaseState, Task, TaskKind
+from resettle.custody.models import (
+    OUTSTANDING,
+    ChecklistItem,
+    CustodyEvent,
+    CustodyEventKind,
+    CustodyPeriod,
+)
+from resettle.people.models import Person
+
+# Release planning looks this far ahead: mentoring starts up to 12 weeks before release.
+PRE_RELEASE_WINDOW = timedelta(weeks=12)
+
+
+@dataclass
+class Shown:
+    """Which restricted parts of custody records the actor may see for one person."""
+
+    licence_conditions: bool
+    recall_reason: bool
+
+    def categories(self) -> list[str]:
+        shown = [Category.CUSTODY]
+        if self.licence_conditions:
+            shown.append(Category.RISK_SUITABILITY)
+        if self.recall_reason:
+            shown.append(Category.OFFENCE)
+        return shown
+
+
+def shown_for(actor: Membership | None, person: Person) -> Shown:
+    return Shown(
+        licence_conditions=policy.can_view_licence_conditions(actor, person),
+        recall_reason=policy.can_view_recall_reason(actor, person),
+    )
+
+
+def periods_for_person(person: Person) -> list[CustodyPeriod]:
+    """Every period of the person, newest first, with its events and checklist. Callers check
+    `policy.can_view_custody` first."""
+    return list(
+        CustodyPeriod.objects.filter(person=person)
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch("events", queryset=CustodyEvent.objects.select_related("recorded_by")),
+            "checklist_items",
+        )
+        .order_by("-start_date")
+    )
+
+
+def record_custody_read(
+    *,
+    actor: Membership | None,
+    person: Person,
+    shown: Shown,
+    periods: list[CustodyPeriod],
+    request: HttpRequest | None,
+) -> None:
+    categories = [Category.CUSTODY]
+    if shown.licence_conditions and any(p.licence_conditions for p in periods):
+        categories.append(Category.RISK_SUITABILITY)
+    if shown.recall_reason and any(p.recall_reason for p in periods):
+        categories.append(Category.OFFENCE)
+    if periods:
+        record_read(actor=actor, person=person, categories=categories, request=request)
+
+
+def get_period_for_actor(actor: Membership | None, period_id: Any) -> CustodyPeriod:
+    """The period, or the same 404 whether it does not exist or its person's custody is not
+    the actor's to see."""
+    try:
+        period = CustodyPeriod.objects.select_related("person").get(pk=period_id)
+    except (CustodyPeriod.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such custody period") from exc
+    if not policy.can_view_custody(actor, period.person):
+        raise Http404("No such custody period")
+    return period
+
+
+def current_period(person: Person) -> CustodyPeriod | None:
+    return CustodyPeriod.objects.filter(person=person).order_by("-start_date").first()
+
+
+# Release planning ------------------------------------------------------------------------------
+
+
+def _live_cases(actor: Membership) -> QuerySet[Case]:
+    cases = Case.objects.filter(organisation_id=actor.organisation_id).exclude(
+        state=CaseState.CLOSED
+    )
+    if actor.role == Role.PEER_MENTOR:
+        cases = cases.filter(Q(mentor_id=actor.user_id) | Q(worker_id=actor.user_id))
+    return cases
+
+
+def release_worklist(
+    *,
+    actor: Membership | None,
+    establishment: str = "",
+    due_from: date | None = None,
+    due_to: date | None = None,
+    pathway: str = "",
+    ordering: str = "release",
+) -> QuerySet[CustodyPeriod]:
+    """People in custody with an expected release in the next 12 weeks (or the dates given,
+    within them), who have a live case with the actor's organisation and whose custody the actor
+    may see. `pathway` keeps those with something still to arrange on that pathway."""
+    if not policy.can_view_case_records(actor):
+        return CustodyPeriod.objects.none()
+    today = date.today()
+    start = max(due_from or today, today)
+    end = min(due_to or today + PRE_RELEASE_WINDOW, today + PRE_RELEASE_WINDOW)
+    periods = (
+        policy.custody_periods_visible_to(actor)
+        .filter(expected_release_date__gte=start, expected_release_date__lte=end)
+        .filter(Q(released_on__isnull=True) | Q(recalled_on__gt=F("released_on")))
+        .filter(Exists(_live_cases(actor).filter(person_id=OuterRef("person_id"))))
+    )
+    if establishment:
+        periods = periods.filter(establishment__iexact=establishment)
+    if pathway:
+        periods = periods.filter(
+            Exists(
+                ChecklistItem.objects.filter(
+                    period_id=OuterRef("pk"), pathway=pathway, status__in=OUTSTANDING
+                )
+            )
+        )
+    order = {
+        "release": ["expected_release_date", "person__family_name"],
+        "-release": ["-expected_release_date", "person__family_name"],
+        "name": ["person__family_name", "person__given_name"],
+        "-name": ["-person__family_name", "-person__given_name"],
+    }.get(ordering, ["expected_release_date", "person__family_name"])
+    return periods.select_related("person").order_by(*order, "pk")
+
+
+def worklist_establishments(actor: Membership | None) -> list[str]:
+    """The establishments on the actor's worklist, for its filter."""
+    if not policy.can_view_case_records(actor):
+        return []
+    return sorted(
+        set(
+            release_worklist(actor=actor)
+            .order_by()
+            .values_list("establishment", flat=True)
+            .distinct()
+        )
+    )
+
+
+@dataclass
+class WorklistRow:
+    period: CustodyPeriod
+    case: Case | None
+    outstanding: int
+    total: int
+    gate_meeting: Task | None
+
+
+def worklist_rows(actor: Membership, periods: list[CustodyPeriod]) -> list[WorklistRow]:
+    """The worklist page's rows: the organisation's case, checklist progress and any gate
+    meeting planned, in a fixed number of queries."""
+    person_ids = [p.person_id for p in periods]
+    cases = {c.person_id: c for c in _live_cases(actor).filter(person_id__in=person_ids)}
+    items: dict[Any, list[ChecklistItem]] = {}
+    for item in ChecklistItem.objects.filter(period__in=periods):
+        items.setdefault(item.period_id, []).append(item)
+    meetings: dict[Any, Task] = {}
+    for task in Task.objects.filter(
+        case__in=list(cases.values()),
+        kind=TaskKind.GATE_MEETING,
+        cancelled_at__isnull=True,
+        due_at__gte=timezone.make_aware(datetime.combine(date.today(), time(0, 0))),
+    ).order_by("due_at"):
+        meetings.setdefault(task.case_id, task)
+    rows = []
+    for period in periods:
+        case = cases.get(period.person_id)
+        period_items = items.get(period.pk, [])
+        rows.append(
+            WorklistRow(
+                period=period,
+                case=case,
+                outstanding=sum(1 for i in period_items if i.outstanding),
+                total=len(period_items),
+                gate_meeting=meetings.get(case.pk) if case else None,
+            )
+        )
+    return rows
+
+
+# The person's timeline -------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    on: date
+    kind: str  # custody, case, contact, referral, goal
+    title: str
+    by: str = ""
+    organisation: str = ""
+    lines: list[str] = field(default_factory=list)
+    link: str = ""
+    sort_key: tuple = ()
+
+
+def _when(value: datetime | date) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date()
+    return value
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+TIMELINE_KINDS = {
+    "custody": "Custody",
+    "case": "Cases",
+    "contact": "Contacts",
+    "referral": "Referrals",
+    "goal": "Goals",
+}
+
+
+def person_timeline(
+    *,
+    actor: Membership | None,
+    person: Person,
+    kinds: set[str] | None = None,
+    request: HttpRequest | None = None,
+) -> list[TimelineEntry]:
+    """Everything that happened around the person that the actor may see, newest first:
+    custody events, case events, contacts, referrals and goals. Each part is read through the
+    policy; restricted pieces (licence conditions, a recall's reason, a sensitive note) are left
+    out, never shown redacted."""
+    kinds = kinds or set(TIMELINE_KINDS)
+    entries: list[TimelineEntry] = []
+    read: list[str] = []
+
+    if "custody" in kinds and policy.can_view_custody(actor, person):
+        shown = shown_for(actor, person)
+        events = list(
+            CustodyEvent.objects.filter(period__person=person).select_related(
+                "period", "recorded_by"
+            )
+        )
+        if events:
+            read.append(Category.CUSTODY)
+        for event in events:
+            lines = []
+            if event.kind == CustodyEventKind.STARTED:
+                title = f"Into custody: {event.period.get_kind_display().lower()}"
+                lines.append(event.establishment)
+            elif event.kind == CustodyEventKind.RELEASED:
+                title = f"Released: {event.get_release_type_display()}"
+                lines.append(f"From {event.establishment}")
+                lines.append(
+                    "No fixed abode on release"
+                    if event.no_fixed_abode
+                    else f"Address on release: {event.release_address}"
+                )
+            elif event.kind == CustodyEventKind.RECALLED:
+                title = "Recalled to custody"
+                if shown.recall_reason and event.recall_reason:
+                    lines.append(f"Reason: {event.get_recall_reason_display()}")
+                    read.append(Category.OFFENCE)
+            else:
+                title = event.get_kind_display()
+            entries.append(
+                TimelineEntry(
+                    on=event.on,
+                    kind="custody",
+                    title=title,
+                    by=_name(event.recorded_by),
+                    lines=[line for line in lines if line],
+                    link=reverse("custody:person", args=[person.pk]),
+                    sort_key=(event.on, event.created_at),
+                )
+            )
+
+    visible_cases = policy.cases_for_person(actor, person).select_related("organisation")
+    if "case" in kinds:
+        case_events = CaseEvent.objects.filter(case__in=visible_cases).select_related(
+            "case__organisation", "by"
+        )
+        for event in case_events:
+            lines = [event.note] if event.note else []
+            entries.append(
+                TimelineEntry(
+                    on=event.on,
+                    kind="case",
+                    title=f"Case {event.get_kind_display().lower()}",
+                    by=_name(event.by),
+                    organisation=event.case.organisation.name,
+                    lines=lines,
+                    link=reverse("cases:detail", args=[event.case_id]),
+                    sort_key=(event.on, event.created_at),
+                )
+            )
+            if event.case.organisation_id != getattr(actor, "organisation_id", None):
+                read.append(Category.CASE_NOTES)
+
+    if "contact" in kinds:
+        contacts = policy.contacts_for_person(actor, person).select_related(
+            "organisation", "recorded_by"
+        )
+        for contact in contacts:
+            lines = [contact.get_outcome_display()]
+            if contact.duration_minutes:
+                lines.append(f"{contact.duration_minutes} minutes")
+            entries.append(
+                TimelineEntry(
+                    on=_when(contact.happened_at),
+                    kind="contact",
+                    title=f"Contact: {contact.get_kind_display().lower()}",
+                    by=_name(contact.recorded_by),
+                    organisation=contact.organisation.name,
+                    lines=lines,
+                    sort_key=(_when(contact.happened_at), contact.created_at),
+                )
+            )
+            if contact.organisation_id != getattr(actor, "organisation_id", None):
+                read.append(Category.CASE_NOTES)
+
+    if "referral" in kinds:
+        referrals = (
+            policy.referrals_visible_to(actor)
+            .filter(person=person)
+            .select_related("service__organisation", "referring_organisation")
+        )
+        for referral in referrals:
+            happened = referral.submitted_at or referral.created_at
+            entries.append(
+                TimelineEntry(
+                    on=_when(happened),
+                    kind="referral",
+                    title=f"Referral to {referral.service.name}: "
+                    f"{referral.get_state_display().lower()}",
+                    organisation=referral.referring_organisation.name,
+                    lines=[referral.get_pathway_display()],
+                    sort_key=(_when(happened), referral.created_at),
+                )
+            )
+
+    if "goal" in kinds:
+        goals = policy.goals_for_person(actor, person).select_related("case__organisation")
+        for goal in goals:
+            entries.append(
+                TimelineEntry(
+                    on=_when(goal.created_at),
+                    kind="goal",
+                    title=f"Goal set: {goal.title}",
+                    organisation=goal.case.organisation.name,
+                    lines=[goal.get_pathway_display(), goal.get_status_display()],
+                    sort_key=(_when(goal.created_at), goal.created_at),
+                )
+            )
+            if goal.case.organisation_id != getattr(actor, "organisation_id", None):
+                read.append(Category.OUTCOMES)
+
+    if read:
+        record_read(actor=actor, person=person, categories=read, request=request)
+    entries.sort(key=lambda e: e.sort_key, reverse=True)
+    return entries

@@ -1,0 +1,337 @@
+"""Custody pages: a person's custody periods, recording a period, a release and a recall, the
+pre-release checklist, the person's timeline and the release-planning worklist. Thin: rules in
+`policy`, reads in `selectors`, writes in `services`. A person or period the actor may not see
+is the same 404 as one that does not exist."""
+
+from datetime import date
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.core.pathways import Pathway
+from resettle.custody import selectors, services
+from resettle.custody.forms import (
+    ChecklistItemForm,
+    CustodyPeriodForm,
+    RecallForm,
+    ReleaseForm,
+    WorklistFilterForm,
+)
+from resettle.custody.models import ChecklistItem, CustodyPeriod
+from resettle.people.forms import add_service_errors
+from resettle.web.pages import forbidden, person_for_page
+
+PAGE_SIZE = 25
+NOT_SHARED = (
+    "This person's custody record is not shared with your organisation. Whether it is shared "
+    "depends on your partnership's information-sharing agreement and the person's consent."
+)
+NO_CASE_ACCESS = (
+    "Your role sees aggregate data only, not individual people's records. Release planning is "
+    "for staff working with people."
+)
+
+
+def _period_for(request: HttpRequest, pk: UUID, period_id: UUID) -> CustodyPeriod:
+    person = policy.get_person_for_actor(request.actor, pk)
+    period = selectors.get_period_for_actor(request.actor, period_id)
+    if period.person_id != person.pk:
+        raise Http404("No such custody period")
+    return period
+
+
+@require_GET
+def person_custody_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    context: dict = {"person": person, "active_section": "custody"}
+    if not policy.can_view_custody(actor, person):
+        return render(request, "custody/person.html", context | {"shared": False})
+    shown = selectors.shown_for(actor, person)
+    periods = selectors.periods_for_person(person)
+    selectors.record_custody_read(
+        actor=actor, person=person, shown=shown, periods=periods, request=request
+    )
+    return render(
+        request,
+        "custody/person.html",
+        context
+        | {
+            "shared": True,
+            "periods": periods,
+            "shown": shown,
+            "can_record": policy.can_record_custody(actor, person),
+            "can_update_checklist": policy.can_update_release_checklist(actor, person),
+            "today": date.today(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def period_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = policy.get_person_for_actor(actor, pk)
+    if not policy.can_record_custody(actor, person):
+        return forbidden(request, services.CANNOT_RECORD)
+    form = CustodyPeriodForm(
+        request.POST if request.method == "POST" else None,
+        with_licence_conditions=policy.can_view_licence_conditions(actor, person),
+    )
+    if form.is_valid():
+        try:
+            services.custody_period_record(
+                actor=actor, person=person, data=form.period_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The custody period has been recorded")
+            return redirect("custody:person", pk=person.pk)
+    return render(
+        request,
+        "custody/period_form.html",
+        {"form": form, "person": person, "cancel_url": reverse("custody:person", args=[pk])},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def release_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse:
+    actor = request.actor
+    period = _period_for(request, pk, period_id)
+    person = period.person
+    if not policy.can_record_custody(actor, person):
+        return forbidden(request, services.CANNOT_RECORD)
+    cancel_url = reverse("custody:person", args=[pk])
+    if not period.in_custody:
+        messages.info(
+            request,
+            f"{person.full_name} is not in custody in this period. Record a recall or a new "
+            "period first.",
+        )
+        return redirect(cancel_url)
+    form = ReleaseForm(
+        request.POST if request.method == "POST" else None,
+        period=period,
+        with_licence_conditions=policy.can_view_licence_conditions(actor, person),
+    )
+    if form.is_valid():
+        data = form.release_data()
+        try:
+            services.custody_release(
+                actor=actor,
+                period=period,
+                released_on=data["released_on"],
+                release_type=data["release_type"],
+                release_address=data["release_address"],
+                no_fixed_abode=data["no_fixed_abode"],
+                licence_conditions=data["licence_conditions"],
+                licence_end_date=data["licence_end_date"],
+                gate_meeting_time=data["gate_meeting_time"],
+                gate_meeting_place=data["gate_meeting_place"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                "The release has been recorded. Live cases have resumed and each has a "
+                "gate-meeting task.",
+            )
+            return redirect(cancel_url)
+    return render(
+        request,
+        "custody/release_form.html",
+        {"form": form, "person": person, "period": period, "cancel_url": cancel_url},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def recall_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse:
+    actor = request.actor
+    period = _period_for(request, pk, period_id)
+    person = period.person
+    if not policy.can_record_custody(actor, person):
+        return forbidden(request, services.CANNOT_RECORD)
+    cancel_url = reverse("custody:person", args=[pk])
+    if period.in_custody:
+        messages.info(
+            request,
+            f"{person.full_name} has not been released in this period, so cannot be recalled.",
+        )
+        return redirect(cancel_url)
+    form = RecallForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.custody_recall(
+                actor=actor,
+                period=period,
+                recalled_on=form.cleaned_data["recalled_on"],
+                recall_reason=form.cleaned_data["recall_reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                "The recall has been recorded. Open cases are paused, not closed, and their "
+                "workers have been told.",
+            )
+            return redirect(cancel_url)
+    return render(
+        request,
+        "custody/recall_form.html",
+        {"form": form, "person": person, "period": period, "cancel_url": cancel_url},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse:
+    """The pre-release checklist by pathway; each item is its own small form."""
+    actor = request.actor
+    period = _period_for(request, pk, period_id)
+    person = period.person
+    can_update = policy.can_update_release_checklist(actor, person)
+    items = list(
+        ChecklistItem.objects.filter(period=period)
+        .select_related("updated_by")
+        .prefetch_related("updates__by", "updates__organisation")
+    )
+    bound: dict = {}
+    if request.method == "POST":
+        if not can_update:
+            return forbidden(
+                request,
+                "Only those recording custody, or working this person's case, can update the "
+                "pre-release checklist.",
+            )
+        item = next((i for i in items if str(i.pk) == request.POST.get("item")), None)
+        if item is None:
+            messages.error(request, "Choose an item of this checklist to update")
+            return redirect("custody:checklist", pk=pk, period_id=period.pk)
+        form = ChecklistItemForm(request.POST, prefix=str(item.pk))
+        if form.is_valid():
+            try:
+                services.checklist_item_update(
+                    actor=actor,
+                    item=item,
+                    status=form.cleaned_data["status"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return forbidden(request, exc.message)
+            else:
+                messages.success(request, f"{item.get_kind_display()} has been updated")
+                return redirect(f"{request.path}#item-{item.pk}")
+        bound[item.pk] = form
+    pathways = dict(Pathway.choices)
+    groups: dict[str, list] = {}
+    for item in items:
+        form = bound.get(item.pk) or ChecklistItemForm(
+            prefix=str(item.pk), initial={"status": item.status, "note": item.note}
+        )
+        groups.setdefault(pathways[item.pathway], []).append((item, form))
+    error_form = next(iter(bound.values()), None)
+    return render(
+        request,
+        "custody/checklist.html",
+        {
+            "person": person,
+            "period": period,
+            "groups": groups,
+            "can_update": can_update,
+            "error_form": error_form,
+            "done": sum(1 for i in items if not i.outstanding),
+            "total": len(items),
+            "active_section": "custody",
+        },
+        status=400 if bound else 200,
+    )
+
+
+@require_GET
+def timeline_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    chosen = {k for k in request.GET.getlist("show") if k in selectors.TIMELINE_KINDS}
+    entries = selectors.person_timeline(
+        actor=actor, person=person, kinds=chosen or None, request=request
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "custody/timeline.html",
+        {
+            "person": person,
+            "active_section": "timeline",
+            "page_obj": page,
+            "entries": page.object_list,
+            "kinds": selectors.TIMELINE_KINDS,
+            "chosen": chosen,
+            "custody_shared": policy.can_view_custody(actor, person),
+        },
+    )
+
+
+def _sort_headers(ordering: str) -> list[dict[str, str]]:
+    headers = []
+    for key, label in (("name", "Name"), ("release", "Expected release")):
+        if ordering == key:
+            aria, following = "ascending", f"-{key}"
+        elif ordering == f"-{key}":
+            aria, following = "descending", key
+        else:
+            aria, following = "none", key
+        headers.append({"key": key, "label": label, "sort": following, "aria_sort": aria})
+    return headers
+
+
+@require_GET
+def release_worklist_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_view_case_records(actor):
+        return forbidden(request, NO_CASE_ACCESS)
+    form = WorklistFilterForm(
+        request.GET or None, establishments=selectors.worklist_establishments(actor)
+    )
+    filters = form.filters()
+    periods = selectors.release_worklist(actor=actor, **filters)
+    page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.worklist_rows(actor, list(page.object_list))
+    is_filtered = any(filters[k] for k in ("establishment", "due_from", "due_to", "pathway"))
+    return render(
+        request,
+        "custody/releases.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": rows,
+            "is_filtered": is_filtered,
+            "sort_headers": _sort_headers(filters["ordering"]),
+            "today": date.today(),
+        },
+    )
