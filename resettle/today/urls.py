@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from resettle.today import views
 
 app_name = "today"
-urlpatterns = []
+urlpatterns = [
+    path("today/", views.today_view, name="today"),
+    path("caseload/", views.caseload_view, name="caseload"),
+]

@@ -1,0 +1,443 @@
+"""Mentoring pages: mentor profiles and their supervision notes, and for one person their
+mentoring, preferences, the matching page, allocation, reallocation and ending.
+
+Thin: rules in `resettle.access.policy`, reads in `selectors`, writes in `services`. A person or
+mentor the actor may not see is the same 404 as one that does not exist."""
+
+from datetime import date
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from resettle.access import policy
+from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.mentoring import selectors, services
+from resettle.mentoring.forms import (
+    AllocateForm,
+    EndMentoringForm,
+    MenteePreferencesForm,
+    MentorProfileForm,
+    SupervisionNoteForm,
+)
+from resettle.mentoring.matching import mentor_problems
+from resettle.mentoring.models import MentorProfile
+from resettle.people.forms import add_service_errors
+from resettle.web.pages import forbidden, person_for_page
+
+PAGE_SIZE = 25
+NOT_FOR_ROLE = "Mentor profiles are for mentoring organisations' staff and their peer mentors."
+CANNOT_ALLOCATE = (
+    "Mentors are matched and allocated by caseworkers and coordinators in the mentoring "
+    "organisation working with this person."
+)
+STATUSES = (
+    ("", "All"),
+    ("active", "Taking on mentees"),
+    ("inactive", "On a break"),
+    ("expired", "DBS check out of date"),
+)
+
+
+# Mentor profiles -------------------------------------------------------------------------------
+
+
+@require_GET
+def mentor_list_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_view_mentor_profiles(actor):
+        return forbidden(request, NOT_FOR_ROLE)
+    status = request.GET.get("status", "")
+    if status not in dict(STATUSES):
+        status = ""
+    query = request.GET.get("q", "").strip()[:100]
+    profiles = selectors.mentor_profiles(actor=actor, status=status, query=query)
+    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentoring/mentor_list.html",
+        {
+            "page_obj": page,
+            "profiles": page.object_list,
+            "status": status,
+            "statuses": STATUSES,
+            "query": query,
+            "is_filtered": bool(status or query),
+            "can_create": policy.can_manage_mentors(actor),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mentor_create_view(request: HttpRequest) -> HttpResponse:
+    actor = request.actor
+    if not policy.can_manage_mentors(actor):
+        return forbidden(request, "Only caseworkers, coordinators and admins add mentor profiles.")
+    mentors = services.mentors_without_profile(actor=actor)
+    form = MentorProfileForm(request.POST if request.method == "POST" else None, mentors=mentors)
+    if mentors and form.is_valid():
+        user = next(u for u in mentors if str(u.pk) == form.cleaned_data["user"])
+        try:
+            profile = services.mentor_profile_create(
+                actor=actor, user=user, data=form.profile_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{profile} now has a mentor profile")
+            return redirect("mentoring:mentor_detail", pk=profile.pk)
+    return render(
+        request,
+        "mentoring/mentor_form.html",
+        {
+            "form": form,
+            "heading": "Add a mentor profile",
+            "button": "Add profile",
+            "no_mentors": not mentors,
+            "cancel_url": reverse("mentoring:mentor_list"),
+        },
+    )
+
+
+@require_GET
+def mentor_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    return render(
+        request,
+        "mentoring/mentor_detail.html",
+        {
+            "profile": profile,
+            "problems": mentor_problems(profile, profile.current_mentees, date.today()),
+            "mentees": selectors.current_mentees(actor=actor, profile=profile),
+            "can_edit": policy.can_edit_mentor_profile(actor, profile),
+            "can_read_supervision": policy.can_read_supervision_notes(actor, profile),
+        },
+    )
+
+
+def _profile_initial(profile: MentorProfile) -> dict:
+    return {name: getattr(profile, name) for name in services.PROFILE_FIELDS}
+
+
+@require_http_methods(["GET", "POST"])
+def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    if not policy.can_edit_mentor_profile(actor, profile):
+        return forbidden(request, "Only your organisation's managers change mentor profiles.")
+    form = MentorProfileForm(
+        request.POST if request.method == "POST" else None, initial=_profile_initial(profile)
+    )
+    if form.is_valid():
+        try:
+            services.mentor_profile_update(
+                actor=actor, profile=profile, data=form.profile_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        else:
+            messages.success(request, f"{profile}'s profile has been updated")
+            return redirect("mentoring:mentor_detail", pk=profile.pk)
+    return render(
+        request,
+        "mentoring/mentor_form.html",
+        {
+            "form": form,
+            "profile": profile,
+            "heading": f"Change {profile}'s profile",
+            "button": "Save changes",
+            "cancel_url": reverse("mentoring:mentor_detail", args=[profile.pk]),
+        },
+    )
+
+
+@require_GET
+def supervision_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    if not policy.can_read_supervision_notes(actor, profile):
+        return forbidden(request, "Supervision notes are for the mentor and their managers.")
+    return render(
+        request,
+        "mentoring/supervision_list.html",
+        {
+            "profile": profile,
+            "notes": selectors.supervision_notes(actor=actor, profile=profile),
+            "can_write": policy.can_write_supervision_notes(actor, profile),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def supervision_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    if not policy.can_write_supervision_notes(actor, profile):
+        return forbidden(
+            request, "Only managers in the mentor's organisation write supervision notes."
+        )
+    form = SupervisionNoteForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.supervision_note_create(
+                actor=actor,
+                mentor=profile,
+                held_on=form.cleaned_data["held_on"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The supervision note has been added")
+            return redirect("mentoring:supervision", pk=profile.pk)
+    return render(
+        request,
+        "mentoring/supervision_form.html",
+        {
+            "form": form,
+            "profile": profile,
+            "cancel_url": reverse("mentoring:supervision", args=[profile.pk]),
+        },
+    )
+
+
+# One person's mentoring ------------------------------------------------------------------------
+
+
+def _person_for_allocation(request: HttpRequest, pk: UUID):
+    """The person, or a 404; and a 403 page when the actor may not allocate mentors."""
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    if not policy.can_allocate_mentor(actor, person):
+        return person, forbidden(request, CANNOT_ALLOCATE)
+    return person, None
+
+
+@require_GET
+def person_mentoring_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person, refused = _person_for_allocation(request, pk)
+    if refused:
+        return refused
+    return render(
+        request,
+        "mentoring/person.html",
+        {
+            "person": person,
+            "active_section": "mentoring",
+            "current": selectors.current_allocation(actor=actor, person=person),
+            "history": selectors.allocation_history(actor=actor, person=person),
+            "preferences": selectors.preferences_for(actor=actor, person=person),
+            "case": selectors.live_case(actor=actor, person=person),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def preferences_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person, refused = _person_for_allocation(request, pk)
+    if refused:
+        return refused
+    preferences = selectors.preferences_for(actor=actor, person=person)
+    initial = (
+        {name: getattr(preferences, name) for name in services.PREFERENCE_FIELDS}
+        if preferences
+        else {}
+    )
+    form = MenteePreferencesForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    if form.is_valid():
+        try:
+            services.mentee_preferences_save(
+                actor=actor, person=person, data=form.preference_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Their mentor preferences have been saved")
+            return redirect("mentoring:match", pk=person.pk)
+    return render(
+        request,
+        "mentoring/preferences.html",
+        {
+            "form": form,
+            "person": person,
+            "cancel_url": reverse("mentoring:person", args=[person.pk]),
+        },
+    )
+
+
+@require_GET
+def match_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person, refused = _person_for_allocation(request, pk)
+    if refused:
+        return refused
+    preferences = selectors.preferences_for(actor=actor, person=person)
+    suitability = selectors.suitability_for_mentoring(actor=actor, person=person, request=request)
+    current = selectors.current_allocation(actor=actor, person=person)
+    matches = (
+        []
+        if suitability.blocks
+        else selectors.mentor_matches(actor=actor, person=person, preferences=preferences)
+    )
+    return render(
+        request,
+        "mentoring/match.html",
+        {
+            "person": person,
+            "active_section": "mentoring",
+            "preferences": preferences,
+            "suitability": suitability,
+            "current": current,
+            "available": [m for m in matches if m.available],
+            "need_override": [m for m in matches if m.problems and not m.excluded],
+            "excluded": [m for m in matches if m.excluded],
+            "has_mentors": bool(matches),
+            "can_override": policy.can_override_mentor_checks(actor),
+            "action": "mentoring:reallocate" if current else "mentoring:allocate",
+        },
+    )
+
+
+def _chosen_mentor(actor, value) -> MentorProfile | None:
+    if not value:
+        return None
+    try:
+        return selectors.get_mentor_profile_for_actor(actor, value)
+    except Http404:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def allocate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _allocation_page(request, pk, reallocating=False)
+
+
+@require_http_methods(["GET", "POST"])
+def reallocate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _allocation_page(request, pk, reallocating=True)
+
+
+def _allocation_page(request: HttpRequest, pk: UUID, *, reallocating: bool) -> HttpResponse:
+    """Confirm one mentor chosen on the matching page (GET ?mentor=), then allocate (POST)."""
+    actor = request.actor
+    person, refused = _person_for_allocation(request, pk)
+    if refused:
+        return refused
+    data = request.POST if request.method == "POST" else None
+    mentor = _chosen_mentor(actor, (data or request.GET).get("mentor"))
+    current = selectors.current_allocation(actor=actor, person=person)
+    if mentor is None and data is None:
+        messages.info(request, "Choose a mentor from the list")
+        return redirect("mentoring:match", pk=person.pk)
+    if bool(current) != reallocating and data is None:
+        return redirect("mentoring:match", pk=person.pk)
+    problems = (
+        mentor_problems(mentor, selectors.mentee_count(mentor), date.today()) if mentor else []
+    )
+    form = AllocateForm(
+        data,
+        initial={"mentor": mentor.pk if mentor else None},
+        needs_override=bool(problems) and policy.can_override_mentor_checks(actor),
+        reallocating=reallocating,
+    )
+    if form.is_valid():
+        if mentor is None:
+            form.add_error(None, "Choose a mentor from the list")
+        else:
+            try:
+                if reallocating:
+                    services.mentor_reallocate(
+                        actor=actor,
+                        person=person,
+                        mentor=mentor,
+                        note=form.cleaned_data.get("note", ""),
+                        override_reason=form.cleaned_data.get("override_reason", ""),
+                        request=request,
+                    )
+                else:
+                    services.mentor_allocate(
+                        actor=actor,
+                        person=person,
+                        mentor=mentor,
+                        override_reason=form.cleaned_data.get("override_reason", ""),
+                        request=request,
+                    )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                return forbidden(request, exc.message)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"{mentor} is now {person.full_name}'s mentor")
+                return redirect("mentoring:person", pk=person.pk)
+    return render(
+        request,
+        "mentoring/allocate.html",
+        {
+            "form": form,
+            "person": person,
+            "mentor": mentor,
+            "current": current,
+            "problems": problems,
+            "can_override": policy.can_override_mentor_checks(actor),
+            "reallocating": reallocating,
+            "cancel_url": reverse("mentoring:match", args=[person.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person, refused = _person_for_allocation(request, pk)
+    if refused:
+        return refused
+    current = selectors.current_allocation(actor=actor, person=person)
+    if current is None and request.method == "GET":
+        messages.info(request, f"{person.full_name} has no mentor now")
+        return redirect("mentoring:person", pk=person.pk)
+    form = EndMentoringForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            services.mentor_allocation_end(
+                actor=actor,
+                person=person,
+                end_reason=form.cleaned_data["end_reason"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The mentoring has ended")
+            return redirect("mentoring:person", pk=person.pk)
+    return render(
+        request,
+        "mentoring/end.html",
+        {
+            "form": form,
+            "person": person,
+            "current": current,
+            "cancel_url": reverse("mentoring:person", args=[person.pk]),
+        },
+    )

@@ -1,0 +1,156 @@
+"""What a worker or mentor has on today, and their caseload: their own live cases (as worker or
+mentor, in the organisation they act for), filtered by the access policy. Each read is a fixed
+number of queries however many cases there are: last contact and release date are subqueries."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from resettle.access import policy
+from resettle.accounts.models import Membership
+from resettle.cases.models import Case, CaseState, Task, TaskKind
+from resettle.contacts.models import ContactOutcome
+
+DEFAULT_NO_CONTACT_DAYS = 14
+RELEASE_WINDOW_DAYS = 7
+
+
+def my_cases(*, actor: Membership | None, on: date | None = None) -> QuerySet[Case]:
+    """The actor's live cases, each with `last_contact` (the latest attended contact on the
+    case they may see) and `release_on` (the expected release from the current custody period,
+    only where they may see custody)."""
+    if not policy.can_view_case_records(actor):
+        return Case.objects.none()
+    last_contact = (
+        policy.contacts_visible_to(actor)
+        .filter(case_id=OuterRef("pk"), outcome=ContactOutcome.ATTENDED)
+        .order_by("-happened_at")
+        .values("happened_at")[:1]
+    )
+    in_custody = Q(released_on__isnull=True) | Q(recalled_on__gt=F("released_on"))
+    release_on = (
+        policy.custody_periods_visible_to(actor)
+        .filter(in_custody, person_id=OuterRef("person_id"), ended_on__isnull=True)
+        .exclude(expected_release_date__isnull=True)
+        .order_by("expected_release_date")
+        .values("expected_release_date")[:1]
+    )
+    return (
+        policy.cases_visible_to(actor)
+        .filter(organisation_id=actor.organisation_id)
+        .filter(Q(worker_id=actor.user_id) | Q(mentor_id=actor.user_id))
+        .exclude(state=CaseState.CLOSED)
+        .select_related("person")
+        .annotate(last_contact=Subquery(last_contact), release_on=Subquery(release_on))
+    )
+
+
+@dataclass
+class Today:
+    on: date
+    no_contact_days: int
+    gate_meetings: list[Task] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    overdue_tasks: list[Task] = field(default_factory=list)
+    releases: list[Case] = field(default_factory=list)
+    recalled: list[Case] = field(default_factory=list)
+    reviews_due: list[Case] = field(default_factory=list)
+    no_contact: list[Case] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.gate_meetings,
+                self.tasks,
+                self.overdue_tasks,
+                self.releases,
+                self.recalled,
+                self.reviews_due,
+                self.no_contact,
+            )
+        )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def my_tasks(*, actor: Membership | None, before: datetime) -> QuerySet[Task]:
+    """Tasks still to do that are assigned to the actor, on their live cases, due before."""
+    if not policy.can_view_case_records(actor):
+        return Task.objects.none()
+    return (
+        Task.objects.filter(
+            assigned_to_id=actor.user_id,
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+            due_at__lt=before,
+            case__in=policy.cases_visible_to(actor)
+            .filter(organisation_id=actor.organisation_id)
+            .exclude(state=CaseState.CLOSED),
+        )
+        .select_related("case__person")
+        .order_by("due_at")
+    )
+
+
+def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CONTACT_DAYS) -> Today:
+    on = timezone.localdate()
+    result = Today(on=on, no_contact_days=no_contact_days)
+    for task in my_tasks(actor=actor, before=_start_of(on + timedelta(days=1))):
+        if task.due_at < _start_of(on):
+            result.overdue_tasks.append(task)
+        elif task.kind == TaskKind.GATE_MEETING:
+            result.gate_meetings.append(task)
+        else:
+            result.tasks.append(task)
+    cutoff = timezone.now() - timedelta(days=no_contact_days)
+    quiet_since = on - timedelta(days=no_contact_days)
+    for case in my_cases(actor=actor, on=on).order_by("person__family_name", "person__given_name"):
+        if case.release_on and on <= case.release_on <= on + timedelta(days=RELEASE_WINDOW_DAYS):
+            result.releases.append(case)
+        if case.state == CaseState.PAUSED:
+            result.recalled.append(case)
+        if case.next_review_on and case.next_review_on <= on:
+            result.reviews_due.append(case)
+        if (case.last_contact and case.last_contact < cutoff) or (
+            case.last_contact is None and case.opened_on <= quiet_since
+        ):
+            result.no_contact.append(case)
+    result.releases.sort(key=lambda c: c.release_on)
+    result.reviews_due.sort(key=lambda c: c.next_review_on)
+    return result
+
+
+# Caseload --------------------------------------------------------------------------------------
+
+SORTS = {
+    "name": (F("person__family_name").asc(), F("person__given_name").asc()),
+    "state": (F("state").asc(), F("person__family_name").asc()),
+    "last_contact": (F("last_contact").asc(nulls_first=True),),
+    "next_review": (F("next_review_on").asc(nulls_last=True),),
+    "release": (F("release_on").asc(nulls_last=True),),
+}
+
+
+def caseload(
+    *, actor: Membership | None, state: str = "", query: str = "", ordering: str = "name"
+) -> QuerySet[Case]:
+    cases = my_cases(actor=actor)
+    if state in (CaseState.OPEN, CaseState.PAUSED):
+        cases = cases.filter(state=state)
+    if query:
+        cases = cases.filter(
+            Q(person__given_name__icontains=query)
+            | Q(person__family_name__icontains=query)
+            | Q(person__preferred_name__icontains=query)
+        )
+    descending = ordering.startswith("-")
+    key = ordering.removeprefix("-")
+    order = SORTS.get(key, SORTS["name"])
+    if descending:
+        order = tuple(expression.copy().reverse_ordering() for expression in order)
+    return cases.order_by(*order, "pk")
