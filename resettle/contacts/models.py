@@ -8,7 +8,7 @@ from django.db.models import Q
 from resettle.accounts.models import Organisation
 from resettle.cases.models import Case
 from resettle.core.models import TimestampedModel
-from resettle.core.pathways import validate_pathways
+from resettle.core.pathways import Pathway, validate_pathways
 from resettle.people.models import Person
 
 
@@ -69,3 +69,10 @@ class Contact(TimestampedModel):
             models.Index(fields=["case", "happened_at"]),
             models.Index(fields=["organisation", "happened_at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.happened_at:%Y-%m-%d}"
+
+    @property
+    def pathway_labels(self) -> list[str]:
+        return [Pathway(value).label for value in self.pathways if value in Pathway.values]

@@ -1,3 +1,176 @@
-from ninja import Router
+"""Contacts over the API (DESIGN §6): the same rules as the pages. An organisation sees its own
+contacts and, where case notes are shared, partners' non-sensitive ones; a sensitive note never
+leaves the organisation that recorded it. Reading notes of other organisations, or sensitive
+notes, is audited."""
+
+from datetime import datetime
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from resettle.access import policy
+from resettle.accounts.models import Membership
+from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
+from resettle.api.errors import field_errors, invalid_input
+from resettle.api.idempotency import idempotent
+from resettle.api.paging import PageParams, paginate
+from resettle.contacts import selectors, services
+from resettle.contacts.models import CancelledBy, Contact, ContactKind, ContactOutcome
+from resettle.core.pathways import Pathway
 
 router = Router(tags=["contacts"])
+
+
+class ContactOut(Schema):
+    id: UUID
+    person: UUID
+    case: UUID
+    organisation: UUID
+    kind: ContactKind
+    happened_at: datetime
+    outcome: ContactOutcome
+    cancelled_by: CancelledBy | None = Field(description="Who cancelled; null unless cancelled.")
+    duration_minutes: int | None
+    pathways: list[Pathway]
+    sensitive: bool
+    note: str | None = Field(
+        description="The note. Present only where you may read it: your organisation's notes "
+        "(a peer mentor: their mentees', and only their own sensitive ones) and partners' "
+        "non-sensitive notes where case notes are shared."
+    )
+    created_at: datetime
+
+
+class ContactPage(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ContactOut]
+
+
+class ContactFilters(Schema):
+    person: UUID | None = Field(None, description="Only this person's contacts.")
+    case: UUID | None = Field(None, description="Only this case's contacts.")
+    outcome: ContactOutcome | None = None
+    happened_after: datetime | None = None
+    happened_before: datetime | None = None
+
+
+class ContactCreate(Schema):
+    case: UUID = Field(description="A live case of your organisation.")
+    kind: ContactKind
+    happened_at: datetime = Field(description="Not in the future, not before the case opened.")
+    outcome: ContactOutcome
+    cancelled_by: CancelledBy | None = Field(
+        None, description="Needed when, and only when, cancelled."
+    )
+    duration_minutes: int | None = Field(None, ge=1, le=24 * 60)
+    pathways: list[Pathway] = Field(default_factory=list)
+    note: str = Field("", max_length=4000)
+    sensitive: bool = Field(False, description="Only your organisation may read a sensitive note.")
+
+
+def _body(contact: Contact) -> dict:
+    return ContactOut(
+        id=contact.pk,
+        person=contact.person_id,
+        case=contact.case_id,
+        organisation=contact.organisation_id,
+        kind=contact.kind,
+        happened_at=contact.happened_at,
+        outcome=contact.outcome,
+        cancelled_by=contact.cancelled_by or None,
+        duration_minutes=contact.duration_minutes,
+        pathways=contact.pathways,
+        sensitive=contact.sensitive,
+        # Every contact the policy shows is one whose note the actor may read.
+        note=contact.note,
+        created_at=contact.created_at,
+    ).model_dump(mode="json")
+
+
+def _audit(request: HttpRequest, actor: Membership | None, contacts: list[Contact]) -> None:
+    by_person: dict = {}
+    for contact in contacts:
+        by_person.setdefault(contact.person_id, []).append(contact)
+    for items in by_person.values():
+        selectors.audit_note_reads(
+            actor=actor, person=items[0].person, contacts=items, request=request
+        )
+
+
+@router.get("", response={200: ContactPage, **problems(400, 404)}, url_name="contact_list")
+def list_contacts(request: HttpRequest, filters: Query[ContactFilters], paging: Query[PageParams]):
+    """Contacts you may see, newest first. With `person`, 404 unless you may see that person."""
+    actor = actor_of(request)
+    if filters.person is not None:
+        person = policy.get_person_for_actor(actor, filters.person)
+        contacts = policy.contacts_for_person(actor, person)
+    else:
+        contacts = policy.contacts_visible_to(actor)
+    if filters.case is not None:
+        contacts = contacts.filter(case_id=filters.case)
+    if filters.outcome is not None:
+        contacts = contacts.filter(outcome=filters.outcome)
+    if filters.happened_after is not None:
+        contacts = contacts.filter(happened_at__gte=filters.happened_after)
+    if filters.happened_before is not None:
+        contacts = contacts.filter(happened_at__lt=filters.happened_before)
+    contacts = contacts.select_related("person").order_by("-happened_at", "-created_at")
+    page = paginate(request, contacts, paging)
+    _audit(request, actor, page["results"])
+    page["results"] = [_body(contact) for contact in page["results"]]
+    return page
+
+
+@router.get(
+    "/{uuid:contact_id}", response={200: ContactOut, **problems(404)}, url_name="contact_detail"
+)
+def get_contact(request: HttpRequest, contact_id: UUID):
+    """One contact: 404 unless you may see it."""
+    actor = actor_of(request)
+    contact = selectors.get_contact_for_actor(actor, contact_id)
+    _audit(request, actor, [contact])
+    return _body(contact)
+
+
+@router.post(
+    "",
+    response={201: ContactOut, **problems(400, 403, 409, 422)},
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    url_name="contact_create",
+)
+def create_contact(request: HttpRequest, payload: ContactCreate):
+    """Record a contact on a live case of your organisation (a peer mentor: a case they mentor).
+    A case you cannot see is invalid input (400); one of another organisation is 403; a closed
+    case is 422 (reopen it first)."""
+    actor = actor_of(request)
+
+    def create() -> tuple[int, dict, dict[str, str]]:
+        try:
+            case = policy.get_case_for_actor(actor, payload.case)
+        except Http404 as exc:
+            raise invalid_input([{"field": "case", "message": "There is no such case"}]) from exc
+        data = payload.model_dump(mode="python", exclude={"case"})
+        data["cancelled_by"] = data["cancelled_by"] or ""
+        data["pathways"] = [str(p.value if hasattr(p, "value") else p) for p in data["pathways"]]
+        data["kind"] = str(payload.kind.value)
+        data["outcome"] = str(payload.outcome.value)
+        if payload.cancelled_by is not None:
+            data["cancelled_by"] = str(payload.cancelled_by.value)
+        with transaction.atomic():
+            try:
+                contact = services.contact_record(
+                    actor=actor, case=case, data=data, request=request
+                )
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+        location = request.build_absolute_uri(reverse("api:contact_detail", args=[contact.pk]))
+        return 201, _body(contact), {"Location": location}
+
+    return idempotent(request, client_of(request).user, create)

@@ -1,0 +1,180 @@
+"""Reads of contacts, and the whole-family view, already filtered for the actor by the policy.
+A page that shows another organisation's notes, or a sensitive note, records the read."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership
+from resettle.audit.services import record_read
+from resettle.cases.models import Case, CaseState
+from resettle.contacts.models import Contact
+from resettle.people.choices import ContactWishes
+from resettle.people.models import HouseholdMember, Person, Relationship
+
+SORTS = {"newest": "-happened_at", "oldest": "happened_at"}
+
+
+def person_contacts(
+    *,
+    actor: Membership | None,
+    person: Person,
+    outcome: str = "",
+    kind: str = "",
+    pathway: str = "",
+    sort: str = "newest",
+) -> QuerySet[Contact]:
+    contacts = policy.contacts_for_person(actor, person).select_related(
+        "organisation", "recorded_by", "case"
+    )
+    if outcome:
+        contacts = contacts.filter(outcome=outcome)
+    if kind:
+        contacts = contacts.filter(kind=kind)
+    if pathway:
+        contacts = contacts.filter(pathways__icontains=f'"{pathway}"')
+    return contacts.order_by(SORTS.get(sort, SORTS["newest"]), "-created_at")
+
+
+def audit_note_reads(
+    *,
+    actor: Membership | None,
+    person: Person,
+    contacts: list[Contact],
+    request: HttpRequest | None = None,
+) -> None:
+    """Notes of other organisations and sensitive notes are case notes whose reading is
+    recorded (one event per page, however many notes it shows)."""
+    if actor is None:
+        return
+    if any(
+        c.note and (c.sensitive or c.organisation_id != actor.organisation_id) for c in contacts
+    ):
+        record_read(actor=actor, person=person, categories=[Category.CASE_NOTES], request=request)
+
+
+def get_contact_for_actor(actor: Membership | None, contact_id: Any) -> Contact:
+    """The contact, or the same 404 whether it does not exist or is not the actor's to see."""
+    try:
+        contact = Contact.objects.select_related("person").get(pk=contact_id)
+    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such contact") from exc
+    except Exception as exc:  # a malformed id
+        raise Http404("No such contact") from exc
+    visible = policy.contacts_for_person(actor, contact.person).select_related(
+        "organisation", "recorded_by", "case", "person"
+    )
+    try:
+        return visible.get(pk=contact.pk)
+    except Contact.DoesNotExist as exc:
+        raise Http404("No such contact") from exc
+
+
+# The whole family ------------------------------------------------------------------------------
+
+
+@dataclass
+class FamilyMember:
+    """One member of the person's household or one related person, as the actor may see them:
+    `person` is None when they are not the actor's to see (then only the relationship shows)."""
+
+    relationship: str
+    person: Person | None
+    lives_with: bool = False
+    no_contact: bool = False
+    contact_wishes: str = ""
+    cases: list[Case] = field(default_factory=list)
+    family_shared: bool = False
+
+
+@dataclass
+class FamilySupport:
+    shared: bool
+    members: list[FamilyMember] = field(default_factory=list)
+    own_cases: list[Case] = field(default_factory=list)
+
+
+def _live_cases(actor: Membership | None, person: Person) -> list[Case]:
+    return list(
+        policy.cases_for_person(actor, person)
+        .exclude(state=CaseState.CLOSED)
+        .select_related("organisation", "worker", "mentor")
+        .order_by("organisation__name")
+    )
+
+
+def family_support(
+    *, actor: Membership | None, person: Person, request: HttpRequest | None = None
+) -> FamilySupport:
+    """For each current household member and each related person: their live cases by
+    organisation, only where the actor sees them and has their family information, and only
+    the cases the policy lets the actor see. A relationship where the person wants no contact
+    is shown as such, and never used to show the other person."""
+    if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
+        return FamilySupport(shared=False)
+    record_read(actor=actor, person=person, categories=[Category.FAMILY_CHILDREN], request=request)
+    members: dict[Any, FamilyMember] = {}
+    relationships = (
+        Relationship.objects.filter(person=person)
+        .select_related("related_person")
+        .order_by("kind", "related_person__date_of_birth")
+    )
+    for relationship in relationships:
+        members[relationship.related_person_id] = FamilyMember(
+            relationship=relationship.get_kind_display(),
+            person=relationship.related_person,
+            lives_with=relationship.lives_with,
+            no_contact=relationship.contact_wishes == ContactWishes.NO_CONTACT,
+            contact_wishes=relationship.get_contact_wishes_display(),
+        )
+    # The other side of the link: whoever wants no contact with this person is respected too.
+    refused_by_them = set(
+        Relationship.objects.filter(
+            related_person=person, contact_wishes=ContactWishes.NO_CONTACT
+        ).values_list("person_id", flat=True)
+    )
+    households = HouseholdMember.objects.filter(person=person, left_on__isnull=True).values(
+        "household_id"
+    )
+    housemates = (
+        HouseholdMember.objects.filter(household_id__in=households, left_on__isnull=True)
+        .exclude(person=person)
+        .select_related("person")
+    )
+    for housemate in housemates:
+        member = members.get(housemate.person_id)
+        if member is None:
+            members[housemate.person_id] = FamilyMember(
+                relationship="Lives in the same household", person=housemate.person
+            )
+        member = members[housemate.person_id]
+        member.lives_with = True
+    ids = list(members)
+    with_family = set(
+        policy.people_with_category(actor, Category.FAMILY_CHILDREN)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    shown: list[FamilyMember] = []
+    shown_people: list[Person] = []
+    for person_id, member in members.items():
+        if person_id in refused_by_them:
+            member.no_contact = True
+        if member.no_contact or person_id not in with_family:
+            # Not the actor's to see, or no contact wanted: the relationship only.
+            member.person = None
+        else:
+            member.family_shared = True
+            member.cases = _live_cases(actor, member.person)
+            shown_people.append(member.person)
+        shown.append(member)
+    for relative in shown_people:
+        record_read(
+            actor=actor, person=relative, categories=[Category.FAMILY_CHILDREN], request=request
+        )
+    shown.sort(key=lambda m: (m.person is None, m.relationship))
+    return FamilySupport(shared=True, members=shown, own_cases=_live_cases(actor, person))

@@ -1,0 +1,101 @@
+"""Reads of action plans, already filtered by the policy: the actor's own organisation's goals,
+and partners' only where outcomes are shared. Reads of partners' plans are recorded."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest
+
+from resettle.access import policy
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership
+from resettle.audit.services import record_read
+from resettle.core.pathways import Pathway
+from resettle.people.models import Person
+from resettle.plans.models import Goal, GoalStep, GoalUpdate, PlanReview
+
+
+@dataclass
+class PathwayGoals:
+    pathway: str
+    label: str
+    goals: list[Goal] = field(default_factory=list)
+
+
+@dataclass
+class PersonPlan:
+    pathways: list[PathwayGoals]
+    reviews: list[PlanReview]
+    goal_count: int = 0
+
+
+def _goals(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    return goals.select_related("case__organisation", "created_by").prefetch_related(
+        Prefetch("steps", queryset=GoalStep.objects.select_related("owner_organisation")),
+        Prefetch("updates", queryset=GoalUpdate.objects.select_related("by")),
+    )
+
+
+def audit_partner_reads(
+    *, actor: Membership | None, person: Person, goals: list[Goal], request: HttpRequest | None
+) -> None:
+    if actor is not None and any(g.case.organisation_id != actor.organisation_id for g in goals):
+        record_read(actor=actor, person=person, categories=[Category.OUTCOMES], request=request)
+
+
+def person_plan(
+    *,
+    actor: Membership | None,
+    person: Person,
+    status: str = "",
+    request: HttpRequest | None = None,
+) -> PersonPlan:
+    goals = _goals(policy.goals_for_person(actor, person))
+    if status == "open":
+        goals = goals.filter(status__in=["not_started", "in_progress"])
+    elif status:
+        goals = goals.filter(status=status)
+    goals_list = list(goals.order_by("pathway", "created_at"))
+    audit_partner_reads(actor=actor, person=person, goals=goals_list, request=request)
+    by_pathway: dict[str, PathwayGoals] = {}
+    for pathway in Pathway:
+        by_pathway[pathway.value] = PathwayGoals(pathway.value, pathway.label)
+    for goal in goals_list:
+        by_pathway[goal.pathway].goals.append(goal)
+    visible_cases = policy.cases_for_person(actor, person)
+    reviews = list(
+        PlanReview.objects.filter(person=person, case__in=visible_cases)
+        .select_related("by", "case__organisation")
+        .order_by("-reviewed_on", "-created_at")
+    )
+    if policy.can_view_category(actor, person, Category.OUTCOMES) is False:
+        reviews = [r for r in reviews if r.case.organisation_id == actor.organisation_id]
+    return PersonPlan(
+        pathways=[p for p in by_pathway.values() if p.goals],
+        reviews=reviews,
+        goal_count=len(goals_list),
+    )
+
+
+def get_goal_for_actor(actor: Membership | None, goal_id: Any) -> Goal:
+    """The goal, or the same 404 whether it does not exist or is not the actor's to see."""
+    try:
+        goal = Goal.objects.select_related("person").get(pk=goal_id)
+    except Exception as exc:  # missing, or not an id at all
+        raise Http404("No such goal") from exc
+    try:
+        return (
+            _goals(policy.goals_for_person(actor, goal.person))
+            .select_related("person")
+            .get(pk=goal.pk)
+        )
+    except Goal.DoesNotExist as exc:
+        raise Http404("No such goal") from exc
+
+
+def get_step_for_goal(goal: Goal, step_id: Any) -> GoalStep:
+    try:
+        return GoalStep.objects.select_related("goal__case").get(pk=step_id, goal=goal)
+    except Exception as exc:
+        raise Http404("No such step") from exc

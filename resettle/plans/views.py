@@ -1,0 +1,223 @@
+"""Action plan pages: a person's plan by pathway (and a printable copy for them to keep), a
+goal with its steps and history, and the forms that change them. Thin: rules in
+`access.policy`, reads in `selectors`, writes in `services`."""
+
+from datetime import date
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from resettle.access import policy
+from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.people.forms import add_service_errors
+from resettle.plans import selectors, services
+from resettle.plans.forms import GoalForm, ProgressForm, ReviewForm, StepForm
+from resettle.plans.models import GoalStatus
+from resettle.web.pages import forbidden, person_for_page
+
+NO_LIVE_CASE = (
+    "Plans are made on a live case of your organisation, by the people who work on it (a peer "
+    "mentor on the cases they mentor). Open a case first, or reopen a closed one."
+)
+STATUS_FILTERS = [("", "All goals"), ("open", "Not started or in progress"), *GoalStatus.choices]
+
+
+def _plan_context(request: HttpRequest, pk: UUID) -> dict:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    status = request.GET.get("status", "")
+    if status not in {value for value, _ in STATUS_FILTERS}:
+        status = ""
+    plan = selectors.person_plan(actor=actor, person=person, status=status, request=request)
+    editable = services.editable_cases(actor, person)
+    return {
+        "person": person,
+        "plan": plan,
+        "status": status,
+        "status_filters": STATUS_FILTERS,
+        "active_section": "plan",
+        "can_edit": bool(editable),
+        "today": date.today(),
+    }
+
+
+@require_GET
+def person_plan_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return render(request, "plans/person_plan.html", _plan_context(request, pk))
+
+
+@require_GET
+def plan_print_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    """A plain copy of the plan for the person to keep: print it, or save it as a PDF."""
+    return render(request, "plans/plan_print.html", _plan_context(request, pk))
+
+
+def _form_page(request, template, form, person, cancel_url, **extra) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {"form": form, "person": person, "cancel_url": cancel_url, **extra},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def goal_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    cases = services.editable_cases(actor, person)
+    if not cases:
+        return forbidden(request, NO_LIVE_CASE)
+    form = GoalForm(request.POST if request.method == "POST" else None, cases=cases)
+    if form.is_valid():
+        try:
+            goal = services.goal_create(
+                actor=actor, case=form.cleaned_data["case"], data=form.goal_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Goal “{goal.title}” added. Add the first step.")
+            return redirect("plans:step_add", pk=goal.pk)
+    cancel = reverse("plans:person_plan", args=[person.pk])
+    return _form_page(
+        request, "plans/goal_form.html", form, person, cancel, single_case=len(cases) == 1
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    person = person_for_page(actor, pk)
+    cases = services.editable_cases(actor, person)
+    if not cases:
+        return forbidden(request, NO_LIVE_CASE)
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None,
+        cases=cases,
+        initial={"reviewed_on": date.today()},
+    )
+    if form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("reviewed_on", "summary", "next_review_on")}
+        try:
+            services.plan_review_record(
+                actor=actor, case=form.cleaned_data["case"], data=data, request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except PermissionDenied as exc:
+            return forbidden(request, exc.message)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The plan review has been recorded")
+            return redirect("plans:person_plan", pk=person.pk)
+    cancel = reverse("plans:person_plan", args=[person.pk])
+    return _form_page(request, "plans/review_form.html", form, person, cancel)
+
+
+@require_GET
+def goal_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    goal = selectors.get_goal_for_actor(actor, pk)
+    person = person_for_page(actor, goal.person_id)
+    selectors.audit_partner_reads(actor=actor, person=person, goals=[goal], request=request)
+    return render(
+        request,
+        "plans/goal_detail.html",
+        {
+            "person": person,
+            "goal": goal,
+            "active_section": "plan",
+            "can_edit": policy.can_edit_goals(actor, goal.case) and goal.case.state != "closed",
+        },
+    )
+
+
+def _editable_goal(request: HttpRequest, pk: UUID):
+    """The goal (404 when not visible), or the 403 page when the actor may not change it."""
+    actor = request.actor
+    goal = selectors.get_goal_for_actor(actor, pk)
+    if not policy.can_edit_goals(actor, goal.case):
+        return goal, forbidden(request, services.NOT_YOURS)
+    return goal, None
+
+
+@require_http_methods(["GET", "POST"])
+def goal_progress_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    goal, refused = _editable_goal(request, pk)
+    if refused:
+        return refused
+    form = ProgressForm(
+        request.POST if request.method == "POST" else None,
+        initial={"status": goal.status, "on": date.today()},
+    )
+    if form.is_valid():
+        try:
+            services.goal_progress(
+                actor=request.actor,
+                goal=goal,
+                on=form.cleaned_data["on"],
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Progress recorded")
+            return redirect("plans:goal_detail", pk=goal.pk)
+    cancel = reverse("plans:goal_detail", args=[goal.pk])
+    return _form_page(request, "plans/progress_form.html", form, goal.person, cancel, goal=goal)
+
+
+@require_http_methods(["GET", "POST"])
+def step_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+    goal, refused = _editable_goal(request, pk)
+    if refused:
+        return refused
+    form = StepForm(
+        request.POST if request.method == "POST" else None,
+        organisations=policy.organisations_visible_to(request.actor),
+    )
+    if form.is_valid():
+        try:
+            services.goal_step_add(
+                actor=request.actor, goal=goal, data=form.step_data(), request=request
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Step added")
+            if "another" in request.POST:
+                return redirect("plans:step_add", pk=goal.pk)
+            return redirect("plans:goal_detail", pk=goal.pk)
+    cancel = reverse("plans:goal_detail", args=[goal.pk])
+    return _form_page(request, "plans/step_form.html", form, goal.person, cancel, goal=goal)
+
+
+@require_POST
+def step_done_view(request: HttpRequest, pk: UUID, step_id: UUID) -> HttpResponse:
+    goal, refused = _editable_goal(request, pk)
+    step = selectors.get_step_for_goal(goal, step_id)
+    if refused:
+        return refused
+    try:
+        services.goal_step_done(actor=request.actor, step=step, on=date.today(), request=request)
+    except (ApplicationError, ValidationError) as exc:
+        messages.info(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    else:
+        messages.success(request, f"“{step.text}” marked as done")
+    return redirect("plans:goal_detail", pk=goal.pk)
