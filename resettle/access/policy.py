@@ -23,7 +23,7 @@ from resettle.accounts.models import Membership, Organisation, OrganisationKind,
 from resettle.cases.models import Case
 from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
-from resettle.directory.models import Access, Service, ServiceStatus
+from resettle.directory.models import Access, Location, Service, ServiceStatus
 from resettle.mentoring.models import MentorProfile
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.people.models import (
@@ -699,3 +699,115 @@ def can_allocate_mentor(actor: Membership | None, person: Person) -> bool:
         and actor.role in MENTOR_MANAGER_ROLES - {Role.ORGANISATION_ADMIN}
         and can_view_person(actor, person)
     )
+
+
+# Release planning (custody and cases) -----------------------------------------------------------
+#
+# The pre-release checklist is part of custody: those who record custody keep it, and so do the
+# staff of an organisation with a live case for the person (a peer mentor on the cases they
+# mentor), so long as they see the person's custody.
+
+
+def can_update_release_checklist(actor: Membership | None, person: Person) -> bool:
+    if can_record_custody(actor, person):
+        return True
+    if not (is_current(actor) and can_view_custody(actor, person)):
+        return False
+    live = Case.objects.filter(person=person, organisation_id=actor.organisation_id).exclude(
+        state="closed"
+    )
+    if actor.role == Role.PEER_MENTOR:
+        return live.filter(mentor_id=actor.user_id).exists()
+    return actor.role in CASE_MANAGER_ROLES and live.exists()
+
+
+# Mentoring: profiles, overrides and supervision notes -------------------------------------------
+#
+# A mentor's profile is changed by its organisation's managers. Allocating a mentor who is full or
+# whose checks are out of date needs a manager's override, with a reason. Supervision notes are
+# read and written by the mentor's organisation's managers; the mentor reads their own.
+
+MENTOR_OVERRIDE_ROLES = frozenset({Role.ORGANISATION_ADMIN, Role.DELIVERY_COORDINATOR})
+
+
+def can_view_mentor_profiles(actor: Membership | None) -> bool:
+    """The mentor list: managers see their organisation's mentors, a mentor their own."""
+    return can_manage_mentors(actor) or (is_current(actor) and actor.role == Role.PEER_MENTOR)
+
+
+def can_edit_mentor_profile(actor: Membership | None, profile: MentorProfile) -> bool:
+    return can_manage_mentors(actor) and actor.organisation_id == profile.organisation_id
+
+
+def can_override_mentor_checks(actor: Membership | None) -> bool:
+    return is_current(actor) and actor.role in MENTOR_OVERRIDE_ROLES
+
+
+def can_read_supervision_notes(actor: Membership | None, profile: MentorProfile) -> bool:
+    if not (is_current(actor) and actor.organisation_id == profile.organisation_id):
+        return False
+    if actor.role == Role.PEER_MENTOR:
+        return profile.user_id == actor.user_id
+    return actor.role in MENTOR_MANAGER_ROLES
+
+
+def can_write_supervision_notes(actor: Membership | None, profile: MentorProfile) -> bool:
+    return can_edit_mentor_profile(actor, profile)
+
+
+# Service directory: locations -------------------------------------------------------------------
+#
+# Where services run is directory information like the services themselves: signed in, the
+# locations of the organisations in the actor's partnerships; changed by the organisation's own
+# service managers.
+
+
+def locations_visible_to(actor: Membership | None) -> QuerySet[Location]:
+    if not is_current(actor):
+        return Location.objects.none()
+    return Location.objects.filter(organisation__in=organisations_visible_to(actor).values("pk"))
+
+
+def get_location_for_actor(actor: Membership | None, location_id) -> Location:
+    try:
+        return locations_visible_to(actor).get(pk=location_id)
+    except (Location.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise Http404("No such location") from exc
+
+
+def can_edit_location(actor: Membership | None, location: Location) -> bool:
+    return can_manage_services(actor) and location.organisation_id == actor.organisation_id
+
+
+# Referrals: waiting lists and signposting (issue 5) ---------------------------------------------
+
+
+def can_view_waiting_list(actor: Membership | None, service: Service) -> bool:
+    """A service's waiting list is for its own organisation's referral staff to manage."""
+    return (
+        is_current(actor)
+        and actor.role in REFERRAL_ROLES
+        and actor.organisation_id == service.organisation_id
+    )
+
+
+def signpostings_visible_to(actor: Membership | None) -> QuerySet:
+    """Signposting is casework: an organisation sees its own about the people it may see, and
+    others' as case notes, under the agreements and consent."""
+    from resettle.referrals.models import Signposting
+
+    if not can_view_case_records(actor):
+        return Signposting.objects.none()
+    own = Q(organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    shared = Q(person__in=people_with_category(actor, Category.CASE_NOTES))
+    return Signposting.objects.filter(own | shared)
+
+
+# Open Referral UK import ------------------------------------------------------------------------
+#
+# Importing a feed adds or changes many services at once, so it is for organisation admins only,
+# and only ever into their own organisation's directory entry.
+
+
+def can_import_services(actor: Membership | None) -> bool:
+    return is_current(actor) and actor.role in ORGANISATION_ADMIN_ROLES

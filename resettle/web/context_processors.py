@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from resettle.access.policy import can_manage_agreements, can_view_case_records
+from resettle.access.policy import (
+    can_manage_agreements,
+    can_view_case_records,
+    can_view_mentor_profiles,
+)
 from resettle.accounts.middleware import current_memberships
 
 # Which service navigation item a URL namespace belongs to.
@@ -10,6 +14,31 @@ NAV_SECTIONS = {
     "people": "people",
     "consent": "people",
     "partnerships": "agreements",
+    "suitability": "people",
+    "audit": "people",
+    "cases": "people",
+    "contacts": "people",
+    "plans": "people",
+    "mentoring": "people",
+    "directory": "services",
+    "openreferral": "services",
+    "custody": "people",
+    "referrals": "referrals",
+}
+# Pages of a namespace that have their own navigation item.
+NAV_PAGES = {
+    ("today", "today"): "today",
+    ("today", "caseload"): "caseload",
+    ("custody", "releases"): "releases",
+    ("referrals", "person"): "people",
+    ("referrals", "create"): "people",
+    ("referrals", "signpost"): "people",
+    ("mentoring", "mentor_list"): "mentors",
+    ("mentoring", "mentor_create"): "mentors",
+    ("mentoring", "mentor_detail"): "mentors",
+    ("mentoring", "mentor_edit"): "mentors",
+    ("mentoring", "supervision"): "mentors",
+    ("mentoring", "supervision_create"): "mentors",
 }
 
 
@@ -19,7 +48,8 @@ def _nav_section(request: HttpRequest) -> str | None:
         return None
     if match.namespace == "accounts" and match.url_name.startswith("organisation_"):
         return "organisations"
-    return NAV_SECTIONS.get(match.namespace)
+    page = NAV_PAGES.get((match.namespace, match.url_name))
+    return page or NAV_SECTIONS.get(match.namespace)
 
 
 def resettle(request: HttpRequest) -> dict:
@@ -31,6 +61,7 @@ def resettle(request: HttpRequest) -> dict:
         "demo_mode": settings.DEMO_MODE,
         "shows_people": can_view_case_records(actor),
         "shows_agreements": can_manage_agreements(actor),
+        "shows_mentors": can_view_mentor_profiles(actor),
         # A callable, which templates call only when they show it, so fragments run no query.
         "membership_count": lambda: current_memberships(user).count() if signed_in else 0,
         "nav_section": _nav_section(request),

@@ -1,10 +1,22 @@
 """Reads for the home pages, limited by the access policy."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from resettle.access.policy import people_visible_to
 from resettle.accounts.models import Membership
 from resettle.people.models import Person
+from resettle.referrals.selectors import (
+    AWAITING_DECISION,
+    RECEIVED,
+    box_referrals,
+    overdue_q,
+    signpostings_to_follow_up,
+)
+from resettle.today.selectors import my_tasks
 
 
 def recently_updated_people(*, actor: Membership | None, limit: int = 10) -> list[Person]:
@@ -17,3 +29,29 @@ def recently_updated_people(*, actor: Membership | None, limit: int = 10) -> lis
 
 def visible_people(*, actor: Membership | None) -> QuerySet[Person]:
     return people_visible_to(actor)
+
+
+@dataclass(frozen=True)
+class WorkSummary:
+    """What is waiting for the actor's organisation: the counts on a caseworker's home page."""
+
+    awaiting_decision: int
+    overdue: int
+    to_follow_up: int
+    tasks_due: int
+
+
+def work_summary(*, actor: Membership) -> WorkSummary:
+    received = box_referrals(actor=actor, box=RECEIVED)
+    awaiting = received.filter(state__in=AWAITING_DECISION).aggregate(
+        total=Count("pk"), overdue=Count("pk", filter=overdue_q(timezone.now()))
+    )
+    tomorrow = timezone.make_aware(
+        datetime.combine(timezone.localdate() + timedelta(days=1), time.min)
+    )
+    return WorkSummary(
+        awaiting_decision=awaiting["total"],
+        overdue=awaiting["overdue"],
+        to_follow_up=signpostings_to_follow_up(actor=actor).count(),
+        tasks_due=my_tasks(actor=actor, before=tomorrow).count(),
+    )

@@ -31,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "people": selectors.recently_updated_people(actor=actor, limit=HOME_PEOPLE_SHOWN),
                 "can_create_person": can_create_person(actor),
                 "review_requests": review_requests_for_assessor(actor=actor),
+                "work": selectors.work_summary(actor=actor),
             },
         )
     if actor.role in OVERVIEW_ROLES:

@@ -65,9 +65,9 @@ def test_the_api_root_points_to_the_schema_and_docs(client):
 
 
 def test_an_unknown_api_path_is_a_problem_not_a_page(client):
-    assert_problem(client.get("/api/v1/referrals"), 404)
+    assert_problem(client.get("/api/v1/no-such-resource"), 404)
     csrf_checking = Client(enforce_csrf_checks=True)
-    assert_problem(csrf_checking.post("/api/v1/referrals", {}), 404)
+    assert_problem(csrf_checking.post("/api/v1/no-such-resource", {}), 404)
 
 
 def test_an_unexpected_error_is_a_500_problem_without_a_traceback(api_as, cast, monkeypatch):

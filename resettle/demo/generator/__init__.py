@@ -11,12 +11,19 @@ from django.db import transaction
 
 from resettle.demo.generator.agreements import create_agreements
 from resettle.demo.generator.caseloads import create_caseloads
+from resettle.demo.generator.cases import create_cases
 from resettle.demo.generator.consents import create_consents
+from resettle.demo.generator.contacts import create_contacts
 from resettle.demo.generator.context import DemoResult, Progress
+from resettle.demo.generator.custody import create_custody
 from resettle.demo.generator.families import create_families
+from resettle.demo.generator.mentoring import create_mentoring
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
 from resettle.demo.generator.people import create_people
+from resettle.demo.generator.plans import create_plans
+from resettle.demo.generator.referrals import create_referrals
 from resettle.demo.generator.reset import delete_demo, demo_exists
+from resettle.demo.generator.services import create_services
 from resettle.demo.generator.suitability import create_suitability
 from resettle.demo.generator.users import DEMO_LOGINS, DEMO_USERNAMES, create_users
 
@@ -44,6 +51,7 @@ def generate(
     result = DemoResult(seed=seed, today=today)
     steps: list[tuple[str, Callable[[DemoResult], None]]] = [
         ("organisations and the partnership", create_organisations),
+        ("services in the directory", create_services),
         ("staff and sign-ins", lambda r: create_users(r, password=password)),
         (f"{people} people leaving prison", lambda r: create_people(r, people)),
         ("families and households", create_families),
@@ -51,6 +59,12 @@ def generate(
         ("sharing agreements", create_agreements),
         ("consent to share", create_consents),
         ("suitability assessments", create_suitability),
+        ("custody histories", create_custody),
+        ("cases", create_cases),
+        ("mentors, matching and supervision", create_mentoring),
+        ("referrals", create_referrals),
+        ("a year of contacts", create_contacts),
+        ("action plans", create_plans),
     ]
     with transaction.atomic():
         for label, step in steps:

@@ -4,9 +4,22 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from resettle.accounts.models import Membership, Organisation, Partnership, User
+from resettle.cases.models import Case
+from resettle.contacts.models import Contact
+from resettle.custody.models import CustodyPeriod
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME
+from resettle.directory.models import Location, Service
+from resettle.mentoring.models import (
+    MenteePreferences,
+    MentorAllocation,
+    MentorProfile,
+    SupervisionNote,
+)
+from resettle.openreferral.models import FeedImport, ImportedService
 from resettle.partnerships.models import SharingAgreement
 from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
+from resettle.plans.models import Goal, PlanReview
+from resettle.referrals.models import Referral, Signposting
 
 
 def demo_exists() -> bool:
@@ -44,10 +57,47 @@ def delete_demo() -> int:
         Exists(HouseholdMember.objects.filter(household_id=OuterRef("pk"))), ~Exists(others)
     )
     total = households.delete()[0]
+    total += delete_casework(people, organisations)
     total += people.delete()[0]
     total += User.objects.filter(pk__in=user_ids).delete()[0]
     # An agreement protects its owner organisation, so the partnership's agreements go first.
     total += SharingAgreement.objects.filter(partnership=partnership).delete()[0]
     total += organisations.delete()[0]
     total += partnership.delete()[0]
+    return total
+
+
+def delete_casework(people, organisations) -> int:
+    """The demo's casework records, in an order their protected references allow: what points
+    at a case, referral, service or mentor goes before it."""
+    mine = Q(person__in=people.values("pk"))
+    ours = Q(organisation__in=organisations)
+    referrals = Referral.objects.filter(
+        mine
+        | Q(referring_organisation__in=organisations)
+        | Q(service__organisation__in=organisations)
+    )
+    querysets = [
+        Signposting.objects.filter(mine | ours),
+        PlanReview.objects.filter(mine),
+        Goal.objects.filter(mine),
+        Contact.objects.filter(mine | ours),
+        MentorAllocation.objects.filter(
+            Q(case__person__in=people.values("pk")) | Q(mentor__organisation__in=organisations)
+        ),
+        SupervisionNote.objects.filter(mentor__organisation__in=organisations),
+        MenteePreferences.objects.filter(mine | ours),
+        MentorProfile.objects.filter(ours),
+        Case.objects.filter(mine | ours),
+        CustodyPeriod.objects.filter(mine),
+        ImportedService.objects.filter(ours),
+        FeedImport.objects.filter(ours),
+        Service.objects.filter(ours),
+        Location.objects.filter(ours),
+    ]
+    # Onward referrals protect the referral they came from: unlink the chain first.
+    referrals.update(parent=None)
+    total = referrals.delete()[0]
+    for queryset in querysets:
+        total += queryset.delete()[0]
     return total
