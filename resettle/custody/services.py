@@ -259,9 +259,11 @@ def custody_release(
                 f"The release date must be on or after the start of custody, "
                 f"{_day(period.start_date)}"
             )
-        if period.recalled_on and released_on < period.recalled_on:
+        # Dates order the story: a further release the day of the recall could not be told
+        # apart from no recall at all.
+        if period.recalled_on and released_on <= period.recalled_on:
             errors.setdefault("released_on", []).append(
-                f"The release date must be on or after the recall, {_day(period.recalled_on)}"
+                f"The release date must be after the recall, {_day(period.recalled_on)}"
             )
     if release_type not in RELEASE_TYPES[period.kind]:
         errors["release_type"] = ["Choose a type of release that fits this period"]
@@ -371,10 +373,9 @@ def custody_recall(
     else:
         if recalled_on > date.today():
             errors["recalled_on"] = ["The date of the recall must be today or in the past"]
-        if recalled_on < period.released_on:
+        if recalled_on <= period.released_on:
             errors.setdefault("recalled_on", []).append(
-                f"The date of the recall must be on or after the release, "
-                f"{_day(period.released_on)}"
+                f"The date of the recall must be after the release, {_day(period.released_on)}"
             )
     if recall_reason not in RecallReason.values:
         errors["recall_reason"] = ["Select the reason for the recall"]

@@ -192,8 +192,22 @@ def test_release_before_the_recall_is_refused(cast, person):
         recalled_on=days(-20),
         recall_reason=RecallReason.OTHER,
     )
-    with pytest.raises(ValidationError, match="on or after the recall"):
+    with pytest.raises(ValidationError, match="after the recall"):
         release(cast.probation, period, on=-30)
+    # The same day as the recall could not be told apart from no recall at all.
+    with pytest.raises(ValidationError, match="after the recall"):
+        release(cast.probation, period, on=-20)
+
+
+def test_a_recall_on_the_day_of_release_is_refused(cast, person):
+    period = release(cast.probation, sentence(cast.probation, person), on=-5)
+    with pytest.raises(ValidationError, match="after the release"):
+        services.custody_recall(
+            actor=cast.probation,
+            period=period,
+            recalled_on=days(-5),
+            recall_reason=RecallReason.OTHER,
+        )
 
 
 def test_checklist_updates_keep_their_history(cast, person):
