@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Two workers: the machines have two cores.
 PYTEST_ARGS ?= -n 2
+# People of scale data `make bench` generates (bench/README.md documents the 1M run).
+BENCH_PEOPLE ?= 2000
 
 .PHONY: run test lint format install install-dev frontend chromium migrate demo bench clean
 
@@ -67,6 +69,17 @@ format: install-dev
 test: install-dev frontend chromium lint
 	RESETTLE_ENV=test $(PY) manage.py makemigrations --check --dry-run
 	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/README.md): gunicorn and pyarrow from the bench extra, wrk from Debian.
+# A fresh SQLite database under bench/.data/, or DATABASE_URL's database.
+bench: install-dev frontend
+	@[ -x $(VENV)/bin/gunicorn ] && $(PY) -c "import pyarrow" 2>/dev/null || \
+		$(UV) pip install --quiet --python $(PY) -r requirements-bench.lock
+	@command -v wrk >/dev/null || { \
+		echo "Installing Debian's wrk for the load generator"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py --people $(BENCH_PEOPLE)
 
 clean:
 	rm -rf $(VENV) node_modules frontend/dist staticfiles

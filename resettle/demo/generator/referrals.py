@@ -22,7 +22,13 @@ from django.utils import timezone
 from resettle.access.categories import Category
 from resettle.accounts.models import Role, User
 from resettle.demo.generator.context import DemoResult, Step, save_all
-from resettle.directory.models import Access, EligibleGender, Service, ServiceStatus
+from resettle.directory.models import (
+    Access,
+    CustodyEligibility,
+    EligibleGender,
+    Service,
+    ServiceStatus,
+)
 from resettle.people.models import Person, WorkingRelationship
 from resettle.referrals.models import (
     DeclineReason,
@@ -337,7 +343,10 @@ def _referrers(result: DemoResult) -> dict:
 
 
 def _suits(service, person) -> bool:
-    """A women-only service is referred only women (its eligibility rule on sex and gender)."""
+    """The demo refers people leaving prison only where the service's rules let them in: a
+    service for family members never, and a women-only service only women."""
+    if service.custody_status == CustodyEligibility.FAMILY_MEMBER:
+        return False
     women = person.sex == "female" or person.gender_identity == "woman"
     if service.eligible_gender == EligibleGender.WOMEN:
         return women
@@ -405,7 +414,11 @@ def create_referrals(result: DemoResult) -> None:
         receiver_key = maker.org_by_pk[parent.service.organisation_id]
         if not maker.staff(receiver_key):
             continue
-        onward = [s for s in others if s.organisation_id != parent.service.organisation_id]
+        onward = [
+            s
+            for s in others
+            if s.organisation_id != parent.service.organisation_id and _suits(s, parent.person)
+        ]
         if onward:
             state = step.pick({S.SUBMITTED: 2.0, S.ACCEPTED: 1.0, S.DECLINED: 1.0})
             maker.refer(parent.person, rng.choice(onward), receiver_key, state, parent=parent)
