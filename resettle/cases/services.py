@@ -212,7 +212,11 @@ def _check_manage(actor: Membership, case: Case, *, allow_closed: bool = False) 
 
 def _locked(case: Case) -> Case:
     """The case row locked for this transaction, so two changes never cross."""
-    return Case.objects.select_for_update().select_related("person", "organisation").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("person", "organisation")
+        .get(pk=case.pk)
+    )
 
 
 @transaction.atomic
@@ -517,7 +521,7 @@ def cases_pause_for_recall(
     """Pause every open case of the person, in every organisation, and tell each case's worker
     and mentor. The notice says the person was recalled, never why (offence information)."""
     cases = list(
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(person=person, state=CaseState.OPEN)
         .select_related("organisation", "worker", "mentor", "person")
     )
@@ -575,7 +579,7 @@ def cases_resume_on_release(
     """Resume the cases a recall paused, and give every live case a gate-meeting task on the
     release day, assigned to its mentor (else its worker), who is told."""
     cases = list(
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(person=person)
         .exclude(state=CaseState.CLOSED)
         .select_related("organisation", "worker", "mentor", "person")

@@ -216,7 +216,11 @@ def custody_period_record(
 
 
 def _locked(period: CustodyPeriod) -> CustodyPeriod:
-    return CustodyPeriod.objects.select_for_update().select_related("person").get(pk=period.pk)
+    return (
+        CustodyPeriod.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=period.pk)
+    )
 
 
 @transaction.atomic

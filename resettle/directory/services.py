@@ -416,7 +416,7 @@ def schedule_end(
     if not policy.can_edit_service(actor, schedule.service):
         raise PermissionDenied("Only the service's own organisation can change its schedule")
     schedule = (
-        Schedule.objects.select_for_update()
+        Schedule.objects.select_for_update(of=("self",))
         .select_related("service", "location")
         .get(pk=schedule.pk)
     )

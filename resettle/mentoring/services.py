@@ -253,7 +253,11 @@ def _check_allocation(
 
 def _lock_mentor(mentor: MentorProfile) -> MentorProfile:
     # Allocations to one mentor are made one at a time, so two never both take the last place.
-    return MentorProfile.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+    return (
+        MentorProfile.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=mentor.pk)
+    )
 
 
 def _case_for(actor: Membership, person: Person, request: HttpRequest | None) -> Case:
@@ -266,7 +270,11 @@ def _case_for(actor: Membership, person: Person, request: HttpRequest | None) ->
             note="Opened to allocate a mentor",
             request=request,
         )
-    return Case.objects.select_for_update().select_related("person", "organisation").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("person", "organisation")
+        .get(pk=case.pk)
+    )
 
 
 def _hand_over_gate_meetings(case: Case, before_id: int | None, user: User | None) -> int:
@@ -300,7 +308,7 @@ def _set_case_mentor(case: Case, user: User | None, actor: Membership, note: str
     )
     _hand_over_gate_meetings(case, before, user)
     relationship = (
-        WorkingRelationship.objects.select_for_update()
+        WorkingRelationship.objects.select_for_update(of=("self",))
         .filter(person=case.person, organisation=case.organisation, ended_on__isnull=True)
         .first()
     )
@@ -469,7 +477,7 @@ def mentor_reallocate(
     )
     previous = current.mentor.user
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("person", "organisation")
         .get(pk=current.case_id)
     )
@@ -525,7 +533,7 @@ def mentor_allocation_end(
     if current is None:
         raise ApplicationError(f"{person.full_name} has no mentor now")
     case = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("person", "organisation")
         .get(pk=current.case_id)
     )

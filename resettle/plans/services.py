@@ -105,7 +105,7 @@ def goal_progress(
 ) -> GoalUpdate:
     """Record progress on a goal: a dated note, a new status, or both. Adds a row; never edits."""
     _check(actor, goal.case)
-    goal = Goal.objects.select_for_update().select_related("case").get(pk=goal.pk)
+    goal = Goal.objects.select_for_update(of=("self",)).select_related("case").get(pk=goal.pk)
     errors: dict[str, list[str]] = {}
     if status and status not in GoalStatus.values:
         errors["status"] = ["Select a status from the list"]

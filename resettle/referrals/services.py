@@ -360,7 +360,7 @@ def referral_update(
 
 def _locked(referral: Referral, expected_version: int | None) -> Referral:
     current = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("service__organisation", "person", "referring_organisation")
         .get(pk=referral.pk)
     )
