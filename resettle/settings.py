@@ -205,7 +205,9 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 # IdleTimeoutMiddleware signs a session out after SESSION_IDLE_SECONDS without a request. The
 # session itself lives a working day longer, only so the sign-in page can then say why.
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 8 * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age above then counts from the last request
+# The idle-timeout middleware writes the last activity at most every 30 seconds, and each write
+# moves the age above on; saving on every request too would make every page view a write.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not LOCAL

@@ -52,14 +52,20 @@ def is_current(actor: Membership | None, on: date | None = None) -> bool:
     return actor.ended_on is None or actor.ended_on > (on or date.today())
 
 
-def _current_working_relationships(actor: Membership, on: date) -> QuerySet[WorkingRelationship]:
+def _started_working_relationships(actor: Membership, on: date) -> QuerySet[WorkingRelationship]:
     relationships = WorkingRelationship.objects.filter(
         organisation_id=actor.organisation_id, started_on__lte=on
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    )
     if actor.role == Role.PEER_MENTOR:
         # A peer mentor sees only the people allocated to them.
         relationships = relationships.filter(allocated_to_id=actor.user_id)
     return relationships
+
+
+def _current_working_relationships(actor: Membership, on: date) -> QuerySet[WorkingRelationship]:
+    return _started_working_relationships(actor, on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+    )
 
 
 def can_view_case_records(actor: Membership | None) -> bool:
@@ -72,7 +78,34 @@ def people_visible_to(actor: Membership | None, on: date | None = None) -> Query
     if not can_view_case_records(actor) or not is_current(actor, on):
         return Person.objects.none()
     working = _current_working_relationships(actor, on or date.today())
+    if actor.role == Role.PEER_MENTOR:
+        # A mentor's few mentees: read them from the relationships, rather than test everyone.
+        return Person.objects.filter(pk__in=working.values("person_id"))
     return Person.objects.filter(Exists(working.filter(person_id=OuterRef("pk"))))
+
+
+def visible_person_ids(actor: Membership | None, on: date | None = None) -> QuerySet:
+    """The ids of `people_visible_to(actor, on)`, read from the working relationships alone:
+    for `person_id__in=` filters that need not join the people table."""
+    if not can_view_case_records(actor) or not is_current(actor, on):
+        return WorkingRelationship.objects.none().values_list("person_id", flat=True)
+    working = _current_working_relationships(actor, on or date.today())
+    return working.values_list("person_id", flat=True)
+
+
+def count_people_visible_to(actor: Membership | None, on: date | None = None) -> int:
+    """`people_visible_to(actor, on).count()`, counted from the working relationships alone.
+
+    Open relationships and those ending later are counted as two index range scans, their
+    people made distinct by UNION, so an organisation working with hundreds of thousands of
+    people is counted without reading their records."""
+    if not can_view_case_records(actor) or not is_current(actor, on):
+        return 0
+    on = on or date.today()
+    started = _started_working_relationships(actor, on)
+    still_open = started.filter(ended_on__isnull=True).values("person_id")
+    ending_later = started.filter(ended_on__gt=on).values("person_id")
+    return still_open.union(ending_later).count()
 
 
 def can_view_person(actor: Membership | None, person: Person) -> bool:
@@ -435,6 +468,13 @@ def can_edit_service(actor: Membership | None, service: Service) -> bool:
 REFERRAL_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
 
 
+def _about(people: QuerySet[Person], field: str = "person_id") -> Exists:
+    """Records whose `field` is one of `people`, as a correlated EXISTS: checked through the
+    person's indexes for the rows a list actually reads. (`person__in=` inside an OR makes the
+    database build the whole set of people first: tens of thousands for a large organisation.)"""
+    return Exists(people.filter(pk=OuterRef(field)))
+
+
 def can_refer(actor: Membership | None, person: Person) -> bool:
     return is_current(actor) and actor.role in REFERRAL_ROLES and can_view_person(actor, person)
 
@@ -442,14 +482,36 @@ def can_refer(actor: Membership | None, person: Person) -> bool:
 def referrals_visible_to(actor: Membership | None) -> QuerySet[Referral]:
     if not can_view_case_records(actor):
         return Referral.objects.none()
-    sent = Q(referring_organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    sent = Q(referring_organisation_id=actor.organisation_id) & _about(people_visible_to(actor))
     if actor.role == Role.PEER_MENTOR:
         # A mentor follows the referrals about their own mentees, whoever sent them.
         return Referral.objects.filter(
-            Q(person__in=people_visible_to(actor)) & (sent | ~Q(state=ReferralState.DRAFT))
+            _about(people_visible_to(actor)) & (sent | ~Q(state=ReferralState.DRAFT))
         )
     received = Q(service__organisation_id=actor.organisation_id) & ~Q(state=ReferralState.DRAFT)
     return Referral.objects.filter(sent | received)
+
+
+def referrals_received_by(actor: Membership | None) -> QuerySet[Referral]:
+    """The received box: referrals_visible_to narrowed to the actor's organisation's services,
+    without the OR, so the database can read them through the service index."""
+    if not can_view_case_records(actor):
+        return Referral.objects.none()
+    received = Referral.objects.filter(service__organisation_id=actor.organisation_id).exclude(
+        state=ReferralState.DRAFT
+    )
+    if actor.role == Role.PEER_MENTOR:
+        received = received.filter(_about(people_visible_to(actor)))
+    return received
+
+
+def referrals_sent_by(actor: Membership | None) -> QuerySet[Referral]:
+    """The sent box: referrals_visible_to narrowed to the actor's organisation's referrals."""
+    if not can_view_case_records(actor):
+        return Referral.objects.none()
+    return Referral.objects.filter(
+        _about(people_visible_to(actor)), referring_organisation_id=actor.organisation_id
+    )
 
 
 def get_referral_for_actor(actor: Membership | None, referral_id) -> Referral:
@@ -531,7 +593,7 @@ def can_record_custody(actor: Membership | None, person: Person) -> bool:
 
 def custody_periods_visible_to(actor: Membership | None) -> QuerySet[CustodyPeriod]:
     """For lists and worklists (break-glass opens one person's page, not lists)."""
-    return CustodyPeriod.objects.filter(person__in=people_with_category(actor, Category.CUSTODY))
+    return CustodyPeriod.objects.filter(_about(people_with_category(actor, Category.CUSTODY)))
 
 
 # Cases, contacts and goals ----------------------------------------------------------------------
@@ -554,9 +616,9 @@ def _own_case_records(actor: Membership) -> Q:
 def cases_visible_to(actor: Membership | None) -> QuerySet[Case]:
     if not can_view_case_records(actor):
         return Case.objects.none()
-    own = _own_case_records(actor) & Q(person__in=people_visible_to(actor))
-    shared = ~Q(organisation_id=actor.organisation_id) & Q(
-        person__in=people_with_category(actor, Category.CASE_NOTES)
+    own = _own_case_records(actor) & _about(people_visible_to(actor))
+    shared = ~Q(organisation_id=actor.organisation_id) & _about(
+        people_with_category(actor, Category.CASE_NOTES)
     )
     return Case.objects.filter(own | shared)
 
@@ -624,13 +686,13 @@ def contacts_visible_to(actor: Membership | None) -> QuerySet[Contact]:
     non-sensitive ones where case notes are shared (break-glass opens one person's page only)."""
     if not can_view_case_records(actor):
         return Contact.objects.none()
-    own = Q(organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    own = Q(organisation_id=actor.organisation_id) & _about(people_visible_to(actor))
     if actor.role == Role.PEER_MENTOR:
         own &= Q(case__mentor_id=actor.user_id) | Q(recorded_by_id=actor.user_id)
         own &= Q(sensitive=False) | Q(recorded_by_id=actor.user_id)
     shared = (
         Q(sensitive=False)
-        & Q(person__in=people_with_category(actor, Category.CASE_NOTES))
+        & _about(people_with_category(actor, Category.CASE_NOTES))
         & ~Q(organisation_id=actor.organisation_id)
     )
     return Contact.objects.filter(own | shared)
@@ -650,11 +712,11 @@ def goals_for_person(actor: Membership | None, person: Person) -> QuerySet[Goal]
 def goals_visible_to(actor: Membership | None) -> QuerySet[Goal]:
     if not can_view_case_records(actor):
         return Goal.objects.none()
-    own = Q(case__organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
+    own = Q(case__organisation_id=actor.organisation_id) & _about(people_visible_to(actor))
     if actor.role == Role.PEER_MENTOR:
         own &= Q(case__mentor_id=actor.user_id) | Q(case__worker_id=actor.user_id)
-    shared = ~Q(case__organisation_id=actor.organisation_id) & Q(
-        person__in=people_with_category(actor, Category.OUTCOMES)
+    shared = ~Q(case__organisation_id=actor.organisation_id) & _about(
+        people_with_category(actor, Category.OUTCOMES)
     )
     return Goal.objects.filter(own | shared)
 
@@ -798,8 +860,8 @@ def signpostings_visible_to(actor: Membership | None) -> QuerySet:
 
     if not can_view_case_records(actor):
         return Signposting.objects.none()
-    own = Q(organisation_id=actor.organisation_id, person__in=people_visible_to(actor))
-    shared = Q(person__in=people_with_category(actor, Category.CASE_NOTES))
+    own = Q(organisation_id=actor.organisation_id) & _about(people_visible_to(actor))
+    shared = _about(people_with_category(actor, Category.CASE_NOTES))
     return Signposting.objects.filter(own | shared)
 
 

@@ -29,10 +29,19 @@ def _page_url(request: HttpRequest, number: int) -> str:
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet | Sequence, params: PageParams
+    request: HttpRequest,
+    items: QuerySet | Sequence,
+    params: PageParams,
+    *,
+    count: int | None = None,
 ) -> dict[str, Any]:
-    """One page of `items` (a queryset is sliced in the database, never loaded whole)."""
+    """One page of `items` (a queryset is sliced in the database, never loaded whole).
+
+    `count`, when the caller knows how many items there are more cheaply than counting the
+    queryset (e.g. from an index), saves that query; it must be the exact number."""
     paginator = Paginator(items, params.page_size)
+    if count is not None:
+        paginator.count = count
     try:
         page = paginator.page(params.page)
     except EmptyPage as exc:

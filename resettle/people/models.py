@@ -73,6 +73,10 @@ class Person(TimestampedModel):
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
             models.Index(fields=["date_of_birth"]),
+            # "Recently updated" lists: newest first, read in order and stopped at the limit.
+            models.Index(
+                fields=["-updated_at", "family_name", "given_name"], name="person_recent_idx"
+            ),
         ]
         constraints = [
             _choice_check("sex", choices.Sex.values),
@@ -294,6 +298,14 @@ class WorkingRelationship(TimestampedModel):
     )
 
     class Meta:
+        indexes = [
+            # Who an organisation works with today (policy.people_visible_to): the organisation,
+            # then open or later-ending rows, read from the index alone (most rows have ended).
+            models.Index(
+                fields=["organisation", "ended_on", "started_on", "person"],
+                name="working_rel_current_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "organisation"],

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 from rapidfuzz.distance import JaroWinkler
 
 from resettle.access import policy
@@ -16,6 +16,12 @@ from resettle.people.models import HouseholdMember, Identifier, Person, PersonNa
 NAME_MATCH_THRESHOLD = 0.84
 # Search ranks at most this many candidates; beyond it the user should narrow the search.
 MAX_CANDIDATES = 1000
+# Up to this many people, a caseload is read by its ids (fetched first: given a subquery,
+# PostgreSQL may still read everyone in order) and sorted, rather than by reading everyone in
+# the order wanted until enough of them are the actor's.
+FEW_PEOPLE = 2000
+# At most this many people found by an alias or previous name are considered.
+MAX_ALIAS_MATCHES = 10 * MAX_CANDIDATES
 
 ORDERINGS = {
     "name": ("family_name", "given_name"),
@@ -31,6 +37,14 @@ def _with_related(people: QuerySet[Person]) -> QuerySet[Person]:
     return people.prefetch_related(
         Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme"))
     )
+
+
+def with_identifiers(people: list[Person]) -> list[Person]:
+    """Fetch the identifiers of people shown (one query), unless they already are."""
+    prefetch_related_objects(
+        people, Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme"))
+    )
+    return people
 
 
 def _identifier_matches(term: str) -> list[tuple[str, str]]:
@@ -74,16 +88,19 @@ def _name_candidates(people: QuerySet[Person], query: NameQuery) -> QuerySet[Per
     """Narrow by indexed keys first: phonetic key or prefix of either name, or an alias."""
     terms = [t for t in (query.given, query.family) if fold(t)]
     condition = Q()
+    by_alias = Q()
     for term in terms:
         key = name_key(term)
         prefix = term[:3]
         letters = letters_key(term)
         condition |= Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
         condition |= Q(family_name__istartswith=prefix) | Q(given_name__istartswith=prefix)
-        aliases = PersonName.objects.filter(
-            Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
-        ).values("person_id")
-        condition |= Q(pk__in=aliases)
+        by_alias |= Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
+    if terms:
+        # Looked up first: ids in the condition keep each branch an index look-up, where a
+        # subquery inside OR would make the database read every person.
+        aliases = PersonName.objects.filter(by_alias).values_list("person_id", flat=True)
+        condition |= Q(pk__in=set(aliases[:MAX_ALIAS_MATCHES]))
     # A single word may be a given name, so its nicknames count too ("Bill" finds William).
     for variant in given_name_variants(query.given or query.family):
         condition |= Q(given_name__iexact=variant) | Q(preferred_name__iexact=variant)
@@ -116,10 +133,18 @@ def person_list(
     date_of_birth: date | None = None,
     sex: str = "",
     ordering: str = "name",
+    visible_count: int | None = None,
 ) -> QuerySet[Person] | list[Person]:
     """People the actor may see. With a query: ranked by how well the name matches (typos and
-    nicknames tolerated) or exact matches on an identifier; otherwise a queryset in `ordering`."""
-    people = policy.people_visible_to(actor)
+    nicknames tolerated) or exact matches on an identifier; otherwise a queryset in `ordering`.
+
+    `visible_count` (policy.count_people_visible_to, when the caller has it) lets a small
+    caseload be read by its ids; a large one is read in order, testing each person, as the
+    order's index meets the actor's people every few rows."""
+    if visible_count is not None and visible_count <= FEW_PEOPLE:
+        people = Person.objects.filter(pk__in=list(policy.visible_person_ids(actor)))
+    else:
+        people = policy.people_visible_to(actor)
     if date_of_birth:
         people = people.filter(date_of_birth=date_of_birth)
     if sex:
@@ -138,9 +163,12 @@ def person_list(
             return found
 
     name_query = NameQuery.parse(query)
-    candidates = _with_related(_name_candidates(people, name_query)).prefetch_related(
-        "other_names"
-    )[:MAX_CANDIDATES]
+    # Unordered, so the database may combine the indexed look-ups; ranking orders them. Only the
+    # names are needed to rank: callers fetch identifiers for the page they show
+    # (with_identifiers).
+    candidates = (_name_candidates(people, name_query).order_by().prefetch_related("other_names"))[
+        :MAX_CANDIDATES
+    ]
     scored = [(p, _score(p, name_query)) for p in candidates]
     ranked = [
         p

@@ -48,6 +48,7 @@ from resettle.people.selectors import (
     person_family,
     person_list,
     possible_duplicates,
+    with_identifiers,
 )
 from resettle.web.pages import forbidden, person_for_page
 
@@ -98,14 +99,20 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
         return forbidden(request, NO_CASE_ACCESS)
     form = PersonSearchForm(request.GET or None)
     filters = form.filters()
-    people = person_list(actor=actor, **filters)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_filtered = any([filters["query"], filters["date_of_birth"], filters["sex"]])
+    # Everyone the actor may see is counted from the working relationships, not the records.
+    visible_count = None if is_filtered else policy.count_people_visible_to(actor)
+    people = person_list(actor=actor, visible_count=visible_count, **filters)
+    paginator = Paginator(people, PAGE_SIZE)
+    if visible_count is not None:
+        paginator.count = visible_count
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page_obj": page,
-        "people": page.object_list,
+        "people": with_identifiers(list(page.object_list)),
         "query": filters["query"],
-        "is_filtered": any([filters["query"], filters["date_of_birth"], filters["sex"]]),
+        "is_filtered": is_filtered,
         "sort_headers": _sort_headers(filters["ordering"]),
         "can_create": policy.can_create_person(actor),
         "today": date.today(),
@@ -365,7 +372,7 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         found = person_list(actor=actor, query=query)[:MAX_RELATIVE_SEARCH]
         found = [p for p in found if p.pk != person.pk]
         shared = family_shared_ids(actor, [p.pk for p in found])
-        candidates = [p for p in found if p.pk in shared][:RELATIVE_CHOICES]
+        candidates = with_identifiers([p for p in found if p.pk in shared][:RELATIVE_CHOICES])
     form = None
     if query or request.method == "POST":
         form = RelationshipForm(request.POST or None, candidates=candidates, people=choosable)

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.directory.models import Service
 from resettle.people.forms import add_service_errors
 from resettle.people.models import Consent
 from resettle.referrals import selectors, services
@@ -68,11 +67,7 @@ def _box_view(request: HttpRequest, box: str) -> HttpResponse:
     service_options = (
         list(selectors.receiving_services(actor=actor).select_related("organisation"))
         if box == selectors.RECEIVED
-        else list(
-            Service.objects.filter(
-                pk__in=selectors.box_referrals(actor=actor, box=box).values("service_id")
-            ).select_related("organisation")
-        )
+        else list(selectors.services_referred_to(actor=actor).select_related("organisation"))
     )
     form = ReferralFilterForm(request.GET or None, box=box, services=service_options)
     ordering = request.GET.get("sort", "-submitted")
@@ -81,7 +76,7 @@ def _box_view(request: HttpRequest, box: str) -> HttpResponse:
     filters = form.filters(ordering) if request.GET else selectors.ReferralFilters(box=box)
     referrals = selectors.referral_list(actor=actor, filters=filters)
     figures = selectors.referral_figures(referrals)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.page_of(referrals, figures.total, PAGE_SIZE, request.GET.get("page"))
     context = {
         "box": box,
         "form": form,

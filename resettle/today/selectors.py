@@ -5,7 +5,7 @@ number of queries however many cases there are: last contact and release date ar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from resettle.access import policy
@@ -88,9 +88,15 @@ def my_tasks(*, actor: Membership | None, before: datetime) -> QuerySet[Task]:
             completed_at__isnull=True,
             cancelled_at__isnull=True,
             due_at__lt=before,
-            case__in=policy.cases_visible_to(actor)
-            .filter(organisation_id=actor.organisation_id)
-            .exclude(state=CaseState.CLOSED),
+        )
+        # Correlated, so only the actor's own few tasks' cases are checked (an IN would list
+        # every case of the organisation first).
+        .filter(
+            Exists(
+                policy.cases_visible_to(actor)
+                .filter(pk=OuterRef("case_id"), organisation_id=actor.organisation_id)
+                .exclude(state=CaseState.CLOSED)
+            )
         )
         .select_related("case__person")
         .order_by("due_at")

@@ -23,12 +23,15 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor is None:
         return render(request, "web/home_no_membership.html")
     if can_view_case_records(actor):
+        people_count = selectors.visible_people_count(actor=actor)
         return render(
             request,
             "web/home_casework.html",
             {
-                "people_count": selectors.visible_people(actor=actor).count(),
-                "people": selectors.recently_updated_people(actor=actor, limit=HOME_PEOPLE_SHOWN),
+                "people_count": people_count,
+                "people": selectors.recently_updated_people(
+                    actor=actor, limit=HOME_PEOPLE_SHOWN, people_count=people_count
+                ),
                 "can_create_person": can_create_person(actor),
                 "review_requests": review_requests_for_assessor(actor=actor),
                 "work": selectors.work_summary(actor=actor),

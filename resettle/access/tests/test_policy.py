@@ -364,3 +364,51 @@ def test_ended_admin_may_not_edit_their_organisation(cast):
 
 def test_signed_out_visitor_may_not_edit_an_organisation(cast):
     assert not policy.can_edit_organisation(None, cast.lead_charity)
+
+
+# count_people_visible_to and visible_person_ids: the same people as people_visible_to
+
+
+@pytest.mark.parametrize(
+    "role", ["caseworker", "probation", "mentor", "coordinator", "analyst", "admin"]
+)
+def test_the_count_and_ids_of_visible_people_match_the_people_visible(cast, make_person, role):
+    actor = getattr(cast, role)
+    other_mentor = Membership.objects.create(
+        user=make_user(username="othermentor", password="another-long-password-1"),
+        organisation=cast.mentor.organisation,
+        role=Role.PEER_MENTOR,
+    )
+    open_now = make_person(actor, cast.housing)
+    make_person(actor, started_on=TODAY - timedelta(days=9), ended_on=YESTERDAY)  # ended
+    make_person(actor, started_on=TODAY + timedelta(days=3))  # not started yet: not counted
+    make_person(other_mentor)  # another mentor's mentee
+    make_person(cast.outsider)
+    # Open, and also ending later with the same organisation: one person, counted once.
+    WorkingRelationship.objects.create(
+        person=open_now,
+        organisation=actor.organisation,
+        started_on=TODAY - timedelta(days=10),
+        ended_on=TODAY + timedelta(days=10),
+        allocated_to=actor.user if actor.role == Role.PEER_MENTOR else None,
+    )
+    ending_later = make_person(actor, ended_on=TODAY + timedelta(days=1))
+    make_person(actor, started_on=TODAY - timedelta(days=5), ended_on=TODAY)  # ends today
+
+    visible = set(policy.people_visible_to(actor).values_list("pk", flat=True))
+    assert policy.count_people_visible_to(actor) == len(visible)
+    assert set(policy.visible_person_ids(actor)) == visible
+    if role in NO_PEOPLE:
+        assert visible == set()
+    else:
+        assert visible == {open_now.pk, ending_later.pk}
+
+
+def test_the_count_of_visible_people_on_a_day_counts_that_days_relationships(cast, make_person):
+    make_person(cast.caseworker, started_on=TODAY - timedelta(days=20), ended_on=YESTERDAY)
+    make_person(cast.caseworker)
+    a_week_ago = TODAY - timedelta(days=7)
+    assert policy.count_people_visible_to(cast.caseworker, a_week_ago) == 1
+    assert policy.count_people_visible_to(cast.caseworker, TODAY) == 1
+    assert policy.people_visible_to(cast.caseworker, a_week_ago).count() == 1
+    assert policy.count_people_visible_to(None) == 0

@@ -14,15 +14,30 @@ from django.utils.http import urlencode
 from resettle.accounts.security import mfa
 
 LAST_SEEN_KEY = "last_seen"
+# The time of the last request is written to the session at most this often: a request soon
+# after the last one written leaves the session unchanged, so it is not saved again.
+LAST_SEEN_RESOLUTION_SECONDS = 30
 
 # Pages someone who still has to pass two-factor sign-in may use: the ones that let them pass
 # it, and signing out.
 MFA_OPEN_URL_NAMES = frozenset({"mfa_setup", "mfa_verify", "mfa_verify_recovery", "logout"})
 
 
+def record_sign_in_as_activity(sender, request: HttpRequest, user, **kwargs) -> None:
+    """Signing in is activity: the session starts with its time, so the first page after it
+    need not write the session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     """Signs out a session that has made no request for SESSION_IDLE_SECONDS, and tells the
-    person why on the sign-in page."""
+    person why on the sign-in page.
+
+    The last request's time is written at most every LAST_SEEN_RESOLUTION_SECONDS, so busy
+    sessions are not rewritten on every request. The request last seen may thus be up to that
+    much later than the one written, and the limit allows for it: nobody is signed out before
+    SESSION_IDLE_SECONDS without a request, and everyone is by that and half a minute more."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -31,7 +46,8 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - last_seen > settings.SESSION_IDLE_SECONDS:
+            idle_limit = settings.SESSION_IDLE_SECONDS + LAST_SEEN_RESOLUTION_SECONDS
+            if last_seen is not None and now - last_seen > idle_limit:
                 logout(request)
                 minutes = settings.SESSION_IDLE_SECONDS // 60
                 messages.info(
@@ -40,7 +56,8 @@ class IdleTimeoutMiddleware:
                     "Sign in again to carry on.",
                 )
                 return redirect_to_login(request.get_full_path())
-            request.session[LAST_SEEN_KEY] = now
+            if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 
 

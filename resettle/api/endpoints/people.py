@@ -93,10 +93,13 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Que
     """People whose record you may see. With `q`, ranked by how well they match. Contact
     details are null for people whose contact details are not shared with you."""
     actor = actor_of(request)
+    # Everyone the actor may see is counted from the working relationships, not the records.
+    unfiltered = not filters.q.strip() and filters.date_of_birth is None
+    count = policy.count_people_visible_to(actor) if unfiltered else None
     people = selectors.person_list(
-        actor=actor, query=filters.q, date_of_birth=filters.date_of_birth
+        actor=actor, query=filters.q, date_of_birth=filters.date_of_birth, visible_count=count
     )
-    page = paginate(request, people, paging)
+    page = paginate(request, people, paging, count=count)
     results = page["results"]
     shared = contact_shared_ids(actor, [person.pk for person in results])
     for person in results:

@@ -2,9 +2,16 @@ from datetime import date
 
 import pytest
 
+from resettle.access import policy
+from resettle.people import selectors
 from resettle.people.choices import NameKind, RelationshipKind
 from resettle.people.models import PersonName, Relationship
-from resettle.people.selectors import person_family, person_list, possible_duplicates
+from resettle.people.selectors import (
+    ORDERINGS,
+    person_family,
+    person_list,
+    possible_duplicates,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +45,23 @@ def people(cast, make_person):
 
 def names(found) -> list[str]:
     return [p.full_name for p in found]
+
+
+@pytest.mark.parametrize("few_people", [0, 2000])
+@pytest.mark.parametrize("ordering", ["name", "-date_of_birth", "updated"])
+@pytest.mark.parametrize("role", ["caseworker", "mentor"])
+def test_a_small_or_large_caseload_lists_the_same_people_in_the_same_order(
+    cast, people, make_person, monkeypatch, few_people, ordering, role
+):
+    # Counted first, a small caseload is read by its ids; a large one in the order wanted.
+    actor = getattr(cast, role)
+    make_person(actor, given_name="Mina", family_name="Mentee")
+    expected = list(policy.people_visible_to(actor).order_by(*ORDERINGS[ordering]))
+    monkeypatch.setattr(selectors, "FEW_PEOPLE", few_people)
+    count = policy.count_people_visible_to(actor)
+    found = person_list(actor=actor, ordering=ordering, visible_count=count)
+    assert list(found) == expected
+    assert count == len(expected)
 
 
 def test_list_without_a_query_is_the_actors_caseload_by_name(cast, people):

@@ -3,9 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.accounts.tests.factories import make_membership, make_user
+from resettle.web import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +40,41 @@ def test_casework_home_shows_the_ten_most_recently_updated(client, cast, make_pe
     assert len(shown) == 10
     assert shown[0] == people[-1]
     assert response.context["people_count"] == 12
+
+
+def test_a_large_caseload_shows_the_same_recently_updated_people(
+    client, cast, make_person, monkeypatch
+):
+    # Past FEW_PEOPLE the list walks everyone newest first instead of reading the caseload.
+    make_person(cast.outsider, family_name="Hidden")
+    people = [make_person(cast.caseworker, family_name=f"Person{n:02}") for n in range(12)]
+    make_person(cast.outsider, family_name="Hidden")
+    few = home(client, cast.caseworker).context["people"]
+    monkeypatch.setattr(selectors, "FEW_PEOPLE", 3)
+    many = home(client, cast.caseworker).context["people"]
+    assert few == many == people[::-1][:10]
+
+
+def _home_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("web:home")).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("role", ["caseworker", "mentor"])
+def test_the_home_page_takes_the_same_number_of_queries_for_more_people(
+    client, cast, make_person, django_assert_max_num_queries, role
+):
+    actor = getattr(cast, role)
+    client.force_login(actor.user)
+
+    for n in range(5):
+        make_person(actor, family_name=f"Few{n}", identifiers={"crn": f"A{n:06d}"})
+    with_five = _home_queries(client)
+    for n in range(45):
+        make_person(actor, family_name=f"Many{n}", identifiers={"crn": f"B{n:06d}"})
+    with django_assert_max_num_queries(with_five):
+        assert client.get(reverse("web:home")).status_code == 200
 
 
 def test_mentor_home_shows_only_their_own_mentees(client, cast, make_person):
