@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 AXE_PATH = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -88,10 +89,22 @@ class CheckedPage:
         self.step += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{self.step:02d}-{_slug(label or self.page.url.removeprefix(self.base_url))}"
-        self.page.screenshot(path=self.folder / f"{name}.png", full_page=True)
+        self._screenshot(self.folder / f"{name}.png")
         self._unchecked = False
         self.checked_urls.append(self.page.url)
         check_a11y(self.page)
+
+    def _screenshot(self, path: Path) -> None:
+        """A full-page screenshot. Chromium now and then fails to capture a long page while it is
+        still laying out; the picture is a record, not the test, so retry, then take the
+        viewport only."""
+        for attempt in range(2):
+            try:
+                self.page.screenshot(path=path, full_page=True)
+                return
+            except PlaywrightError:
+                self.page.wait_for_timeout(250 * (attempt + 1))
+        self.page.screenshot(path=path)
 
     def _before(self) -> None:
         if self._unchecked:

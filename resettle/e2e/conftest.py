@@ -67,7 +67,7 @@ def _checked_page(browser, live_server, request, viewport, suffix="") -> Iterato
         # Without the stylesheet every page fails axe (e.g. target-size) for the wrong reason.
         pytest.fail("The static files are not built: run `make frontend`.")
     # bypass_csp lets the test inject axe; the app's own pages still get no inline script.
-    context = browser.new_context(bypass_csp=True, viewport=viewport, is_mobile=bool(suffix))
+    context = browser.new_context(bypass_csp=True, viewport=viewport)
     context.set_default_timeout(5_000)
     name = f"{request.node.name}-{suffix}" if suffix else request.node.name
     checked = CheckedPage(context.new_page(), live_server.url, name)
