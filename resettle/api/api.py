@@ -28,8 +28,9 @@ Send `Authorization: Bearer <token>` with every request. Make a token on the
 You act for your first organisation unless you send `{ORGANISATION_HEADER}: <organisation id>`
 naming another organisation you are a member of.
 
-Lists are paged with `?page=` and `?page_size=` (at most 100) and return `count`, `next`,
-`previous` and `results`. Detail responses carry an `ETag`; send it back in `If-Match` when you
+Lists are paged with `?page=` and `?page_size=` (at most 100) and return `count`,
+`count_is_exact`, `next`, `previous` and `results`; `count` is exact up to 10,000 records and a
+lower bound past that. Detail responses carry an `ETag`; send it back in `If-Match` when you
 update and a change made since you read is never overwritten (409). Creates accept an
 `Idempotency-Key` header, so retrying is safe.
 

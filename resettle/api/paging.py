@@ -1,9 +1,14 @@
-"""Numbered pages: `?page=` and `?page_size=` in, `count`, `next`, `previous`, `results` out."""
+"""Numbered pages: `?page=` and `?page_size=` in, `count`, `count_is_exact`, `next`, `previous`,
+`results` out.
+
+A page is read as one slice with a row to spare (does a next page exist?), so the work per call
+does not grow with the number of records. Counting is bounded the same way: at most
+COUNT_LIMIT matching rows are counted, so a national organisation's list costs the same as a
+small one's; past that, `count` is COUNT_LIMIT and `count_is_exact` is false."""
 
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Schema
@@ -13,6 +18,7 @@ from resettle.api.errors import ApiProblem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+COUNT_LIMIT = 10_000
 
 
 class PageParams(Schema):
@@ -22,10 +28,42 @@ class PageParams(Schema):
     )
 
 
+def page_schema(name: str, item: type[Schema], doc: str = "") -> type[Schema]:
+    """The response schema for a page of `item` records."""
+    return type(
+        name,
+        (Schema,),
+        {
+            "__annotations__": {
+                "count": int,
+                "count_is_exact": bool,
+                "next": str | None,
+                "previous": str | None,
+                "results": list[item],
+            },
+            "count": Field(
+                description=f"How many records match, counted up to {COUNT_LIMIT:,}. Past that "
+                "it is a lower bound and `count_is_exact` is false: narrow the filters, or "
+                "follow `next` to the end."
+            ),
+            "__doc__": (doc or f"A page of {item.__name__} records.")
+            + " `next` and `previous` are absolute URLs, or null at either end.",
+        },
+    )
+
+
 def _page_url(request: HttpRequest, number: int) -> str:
     query = request.GET.copy()
     query["page"] = str(number)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+def _bounded_count(items: QuerySet | Sequence) -> tuple[int, bool]:
+    if not isinstance(items, QuerySet):
+        return len(items), True
+    # COUNT over a LIMITed subquery: the database stops after COUNT_LIMIT + 1 rows.
+    counted = items.order_by()[: COUNT_LIMIT + 1].count()
+    return min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
 
 
 def paginate(
@@ -39,20 +77,21 @@ def paginate(
 
     `count`, when the caller knows how many items there are more cheaply than counting the
     queryset (e.g. from an index), saves that query; it must be the exact number."""
-    paginator = Paginator(items, params.page_size)
-    if count is not None:
-        paginator.count = count
-    try:
-        page = paginator.page(params.page)
-    except EmptyPage as exc:
+    start = (params.page - 1) * params.page_size
+    rows = list(items[start : start + params.page_size + 1])
+    exact = count is not None
+    if not exact:
+        count, exact = _bounded_count(items)
+    if not rows and params.page > 1:
+        last = max(1, -(-count // params.page_size))
         raise ApiProblem(
-            404, f"There is no page {params.page}; the last is {paginator.num_pages}."
-        ) from exc
+            404,
+            f"There is no page {params.page}; the last is {last}{'' if exact else ' or later'}.",
+        )
     return {
-        "count": paginator.count,
-        "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
-        "previous": (
-            _page_url(request, page.previous_page_number()) if page.has_previous() else None
-        ),
-        "results": list(page.object_list),
+        "count": count if exact else max(count, start + len(rows)),
+        "count_is_exact": exact,
+        "next": _page_url(request, params.page + 1) if len(rows) > params.page_size else None,
+        "previous": _page_url(request, params.page - 1) if params.page > 1 else None,
+        "results": rows[: params.page_size],
     }

@@ -7,6 +7,7 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from resettle.accounts.models import OrganisationKind
+from resettle.api.paging import page_schema
 from resettle.people import choices
 from resettle.people.models import Address, Person
 
@@ -33,23 +34,6 @@ class FieldError(Schema):
 
 
 Problem.model_rebuild()
-
-
-def _page(name: str, item: type[Schema]) -> type[Schema]:
-    return type(
-        name,
-        (Schema,),
-        {
-            "__annotations__": {
-                "count": int,
-                "next": str | None,
-                "previous": str | None,
-                "results": list[item],
-            },
-            "__doc__": f"A page of {item.__name__} records. `next` and `previous` are absolute "
-            "URLs, or null at either end.",
-        },
-    )
 
 
 # People ------------------------------------------------------------------------------------
@@ -143,7 +127,7 @@ def _contact_shared(person: Person) -> bool:
     return getattr(person, "contact_shared", False) is True
 
 
-PersonPage = _page("PersonPage", PersonOut)
+PersonPage = page_schema("PersonPage", PersonOut)
 
 
 def _schemes_once(identifiers: list[IdentifierSchema] | None) -> list[IdentifierSchema] | None:
@@ -231,7 +215,7 @@ class HouseholdOut(Schema):
     updated_at: datetime
 
 
-HouseholdPage = _page("HouseholdPage", HouseholdOut)
+HouseholdPage = page_schema("HouseholdPage", HouseholdOut)
 
 
 class HouseholdCreate(Schema):
@@ -259,7 +243,7 @@ class OrganisationOut(Schema):
     updated_at: datetime
 
 
-OrganisationPage = _page("OrganisationPage", OrganisationOut)
+OrganisationPage = page_schema("OrganisationPage", OrganisationOut)
 
 
 class OrganisationCreate(Schema):

@@ -15,7 +15,8 @@ from django.utils import timezone
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership, Role
-from resettle.audit.services import record_read
+from resettle.audit.models import AuditAction
+from resettle.audit.services import EventData, record_events, record_read
 from resettle.cases.models import Case, CaseEvent, CaseState, Task, TaskKind
 from resettle.custody.models import (
     OUTSTANDING,
@@ -53,6 +54,19 @@ def shown_for(actor: Membership | None, person: Person) -> Shown:
     )
 
 
+def shown_for_list(actor: Membership | None, person_ids: set) -> dict[Any, Shown]:
+    """`shown_for` for a list's people in two queries, by the agreements alone: lists never
+    include what a break-glass opens (custody_periods_visible_to)."""
+
+    def having(category: str) -> set:
+        people = policy.people_with_category(actor, category).filter(pk__in=person_ids)
+        return set(people.values_list("pk", flat=True))
+
+    # Licence conditions also need custody, which every person in a custody list has.
+    licence, offence = having(Category.RISK_SUITABILITY), having(Category.OFFENCE)
+    return {pk: Shown(pk in licence, pk in offence) for pk in person_ids}
+
+
 def periods_for_person(person: Person) -> list[CustodyPeriod]:
     """Every period of the person, newest first, with its events and checklist. Callers check
     `policy.can_view_custody` first."""
@@ -82,6 +96,35 @@ def record_custody_read(
         categories.append(Category.OFFENCE)
     if periods:
         record_read(actor=actor, person=person, categories=categories, request=request)
+
+
+def record_custody_list_read(
+    *,
+    actor: Membership | None,
+    periods: list[CustodyPeriod],
+    shown: dict[Any, Shown],
+    request: HttpRequest | None,
+) -> None:
+    """record_custody_read for a page of many people's periods, in one insert."""
+    categories: dict[Any, list[str]] = {}
+    for period in periods:
+        wanted = categories.setdefault(period.person_id, [Category.CUSTODY])
+        if shown[period.person_id].licence_conditions and period.licence_conditions:
+            wanted.append(Category.RISK_SUITABILITY)
+        if shown[period.person_id].recall_reason and period.recall_reason:
+            wanted.append(Category.OFFENCE)
+    events = [
+        EventData(
+            action=AuditAction.READ,
+            object_type="person",
+            object_id=str(person_id),
+            person_id=person_id,
+            category=category,
+        )
+        for person_id, wanted in categories.items()
+        for category in dict.fromkeys(wanted)
+    ]
+    record_events(actor=actor, events=events, request=request)
 
 
 def get_period_for_actor(actor: Membership | None, period_id: Any) -> CustodyPeriod:

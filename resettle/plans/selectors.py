@@ -10,7 +10,8 @@ from django.http import Http404, HttpRequest
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
-from resettle.audit.services import record_read
+from resettle.audit.models import AuditAction
+from resettle.audit.services import EventData, record_events, record_read
 from resettle.core.pathways import Pathway
 from resettle.people.models import Person
 from resettle.plans.models import Goal, GoalStep, GoalUpdate, PlanReview
@@ -42,6 +43,33 @@ def audit_partner_reads(
 ) -> None:
     if actor is not None and any(g.case.organisation_id != actor.organisation_id for g in goals):
         record_read(actor=actor, person=person, categories=[Category.OUTCOMES], request=request)
+
+
+def audit_partner_reads_for_list(
+    *, actor: Membership | None, goals: list[Goal], request: HttpRequest | None
+) -> None:
+    """audit_partner_reads for a page of many people's goals: one event per person whose
+    partners' goals it shows, all in one insert, so the page costs the same queries however many
+    people it shows."""
+    if actor is None:
+        return
+    people = dict.fromkeys(
+        g.person_id for g in goals if g.case.organisation_id != actor.organisation_id
+    )
+    record_events(
+        actor=actor,
+        request=request,
+        events=[
+            EventData(
+                action=AuditAction.READ,
+                object_type="person",
+                object_id=str(person_id),
+                person_id=person_id,
+                category=Category.OUTCOMES,
+            )
+            for person_id in people
+        ],
+    )
 
 
 def person_plan(

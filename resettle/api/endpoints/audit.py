@@ -12,7 +12,7 @@ from resettle.access import policy
 from resettle.access.policy import can_view_access_log, can_view_organisation_audit
 from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import actor_of, problems
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.audit import selectors
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.audit.services import record_event
@@ -44,13 +44,7 @@ class AuditEventOut(Schema):
     hash: str
 
 
-class AuditEventPage(Schema):
-    """A page of AuditEventOut records. `next` and `previous` are absolute URLs, or null."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[AuditEventOut]
+AuditEventPage = page_schema("AuditEventPage", AuditEventOut)
 
 
 class AuditEventFilters(Schema):

@@ -24,7 +24,7 @@ from resettle.api.endpoints.common import (
 )
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.cases import selectors, services
 from resettle.cases.models import Case, CaseState, CloseReason
 
@@ -66,11 +66,7 @@ class CaseOut(Schema):
         return case.close_reason or None
 
 
-class CasePage(Schema):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[CaseOut]
+CasePage = page_schema("CasePage", CaseOut)
 
 
 class CaseFilters(Schema):

@@ -18,7 +18,7 @@ from resettle.accounts.models import OrganisationKind
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.consent import selectors, services
 from resettle.consent.selectors import ConsentStatus
 from resettle.people.models import Consent, ConsentGivenBy, ConsentMethod
@@ -72,14 +72,7 @@ class ConsentOut(Schema):
         return str(consent.withdrawn_recorded_by) if consent.withdrawn_recorded_by else None
 
 
-class ConsentPage(Schema):
-    """A page of ConsentOut records, current first. `next` and `previous` are absolute URLs, or
-    null at either end."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ConsentOut]
+ConsentPage = page_schema("ConsentPage", ConsentOut, "A page of ConsentOut records, current first.")
 
 
 class ConsentFilters(Schema):

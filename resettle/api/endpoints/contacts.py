@@ -18,7 +18,7 @@ from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.contacts import selectors, services
 from resettle.contacts.models import CancelledBy, Contact, ContactKind, ContactOutcome
 from resettle.core.pathways import Pathway
@@ -46,11 +46,7 @@ class ContactOut(Schema):
     created_at: datetime
 
 
-class ContactPage(Schema):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ContactOut]
+ContactPage = page_schema("ContactPage", ContactOut)
 
 
 class ContactFilters(Schema):
@@ -95,13 +91,8 @@ def _body(contact: Contact) -> dict:
 
 
 def _audit(request: HttpRequest, actor: Membership | None, contacts: list[Contact]) -> None:
-    by_person: dict = {}
-    for contact in contacts:
-        by_person.setdefault(contact.person_id, []).append(contact)
-    for items in by_person.values():
-        selectors.audit_note_reads(
-            actor=actor, person=items[0].person, contacts=items, request=request
-        )
+    # One insert for the whole page, however many people it shows.
+    selectors.audit_note_reads_for_list(actor=actor, contacts=contacts, request=request)
 
 
 @router.get("", response={200: ContactPage, **problems(400, 404)}, url_name="contact_list")
@@ -121,7 +112,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters], paging: 
         contacts = contacts.filter(happened_at__gte=filters.happened_after)
     if filters.happened_before is not None:
         contacts = contacts.filter(happened_at__lt=filters.happened_before)
-    contacts = contacts.select_related("person").order_by("-happened_at", "-created_at")
+    contacts = contacts.order_by("-happened_at", "-created_at")
     page = paginate(request, contacts, paging)
     _audit(request, actor, page["results"])
     page["results"] = [_body(contact) for contact in page["results"]]

@@ -18,7 +18,7 @@ from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.custody import selectors, services
 from resettle.custody.models import CustodyKind, CustodyPeriod, RecallReason, ReleaseType
 
@@ -50,11 +50,7 @@ class CustodyPeriodOut(Schema):
     ended_on: date | None
 
 
-class CustodyPeriodPage(Schema):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[CustodyPeriodOut]
+CustodyPeriodPage = page_schema("CustodyPeriodPage", CustodyPeriodOut)
 
 
 class CustodyFilters(Schema):
@@ -141,18 +137,14 @@ def list_periods(request: HttpRequest, filters: Query[CustodyFilters], paging: Q
         periods = periods.filter(inside if filters.in_custody else ~inside)
     periods = periods.select_related("person").order_by("-start_date", "pk")
     page = paginate(request, periods, paging)
-    results = list(page["results"])
-    by_person: dict = {}
-    for period in results:
-        by_person.setdefault(period.person_id, []).append(period)
-    bodies = {}
-    for periods_of_one in by_person.values():
-        person = periods_of_one[0].person
-        shown = selectors.shown_for(actor, person)
-        selectors.record_custody_read(
-            actor=actor, person=person, shown=shown, periods=periods_of_one, request=request
-        )
-        bodies.update({p.pk: _body(p, shown) for p in periods_of_one})
+    results = page["results"]
+    if filters.person is not None:
+        # One person, whose custody may be open to this actor by a break-glass.
+        shown = dict.fromkeys({p.person_id for p in results}, selectors.shown_for(actor, person))
+    else:
+        shown = selectors.shown_for_list(actor, {p.person_id for p in results})
+    selectors.record_custody_list_read(actor=actor, periods=results, shown=shown, request=request)
+    bodies = {p.pk: _body(p, shown[p.person_id]) for p in results}
     page["results"] = [bodies[p.pk] for p in results]
     return page
 

@@ -18,7 +18,7 @@ from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, IF_MATCH, actor_of, client_of, problems
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.pathways import Pathway
 from resettle.plans import selectors, services
@@ -62,11 +62,7 @@ class GoalOut(Schema):
     updated_at: datetime
 
 
-class GoalPage(Schema):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[GoalOut]
+GoalPage = page_schema("GoalPage", GoalOut)
 
 
 class GoalFilters(Schema):
@@ -135,13 +131,8 @@ def _body(goal: Goal) -> dict:
 
 
 def _audit(request, actor, goals: list[Goal]) -> None:
-    by_person: dict = {}
-    for goal in goals:
-        by_person.setdefault(goal.person_id, []).append(goal)
-    for items in by_person.values():
-        selectors.audit_partner_reads(
-            actor=actor, person=items[0].person, goals=items, request=request
-        )
+    # One insert for the whole page, however many people it shows.
+    selectors.audit_partner_reads_for_list(actor=actor, goals=goals, request=request)
 
 
 @router.get("", response={200: GoalPage, **problems(400, 404)}, url_name="goal_list")
@@ -158,7 +149,7 @@ def list_goals(request: HttpRequest, filters: Query[GoalFilters], paging: Query[
     if filters.status is not None:
         goals = goals.filter(status=filters.status)
     goals = (
-        goals.select_related("case", "person")
+        goals.select_related("case")
         .prefetch_related("steps", "updates")
         .order_by("person_id", "pathway", "created_at")
     )

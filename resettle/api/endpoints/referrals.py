@@ -31,7 +31,7 @@ from resettle.api.endpoints.common import (
 )
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.pathways import Pathway
 from resettle.directory.models import Service
 from resettle.people.models import Consent
@@ -106,11 +106,7 @@ class ReferralDetailOut(ReferralOut):
     )
 
 
-class ReferralPage(Schema):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ReferralOut]
+ReferralPage = page_schema("ReferralPage", ReferralOut)
 
 
 class ReferralFiltersIn(Schema):
@@ -171,11 +167,7 @@ class WaitingOut(Schema):
     waiting_since: datetime
 
 
-class WaitingPage(Schema):
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[WaitingOut]
+WaitingPage = page_schema("WaitingPage", WaitingOut)
 
 
 class WaitingFilters(Schema):

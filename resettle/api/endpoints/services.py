@@ -18,7 +18,7 @@ from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, IF_MATCH, actor_of, client_of, problems
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.pathways import Pathway
 from resettle.directory import eligibility, selectors, services
 from resettle.directory.models import (
@@ -154,13 +154,7 @@ class ServiceOut(Schema):
         return [term.name for term in service.taxonomy_terms.all()]
 
 
-class ServicePage(Schema):
-    """A page of ServiceOut records. `next` and `previous` are absolute URLs, or null."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[ServiceOut]
+ServicePage = page_schema("ServicePage", ServiceOut)
 
 
 class ServiceFilters(Schema):

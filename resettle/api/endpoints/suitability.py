@@ -18,7 +18,7 @@ from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
-from resettle.api.paging import PageParams, paginate
+from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.audit.services import record_read
 from resettle.people.models import Person
 from resettle.suitability import selectors, services
@@ -93,13 +93,11 @@ class SuitabilityAssessmentOut(Schema):
     created_at: datetime
 
 
-class SuitabilityAssessmentPage(Schema):
-    """A page of a person's assessments, newest (the current one) first."""
-
-    count: int
-    next: str | None
-    previous: str | None
-    results: list[SuitabilityAssessmentOut]
+SuitabilityAssessmentPage = page_schema(
+    "SuitabilityAssessmentPage",
+    SuitabilityAssessmentOut,
+    "A page of a person's assessments, newest (the current one) first.",
+)
 
 
 class SuitabilityAssessmentCreate(Schema):
