@@ -236,8 +236,6 @@ def sign_in(port: int, username: str, device) -> dict[str, str]:
 
 
 def samples(roles: set[str]):
-    from django.db.models import Count
-
     from bench.endpoints import SAMPLES_PER_ROLE, Sample
     from resettle.access import policy
     from resettle.accounts.models import Membership
@@ -259,7 +257,6 @@ def samples(roles: set[str]):
             .order_by("value")
             .values_list("value", flat=True)[:SAMPLES_PER_ROLE]
         )
-        _ = Count
         result[role] = Sample(
             person_ids=[str(pk) for pk in ids],
             family_names=sorted({p["family_name"] for p in people}),
@@ -623,6 +620,12 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     name = f"{today:%Y-%m-%d}-{'postgresql' if vendor == 'postgresql' else 'sqlite'}-{args.people}"
     path = RESULTS / f"{name}.json"
+    if only and path.exists():
+        # A subset run keeps the day's figures for the endpoints it skipped.
+        earlier = {r["key"]: r for r in json.loads(path.read_text())["endpoints"]}
+        result["endpoints"] = [
+            earlier.get(r["key"], r) if r["status"] == "skipped" else r for r in rows
+        ]
     path.write_text(json.dumps(result, indent=2) + "\n")
     update_readme()
     print()
