@@ -61,9 +61,9 @@ class Person(TimestampedModel):
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
     # Search keys, kept in step with the names on save; indexed for fuzzy look-up.
-    given_key = models.CharField(max_length=100, editable=False, db_index=True)
-    family_key = models.CharField(max_length=100, editable=False, db_index=True)
-    family_letters = models.CharField(max_length=100, editable=False, db_index=True)
+    given_key = models.CharField(max_length=100, editable=False)
+    family_key = models.CharField(max_length=100, editable=False)
+    family_letters = models.CharField(max_length=100, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -77,6 +77,10 @@ class Person(TimestampedModel):
             models.Index(
                 fields=["-updated_at", "family_name", "given_name"], name="person_recent_idx"
             ),
+            # Search keys with the id: a key's people are read from the index alone.
+            models.Index(fields=["family_key", "id"], name="person_family_key_idx"),
+            models.Index(fields=["given_key", "id"], name="person_given_key_idx"),
+            models.Index(fields=["family_letters", "id"], name="person_family_letters_idx"),
         ]
         constraints = [
             _choice_check("sex", choices.Sex.values),
@@ -280,8 +284,9 @@ class WorkingRelationship(TimestampedModel):
     """An organisation working with a person, from start to end. Access to a person's record
     rests on it (DESIGN §4); cases and accepted referrals will add their own later."""
 
+    # Indexed by working_rel_person_idx, which leads with the person.
     person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="working_relationships"
+        Person, on_delete=models.CASCADE, related_name="working_relationships", db_index=False
     )
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="working_relationships"
@@ -304,6 +309,12 @@ class WorkingRelationship(TimestampedModel):
             models.Index(
                 fields=["organisation", "ended_on", "started_on", "person"],
                 name="working_rel_current_idx",
+            ),
+            # Whether one person is the organisation's (the EXISTS of people_visible_to, for
+            # each candidate of a search): answered from the index alone.
+            models.Index(
+                fields=["person", "organisation", "started_on", "ended_on"],
+                name="working_rel_person_idx",
             ),
         ]
         constraints = [

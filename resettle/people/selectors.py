@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import JaroWinkler
 
 from resettle.access import policy
@@ -20,8 +22,6 @@ MAX_CANDIDATES = 1000
 # PostgreSQL may still read everyone in order) and sorted, rather than by reading everyone in
 # the order wanted until enough of them are the actor's.
 FEW_PEOPLE = 2000
-# At most this many people found by an alias or previous name are considered.
-MAX_ALIAS_MATCHES = 10 * MAX_CANDIDATES
 
 ORDERINGS = {
     "name": ("family_name", "given_name"),
@@ -84,27 +84,62 @@ class NameQuery:
         return cls(words[0], words[-1])
 
 
-def _name_candidates(people: QuerySet[Person], query: NameQuery) -> QuerySet[Person]:
-    """Narrow by indexed keys first: phonetic key or prefix of either name, or an alias."""
-    terms = [t for t in (query.given, query.family) if fold(t)]
-    condition = Q()
-    by_alias = Q()
+def _family_name_part(term: str) -> QuerySet:
+    """Ids of people whose family name of several parts contains `term` ("Jones" finds
+    "Smith-Jones"), through the trigram index of migration people.0004: GIN on PostgreSQL,
+    FTS5 on SQLite. Both index only names of several parts, which is all this needs."""
+    if connection.vendor == "sqlite":
+        # A quoted FTS5 string matches the letters in order; names hold no double quotes.
+        phrase = '"' + term.replace('"', "") + '"'
+        return Person.objects.filter(
+            id__in=RawSQL(
+                'SELECT "people_person"."id" FROM "people_person" WHERE "people_person".rowid IN '
+                '(SELECT rowid FROM "people_person_name_fts" WHERE "people_person_name_fts" '
+                "MATCH %s)",
+                [phrase],
+            )
+        ).values("pk")
+    # The same condition as the partial index, so PostgreSQL uses it.
+    many_parts = Q(family_name__contains="-") | Q(family_name__contains=" ")
+    return Person.objects.filter(many_parts, family_name__icontains=term).values("pk")
+
+
+def _name_matches(query: NameQuery) -> QuerySet | None:
+    """The ids of everyone the name could be, by indexed look-ups, one UNION branch each so every
+    branch is an index scan: phonetic or letters key of either name, a name starting with the
+    term, a double-barrelled family name containing it (trigram index), an alias, a nickname."""
+    terms = [t.strip() for t in (query.given, query.family) if fold(t)]
+    branches = []
     for term in terms:
-        key = name_key(term)
-        prefix = term[:3]
-        letters = letters_key(term)
-        condition |= Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
-        condition |= Q(family_name__istartswith=prefix) | Q(given_name__istartswith=prefix)
-        by_alias |= Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
-    if terms:
-        # Looked up first: ids in the condition keep each branch an index look-up, where a
-        # subquery inside OR would make the database read every person.
-        aliases = PersonName.objects.filter(by_alias).values_list("person_id", flat=True)
-        condition |= Q(pk__in=set(aliases[:MAX_ALIAS_MATCHES]))
+        key, letters = name_key(term), letters_key(term)
+        branches += [
+            Person.objects.filter(family_key=key).values("pk"),
+            Person.objects.filter(given_key=key).values("pk"),
+            Person.objects.filter(family_letters=letters).values("pk"),
+            Person.objects.filter(given_name__istartswith=term).values("pk"),
+            PersonName.objects.filter(
+                Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
+            ).values("person_id"),
+        ]
+        branches.append(Person.objects.filter(family_name__istartswith=term).values("pk"))
+        if len(term) >= 3:
+            branches.append(_family_name_part(term))
     # A single word may be a given name, so its nicknames count too ("Bill" finds William).
-    for variant in given_name_variants(query.given or query.family):
-        condition |= Q(given_name__iexact=variant) | Q(preferred_name__iexact=variant)
-    return people.filter(condition)
+    variants = given_name_variants(query.given or query.family)
+    if variants:
+        named = Q()
+        for variant in variants:
+            named |= Q(given_name__iexact=variant) | Q(preferred_name__iexact=variant)
+        branches.append(Person.objects.filter(named).values("pk"))
+    if not branches:
+        return None
+    first, *rest = (branch.order_by() for branch in branches)
+    return first.union(*rest)
+
+
+def _name_parts(name: str) -> set[str]:
+    """The name and each part of it: "Smith-Jones" is also "Smith" and "Jones"."""
+    return {name, *name.replace("-", " ").split()}
 
 
 def _score(person: Person, query: NameQuery) -> float:
@@ -114,7 +149,7 @@ def _score(person: Person, query: NameQuery) -> float:
     names += [(n.given_name, n.family_name) for n in person.other_names.all()]
     best = 0.0
     for given, family in names:
-        family_score = _name_score(query.family, {family})
+        family_score = _name_score(query.family, _name_parts(family))
         if not query.given:
             # One word: it may be either name.
             given_score = _name_score(query.family, given_name_variants(given) | {given})
@@ -163,19 +198,40 @@ def person_list(
             return found
 
     name_query = NameQuery.parse(query)
-    # Unordered, so the database may combine the indexed look-ups; ranking orders them. Only the
-    # names are needed to rank: callers fetch identifiers for the page they show
+    matches = _name_matches(name_query)
+    if matches is None:
+        return SearchResults()
+    if visible_count is None and not (date_of_birth or sex):
+        # Many people visible and nothing else to narrow by: meet the matches with the actor's
+        # working relationships by id alone (both from indexes) before reading anyone.
+        ids = policy.visible_person_ids(actor).filter(person_id__in=matches).order_by().distinct()
+        candidates = Person.objects.filter(pk__in=list(ids[: MAX_CANDIDATES + 1]))
+    else:
+        candidates = people.filter(pk__in=matches).order_by()[: MAX_CANDIDATES + 1]
+    # Only the names are needed to rank: callers fetch identifiers for the page they show
     # (with_identifiers).
-    candidates = (_name_candidates(people, name_query).order_by().prefetch_related("other_names"))[
-        :MAX_CANDIDATES
-    ]
-    scored = [(p, _score(p, name_query)) for p in candidates]
-    ranked = [
-        p
-        for p, score in sorted(scored, key=lambda ps: (-ps[1], ps[0].family_name, ps[0].given_name))
-        if score >= NAME_MATCH_THRESHOLD
-    ]
-    return ranked
+    candidates = list(candidates.prefetch_related("other_names"))
+    truncated = len(candidates) > MAX_CANDIDATES
+    scored = [(p, _score(p, name_query)) for p in candidates[:MAX_CANDIDATES]]
+    return SearchResults(
+        (
+            p
+            for p, score in sorted(
+                scored, key=lambda ps: (-ps[1], ps[0].family_name, ps[0].given_name)
+            )
+            if score >= NAME_MATCH_THRESHOLD
+        ),
+        truncated=truncated,
+    )
+
+
+class SearchResults(list):
+    """Ranked people; `truncated` when more matched than MAX_CANDIDATES, so the list holds the
+    best of those considered and the user should narrow the search."""
+
+    def __init__(self, people=(), *, truncated: bool = False) -> None:
+        super().__init__(people)
+        self.truncated = truncated
 
 
 @dataclass

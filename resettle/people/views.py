@@ -43,6 +43,7 @@ from resettle.people.forms import (
 )
 from resettle.people.models import Household, HouseholdMember, Person
 from resettle.people.selectors import (
+    MAX_CANDIDATES,
     DuplicateCheck,
     household_members,
     person_family,
@@ -112,6 +113,8 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
         "page_obj": page,
         "people": with_identifiers(list(page.object_list)),
         "query": filters["query"],
+        "truncated": getattr(people, "truncated", False),
+        "max_candidates": MAX_CANDIDATES,
         "is_filtered": is_filtered,
         "sort_headers": _sort_headers(filters["ordering"]),
         "can_create": policy.can_create_person(actor),

@@ -214,3 +214,35 @@ def test_family_marks_relatives_the_actor_cannot_see(cast, make_person):
     family = person_family(actor=cast.caseworker, person=parent)
     seen = {r.related_person.given_name: r.related_visible for r in family["relationships"]}
     assert seen == {"Ben": True, "Cal": False}
+
+
+def test_a_part_of_a_double_barrelled_family_name_finds_the_person(cast, make_person):
+    make_person(cast.caseworker, given_name="Ruth", family_name="Smith-Jones")
+    make_person(cast.caseworker, given_name="Amir", family_name="Ali Khan")
+
+    assert names(person_list(actor=cast.caseworker, query="Jones")) == ["Ruth Smith-Jones"]
+    assert names(person_list(actor=cast.caseworker, query="Ruth Jones")) == ["Ruth Smith-Jones"]
+    assert names(person_list(actor=cast.caseworker, query="khan")) == ["Amir Ali Khan"]
+
+
+def test_the_name_index_follows_renames_and_removals(cast, make_person):
+    # On SQLite the family-name index is an FTS5 table kept in step by triggers.
+    ruth = make_person(cast.caseworker, given_name="Ruth", family_name="Smith-Jones")
+    ruth.family_name = "Okafor-Hughes"
+    ruth.save()
+
+    assert names(person_list(actor=cast.caseworker, query="Jones")) == []
+    assert names(person_list(actor=cast.caseworker, query="Hughes")) == ["Ruth Okafor-Hughes"]
+    ruth.delete()
+    assert names(person_list(actor=cast.caseworker, query="Hughes")) == []
+
+
+def test_a_search_matching_more_than_can_be_ranked_says_so(cast, make_person, monkeypatch):
+    monkeypatch.setattr(selectors, "MAX_CANDIDATES", 3)
+    for given in ("Ann", "Bob", "Cat", "Dan"):
+        make_person(cast.caseworker, given_name=given, family_name="Okafor")
+
+    found = person_list(actor=cast.caseworker, query="Okafor")
+    assert found.truncated
+    assert len(found) == 3
+    assert not person_list(actor=cast.caseworker, query="Cat").truncated

@@ -188,6 +188,19 @@ def test_search_results_are_paged_too(client_as, cast, make_person):
     assert "page=1" in response.text and "q=Smith" in response.text
 
 
+def test_a_search_with_more_matches_than_are_ranked_asks_to_narrow_it(
+    client_as, cast, make_person, monkeypatch
+):
+    monkeypatch.setattr("resettle.people.selectors.MAX_CANDIDATES", 4)
+    monkeypatch.setattr("resettle.people.views.MAX_CANDIDATES", 4)
+    for _ in range(5):
+        make_person(cast.caseworker, given_name="Sam", family_name="Smith")
+
+    narrow = "Add a given name, or a date of birth, to narrow the search."
+    assert narrow in client_as(cast.caseworker).get(LIST_URL, {"q": "Smith"}).text
+    assert narrow not in client_as(cast.caseworker).get(LIST_URL, {"q": "Smyth"}).text
+
+
 def _queries(client, params) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(LIST_URL, params).status_code == 200
