@@ -25,6 +25,7 @@ def validate_name(value: str) -> None:
         )
 
 
+@lru_cache(maxsize=65536)
 def fold(value: str) -> str:
     """Case and accents removed, letters only, any script: "O'Brien-Smith" -> "obriensmith"."""
     decomposed = unicodedata.normalize("NFKD", value)
@@ -47,10 +48,11 @@ def _nicknamer() -> NickNamer:
     return NickNamer()
 
 
-def given_name_variants(value: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def given_name_variants(value: str) -> frozenset[str]:
     """The name with its nicknames and the names it is a nickname of: Bill -> William, Will, ..."""
     folded = fold(value)
     if not folded:
-        return set()
+        return frozenset()
     namer = _nicknamer()
-    return {folded} | namer.nicknames_of(folded) | namer.canonicals_of(folded)
+    return frozenset({folded} | namer.nicknames_of(folded) | namer.canonicals_of(folded))

@@ -1,5 +1,6 @@
 """Reads of people and households, already filtered by what the actor may see."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -58,12 +59,13 @@ def _identifier_matches(term: str) -> list[tuple[str, str]]:
     return matches
 
 
-def _name_score(query: str, candidates: set[str]) -> float:
-    folded = fold(query)
-    if not folded:
+def _name_score(folded_query: str, candidates) -> float:
+    """How alike a folded query is to the closest of some names (0..1)."""
+    if not folded_query:
         return 0.0
-    folded_candidates = (fold(c) for c in candidates)
-    return max((JaroWinkler.similarity(folded, c) for c in folded_candidates if c), default=0.0)
+    return max(
+        (JaroWinkler.similarity(folded_query, c) for c in map(fold, candidates) if c), default=0.0
+    )
 
 
 @dataclass(frozen=True)
@@ -142,23 +144,46 @@ def _name_parts(name: str) -> set[str]:
     return {name, *name.replace("-", " ").split()}
 
 
+def _score_names(names: list[tuple[str, str]], query: NameQuery) -> float:
+    """How well the best of a person's (given, family) names matches the query."""
+    given_query, family_query = fold(query.given), fold(query.family)
+    best = 0.0
+    for given, family in names:
+        given_names = given_name_variants(given) | {given}
+        family_score = _name_score(family_query, _name_parts(family))
+        if not given_query:
+            # One word: it may be either name.
+            best = max(best, family_score, _name_score(family_query, given_names))
+            continue
+        given_score = _name_score(given_query, given_names)
+        swapped = (_name_score(given_query, {family}) + _name_score(family_query, {given})) / 2
+        best = max(best, (given_score + family_score) / 2, swapped)
+    return best
+
+
 def _score(person: Person, query: NameQuery) -> float:
     names = [(person.given_name, person.family_name)]
     if person.preferred_name:
         names.append((person.preferred_name, person.family_name))
     names += [(n.given_name, n.family_name) for n in person.other_names.all()]
-    best = 0.0
-    for given, family in names:
-        family_score = _name_score(query.family, _name_parts(family))
-        if not query.given:
-            # One word: it may be either name.
-            given_score = _name_score(query.family, given_name_variants(given) | {given})
-            best = max(best, family_score, given_score)
-            continue
-        given_score = _name_score(query.given, given_name_variants(given) | {given})
-        swapped = (_name_score(query.given, {family}) + _name_score(query.family, {given})) / 2
-        best = max(best, (given_score + family_score) / 2, swapped)
-    return best
+    return _score_names(names, query)
+
+
+def _rank(candidates: QuerySet[Person], query: NameQuery) -> list:
+    """The candidates' ids, best match first, from their names alone (plain values, as a common
+    name can bring a thousand candidates)."""
+    rows = list(candidates.values_list("pk", "given_name", "family_name", "preferred_name"))
+    names: dict = {}
+    for pk, given, family, preferred in rows:
+        names[pk] = [(given, family)] + ([(preferred, family)] if preferred else [])
+    other_names = PersonName.objects.filter(person_id__in=list(names)).values_list(
+        "person_id", "given_name", "family_name"
+    )
+    for pk, given, family in other_names:
+        names[pk].append((given, family))
+    scored = [(_score_names(names[pk], query), family, given, pk) for pk, given, family, _ in rows]
+    scored.sort(key=lambda row: (-row[0], row[1], row[2]))
+    return [pk for score, _family, _given, pk in scored if score >= NAME_MATCH_THRESHOLD]
 
 
 def person_list(
@@ -200,38 +225,48 @@ def person_list(
     name_query = NameQuery.parse(query)
     matches = _name_matches(name_query)
     if matches is None:
-        return SearchResults()
+        return SearchResults([])
     if visible_count is None and not (date_of_birth or sex):
         # Many people visible and nothing else to narrow by: meet the matches with the actor's
         # working relationships by id alone (both from indexes) before reading anyone.
-        ids = policy.visible_person_ids(actor).filter(person_id__in=matches).order_by().distinct()
-        candidates = Person.objects.filter(pk__in=list(ids[: MAX_CANDIDATES + 1]))
+        ids = policy.visible_person_ids(actor).filter(person_id__in=matches).distinct()
     else:
-        candidates = people.filter(pk__in=matches).order_by()[: MAX_CANDIDATES + 1]
-    # Only the names are needed to rank: callers fetch identifiers for the page they show
-    # (with_identifiers).
-    candidates = list(candidates.prefetch_related("other_names"))
-    truncated = len(candidates) > MAX_CANDIDATES
-    scored = [(p, _score(p, name_query)) for p in candidates[:MAX_CANDIDATES]]
-    return SearchResults(
-        (
-            p
-            for p, score in sorted(
-                scored, key=lambda ps: (-ps[1], ps[0].family_name, ps[0].given_name)
-            )
-            if score >= NAME_MATCH_THRESHOLD
-        ),
-        truncated=truncated,
-    )
+        ids = people.filter(pk__in=matches).values_list("pk", flat=True)
+    candidate_ids = list(ids.order_by()[: MAX_CANDIDATES + 1])
+    truncated = len(candidate_ids) > MAX_CANDIDATES
+    ranked = _rank(Person.objects.filter(pk__in=candidate_ids[:MAX_CANDIDATES]), name_query)
+    return SearchResults(ranked, truncated=truncated)
 
 
-class SearchResults(list):
-    """Ranked people; `truncated` when more matched than MAX_CANDIDATES, so the list holds the
+class SearchResults(Sequence):
+    """People found by name, best match first: a sequence that reads only the people asked for
+    (a page), in rank order. `truncated` when more matched than MAX_CANDIDATES, so these are the
     best of those considered and the user should narrow the search."""
 
-    def __init__(self, people=(), *, truncated: bool = False) -> None:
-        super().__init__(people)
+    def __init__(self, ids: list, *, truncated: bool = False) -> None:
+        self.ids = ids
         self.truncated = truncated
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            wanted = self.ids[index]
+            found = Person.objects.in_bulk(wanted)
+            return [found[pk] for pk in wanted if pk in found]
+        return self[index : index + 1 or None][0]
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __bool__(self) -> bool:
+        return bool(self.ids)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None
 
 
 @dataclass
