@@ -116,7 +116,7 @@ def generate_scale(
         sink.end()
     if fmt == "db":
         if progress:
-            progress("  Updating the query planner's statistics and visibility map (VACUUM ANALYZE)")
+            progress("  Updating the planner's statistics and the visibility map (VACUUM ANALYZE)")
         _analyse(tables)
     result.seconds = time.perf_counter() - started
     return result

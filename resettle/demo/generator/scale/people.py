@@ -323,6 +323,53 @@ def _frequency(values: tuple[str, ...]) -> Picker:
     return Picker({v: 1.0 / (rank + 4) ** 0.9 for rank, v in enumerate(values)})
 
 
+class FamilyNames:
+    """Family names with the long tail of a real population: the commonest names of the pool
+    for some people, and for the rest (in Britain the hundred commonest names cover under a
+    fifth of people) names from the tail, where each is rare. At a million people Smith is
+    about one in a hundred, as in England and Wales, rather than one in twenty."""
+
+    def __init__(self, head: tuple[str, ...], tail: tuple[str, ...], tail_share: float) -> None:
+        self.head = _frequency(head)
+        # Rare, every one: a gentle fall-off, the commonest a few times the rarest.
+        weights = {v: 1.0 / (rank + 100) ** 0.5 for rank, v in enumerate(tail)}
+        self.tail = Picker(weights) if tail else None
+        self.tail_share = tail_share if tail else 0.0
+
+    def __call__(self, rng: random.Random) -> str:
+        if rng.random() < DOUBLE_BARRELLED:
+            return f"{self._one(rng)}-{self._one(rng)}"
+        return self._one(rng)
+
+    def _one(self, rng: random.Random) -> str:
+        if rng.random() < self.tail_share:
+            return self.tail(rng)
+        return self.head(rng)
+
+
+# British and Irish family names beyond the commonest: place and trade names made of the parts
+# such names are made of (Ashworth, Bradley, Thornton), shuffled so frequency does not follow
+# the alphabet.
+_STEMS = (
+    "Ash", "Ather", "Bar", "Bent", "Black", "Brad", "Bram", "Brook", "Burn", "Cal", "Carl",
+    "Chad", "Chat", "Clay", "Cot", "Crom", "Dal", "Dar", "Den", "Dun", "East", "Eld", "Fair",
+    "Farn", "Fen", "Gar", "Gold", "Green", "Ham", "Har", "Hart", "Hay", "Hol", "Hum", "Kel",
+    "Ken", "Kings", "Lang", "Lath", "Lind", "Mar", "Mid", "Mill", "Nor", "Oak", "Pem", "Pen",
+    "Ram", "Red", "Ross", "Rud", "Sand", "Shel", "Stan", "Stock", "Sut", "Thorn", "Tun", "Wake",
+    "Wal", "Wes", "Whit", "Wil", "Win", "Wor", "Yar",
+)  # fmt: skip
+_ENDINGS = (
+    "by", "bridge", "brook", "bury", "combe", "croft", "dale", "den", "don", "field", "ford",
+    "gate", "grave", "ham", "hill", "hurst", "ing", "land", "ley", "low", "man", "mere", "more",
+    "ridge", "shaw", "stead", "stone", "thorpe", "ton", "well", "wick", "win", "wood", "worth",
+)  # fmt: skip
+BRITISH_TAIL = tuple(
+    random.Random(2026).sample([stem + ending for stem in _STEMS for ending in _ENDINGS], k=2000)
+)
+TAIL_SHARE = 0.8
+DOUBLE_BARRELLED = 0.02
+
+
 # Where people live: the demo's fictional North Vale, and a few real regions by postcode area.
 REGIONS: tuple[tuple[float, tuple[tuple[str, str], ...]], ...] = (
     (35.0, names.TOWNS),
@@ -460,7 +507,13 @@ CURRENT_ADDRESS = Picker(
 )  # fmt: skip
 POOLS = {eth: pools for eth, pools in identity.NAME_POOLS.items()}
 NAME_PICKERS = {
-    id(pool): (_frequency(pool.male), _frequency(pool.female), _frequency(pool.family))
+    id(pool): (
+        _frequency(pool.male),
+        _frequency(pool.female),
+        FamilyNames(
+            pool.family, BRITISH_TAIL if pool in (names.BRITISH, names.IRISH) else (), TAIL_SHARE
+        ),
+    )
     for pools in POOLS.values()
     for pool in pools
 }
