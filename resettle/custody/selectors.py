@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -197,18 +197,18 @@ def release_worklist(
     return periods.select_related("person").order_by(*order, "pk")
 
 
-def worklist_establishments(actor: Membership | None) -> list[str]:
-    """The establishments on the actor's worklist, for its filter."""
+def worklist_establishments(actor: Membership | None) -> dict[str, int]:
+    """How many people on the actor's whole worklist are in each establishment: the filter's
+    choices, and the worklist's count when no other filter applies (one query for both)."""
     if not policy.can_view_case_records(actor):
-        return []
-    return sorted(
-        set(
-            release_worklist(actor=actor)
-            .order_by()
-            .values_list("establishment", flat=True)
-            .distinct()
-        )
+        return {}
+    counts = (
+        release_worklist(actor=actor)
+        .order_by()
+        .values_list("establishment")
+        .annotate(people=Count("pk"))
     )
+    return dict(sorted(counts))
 
 
 @dataclass

@@ -315,12 +315,18 @@ def release_worklist_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
         return forbidden(request, NO_CASE_ACCESS)
-    form = WorklistFilterForm(
-        request.GET or None, establishments=selectors.worklist_establishments(actor)
-    )
+    establishments = selectors.worklist_establishments(actor)
+    form = WorklistFilterForm(request.GET or None, establishments=list(establishments))
     filters = form.filters()
     periods = selectors.release_worklist(actor=actor, **filters)
-    page = Paginator(periods, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(periods, PAGE_SIZE)
+    if not any(filters[k] for k in ("due_from", "due_to", "pathway")):
+        # Counted already, by establishment: the whole worklist or the one establishment chosen.
+        chosen = filters["establishment"].casefold()
+        paginator.count = sum(
+            n for name, n in establishments.items() if not chosen or name.casefold() == chosen
+        )
+    page = paginator.get_page(request.GET.get("page"))
     rows = selectors.worklist_rows(actor, list(page.object_list))
     is_filtered = any(filters[k] for k in ("establishment", "due_from", "due_to", "pathway"))
     return render(

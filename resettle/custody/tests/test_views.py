@@ -135,3 +135,30 @@ def test_the_worklist_lists_people_due_out_in_twelve_weeks(cast, person):
     assert person.full_name not in later
     assert client_for(cast.manager).get(reverse("custody:releases")).status_code == 403
     assert (days(20) - date.today()) < timedelta(weeks=12)
+
+
+def test_the_worklist_counts_and_filters_by_prison(cast, person, make_person):
+    other = make_person(cast.probation, given_name="Omar", family_name="Haddad")
+    for who, prison in ((person, "HMP Northshire"), (other, "HMP Eastmoor")):
+        CustodyPeriod.objects.create(
+            person=who,
+            kind="sentence",
+            start_date=days(-200),
+            establishment=prison,
+            expected_release_date=days(20),
+            recorded_by=cast.probation.user,
+        )
+        Case.objects.create(
+            person=who, organisation=cast.probation.organisation, opened_on=days(-9)
+        )
+    client = client_for(cast.probation)
+
+    everyone = client.get(reverse("custody:releases")).content.decode()
+    assert "2 people due for release" in everyone
+    assert "HMP Eastmoor" in everyone and "HMP Northshire" in everyone
+    one = client.get(reverse("custody:releases"), {"establishment": "HMP Eastmoor"})
+    body = one.content.decode()
+    assert "1 person due for release" in body
+    assert other.full_name in body and person.full_name not in body
+    later = client.get(reverse("custody:releases"), {**date_fields("due_from", days(30))})
+    assert other.full_name not in later.content.decode()
