@@ -119,12 +119,12 @@ def _name_matches(query: NameQuery) -> QuerySet | None:
             Person.objects.filter(given_key=key).values("pk"),
             Person.objects.filter(family_letters=letters).values("pk"),
             Person.objects.filter(given_name__istartswith=term).values("pk"),
+            Person.objects.filter(family_name__istartswith=term).values("pk"),
             PersonName.objects.filter(
                 Q(family_key=key) | Q(given_key=key) | Q(family_letters=letters)
             ).values("person_id"),
         ]
-        branches.append(Person.objects.filter(family_name__istartswith=term).values("pk"))
-        if len(term) >= 3:
+        if len(term) >= 3:  # the fewest letters a trigram index matches
             branches.append(_family_name_part(term))
     # A single word may be a given name, so its nicknames count too ("Bill" finds William).
     variants = given_name_variants(query.given or query.family)
