@@ -4,7 +4,7 @@ that shows answers records it in the audit trail."""
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 
 from resettle.access import policy
@@ -95,8 +95,10 @@ def review_requests_for_assessor(
             done_at__isnull=True,
             assessment__assessed_by_id=actor.user_id,
             assessment__assessor_organisation_id=actor.organisation_id,
-            assessment__person__in=people,
         )
+        # Tested for each of the assessor's few open requests, rather than listing everyone
+        # whose suitability they may read (SQLite would, for a probation service: seconds).
+        .filter(Exists(people.filter(pk=OuterRef("assessment__person_id"))))
         .select_related("assessment__person", "organisation")
         .order_by("created_at")[:limit]
     )
