@@ -142,9 +142,9 @@ def households_visible_to(actor: Membership | None) -> QuerySet[Household]:
     """Households with a current member whose family information the actor may see: which
     household someone lives in is itself family information."""
     members = HouseholdMember.objects.filter(
+        _about(people_with_category(actor, Category.FAMILY_CHILDREN)),
         household_id=OuterRef("pk"),
         left_on__isnull=True,
-        person__in=people_with_category(actor, Category.FAMILY_CHILDREN),
     )
     return Household.objects.filter(Exists(members))
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from resettle.access import policy
@@ -45,7 +45,9 @@ def _with_status(consents: QuerySet[Consent], on: date) -> QuerySet[Consent]:
 def consents_visible_to(actor: Membership | None, on: date | None = None) -> QuerySet[Consent]:
     """Consents of the people whose record the actor may open, with their status: current
     first, then newest given first."""
-    consents = Consent.objects.filter(person__in=policy.people_visible_to(actor))
+    consents = Consent.objects.filter(
+        Exists(policy.people_visible_to(actor).filter(pk=OuterRef("person_id")))
+    )
     return (
         _with_status(consents, on or date.today())
         .select_related(

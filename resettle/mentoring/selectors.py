@@ -68,9 +68,9 @@ def current_mentees(*, actor: Membership | None, profile: MentorProfile) -> list
     """The mentor's current allocations, for people the actor may see."""
     return list(
         MentorAllocation.objects.filter(
+            Exists(policy.people_visible_to(actor).filter(pk=OuterRef("case__person_id"))),
             mentor=profile,
             ended_on__isnull=True,
-            case__person__in=policy.people_visible_to(actor),
         )
         .select_related("case__person")
         .order_by("started_on")
