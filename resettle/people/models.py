@@ -316,6 +316,11 @@ class WorkingRelationship(TimestampedModel):
                 fields=["person", "organisation", "started_on", "ended_on"],
                 name="working_rel_person_idx",
             ),
+            # A peer mentor's people: those allocated to them, read from the index alone.
+            models.Index(
+                fields=["allocated_to", "organisation", "ended_on", "started_on", "person"],
+                name="working_rel_allocated_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
