@@ -186,7 +186,20 @@ def record_read(
 ) -> list[AuditEvent]:
     """Record that `actor` read these categories of `person`'s record: one event per category,
     all in one insert, so a page costs the same few queries however many it shows."""
-    unique = list(dict.fromkeys(str(category) for category in categories))
+    return record_reads(
+        actor=actor, reads=[(person.pk, category) for category in categories], request=request
+    )
+
+
+def record_reads(
+    *,
+    actor: Membership | None,
+    reads: Iterable[tuple[Any, str]],
+    request: HttpRequest | None = None,
+) -> list[AuditEvent]:
+    """Record reads of (person id, category) pairs, each once, in one insert: a list of many
+    people's records costs the same few queries however many it shows."""
+    unique = dict.fromkeys((person_id, str(category)) for person_id, category in reads)
     return record_events(
         actor=actor,
         request=request,
@@ -194,11 +207,11 @@ def record_read(
             EventData(
                 action=AuditAction.READ,
                 object_type="person",
-                object_id=str(person.pk),
-                person_id=person.pk,
+                object_id=str(person_id),
+                person_id=person_id,
                 category=category,
             )
-            for category in unique
+            for person_id, category in unique
         ],
     )
 

@@ -11,8 +11,7 @@ from resettle.access import policy
 from resettle.access import selectors as access_selectors
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
-from resettle.audit.models import AuditAction
-from resettle.audit.services import EventData, record_events, record_read
+from resettle.audit.services import record_read, record_reads
 from resettle.cases.models import Case, CaseState
 from resettle.contacts.models import Contact
 from resettle.people.choices import ContactWishes
@@ -68,21 +67,8 @@ def audit_note_reads_for_list(
     it shows."""
     if actor is None:
         return
-    people = dict.fromkeys(c.person_id for c in contacts if _is_case_note_read(actor, c))
-    record_events(
-        actor=actor,
-        request=request,
-        events=[
-            EventData(
-                action=AuditAction.READ,
-                object_type="person",
-                object_id=str(person_id),
-                person_id=person_id,
-                category=Category.CASE_NOTES,
-            )
-            for person_id in people
-        ],
-    )
+    reads = [(c.person_id, Category.CASE_NOTES) for c in contacts if _is_case_note_read(actor, c)]
+    record_reads(actor=actor, reads=reads, request=request)
 
 
 def _is_case_note_read(actor: Membership, contact: Contact) -> bool:
@@ -238,19 +224,10 @@ def family_support(
         if member.person is not None:
             member.cases = cases[member.person.pk]
     # One read of family information for each relative shown, all in one insert.
-    record_events(
+    record_reads(
         actor=actor,
+        reads=[(relative.pk, Category.FAMILY_CHILDREN) for relative in shown_people],
         request=request,
-        events=[
-            EventData(
-                action=AuditAction.READ,
-                object_type="person",
-                object_id=str(relative.pk),
-                person_id=relative.pk,
-                category=Category.FAMILY_CHILDREN,
-            )
-            for relative in shown_people
-        ],
     )
     shown.sort(key=lambda m: (m.person is None, m.relationship))
     return FamilySupport(shared=True, members=shown, own_cases=_live_cases(actor, person))

@@ -15,8 +15,7 @@ from django.utils import timezone
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership, Role
-from resettle.audit.models import AuditAction
-from resettle.audit.services import EventData, record_events, record_read
+from resettle.audit.services import record_read, record_reads
 from resettle.cases.models import Case, CaseEvent, CaseState, Task, TaskKind
 from resettle.custody.models import (
     OUTSTANDING,
@@ -106,25 +105,14 @@ def record_custody_list_read(
     request: HttpRequest | None,
 ) -> None:
     """record_custody_read for a page of many people's periods, in one insert."""
-    categories: dict[Any, list[str]] = {}
+    reads = []
     for period in periods:
-        wanted = categories.setdefault(period.person_id, [Category.CUSTODY])
+        reads.append((period.person_id, Category.CUSTODY))
         if shown[period.person_id].licence_conditions and period.licence_conditions:
-            wanted.append(Category.RISK_SUITABILITY)
+            reads.append((period.person_id, Category.RISK_SUITABILITY))
         if shown[period.person_id].recall_reason and period.recall_reason:
-            wanted.append(Category.OFFENCE)
-    events = [
-        EventData(
-            action=AuditAction.READ,
-            object_type="person",
-            object_id=str(person_id),
-            person_id=person_id,
-            category=category,
-        )
-        for person_id, wanted in categories.items()
-        for category in dict.fromkeys(wanted)
-    ]
-    record_events(actor=actor, events=events, request=request)
+            reads.append((period.person_id, Category.OFFENCE))
+    record_reads(actor=actor, reads=reads, request=request)
 
 
 def get_period_for_actor(actor: Membership | None, period_id: Any) -> CustodyPeriod:

@@ -10,8 +10,7 @@ from django.http import Http404, HttpRequest
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
-from resettle.audit.models import AuditAction
-from resettle.audit.services import EventData, record_events, record_read
+from resettle.audit.services import record_read, record_reads
 from resettle.core.pathways import Pathway
 from resettle.people.models import Person
 from resettle.plans.models import Goal, GoalStep, GoalUpdate, PlanReview
@@ -53,23 +52,12 @@ def audit_partner_reads_for_list(
     people it shows."""
     if actor is None:
         return
-    people = dict.fromkeys(
-        g.person_id for g in goals if g.case.organisation_id != actor.organisation_id
-    )
-    record_events(
-        actor=actor,
-        request=request,
-        events=[
-            EventData(
-                action=AuditAction.READ,
-                object_type="person",
-                object_id=str(person_id),
-                person_id=person_id,
-                category=Category.OUTCOMES,
-            )
-            for person_id in people
-        ],
-    )
+    reads = [
+        (g.person_id, Category.OUTCOMES)
+        for g in goals
+        if g.case.organisation_id != actor.organisation_id
+    ]
+    record_reads(actor=actor, reads=reads, request=request)
 
 
 def person_plan(

@@ -29,8 +29,7 @@ from resettle.api.schemas import (
     PersonPage,
     PersonUpdate,
 )
-from resettle.audit.models import AuditAction
-from resettle.audit.services import EventData, record_events, record_read
+from resettle.audit.services import record_read, record_reads
 from resettle.core.exceptions import PermissionDenied
 from resettle.people import selectors, services
 from resettle.people.categories import PERSON_FIELDS, contact_shared_ids
@@ -107,21 +106,8 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Que
     prefetch_related_objects(results, "identifiers", "other_names")
     prefetch_related_objects([p for p in results if p.contact_shared], "addresses")
     # A list shows identity to anyone who may search; contact details are the sensitive read.
-    record_events(
-        actor=actor,
-        request=request,
-        events=[
-            EventData(
-                action=AuditAction.READ,
-                object_type="person",
-                object_id=str(person.pk),
-                person_id=person.pk,
-                category=Category.CONTACT,
-            )
-            for person in results
-            if person.contact_shared
-        ],
-    )
+    reads = [(person.pk, Category.CONTACT) for person in results if person.contact_shared]
+    record_reads(actor=actor, reads=reads, request=request)
     return page
 
 
