@@ -13,8 +13,9 @@ from datetime import date
 
 import pytest
 
-from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership, Role
+from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role
 from resettle.accounts.tests.factories import make_membership, make_organisation, make_user
+from resettle.partnerships.models import Partnership
 from resettle.people.models import Identifier, Person, WorkingRelationship
 
 # Every cast member signs in with this password in browser tests.

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "resettle.access",
     "resettle.notifications",
     "resettle.partnerships",
+    "resettle.consent",
     "resettle.audit",
     "resettle.suitability",
     "resettle.directory",

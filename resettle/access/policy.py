@@ -21,18 +21,13 @@ from resettle.access.categories import (
 from resettle.access.models import BreakGlassAccess
 from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role
 from resettle.cases.models import Case
+from resettle.consent.models import Consent
 from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
 from resettle.directory.models import Access, Location, Service, ServiceStatus
 from resettle.mentoring.models import MentorProfile
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.models import (
-    Consent,
-    Household,
-    HouseholdMember,
-    Person,
-    WorkingRelationship,
-)
+from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 from resettle.plans.models import Goal
 from resettle.referrals.models import LIVE_STATES, Referral, ReferralState
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from resettle.accounts.models import Membership, Organisation, Partnership, User
+from resettle.accounts.models import Membership, Organisation, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,13 +24,6 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "email", "phone"]
     list_filter = ["kind"]
     search_fields = ["name"]
-
-
-@admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["name"]
-    search_fields = ["name"]
-    filter_horizontal = ["organisations"]
 
 
 @admin.register(Membership)

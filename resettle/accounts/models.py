@@ -43,20 +43,6 @@ class Organisation(TimestampedModel):
         return self.name
 
 
-class Partnership(TimestampedModel):
-    """Organisations that agree to work together and share information under agreements."""
-
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True, max_length=2000)
-    organisations = models.ManyToManyField(Organisation, related_name="partnerships")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class Role(models.TextChoices):
     PEER_MENTOR = "peer_mentor", "Peer mentor"
     CASEWORKER = "caseworker", "Caseworker"

@@ -7,7 +7,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from resettle.access.policy import organisations_visible_to
-from resettle.accounts.models import Membership, Organisation, Partnership
+from resettle.accounts.models import Membership, Organisation
+from resettle.partnerships.models import Partnership
 
 # The orderings the organisation list offers, keyed by the value in the `sort` parameter.
 ORGANISATION_ORDERINGS = {"name": ("name",), "-name": ("-name",)}

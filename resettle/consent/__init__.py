@@ -1,2 +1,2 @@
-"""People's consent to share their information: recorded, listed and withdrawn. No models of its
-own: `Consent` lives with the person (`resettle.people.models`), and the access policy reads it."""
+"""People's consent to share their information: recorded, listed and withdrawn. The access policy
+reads `Consent` to decide what a consent-based sharing agreement lets an organisation see."""

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 
 from resettle.access.categories import Category
 from resettle.accounts.models import Organisation, OrganisationKind
-from resettle.people.models import ConsentGivenBy, ConsentMethod, Person
+from resettle.consent.models import ConsentGivenBy, ConsentMethod
+from resettle.people.models import Person
 from resettle.web.forms import GovukDateField, GovukForm
 
 

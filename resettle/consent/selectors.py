@@ -10,7 +10,8 @@ from django.http import Http404
 
 from resettle.access import policy
 from resettle.accounts.models import Membership, Organisation
-from resettle.people.models import Consent, Person
+from resettle.consent.models import Consent
+from resettle.people.models import Person
 
 # How consents are named in the audit trail (`AuditEvent.object_type`).
 AUDIT_OBJECT_TYPE = "consent"

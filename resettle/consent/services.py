@@ -14,9 +14,10 @@ from resettle.access.categories import Category
 from resettle.accounts.models import Membership, OrganisationKind
 from resettle.audit.models import AuditAction
 from resettle.audit.services import diff, record_event
+from resettle.consent.models import Consent, ConsentGivenBy
 from resettle.consent.selectors import AUDIT_OBJECT_TYPE, organisations_to_name
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.models import Consent, ConsentGivenBy, Person
+from resettle.people.models import Person
 
 
 def _in_order(values: Iterable[str], choices: list[str]) -> list[str]:

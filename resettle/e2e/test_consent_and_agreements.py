@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.consent.models import Consent
 from resettle.partnerships.models import SharingAgreement
 from resettle.partnerships.tests.factories import make_agreement, make_consent
-from resettle.people.models import Consent
 
 pytestmark = pytest.mark.e2e
 

@@ -1,10 +1,18 @@
-"""Sharing agreements in the Django admin, read-only: every change must go through the services,
-so that it is validated against the hard limits and recorded in the audit trail."""
+"""Partnerships in the Django admin, and sharing agreements read-only: every change to an agreement
+must go through the services, so that it is validated against the hard limits and recorded in the
+audit trail."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from resettle.partnerships.models import SharingAgreement
+from resettle.partnerships.models import Partnership, SharingAgreement
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+    filter_horizontal = ["organisations"]
 
 
 @admin.register(SharingAgreement)

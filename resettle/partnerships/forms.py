@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import QuerySet
 
 from resettle.access.categories import Category
-from resettle.accounts.models import Organisation, OrganisationKind, Partnership
-from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.accounts.models import Organisation, OrganisationKind
+from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
 from resettle.partnerships.selectors import AgreementStatus
 from resettle.web.forms import GovukDateField, GovukForm
 

@@ -6,8 +6,22 @@ from django.db import models
 from django.db.models import Q
 
 from resettle.access.categories import NEVER_SHARED_BEYOND, Category
-from resettle.accounts.models import Organisation, OrganisationKind, Partnership
+from resettle.accounts.models import Organisation, OrganisationKind
 from resettle.core.models import TimestampedModel
+
+
+class Partnership(TimestampedModel):
+    """Organisations that agree to work together and share information under agreements."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True, max_length=2000)
+    organisations = models.ManyToManyField(Organisation, related_name="partnerships")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class LawfulBasis(models.TextChoices):

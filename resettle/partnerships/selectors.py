@@ -15,9 +15,9 @@ from django.http import Http404
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership
+from resettle.accounts.models import Membership, Organisation, OrganisationKind
 from resettle.audit.models import AuditAction, AuditEvent
-from resettle.partnerships.models import SharingAgreement
+from resettle.partnerships.models import Partnership, SharingAgreement
 
 # How agreements are named in the audit trail (`AuditEvent.object_type`).
 AUDIT_OBJECT_TYPE = "sharing_agreement"

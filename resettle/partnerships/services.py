@@ -13,11 +13,11 @@ from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access.categories import NEVER_SHARED_BEYOND, Category
-from resettle.accounts.models import Membership, OrganisationKind, Partnership
+from resettle.accounts.models import Membership, OrganisationKind
 from resettle.audit.models import AuditAction
 from resettle.audit.services import diff, record_event
 from resettle.core.exceptions import PermissionDenied
-from resettle.partnerships.models import SharingAgreement
+from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.partnerships.selectors import AUDIT_OBJECT_TYPE, can_change_agreement
 
 AGREEMENT_FIELDS = frozenset(

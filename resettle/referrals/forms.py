@@ -8,9 +8,9 @@ from django import forms
 from django.db.models import QuerySet
 
 from resettle.access.categories import Category
+from resettle.consent.models import Consent
 from resettle.core.pathways import Pathway
 from resettle.directory.models import Service
-from resettle.people.models import Consent
 from resettle.referrals.models import DeclineReason, FollowUp, ReferralState, Urgency
 from resettle.referrals.selectors import AGES, RECEIVED, SENT, ReferralFilters
 from resettle.referrals.services import SHAREABLE_CATEGORIES

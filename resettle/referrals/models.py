@@ -85,7 +85,7 @@ class Referral(TimestampedModel):
     # The data categories the person agreed may go with the referral (see their consent).
     shared_categories = models.JSONField(default=list, blank=True)
     consent = models.ForeignKey(
-        "people.Consent",
+        "consent.Consent",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

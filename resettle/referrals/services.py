@@ -20,6 +20,7 @@ from resettle.access.categories import Category
 from resettle.accounts.models import Membership, User
 from resettle.audit.models import AuditAction
 from resettle.audit.services import EventData, diff, record_events
+from resettle.consent.models import Consent
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.core.pathways import Pathway
 from resettle.directory import selectors as directory
@@ -27,7 +28,7 @@ from resettle.directory.eligibility import ineligibility_reasons
 from resettle.directory.models import Access, Service, ServiceStatus
 from resettle.notifications.services import notify
 from resettle.people.choices import ContactWishes
-from resettle.people.models import Consent, Person, Relationship, WorkingRelationship
+from resettle.people.models import Person, Relationship, WorkingRelationship
 from resettle.referrals.models import (
     LIVE_STATES,
     DeclineReason,

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
 from resettle.access.categories import Category
+from resettle.consent.models import Consent
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.people.forms import add_service_errors
-from resettle.people.models import Consent
 from resettle.referrals import selectors, services
 from resettle.referrals.forms import (
     ActionForm,

@@ -8,8 +8,9 @@ from django.http import Http404
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.accounts.models import Membership, Partnership, Role
+from resettle.accounts.models import Membership, Role
 from resettle.accounts.tests.factories import make_user
+from resettle.partnerships.models import Partnership
 from resettle.people.models import Household, HouseholdMember, WorkingRelationship
 from resettle.people.tests.sharing import make_agreement
 

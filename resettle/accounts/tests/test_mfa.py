@@ -12,10 +12,11 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import CAST_PASSWORD
-from resettle.accounts.models import Partnership, Role
+from resettle.accounts.models import Role
 from resettle.accounts.security import mfa
 from resettle.accounts.tests.factories import make_membership, make_organisation, make_user
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME
+from resettle.partnerships.models import Partnership
 
 pytestmark = pytest.mark.django_db
 

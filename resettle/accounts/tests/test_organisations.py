@@ -7,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.accounts import services
-from resettle.accounts.models import Organisation, OrganisationKind, Partnership
+from resettle.accounts.models import Organisation, OrganisationKind
 from resettle.accounts.tests.factories import make_organisation
 from resettle.core.exceptions import PermissionDenied
+from resettle.partnerships.models import Partnership
 
 pytestmark = pytest.mark.django_db
 

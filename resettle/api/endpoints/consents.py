@@ -20,8 +20,8 @@ from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.consent import selectors, services
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.consent.selectors import ConsentStatus
-from resettle.people.models import Consent, ConsentGivenBy, ConsentMethod
 
 router = Router(tags=["consents"])
 

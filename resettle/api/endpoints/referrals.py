@@ -32,9 +32,9 @@ from resettle.api.endpoints.common import (
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
+from resettle.consent.models import Consent
 from resettle.core.pathways import Pathway
 from resettle.directory.models import Service
-from resettle.people.models import Consent
 from resettle.referrals import selectors, services
 from resettle.referrals.models import DeclineReason, Referral, ReferralState, Urgency
 from resettle.suitability.models import ANSWER_FIELDS, YES_NO_FIELDS

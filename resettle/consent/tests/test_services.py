@@ -10,10 +10,10 @@ from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
 from resettle.audit.models import AuditAction, AuditEvent
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.consent.services import consent_record, consent_withdraw
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.partnerships.tests.factories import make_consent
-from resettle.people.models import Consent, ConsentGivenBy, ConsentMethod
 
 pytestmark = pytest.mark.django_db
 

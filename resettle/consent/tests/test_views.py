@@ -8,14 +8,9 @@ from django.urls import reverse
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.partnerships.tests.factories import make_consent
-from resettle.people.models import (
-    Consent,
-    ConsentGivenBy,
-    ConsentMethod,
-    Person,
-    WorkingRelationship,
-)
+from resettle.people.models import Person, WorkingRelationship
 
 pytestmark = pytest.mark.django_db
 

@@ -13,15 +13,10 @@ from enum import Enum
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind, Role, User
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.demo.generator.agreements import DELIVERY_PARTNERS, VOLUNTARY_SECTOR
 from resettle.demo.generator.context import DemoResult, Step, save_all
-from resettle.people.models import (
-    Consent,
-    ConsentGivenBy,
-    ConsentMethod,
-    Person,
-    WorkingRelationship,
-)
+from resettle.people.models import Person, WorkingRelationship
 
 LEAVER_CATEGORIES = (
     Category.CONTACT,

@@ -9,7 +9,8 @@ from typing import TypeVar
 
 from django.db import models
 
-from resettle.accounts.models import Organisation, Partnership, User
+from resettle.accounts.models import Organisation, User
+from resettle.partnerships.models import Partnership
 from resettle.people.models import Address, Household, Person
 
 M = TypeVar("M", bound=models.Model)

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from resettle.accounts.models import Organisation, OrganisationKind, Partnership
+from resettle.accounts.models import Organisation, OrganisationKind
 from resettle.demo.generator.context import DemoResult, Step
+from resettle.partnerships.models import Partnership
 
 PARTNERSHIP_NAME = "North Vale Resettlement Partnership"
 

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
-from resettle.accounts.models import Membership, Organisation, Partnership, User
+from resettle.accounts.models import Membership, Organisation, User
 from resettle.cases.models import Case
 from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
@@ -16,7 +16,7 @@ from resettle.mentoring.models import (
     SupervisionNote,
 )
 from resettle.openreferral.models import FeedImport, ImportedService
-from resettle.partnerships.models import SharingAgreement
+from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 from resettle.plans.models import Goal, PlanReview
 from resettle.referrals.models import Referral, Signposting

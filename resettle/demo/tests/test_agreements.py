@@ -7,9 +7,10 @@ import pytest
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership, OrganisationKind, Role
+from resettle.consent.models import Consent, ConsentGivenBy
 from resettle.demo.generator import delete_demo, generate
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.models import Consent, ConsentGivenBy, WorkingRelationship
+from resettle.people.models import WorkingRelationship
 
 from .conftest import SMALL_DEMO
 

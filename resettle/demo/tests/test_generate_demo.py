@@ -9,10 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from resettle.access.policy import people_visible_to
-from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership, User
+from resettle.accounts.models import Membership, Organisation, OrganisationKind, User
 from resettle.demo.generator import DEMO_USERNAMES, PARTNERSHIP_NAME, delete_demo, generate
 from resettle.lib.identifiers import normalise_identifier
 from resettle.lib.postcodes import normalise_postcode
+from resettle.partnerships.models import Partnership
 from resettle.people import choices
 from resettle.people.choices import RELATIONSHIP_INVERSE, ContactWishes, RelationshipKind
 from resettle.people.models import (

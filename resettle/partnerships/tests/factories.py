@@ -5,9 +5,10 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from resettle.access.categories import Category
-from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership
-from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.models import Consent, ConsentGivenBy, ConsentMethod, Person
+from resettle.accounts.models import Membership, Organisation, OrganisationKind
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
+from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
+from resettle.people.models import Person
 
 
 def make_agreement(

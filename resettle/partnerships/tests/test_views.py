@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from resettle.access.categories import Category
-from resettle.accounts.models import OrganisationKind, Partnership
-from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.accounts.models import OrganisationKind
+from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
 from resettle.partnerships.services import agreement_create, agreement_update
 from resettle.partnerships.tests.factories import make_agreement
 

@@ -4,17 +4,11 @@ person's record beyond identity (DESIGN §4). Plain functions, so the API tests 
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from resettle.accounts.models import Organisation, Partnership
-from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.accounts.models import Organisation
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
+from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
 from resettle.people.choices import RELATIONSHIP_INVERSE
-from resettle.people.models import (
-    Consent,
-    ConsentGivenBy,
-    ConsentMethod,
-    Household,
-    Person,
-    Relationship,
-)
+from resettle.people.models import Household, Person, Relationship
 
 
 def make_agreement(

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from resettle.access.categories import Category
 from resettle.audit.models import AuditAction, AuditEvent
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.partnerships.models import LawfulBasis
-from resettle.people.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.suitability import services
 from resettle.suitability.models import SuitabilityAssessment, SuitabilityReviewRequest
 from resettle.suitability.tests.conftest import NAMES, answers, make_agreement, record

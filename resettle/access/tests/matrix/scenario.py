@@ -20,21 +20,14 @@ from django.utils import timezone
 from conftest import build_cast
 from resettle.access.categories import Category
 from resettle.access.models import BreakGlassAccess
-from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership
+from resettle.accounts.models import Membership, Organisation, OrganisationKind
 from resettle.accounts.tests.factories import make_organisation
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_create
+from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.notifications.models import Notification
-from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.models import (
-    Consent,
-    ConsentGivenBy,
-    ConsentMethod,
-    Household,
-    HouseholdMember,
-    Person,
-    WorkingRelationship,
-)
+from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
+from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 from resettle.suitability.models import SuitabilityAssessment
 
 OWN, OTHER, SHARED, WITHDRAWN = "own", "other", "shared", "withdrawn"

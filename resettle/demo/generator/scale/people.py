@@ -17,6 +17,7 @@ from math import sqrt
 
 from resettle.access.categories import Category
 from resettle.cases.models import Case, CaseEvent, Task
+from resettle.consent.models import Consent
 from resettle.contacts.models import Contact
 from resettle.core.pathways import Pathway
 from resettle.custody.models import CustodyEvent, CustodyPeriod
@@ -37,7 +38,6 @@ from resettle.people.choices import (
 )
 from resettle.people.models import (
     Address,
-    Consent,
     Household,
     HouseholdMember,
     Identifier,
