@@ -1,1 +1,1 @@
-"""The benchmark harness (issue 7): `make bench`. See README.md."""
+"""The benchmark harness: `make bench`. See README.md."""

@@ -1,4 +1,4 @@
-"""The Resettle benchmark (issue 7), run by `make bench`.
+"""The Resettle benchmark, run by `make bench`.
 
 1. Prepares a database: the one in DATABASE_URL, or a SQLite file under bench/.data/; migrates
    it, adds the demo partnership and BENCH_PEOPLE people of scale data (reused when present).

@@ -842,7 +842,7 @@ def can_edit_location(actor: Membership | None, location: Location) -> bool:
     return can_manage_services(actor) and location.organisation_id == actor.organisation_id
 
 
-# Referrals: waiting lists and signposting (issue 5) ---------------------------------------------
+# Referrals: waiting lists and signposting ---------------------------------------------
 
 
 def can_view_waiting_list(actor: Membership | None, service: Service) -> bool:

@@ -1,6 +1,6 @@
 """Whether a person meets a service's eligibility rules, in plain English.
 
-Decisions (issue 5):
+Decisions:
 - A rule the person's record shows they do not meet is a *reason*: `ineligibility_reasons`
   returns them, and an empty list means eligible.
 - Data that is not recorded is never a reason to exclude: somebody whose date of birth is missing

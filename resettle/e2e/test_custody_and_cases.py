@@ -1,4 +1,4 @@
-"""Recall and release in a real browser (issue 6): probation records a recall, the lead
+"""Recall and release in a real browser: probation records a recall, the lead
 charity's case pauses; a further release resumes it with a gate meeting; the whole history is one
 timeline. Every page is checked with axe, on desktop and on a phone."""
 

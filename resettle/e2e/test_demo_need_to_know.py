@@ -1,4 +1,4 @@
-"""Issue 4's promise, checked on the demo partnership itself: the football trust's coordinator
+"""Need to know, checked on the demo partnership itself: the football trust's coordinator
 sees a person's suitability answers, never the names of people to avoid nor any offence detail,
 in the browser and through the API."""
 

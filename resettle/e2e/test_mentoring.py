@@ -1,4 +1,4 @@
-"""Mentoring in a real browser (issue 6): the mentoring charity's coordinator matches a mentor
+"""Mentoring in a real browser: the mentoring charity's coordinator matches a mentor
 with someone released in ten weeks, trying a mentor whose DBS check has expired first; then, on
 release day, the mentor's today page on a phone starts with the gate meeting. Every page is
 checked with axe."""

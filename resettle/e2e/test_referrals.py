@@ -1,4 +1,4 @@
-"""The referral journey of issue 5 in a real browser: a probation referrer refers someone to a
+"""The referral journey in a real browser: a probation referrer refers someone to a
 football trust's referral-only session; the trust's coordinator sees the referral with the
 suitability answers (never offences, never the names to avoid), accepts it, and the referrer
 sees the decision. Every page is checked with axe."""

@@ -1,4 +1,4 @@
-"""Issue 6, "Done when", as one journey in a real browser: someone due out in ten weeks gets a
+"""Through-the-gate support as one journey in a real browser: someone due out in ten weeks gets a
 peer mentor by matching; on release day the gate meeting is the first thing on the mentor's
 phone; the mentor logs contacts on the phone; three weeks later probation records a recall (the
 mentoring case pauses) and four weeks after that a further release (it resumes, with a new gate

@@ -1,5 +1,5 @@
 """Referrals: a request from one organisation to a service (of another or its own) to support a
-person, with states (DESIGN §6, issue 5). Every state change is a `ReferralTransition` row, so
+person, with states (DESIGN §6). Every state change is a `ReferralTransition` row, so
 the referral's history is never overwritten."""
 
 from django.conf import settings

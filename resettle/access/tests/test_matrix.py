@@ -1,4 +1,4 @@
-"""The authorization matrix (issue 4, "Done when"): every URL pattern and API operation by every
+"""The authorization matrix: every URL pattern and API operation by every
 demo role by (own record, another organisation's record, a record shared by agreement, a record
 whose consent was withdrawn). It fails on any unexpected 2xx, on a record the actor may not see
 answering differently from one that does not exist, and on a route with no policy decision.

@@ -1,4 +1,4 @@
-"""Referrals (issue 5): probation, the prison team and the lead charity refer the people they work
+"""Referrals: probation, the prison team and the lead charity refer the people they work
 with to partners' referral-only services, in every state, with realistic timings: urgent ones
 answered within a day or two, routine ones within weeks, a few left overdue. Vale Haven's
 move-on flats are filled to capacity with a waiting list behind them (the full service), and

@@ -1,4 +1,4 @@
-"""The national-scale generator (issue 7) at a tiny size, on whichever database the suite runs."""
+"""The national-scale generator at a tiny size, on whichever database the suite runs."""
 
 import csv
 import filecmp

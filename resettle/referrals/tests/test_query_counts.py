@@ -1,5 +1,5 @@
 """The referral dashboards and the API list read a fixed number of queries however many
-referrals there are (issue 7: 5 rows and 50 rows, the same count)."""
+referrals there are (5 rows and 50 rows read the same count), as the scale targets require."""
 
 import pytest
 from django.db import connection

@@ -1,4 +1,4 @@
-"""What each actor should get, worked out from the scenario and from issue 4 and DESIGN §4 as
+"""What each actor should get, worked out from the scenario and from DESIGN §4 as
 written, not from `resettle.access.policy`: the matrix is a cross-check of the policy, so it must
 not ask the policy what the policy says.
 
@@ -26,7 +26,7 @@ Rule = Callable[[Actor, str | None, World], Outcome]
 Check = Callable[[Actor, str | None, World], bool]
 Step = tuple[Check, Outcome]
 
-# DESIGN §4 and issue 4 §3: the roles that work with individual people's records.
+# DESIGN §4: the roles that work with individual people's records.
 CASE_LEVEL_ROLES = frozenset(
     {Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR, Role.PEER_MENTOR}
 )
@@ -34,7 +34,7 @@ CASE_LEVEL_ROLES = frozenset(
 CREATE_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
 # Who records and withdraws consent, and reads a person's access log (with safeguarding leads).
 CONSENT_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER})
-# Issue 4 §5: suitability is recorded by probation, prison or the lead organisation.
+# Suitability is recorded by probation, prison or the lead organisation.
 ASSESSOR_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER})
 ASSESSOR_KINDS = frozenset(
     {OrganisationKind.PROBATION, OrganisationKind.PRISON, OrganisationKind.LEAD_CHARITY}

@@ -149,7 +149,7 @@ person_editor = o.role_in(*o.CASE_LEVEL_ROLES)  # every case-level role edits th
 creator = o.role_in(*o.CREATE_ROLES)
 consent_recorder = o.role_in(*o.CONSENT_ROLES)
 household_shared = o.has_category(FAMILY, o.Outcome.NOT_FOUND)
-# Issue 4 §6: every break-glass shows in a report, for those who oversee its use.
+# Every break-glass shows in a report, for those who oversee its use.
 break_glass_overseer = (
     lambda actor, scope, world: (
         actor.is_safeguarding_lead or actor.role in {ADMIN, Role.PARTNERSHIP_MANAGER}

@@ -1,4 +1,4 @@
-"""The national-scale generator (issue 7): a million people and ten million contacts on top of
+"""The national-scale generator: a million people and ten million contacts on top of
 the demo partnership, written with COPY (PostgreSQL), executemany (SQLite) or to CSV/Parquet
 files, in chunks so memory stays bounded. `generate_scale` is the entry point; the management
 command `generate_scale` wraps it.

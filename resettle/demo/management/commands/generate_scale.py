@@ -1,4 +1,4 @@
-"""manage.py generate_scale: national-scale data on top of the demo partnership (issue 7)."""
+"""manage.py generate_scale: national-scale data on top of the demo partnership (benchmarks)."""
 
 from argparse import BooleanOptionalAction
 from datetime import date

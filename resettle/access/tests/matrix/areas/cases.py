@@ -1,6 +1,6 @@
 """The authorization matrix for the cases routes: their decisions, and the records they need.
 
-Issue 6 and DESIGN §4, as written: an organisation's own cases are visible to its case-level
+DESIGN §4, as written: an organisation's own cases are visible to its case-level
 staff who see the person (a mentor: their mentees'); another organisation's only with the case
 notes category. Cases are opened and changed by caseworkers, referrers and coordinators of the
 case's own organisation; a gate meeting is planned by the case's own staff (a mentor on the

@@ -1,6 +1,6 @@
 """The authorization matrix for the contacts routes: their decisions, and the records they need.
 
-The rules, from issue 6 and DESIGN §4 (not from the policy): contacts are recorded by the case's
+The rules, from DESIGN §4 (not from the policy): contacts are recorded by the case's
 own organisation, by its case-level staff, and by a peer mentor on a mentee's case; an
 organisation reads its own contacts, and another organisation's only where case notes are shared
 with it; a sensitive note never leaves the organisation that recorded it."""

@@ -1,6 +1,6 @@
 """The authorization matrix for the custody routes: their decisions, and the records they need.
 
-Issue 6 and DESIGN §4, as written: custody dates, releases and recalls are the custody category
+DESIGN §4, as written: custody dates, releases and recalls are the custody category
 (the "shared" scope has it; own and withdrawn do not); recording custody is for referrers and
 caseworkers of probation, the prison or the lead charity; release planning is for the roles that
 work with people's records."""

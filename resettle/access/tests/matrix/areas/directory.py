@@ -1,6 +1,6 @@
 """The authorization matrix for the directory routes: their decisions, and the records they need.
 
-The rules, from issue 5 and DESIGN §4 (not from the policy module): a service is an
+The rules, from DESIGN §4 (not from the policy module): a service is an
 organisation's record. Active services open to all are public (anyone, even signed out, on
 `directory/`; any signed-in user in the API, which needs a token). Referral-only services are
 seen by signed-in members of the organisations in a shared partnership (the "own" and "shared"

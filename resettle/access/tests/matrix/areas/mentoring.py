@@ -1,6 +1,6 @@
 """The authorization matrix for the mentoring routes: their decisions, and the records they need.
 
-The rules, from issue 6 and DESIGN §2 and §4 (not from the policy module):
+The rules, from DESIGN §2 and §4 (not from the policy module):
 - Mentor profiles belong to the mentor's organisation. Its caseworkers, coordinators and admins
   see and manage them; a peer mentor sees their own (in the scenario, the own organisation's
   profile is the mentor's own); anyone else, or another organisation's profile, is a 404.

@@ -2,7 +2,7 @@
 
 The ORUK read API is open to everyone, signed in or not (DESIGN §6); it lists only public
 services, so no response may show a person's id (the content checks look). Importing a feed is
-for organisation admins only (issue 5), into their own organisation: another organisation's
+for organisation admins only, into their own organisation: another organisation's
 import is a 404, any other role a 403 whatever the id."""
 
 from resettle.access.tests.matrix import oracle as o

@@ -1,6 +1,6 @@
 """The authorization matrix for the plans routes: their decisions, and the records they need.
 
-The rules, from issue 6 and DESIGN §4 (not from the policy): an organisation reads its own
+The rules, from DESIGN §4 (not from the policy): an organisation reads its own
 goals, and another organisation's only where outcomes are shared with it; only the case's
 organisation (its case-level staff, or a peer mentor on a mentee's case) changes a plan."""
 

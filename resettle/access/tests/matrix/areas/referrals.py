@@ -1,6 +1,6 @@
 """The authorization matrix for the referrals routes: their decisions, and the records they need.
 
-The rules, from issue 5 and DESIGN §4, not from the policy:
+The rules, from the referral rules and DESIGN §4, not from the policy:
 - Each scope's person has one submitted referral, sent by the organisation that works with them
   (the actor's own for own / shared / withdrawn) to the football trust's service. The referring
   organisation's case-level staff who see the person see it; the football trust's coordinator
@@ -29,7 +29,7 @@ from resettle.directory.models import Access, Service
 from resettle.referrals.models import Referral, ReferralState, Signposting
 
 RECEIVER = "football_trust"
-# Issue 5 §3: who refers and decides (a peer mentor follows referrals but does not act).
+# Who refers and decides (a peer mentor follows referrals but does not act).
 REFERRAL_ROLES = (Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR)
 # Who sent each scope's referral, by organisation key (the hub sends the "other" person's).
 SENDER_USER = {

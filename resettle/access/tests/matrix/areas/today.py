@@ -1,6 +1,6 @@
 """The authorization matrix for the today and caseload routes: decisions and records.
 
-The rule, from issue 6 and DESIGN §2: today and caseload are a worker's or mentor's own live
+The rule, from DESIGN §2: today and caseload are a worker's or mentor's own live
 cases, so they are for the roles that work with individual people's records; partnership
 managers, analysts and admins are refused (403). What each page lists is checked by the content
 checks: it must never show a person the actor may not see."""
