@@ -7,6 +7,11 @@ from resettle.core.models import TimestampedModel
 class User(AbstractUser):
     """A person who signs in. What they may do comes from their memberships."""
 
+    is_demo = models.BooleanField(
+        default=False,
+        help_text="One of the demo partnership's named sign-ins, made by the demo generator.",
+    )
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

@@ -17,8 +17,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from resettle.accounts.middleware import current_memberships
 from resettle.accounts.models import Role, User
-from resettle.demo.generator.organisations import PARTNERSHIP_NAME
-from resettle.demo.generator.users import DEMO_USERNAMES
 
 # Analysts see pseudonymised counts only. Every other role sees case-level or sensitive data, and
 # so does any role added later until it is listed here: the rule fails safe.
@@ -38,15 +36,6 @@ def requires_mfa(user: User) -> bool:
     return current_memberships(user).exclude(role__in=MFA_OPTIONAL_ROLES).exists()
 
 
-def is_demo_user(user: User) -> bool:
-    """One of the demo partnership's named sign-ins: a real account that happens to be called
-    `caseworker` is not one."""
-    return (
-        user.username in DEMO_USERNAMES
-        and user.memberships.filter(organisation__partnerships__name=PARTNERSHIP_NAME).exists()
-    )
-
-
 def must_use_mfa(user: User) -> bool:
     """Whether the user must have passed two-factor sign-in before using Resettle now: their
     role requires it, or they chose to set it up."""
@@ -54,7 +43,8 @@ def must_use_mfa(user: User) -> bool:
         return False
     # Demo sign-ins skip it only in demo mode, and never under production settings (DESIGN §7).
     demo_exempt = settings.DEMO_MODE and settings.ENVIRONMENT != "production"
-    if demo_exempt and is_demo_user(user):
+    # The flag is set by the demo generator only: a real account called `caseworker` is not exempt.
+    if demo_exempt and user.is_demo:
         return False
     return requires_mfa(user) or authenticator(user) is not None
 

@@ -3,6 +3,7 @@ code, and the demo exemption. MFA_ENFORCED is off in the test environment (tests
 force_login, which skips it), so every test here turns it on as production has it."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -149,7 +150,7 @@ def make_demo_login(username: str):
     """A named sign-in of the demo partnership, as the demo generator makes them."""
     organisation = make_organisation(name="North Vale lead charity")
     Partnership.objects.create(name=PARTNERSHIP_NAME).organisations.add(organisation)
-    user = make_user(username=username)
+    user = make_user(username=username, is_demo=True)
     make_membership(user=user, organisation=organisation, role=Role.CASEWORKER)
     return user
 
@@ -160,8 +161,8 @@ def test_demo_mode_lets_a_demo_login_skip_mfa(client, settings, db):
     assert client.get(HOME).status_code == 200
 
 
-def test_demo_mode_does_not_exempt_users_outside_the_demo_partnership(client, cast, settings):
-    # `caseworker` is a demo username, but this one works for a real partnership.
+def test_demo_mode_does_not_exempt_accounts_the_demo_generator_did_not_make(client, cast, settings):
+    # `caseworker` is a demo username, but this account was not made by the demo generator.
     settings.DEMO_MODE = True
     client.force_login(cast.caseworker.user)
     assert client.get(HOME).url == f"{SETUP}?next=%2F"
@@ -179,6 +180,18 @@ def test_demo_mode_does_not_exempt_other_users_of_the_demo_partnership(client, s
 def test_outside_demo_mode_demo_logins_must_use_mfa(client, db):
     client.force_login(make_demo_login("caseworker"))
     assert client.get(HOME).url == f"{SETUP}?next=%2F"
+
+
+def test_production_settings_make_demo_logins_use_mfa_even_in_demo_mode(client, settings, db):
+    settings.DEMO_MODE = True
+    settings.ENVIRONMENT = "production"
+    client.force_login(make_demo_login("caseworker"))
+    assert client.get(HOME).url == f"{SETUP}?next=%2F"
+
+
+def test_sign_in_does_not_import_the_demo_generator():
+    source = Path(mfa.__file__).read_text()
+    assert "resettle.demo" not in source
 
 
 # Setting up

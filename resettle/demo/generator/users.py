@@ -67,19 +67,20 @@ def create_users(result: DemoResult, *, password: str) -> None:
     users: list[User] = []
     memberships: list[tuple[User, str, str, bool]] = []
 
-    def add_user(username: str, first: str, last: str) -> User:
+    def add_user(username: str, first: str, last: str, *, is_demo: bool = False) -> User:
         user = User(
             username=username,
             first_name=first,
             last_name=last,
             email=f"{username}@example.org",
             password=password_hash,
+            is_demo=is_demo,
         )
         users.append(user)
         return user
 
     for login in DEMO_LOGINS:
-        user = add_user(login.username, login.first_name, login.last_name)
+        user = add_user(login.username, login.first_name, login.last_name, is_demo=True)
         result.users[login.username] = user
         for org_key, role, lead in login.memberships:
             memberships.append((user, org_key, role, lead))

@@ -234,6 +234,11 @@ def test_every_organisation_has_colleagues_besides_the_named_logins(demo):
     assert Partnership.objects.get().organisations.count() == Organisation.objects.count()
 
 
+def test_only_the_named_logins_are_marked_as_demo_accounts(demo):
+    flagged = set(User.objects.filter(is_demo=True).values_list("username", flat=True))
+    assert flagged == set(DEMO_USERNAMES)
+
+
 def test_the_mentor_sees_only_their_own_mentees(demo, actor):
     mentor = actor("mentor")
     visible = set(people_visible_to(mentor).values_list("pk", flat=True))
