@@ -2,11 +2,29 @@
 
 from django.db import migrations, models
 
+# The demo generator's named sign-ins and partnership as they were when the flag was added, so
+# that demo databases made before it keep their exemption without being generated again.
+DEMO_USERNAMES = (
+    "probation", "prison", "caseworker", "mentor", "coordinator", "family", "housing",
+    "manager", "analyst", "admin", "safeguarding", "multi",
+)
+DEMO_PARTNERSHIP = "North Vale Resettlement Partnership"
+
+
+def mark_existing_demo_logins(apps, schema_editor) -> None:
+    user = apps.get_model("accounts", "User")
+    db = schema_editor.connection.alias
+    user.objects.using(db).filter(
+        username__in=DEMO_USERNAMES,
+        memberships__organisation__partnerships__name=DEMO_PARTNERSHIP,
+    ).update(is_demo=True)
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_move_partnership_to_partnerships'),
+        ('partnerships', '0003_partnership_from_accounts'),
     ]
 
     operations = [
@@ -15,4 +33,5 @@ class Migration(migrations.Migration):
             name='is_demo',
             field=models.BooleanField(default=False, help_text="One of the demo partnership's named sign-ins, made by the demo generator."),
         ),
+        migrations.RunPython(mark_existing_demo_logins, migrations.RunPython.noop),
     ]
