@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n 2
 # People of scale data `make bench` generates (bench/README.md documents the 1M run).
 BENCH_PEOPLE ?= 2000
 
-.PHONY: run test lint format install install-dev frontend chromium migrate demo bench clean
+.PHONY: run test lint typecheck format install install-dev frontend chromium migrate demo bench clean
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -61,6 +61,10 @@ run: migrate
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Types, with the django-stubs plugin; not yet part of `lint`.
+typecheck: install-dev
+	RESETTLE_ENV=test $(VENV)/bin/mypy
 
 format: install-dev
 	$(VENV)/bin/ruff format .
