@@ -6,12 +6,21 @@ connections to this machine are allowed, which the browser tests need for the li
 `cast` is one user per role and organisation of the demo partnership (DESIGN §7), plus an
 outsider whose organisation is outside the partnership, so tests say who acts by name
 (`cast.caseworker`, `cast.mentor`) rather than building users inline.
+
+Query counts are taken only through `count_queries`, `django_assert_num_queries` or
+`django_assert_max_num_queries`, and a test that asks for any of them runs with the clock
+stopped (see `_stopped_clock_for_query_counts`).
 """
 
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+import time_machine
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
 
 from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership, Role
 from resettle.accounts.tests.factories import make_membership, make_organisation, make_user
@@ -136,3 +145,31 @@ def make_person(db):
         return person
 
     return build
+
+
+# Fixtures that count queries. A test asking for one runs with the clock stopped: a session is
+# rewritten when its last request is 30 seconds old, and a slow run (many workers on few cores)
+# would otherwise add that write to a count now and then.
+QUERY_COUNTERS = frozenset(
+    {"count_queries", "django_assert_num_queries", "django_assert_max_num_queries"}
+)
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock_for_query_counts(request) -> Iterator[None]:
+    # Autouse, so the clock stops before any other fixture of the test signs anyone in.
+    if QUERY_COUNTERS.isdisjoint(request.fixturenames):
+        yield
+        return
+    with time_machine.travel(time.time(), tick=False):
+        yield
+
+
+@pytest.fixture
+def count_queries(db) -> Callable[..., CaptureQueriesContext]:
+    """`with count_queries() as queries: ...` then `len(queries)`: the queries run inside."""
+
+    def capture(using: str = "default") -> CaptureQueriesContext:
+        return CaptureQueriesContext(connections[using])
+
+    return capture

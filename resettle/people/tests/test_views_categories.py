@@ -5,8 +5,6 @@ them to; identity to anyone working with the person. Sensitive reads go in the a
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.access.categories import Category
@@ -172,14 +170,14 @@ def test_a_404_records_no_read(client_as, cast, sam):
 
 
 def test_the_summary_costs_the_same_queries_however_much_is_recorded(
-    client_as, cast, sam, agreement
+    count_queries, client_as, cast, sam, agreement
 ):
     agreement(categories=[Category.CONTACT], kinds=[LEAD])
     client = client_as(cast.caseworker)
     client.get(detail(sam))  # sessions and the like settle on the first request
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             assert client.get(detail(sam)).status_code == 200
         return len(queries)
 
