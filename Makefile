@@ -72,7 +72,8 @@ format: install-dev
 
 test: install-dev frontend chromium lint
 	RESETTLE_ENV=test $(PY) manage.py makemigrations --check --dry-run
-	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS) --cov --cov-report=
+	$(PY) tools/coverage_by_app.py
 
 # The benchmark (bench/README.md): gunicorn and pyarrow from the bench extra, wrk from Debian.
 # A fresh SQLite database under bench/.data/, or DATABASE_URL's database.
