@@ -193,9 +193,7 @@ def test_supervision_notes_are_written_by_managers_on_their_page(
 
 
 def _queries(count_queries, client, url) -> int:
-    with count_queries(
-        count_queries,
-    ) as queries:
+    with count_queries() as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 

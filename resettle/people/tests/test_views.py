@@ -200,9 +200,7 @@ def test_a_search_with_more_matches_than_are_ranked_asks_to_narrow_it(
 
 
 def _queries(count_queries, client, params) -> int:
-    with count_queries(
-        count_queries,
-    ) as captured:
+    with count_queries() as captured:
         assert client.get(LIST_URL, params).status_code == 200
     return len(captured)
 
@@ -227,5 +225,5 @@ def test_the_number_of_queries_does_not_grow_with_the_caseload(
     add(5)
     with_five = _queries(count_queries, client, params)
     add(25)
-    with django_assert_max_num_queries(count_queries, with_five):
+    with django_assert_max_num_queries(with_five):
         client.get(LIST_URL, params)

@@ -154,9 +154,7 @@ def test_the_caseload_sorts_filters_and_pages(client, cast, make_person, custody
 
 
 def _queries(count_queries, client, url) -> int:
-    with count_queries(
-        count_queries,
-    ) as queries:
+    with count_queries() as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
