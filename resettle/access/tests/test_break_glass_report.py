@@ -22,16 +22,6 @@ CSV = reverse("access:break_glass_report_csv")
 NOT_SHARED = "a person not shared with your organisation"
 
 
-@pytest.fixture
-def client_as(client):
-    def sign_in(actor):
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
-
-
 def broke_glass(actor, person, *, days_ago=0, category=Category.OFFENCE, reason=None, **extra):
     opened = timezone.now() - timedelta(days=days_ago)
     return BreakGlassAccess.objects.create(

@@ -4,9 +4,9 @@ and 50 people, the same count), for the organisation's own cases and partners' s
 import pytest
 from django.test import Client
 
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.cases import services
 from resettle.custody.tests.conftest import days
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

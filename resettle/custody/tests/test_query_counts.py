@@ -8,7 +8,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.cases import services as case_services
 from resettle.cases.models import CaseEventKind
 from resettle.contacts import services as contact_services
@@ -27,6 +26,7 @@ from resettle.directory.models import Access, Service
 from resettle.plans import services as plan_services
 from resettle.referrals import services as referral_services
 from resettle.referrals.tests.conftest import refer
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

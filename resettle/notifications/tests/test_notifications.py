@@ -13,16 +13,6 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("notifications:list")
 
 
-@pytest.fixture
-def client_as(client):
-    def sign_in(actor):
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
-
-
 def tell(actor, subject="Something happened", **extra):
     return notify(
         recipients=[actor.user],

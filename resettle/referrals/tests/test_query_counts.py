@@ -4,8 +4,8 @@ referrals there are (issue 7: 5 rows and 50 rows, the same count)."""
 import pytest
 from django.test import Client
 
-from resettle.api.tests.conftest import token_for
 from resettle.referrals.tests.conftest import refer
+from resettle.testing import token_for
 
 pytestmark = pytest.mark.django_db
 
