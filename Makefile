@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n 2
 # People of scale data `make bench` generates (bench/README.md documents the 1M run).
 BENCH_PEOPLE ?= 2000
 
-.PHONY: run test lint format install install-dev frontend chromium migrate demo bench clean
+.PHONY: run test lint typecheck format install install-dev frontend chromium migrate demo bench clean
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -62,13 +62,18 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Types, with the django-stubs plugin; not yet part of `lint`.
+typecheck: install-dev
+	RESETTLE_ENV=test $(VENV)/bin/mypy
+
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 test: install-dev frontend chromium lint
 	RESETTLE_ENV=test $(PY) manage.py makemigrations --check --dry-run
-	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS) --cov --cov-report=
+	$(PY) tools/coverage_by_app.py
 
 # The benchmark (bench/README.md): gunicorn and pyarrow from the bench extra, wrk from Debian.
 # A fresh SQLite database under bench/.data/, or DATABASE_URL's database.

@@ -6,17 +6,30 @@ connections to this machine are allowed, which the browser tests need for the li
 `cast` is one user per role and organisation of the demo partnership (DESIGN §7), plus an
 outsider whose organisation is outside the partnership, so tests say who acts by name
 (`cast.caseworker`, `cast.mentor`) rather than building users inline.
+
+Query counts are taken only through `count_queries`, `django_assert_num_queries` or
+`django_assert_max_num_queries`, and a test that asks for any of them runs with the clock
+stopped (see `_stopped_clock_for_query_counts`).
 """
 
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
+import time_machine
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role, User
 from resettle.accounts.tests.factories import make_membership, make_organisation, make_user
-from resettle.partnerships.models import Partnership
+from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.people.models import Identifier, Person, WorkingRelationship
+from resettle.people.tests.sharing import make_agreement
+from resettle.testing import ApiClient, token_for
 
 # Every cast member signs in with this password in browser tests.
 CAST_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test-only)
@@ -137,3 +150,92 @@ def make_person(db):
         return person
 
     return build
+
+
+@pytest.fixture
+def client_as(client: Client) -> Callable[[Membership | None], Client]:
+    """`client_as(cast.caseworker)` signs that user in; `client_as(None)` signs out."""
+
+    def sign_in(actor: Membership | None) -> Client:
+        client.logout()
+        if actor is not None:
+            client.force_login(actor.user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api_as(client: Client) -> Callable[[Membership | User | None], ApiClient]:
+    """`api_as(cast.caseworker)` is an API client holding a fresh token for that user;
+    `api_as(None)` holds none."""
+
+    def make(who: Membership | User | None) -> ApiClient:
+        if who is None:
+            return ApiClient(client)
+        user = who.user if isinstance(who, Membership) else who
+        return ApiClient(client, token_for(user))
+
+    return make
+
+
+@pytest.fixture
+def share(cast) -> Callable[..., SharingAgreement]:
+    """`share(categories=[...], kinds=[...], basis=..., organisations=[...])`: a sharing
+    agreement in the cast's partnership, owned by the lead charity and in force from a year ago
+    (unless told otherwise). On `basis=LawfulBasis.CONSENT` each person's consent must cover
+    the category too."""
+
+    def make(**terms) -> SharingAgreement:
+        return make_agreement(cast.partnership, owner=cast.lead_charity, **terms)
+
+    return make
+
+
+@pytest.fixture
+def sharing_terms() -> dict:
+    """What `agreement` shares: casework, custody, risk and outcomes with every kind of partner.
+    A test package whose tests need other terms overrides this fixture."""
+    return {
+        "categories": [
+            Category.CUSTODY,
+            Category.CASE_NOTES,
+            Category.RISK_SUITABILITY,
+            Category.OUTCOMES,
+        ],
+        "kinds": sorted(OrganisationKind.values),
+    }
+
+
+@pytest.fixture
+def agreement(share, sharing_terms) -> SharingAgreement:
+    """The cast's partnership's sharing agreement, on `sharing_terms`."""
+    return share(**sharing_terms)
+
+
+# Fixtures that count queries. A test asking for one runs with the clock stopped: a session is
+# rewritten when its last request is 30 seconds old, and a slow run (many workers on few cores)
+# would otherwise add that write to a count now and then.
+QUERY_COUNTERS = frozenset(
+    {"count_queries", "django_assert_num_queries", "django_assert_max_num_queries"}
+)
+
+
+@pytest.fixture(autouse=True)
+def _stopped_clock_for_query_counts(request) -> Iterator[None]:
+    # Autouse, so the clock stops before any other fixture of the test signs anyone in.
+    if QUERY_COUNTERS.isdisjoint(request.fixturenames):
+        yield
+        return
+    with time_machine.travel(time.time(), tick=False):
+        yield
+
+
+@pytest.fixture
+def count_queries(db) -> Callable[..., CaptureQueriesContext]:
+    """`with count_queries() as queries: ...` then `len(queries)`: the queries run inside."""
+
+    def capture(using: str = "default") -> CaptureQueriesContext:
+        return CaptureQueriesContext(connections[using])
+
+    return capture

@@ -25,16 +25,6 @@ REASON = "Police report of a threat to a child at the family's address tonight."
 
 
 @pytest.fixture
-def client_as(client):
-    def sign_in(actor):
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def probation_lead(cast):
     """The probation unit's own safeguarding lead, who hears when its data is opened."""
     user = make_user(username="probation-lead", email="lead@probation.example")

@@ -6,8 +6,6 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,16 +20,6 @@ pytestmark = pytest.mark.django_db
 REPORT = reverse("access:break_glass_report")
 CSV = reverse("access:break_glass_report_csv")
 NOT_SHARED = "a person not shared with your organisation"
-
-
-@pytest.fixture
-def client_as(client):
-    def sign_in(actor):
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
 
 
 def broke_glass(actor, person, *, days_ago=0, category=Category.OFFENCE, reason=None, **extra):
@@ -237,11 +225,13 @@ def test_status_shows_open_closed_and_expired(client_as, cast, make_person):
     assert statuses == ["Open", "Closed early", "Expired"]
 
 
-def test_query_count_does_not_grow_with_rows(client_as, cast, make_person, housing_lead):
+def test_query_count_does_not_grow_with_rows(
+    count_queries, client_as, cast, make_person, housing_lead
+):
     client = client_as(cast.safeguarding)
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             assert client.get(REPORT).status_code == 200
         return len(captured)
 
@@ -254,12 +244,12 @@ def test_query_count_does_not_grow_with_rows(client_as, cast, make_person, housi
     assert queries() == few
 
 
-def test_csv_query_count_does_not_grow_with_rows(client_as, cast, make_person):
+def test_csv_query_count_does_not_grow_with_rows(count_queries, client_as, cast, make_person):
     client = client_as(cast.manager)
     person = make_person(cast.safeguarding)
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             assert client.get(CSV).status_code == 200
         return len(captured)
 

@@ -2,8 +2,6 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.accounts import services
@@ -68,11 +66,11 @@ def test_list_pages_by_twenty_five_and_keeps_the_filter(client, cast):
     assert len(names(second)) == 6
 
 
-def test_list_query_count_does_not_grow_with_organisations(client, cast):
+def test_list_query_count_does_not_grow_with_organisations(count_queries, client, cast):
     client.force_login(cast.caseworker.user)
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             client.get(LIST_URL)
         return len(captured)
 

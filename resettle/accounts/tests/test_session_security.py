@@ -3,9 +3,7 @@
 import time
 
 import pytest
-from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.accounts.security.middleware import LAST_SEEN_KEY, LAST_SEEN_RESOLUTION_SECONDS
@@ -61,8 +59,8 @@ def test_the_session_outlives_the_idle_limit_only_so_the_reason_can_be_shown(set
     )
 
 
-def _session_writes(client, path: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
+def _session_writes(count_queries, client, path: str) -> int:
+    with count_queries() as queries:
         assert client.get(path).status_code == 200
     return sum(
         1
@@ -71,16 +69,16 @@ def _session_writes(client, path: str) -> int:
     )
 
 
-def test_a_busy_session_is_written_at_most_every_half_minute(client, cast, settings):
+def test_a_busy_session_is_written_at_most_every_half_minute(count_queries, client, cast, settings):
     settings.SESSION_SAVE_EVERY_REQUEST = False
     settings.SESSION_IDLE_SECONDS = 30 * 60
     client.force_login(cast.caseworker.user)
     client.get(HOME)
     # A request straight after the last one written changes nothing to save.
-    assert _session_writes(client, HOME) == 0
+    assert _session_writes(count_queries, client, HOME) == 0
     # Later, the request is recorded, and the session (and its expiry) saved again.
     leave_idle(client, LAST_SEEN_RESOLUTION_SECONDS)
-    assert _session_writes(client, HOME) == 1
+    assert _session_writes(count_queries, client, HOME) == 1
     assert int(time.time()) - client.session[LAST_SEEN_KEY] < 5
 
 

@@ -1,55 +1,8 @@
-"""An API client that speaks JSON with a bearer token, and people for the cast to work with."""
+"""People for the cast to work with through the API, and the shape of its problems."""
 
-import json
-from dataclasses import dataclass
-
-import pytest
-from django.test import Client
-
-from resettle.accounts.models import Membership, User
-from resettle.api.services import api_token_create
+from resettle.accounts.models import Membership
 from resettle.people.models import Person
 from resettle.people.services import person_create
-
-
-@dataclass
-class ApiClient:
-    client: Client
-    token: str | None = None
-
-    def _headers(self, headers: dict | None) -> dict:
-        sent = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        return sent | (headers or {})
-
-    def get(self, path: str, data: dict | None = None, headers: dict | None = None):
-        return self.client.get(path, data, headers=self._headers(headers))
-
-    def post(self, path: str, body, headers: dict | None = None):
-        return self.client.post(
-            path, json.dumps(body), content_type="application/json", headers=self._headers(headers)
-        )
-
-    def patch(self, path: str, body, headers: dict | None = None):
-        return self.client.patch(
-            path, json.dumps(body), content_type="application/json", headers=self._headers(headers)
-        )
-
-
-def token_for(user: User) -> str:
-    return api_token_create(user=user, name="Tests").secret
-
-
-@pytest.fixture
-def api_as(client):
-    """`api_as(cast.caseworker)` is an API client holding a fresh token for that user."""
-
-    def make(who: Membership | User | None) -> ApiClient:
-        if who is None:
-            return ApiClient(client)
-        user = who.user if isinstance(who, Membership) else who
-        return ApiClient(client, token_for(user))
-
-    return make
 
 
 def add_person(actor: Membership, **data) -> Person:

@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 
 from resettle.accounts.tests.factories import make_user
 from resettle.api.models import ApiToken
-from resettle.api.tests.conftest import ApiClient
+from resettle.testing import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -263,7 +263,7 @@ def test_adding_a_person_needs_a_token(api_as):
 
 def test_a_revoked_token_cannot_add_a_person(client, cast):
     from resettle.api.services import api_token_create, api_token_revoke
-    from resettle.api.tests.conftest import ApiClient
+    from resettle.testing import ApiClient
 
     created = api_token_create(user=cast.caseworker.user, name="Old")
     api_token_revoke(user=cast.caseworker.user, token=created.token)

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_create, api_token_revoke
-from resettle.api.tests.conftest import ApiClient
+from resettle.testing import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,6 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
-# The API tests' client holding a token for a cast member, shared rather than copied.
-from resettle.api.tests.conftest import api_as  # noqa: F401
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 

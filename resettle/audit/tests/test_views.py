@@ -16,15 +16,6 @@ def log_url(person) -> str:
 
 
 @pytest.fixture
-def client_as(client):
-    def sign_in(actor):
-        client.force_login(actor.user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
 def person(cast, make_person):
     """Worked with by the lead charity (caseworker, safeguarding lead), probation, the
     mentoring charity (allocated to the mentor) and the football trust."""

@@ -1,1 +1,1 @@
-from resettle.custody.tests.conftest import agreement, offence_agreement, person  # noqa: F401
+from resettle.custody.tests.conftest import offence_agreement, person  # noqa: F401

@@ -2,13 +2,11 @@
 and 50 people, the same count), for the organisation's own cases and partners' shared ones."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.cases import services
 from resettle.custody.tests.conftest import days
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -35,23 +33,23 @@ def _add(cast, make_person, count: int, start: int) -> None:
         )
 
 
-def _measure(api) -> list[tuple[int, dict]]:
+def _measure(count_queries, api) -> list[tuple[int, dict]]:
     measured = []
     for url in URLS:
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             response = api.get(url)
         assert response.status_code == 200, (url, response.content)
         measured.append((len(queries), response.json()))
     return measured
 
 
-def test_the_case_list_reads_a_fixed_number_of_queries(cast, make_person, agreement):
+def test_the_case_list_reads_a_fixed_number_of_queries(count_queries, cast, make_person, agreement):
     api = ApiClient(Client(), token_for(cast.caseworker.user))
-    _measure(api)  # a token's first use is recorded once
+    _measure(count_queries, api)  # a token's first use is recorded once
     _add(cast, make_person, 5, 0)
-    few = _measure(api)
+    few = _measure(count_queries, api)
     _add(cast, make_person, 45, 5)
-    many = _measure(api)
+    many = _measure(count_queries, api)
     assert [body["count"] for _n, body in few] == [10, 10, 10]
     assert [body["count"] for _n, body in many] == [100, 100, 100]
     assert len(many[0][1]["results"]) == 20 and len(many[1][1]["results"]) == 100

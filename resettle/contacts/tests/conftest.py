@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from resettle.accounts.models import Membership
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.cases.models import Case
 from resettle.people.models import Person
 
@@ -28,13 +27,3 @@ def person(cast, make_person):
     return make_person(
         cast.caseworker, cast.mentor, cast.family, given_name="Sam", family_name="Okafor"
     )
-
-
-@pytest.fixture
-def api_as(client):
-    """`api_as(cast.caseworker)`: an API client holding a fresh token for that user."""
-
-    def make(actor: Membership) -> ApiClient:
-        return ApiClient(client, token_for(actor.user))
-
-    return make

@@ -6,8 +6,6 @@ too."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from resettle.access import policy
@@ -45,17 +43,17 @@ def _open(actor, person):
     )
 
 
-def _measure(calls) -> list[tuple[int, object]]:
+def _measure(count_queries, calls) -> list[tuple[int, object]]:
     measured = []
     for who, url in calls:
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             response = who.get(url)
         assert response.status_code == 200, (url, response.content)
         measured.append((len(queries), response))
     return measured
 
 
-def test_the_contact_list_reads_a_fixed_number_of_queries(cast, make_person, api_as):
+def test_the_contact_list_reads_a_fixed_number_of_queries(count_queries, cast, make_person, api_as):
     """Each person has a contact of the lead charity's and one of the family charity's (whose
     non-sensitive notes the lead charity may read); a sensitive one stays with its writer."""
     share_casework(cast)
@@ -79,11 +77,11 @@ def test_the_contact_list_reads_a_fixed_number_of_queries(cast, make_person, api
         (caseworker, "/api/v1/contacts?outcome=attended&page_size=40"),
         (family, "/api/v1/contacts?page_size=40"),
     ]
-    _measure(calls)  # a token's first use is recorded once
+    _measure(count_queries, calls)  # a token's first use is recorded once
     add(5, 0)
-    few = _measure(calls)
+    few = _measure(count_queries, calls)
     add(45, 5)
-    many = _measure(calls)
+    many = _measure(count_queries, calls)
     assert [response.json()["count"] for _n, response in few] == [10, 10, 10, 15]
     bodies = [response.json() for _n, response in many]
     assert [b["count"] for b in bodies] == [100, 100, 100, 150]
@@ -102,7 +100,9 @@ def test_the_contact_list_reads_a_fixed_number_of_queries(cast, make_person, api
     assert [n for n, _response in many] == [n for n, _response in few]
 
 
-def test_a_persons_contacts_read_a_fixed_number_of_queries(cast, make_person, api_as):
+def test_a_persons_contacts_read_a_fixed_number_of_queries(
+    count_queries, cast, make_person, api_as
+):
     share_casework(cast)
     person = make_person(cast.caseworker, cast.family, given_name="Sam", family_name="Okafor")
     own, partners = _open(cast.caseworker, person), _open(cast.family, person)
@@ -127,11 +127,11 @@ def test_a_persons_contacts_read_a_fixed_number_of_queries(cast, make_person, ap
         (page, f"{url}?outcome=did_not_attend"),
         (api, f"/api/v1/contacts?person={person.pk}&page_size=100"),
     ]
-    _measure(calls)  # the first request after signing in saves the session
+    _measure(count_queries, calls)  # the first request after signing in saves the session
     add(5, 0)
-    few = _measure(calls)
+    few = _measure(count_queries, calls)
     add(45, 5)
-    many = _measure(calls)
+    many = _measure(count_queries, calls)
     assert "10 contacts" in few[0][1].content.decode()
     assert "100 contacts" in many[0][1].content.decode()
     assert "50 contacts match the filters" in many[2][1].content.decode()
@@ -140,7 +140,7 @@ def test_a_persons_contacts_read_a_fixed_number_of_queries(cast, make_person, ap
     assert [n for n, _response in many] == [n for n, _response in few]
 
 
-def test_family_support_reads_a_fixed_number_of_queries(cast, make_person):
+def test_family_support_reads_a_fixed_number_of_queries(count_queries, cast, make_person):
     """The leaver's family: relatives in and out of the household, each with their live cases of
     two organisations; one in five wants no contact."""
     make_agreement(
@@ -179,11 +179,11 @@ def test_family_support_reads_a_fixed_number_of_queries(cast, make_person):
 
     client = signed_in(cast.family)
     url = f"/people/{leaver.pk}/family/support/"
-    _measure([(client, url)])  # the first request after signing in saves the session
+    _measure(count_queries, [(client, url)])  # the first request after signing in saves the session
     add(5, 0)
-    few = _measure([(client, url)])
+    few = _measure(count_queries, [(client, url)])
     add(45, 5)
-    many = _measure([(client, url)])
+    many = _measure(count_queries, [(client, url)])
     support = many[0][1].context["support"]
     assert len(support.members) == 50
     shown = [m for m in support.members if m.person is not None]

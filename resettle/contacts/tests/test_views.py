@@ -199,16 +199,14 @@ def test_family_support_hides_members_without_their_family_information(cast, mak
     assert "Lou" not in text and "Not shared with your organisation" in text
 
 
-def test_the_list_costs_the_same_queries_however_many_contacts(cast, person):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_the_list_costs_the_same_queries_however_many_contacts(count_queries, cast, person):
 
     case = open_case(cast.caseworker, person)
     client = signed_in(cast.caseworker)
     url = reverse("contacts:person_list", args=[person.pk])
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             assert client.get(url).status_code == 200
         return len(captured)
 

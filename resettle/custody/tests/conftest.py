@@ -1,6 +1,6 @@
-"""Shared setup for the custody and cases tests: an agreement that shares custody, case notes
-and risk with the partnership (offence stays with probation and prison), and a person whom
-probation, the lead charity and the mentoring charity all work with."""
+"""Shared setup for the custody and cases tests: with the root `agreement` (custody, case notes
+and risk shared with the partnership), one that keeps offence details with probation and prison,
+and a person whom probation, the lead charity and the mentoring charity all work with."""
 
 from datetime import date, timedelta
 
@@ -27,11 +27,6 @@ def make_agreement(cast, *, categories=SHARED, kinds=PARTNER_KINDS) -> SharingAg
         recipient_kinds=kinds,
         starts_on=date.today() - timedelta(days=365),
     )
-
-
-@pytest.fixture
-def agreement(cast) -> SharingAgreement:
-    return make_agreement(cast)
 
 
 @pytest.fixture

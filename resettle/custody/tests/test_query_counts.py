@@ -5,12 +5,9 @@ count): the API list of custody periods, the release-planning worklist, and a pe
 from datetime import time, timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.cases import services as case_services
 from resettle.cases.models import CaseEventKind
 from resettle.contacts import services as contact_services
@@ -29,6 +26,7 @@ from resettle.directory.models import Access, Service
 from resettle.plans import services as plan_services
 from resettle.referrals import services as referral_services
 from resettle.referrals.tests.conftest import refer
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -56,10 +54,10 @@ def _signed_in(actor) -> Client:
     return client
 
 
-def _measure(calls) -> list[tuple[int, object]]:
+def _measure(count_queries, calls) -> list[tuple[int, object]]:
     measured = []
     for who, url in calls:
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             response = who.get(url)
         assert response.status_code == 200, (url, response.content)
         measured.append((len(queries), response))
@@ -67,7 +65,7 @@ def _measure(calls) -> list[tuple[int, object]]:
 
 
 def test_custody_lists_read_a_fixed_number_of_queries(
-    cast, make_person, agreement, offence_agreement
+    count_queries, cast, make_person, agreement, offence_agreement
 ):
     """Everyone is in custody, due out within 12 weeks, with licence conditions recorded, and a
     live case with the lead charity and with probation; every other person has part of their
@@ -125,11 +123,13 @@ def test_custody_lists_read_a_fixed_number_of_queries(
         (api, "/api/v1/custody-periods?in_custody=true"),
         (probation_api, "/api/v1/custody-periods"),
     ]
-    _measure(calls)  # a first request saves the session, a token's first use is recorded
+    _measure(
+        count_queries, calls
+    )  # a first request saves the session, a token's first use is recorded
     add(5, 0)
-    few = _measure(calls)
+    few = _measure(count_queries, calls)
     add(45, 5)
-    many = _measure(calls)
+    many = _measure(count_queries, calls)
     assert "5 people due for release" in few[0][1].content.decode()
     worklist = many[0][1].content.decode()
     assert "50 people due for release" in worklist and "Visitors centre" in worklist
@@ -143,7 +143,7 @@ def test_custody_lists_read_a_fixed_number_of_queries(
 
 
 def test_a_persons_timeline_reads_a_fixed_number_of_queries(
-    cast, make_person, agreement, offence_agreement, football
+    count_queries, cast, make_person, agreement, offence_agreement, football
 ):
     """One person released and recalled again and again (custody events, and their cases
     paused and resumed each time), with contacts, goals and referrals of two organisations."""
@@ -208,11 +208,11 @@ def test_a_persons_timeline_reads_a_fixed_number_of_queries(
         (viewers[cast.family], f"{url}?show=contact&show=goal"),
         (viewers[cast.caseworker], f"{url}?show=custody"),
     ]
-    _measure(calls)  # the first request after signing in saves the session
+    _measure(count_queries, calls)  # the first request after signing in saves the session
     add(5, 0)
-    few = _measure(calls)
+    few = _measure(count_queries, calls)
     add(45, 5)
-    many = _measure(calls)
+    many = _measure(count_queries, calls)
     # 50 releases and 50 recalls after the start; per case its opening, 50 pauses and 49
     # resumptions (the first release found it open); 100 contacts, 100 goals and, for probation
     # who sent them, 50 referrals.

@@ -2,7 +2,6 @@ from datetime import time
 
 import pytest
 
-from resettle.api.tests.conftest import api_as  # noqa: F401 - a fixture
 from resettle.directory import services
 from resettle.directory.models import Access
 

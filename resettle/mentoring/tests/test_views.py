@@ -1,8 +1,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.mentoring.models import MenteePreferences, MentorAllocation, MentorProfile
@@ -194,20 +192,20 @@ def test_supervision_notes_are_written_by_managers_on_their_page(
     assert "Good month" in listed.content.decode()
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
+def _queries(count_queries, client, url) -> int:
+    with count_queries() as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
 
 def test_the_mentor_list_and_matching_page_cost_the_same_queries_for_more_mentors(
-    client, cast, staff, mentee
+    count_queries, client, cast, staff, mentee
 ):
     client.force_login(staff["caseworker"].user)
     urls = [reverse("mentoring:mentor_list"), reverse("mentoring:match", args=[mentee.pk])]
     for n in range(3):
         make_mentor(cast, f"Few{n}", interests=["football"])
-    few = [_queries(client, url) for url in urls]
+    few = [_queries(count_queries, client, url) for url in urls]
     for n in range(20):
         make_mentor(cast, f"Many{n}", interests=["football"])
-    assert [_queries(client, url) for url in urls] == few
+    assert [_queries(count_queries, client, url) for url in urls] == few

@@ -3,8 +3,6 @@ count in the header and on the home page."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.notifications.models import Notification
@@ -13,16 +11,6 @@ from resettle.notifications.services import notifications_mark_all_read, notify
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("notifications:list")
-
-
-@pytest.fixture
-def client_as(client):
-    def sign_in(actor):
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
 
 
 def tell(actor, subject="Something happened", **extra):
@@ -133,12 +121,12 @@ def test_list_is_paginated(client_as, cast):
     assert len(client.get(LIST, {"page": 2}).context["notifications"]) == 2
 
 
-def test_list_query_count_does_not_grow_with_notifications(client_as, cast):
+def test_list_query_count_does_not_grow_with_notifications(count_queries, client_as, cast):
     client = client_as(cast.admin)
     tell(cast.admin)
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             assert client.get(LIST).status_code == 200
         return len(captured)
 

@@ -53,16 +53,14 @@ def agreement_post(**changes) -> dict:
 
 
 @pytest.fixture
-def agreement(cast) -> SharingAgreement:
+def sharing_terms(cast) -> dict:
     """In force, owned by the lead charity (whose admin is `cast.admin`)."""
-    return make_agreement(
-        partnership=cast.partnership,
-        owner=cast.lead_charity,
-        categories=[Category.HEALTH, Category.CONTACT],
-        recipient_kinds=[OrganisationKind.HOUSING],
-        recipient_organisations=[cast.family_charity],
-        title="Health and housing",
-    )
+    return {
+        "categories": [Category.HEALTH, Category.CONTACT],
+        "kinds": [OrganisationKind.HOUSING],
+        "organisations": [cast.family_charity],
+        "title": "Health and housing",
+    }
 
 
 # The list

@@ -1,34 +1,8 @@
 """Helpers for the people pages' tests."""
 
 import pytest
-from django.test import Client
 
-from resettle.accounts.models import Membership
-from resettle.people.tests.sharing import make_agreement, make_consent
-
-
-@pytest.fixture
-def client_as(client: Client):
-    """`client_as(cast.caseworker)` signs that user in; `client_as(None)` stays anonymous."""
-
-    def sign_in(actor: Membership | None) -> Client:
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def agreement(cast):
-    """`agreement(categories=[...], kinds=[...], basis=...)`: a sharing agreement in the cast's
-    partnership, owned by the lead charity. The basis defaults to public task (no consent
-    needed); with `basis=LawfulBasis.CONSENT` each person's consent must cover the category."""
-
-    def make(**options):
-        return make_agreement(cast.partnership, owner=cast.lead_charity, **options)
-
-    return make
+from resettle.people.tests.sharing import make_consent
 
 
 @pytest.fixture

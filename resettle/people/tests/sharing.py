@@ -21,12 +21,13 @@ def make_agreement(
     basis: str = LawfulBasis.PUBLIC_TASK,
     starts_on: date | None = None,
     ends_on: date | None = None,
+    title: str = "Test sharing agreement",
 ) -> SharingAgreement:
     """An agreement in force from a year ago (unless told otherwise), with no end date."""
     agreement = SharingAgreement(
         partnership=partnership,
         owner=owner,
-        title="Test sharing agreement",
+        title=title,
         document_reference="TEST-ISA-01",
         purpose="Testing who sees what.",
         lawful_basis=basis,

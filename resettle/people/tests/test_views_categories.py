@@ -5,8 +5,6 @@ them to; identity to anyone working with the person. Sensitive reads go in the a
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.access.categories import Category
@@ -81,9 +79,9 @@ def test_identifiers_and_disability_are_identity_and_phone_is_contact():
 
 
 def test_with_contact_shared_the_summary_shows_contact_details_and_change_links(
-    client_as, cast, sam, agreement
+    client_as, cast, sam, share
 ):
-    agreement(categories=[Category.CONTACT], kinds=[LEAD])
+    share(categories=[Category.CONTACT], kinds=[LEAD])
     response = client_as(cast.caseworker).get(detail(sam))
     assert response.status_code == 200
     assert PHONE in response.text and EMAIL in response.text and "1 Elm Road" in response.text
@@ -104,9 +102,9 @@ def test_without_an_agreement_the_summary_shows_identity_but_not_contact(client_
 
 
 def test_on_consent_the_summary_shows_contact_only_while_consent_covers_it(
-    client_as, cast, sam, agreement, consent
+    client_as, cast, sam, share, consent
 ):
-    agreement(
+    share(
         categories=[Category.CONTACT],
         kinds=[OrganisationKind.SPORT_TRUST],
         basis=LawfulBasis.CONSENT,
@@ -125,15 +123,15 @@ def test_on_consent_the_summary_shows_contact_only_while_consent_covers_it(
 
 
 def test_consent_for_another_kind_of_organisation_does_not_share_contact(
-    client_as, cast, sam, agreement, consent
+    client_as, cast, sam, share, consent
 ):
-    agreement(categories=[Category.CONTACT], kinds=[OrganisationKind.SPORT_TRUST], basis="consent")
+    share(categories=[Category.CONTACT], kinds=[OrganisationKind.SPORT_TRUST], basis="consent")
     consent(sam, categories=[Category.CONTACT], kinds=[OrganisationKind.HOUSING])
     assert not shows_contact(client_as(cast.coordinator).get(detail(sam)).text)
 
 
-def test_an_ended_agreement_no_longer_shares_contact(client_as, cast, sam, agreement):
-    agreement(
+def test_an_ended_agreement_no_longer_shares_contact(client_as, cast, sam, share):
+    share(
         categories=[Category.CONTACT],
         kinds=[LEAD],
         starts_on=date.today() - timedelta(days=200),
@@ -143,9 +141,9 @@ def test_an_ended_agreement_no_longer_shares_contact(client_as, cast, sam, agree
 
 
 def test_a_childs_contact_details_are_not_shared_beyond_family_services(
-    client_as, cast, make_person, agreement
+    client_as, cast, make_person, share
 ):
-    agreement(categories=[Category.CONTACT], kinds=[LEAD, OrganisationKind.FAMILY_SUPPORT])
+    share(categories=[Category.CONTACT], kinds=[LEAD, OrganisationKind.FAMILY_SUPPORT])
     child = make_person(
         cast.caseworker, cast.family, date_of_birth=date.today() - timedelta(days=3650), phone=PHONE
     )
@@ -153,11 +151,11 @@ def test_a_childs_contact_details_are_not_shared_beyond_family_services(
     assert PHONE in client_as(cast.family).get(detail(child)).text
 
 
-def test_the_summary_records_what_it_showed(client_as, cast, sam, agreement):
+def test_the_summary_records_what_it_showed(client_as, cast, sam, share):
     client = client_as(cast.caseworker)
     client.get(detail(sam))
     assert reads(sam) == [Category.IDENTITY]
-    agreement(categories=[Category.CONTACT], kinds=[LEAD])
+    share(categories=[Category.CONTACT], kinds=[LEAD])
     client.get(detail(sam))
     assert reads(sam) == [Category.IDENTITY, Category.IDENTITY, Category.CONTACT]
     event = AuditEvent.objects.last()
@@ -172,14 +170,14 @@ def test_a_404_records_no_read(client_as, cast, sam):
 
 
 def test_the_summary_costs_the_same_queries_however_much_is_recorded(
-    client_as, cast, sam, agreement
+    count_queries, client_as, cast, sam, share
 ):
-    agreement(categories=[Category.CONTACT], kinds=[LEAD])
+    share(categories=[Category.CONTACT], kinds=[LEAD])
     client = client_as(cast.caseworker)
     client.get(detail(sam))  # sessions and the like settle on the first request
 
     def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
+        with count_queries() as queries:
             assert client.get(detail(sam)).status_code == 200
         return len(queries)
 
@@ -229,18 +227,16 @@ def test_without_contact_the_edit_form_has_no_contact_fields_and_keeps_them(clie
     assert (sam.phone, sam.email) == (PHONE, EMAIL)
 
 
-def test_with_contact_the_edit_form_has_the_contact_fields(client_as, cast, sam, agreement):
-    agreement(categories=[Category.CONTACT], kinds=[LEAD])
+def test_with_contact_the_edit_form_has_the_contact_fields(client_as, cast, sam, share):
+    share(categories=[Category.CONTACT], kinds=[LEAD])
     form = client_as(cast.caseworker).get(reverse("people:edit", args=[sam.pk])).context["form"]
     assert form["phone"].value() == PHONE
 
 
-def test_the_add_form_asks_for_contact_only_where_an_agreement_gives_them(
-    client_as, cast, agreement
-):
+def test_the_add_form_asks_for_contact_only_where_an_agreement_gives_them(client_as, cast, share):
     client = client_as(cast.caseworker)
     assert "phone" not in client.get(reverse("people:create")).context["form"].fields
-    agreement(categories=[Category.CONTACT], kinds=[LEAD], basis=LawfulBasis.CONSENT)
+    share(categories=[Category.CONTACT], kinds=[LEAD], basis=LawfulBasis.CONSENT)
     assert "phone" in client.get(reverse("people:create")).context["form"].fields
 
 
@@ -264,8 +260,8 @@ def test_without_contact_a_name_can_still_be_added(client_as, cast, sam):
 # The list and its htmx fragment
 
 
-def test_the_list_and_its_fragment_never_show_contact_details(client_as, cast, sam, agreement):
-    agreement(categories=[Category.CONTACT], kinds=[LEAD])
+def test_the_list_and_its_fragment_never_show_contact_details(client_as, cast, sam, share):
+    share(categories=[Category.CONTACT], kinds=[LEAD])
     client = client_as(cast.caseworker)
     page = client.get(reverse("people:list"))
     fragment = client.get(reverse("people:list"), {"q": "Sam Reed"}, headers={"HX-Request": "1"})
@@ -298,9 +294,9 @@ def household_url(household: Household, view: str = "people:household_detail") -
 
 
 def test_with_family_shared_the_family_page_shows_it_and_records_the_read(
-    client_as, cast, reeds, agreement
+    client_as, cast, reeds, share
 ):
-    agreement(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD])
+    share(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD])
     response = client_as(cast.caseworker).get(family(reeds["sam"]))
     assert response.status_code == 200
     assert "Pat Reed" in response.text
@@ -323,9 +319,9 @@ def test_without_family_shared_the_family_page_says_so_and_shows_nothing(client_
 
 
 def test_when_consent_is_withdrawn_the_family_page_stops_showing_family(
-    client_as, cast, reeds, agreement, consent
+    client_as, cast, reeds, share, consent
 ):
-    agreement(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD], basis=LawfulBasis.CONSENT)
+    share(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD], basis=LawfulBasis.CONSENT)
     given = consent(reeds["sam"], categories=[Category.FAMILY_CHILDREN], kinds=[LEAD])
     client = client_as(cast.caseworker)
     assert "Pat Reed" in client.get(family(reeds["sam"])).text
@@ -374,9 +370,9 @@ def test_without_family_shared_household_pages_are_not_found(client_as, cast, re
 
 
 def test_the_household_names_only_members_whose_family_is_shared(
-    client_as, cast, reeds, agreement, consent
+    client_as, cast, reeds, share, consent
 ):
-    agreement(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD], basis=LawfulBasis.CONSENT)
+    share(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD], basis=LawfulBasis.CONSENT)
     consent(reeds["pat"], categories=[Category.FAMILY_CHILDREN], kinds=[LEAD])
     client = client_as(cast.caseworker)
     response = client.get(household_url(reeds["household"]))
@@ -390,9 +386,9 @@ def test_the_household_names_only_members_whose_family_is_shared(
 
 
 def test_only_relatives_whose_family_is_shared_are_offered(
-    client_as, cast, reeds, make_person, agreement, consent
+    client_as, cast, reeds, make_person, share, consent
 ):
-    agreement(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD], basis=LawfulBasis.CONSENT)
+    share(categories=[Category.FAMILY_CHILDREN], kinds=[LEAD], basis=LawfulBasis.CONSENT)
     for person in (reeds["sam"], reeds["pat"]):
         consent(person, categories=[Category.FAMILY_CHILDREN], kinds=[LEAD])
     make_person(cast.caseworker, given_name="Ray", family_name="Reed")  # no consent

@@ -15,10 +15,10 @@ from resettle.people.services import household_create, relationship_set
 
 
 @pytest.fixture
-def family_information_shared(agreement):
+def family_information_shared(share):
     """These tests are about the pages, not about sharing (test_views_categories.py is): the
     lead charity and the family charity receive family information under an agreement."""
-    return agreement(
+    return share(
         categories=[Category.FAMILY_CHILDREN],
         kinds=[OrganisationKind.LEAD_CHARITY, OrganisationKind.FAMILY_SUPPORT],
     )

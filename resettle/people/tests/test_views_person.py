@@ -15,10 +15,10 @@ from resettle.people.models import Address, Identifier, Person, PersonName, Work
 
 
 @pytest.fixture
-def lead_charity_receives_contact(agreement):
+def lead_charity_receives_contact(share):
     """These tests are about the pages, not about sharing (test_views_categories.py is): the
     caseworker's organisation receives contact details under a statutory agreement."""
-    return agreement(categories=[Category.CONTACT], kinds=[OrganisationKind.LEAD_CHARITY])
+    return share(categories=[Category.CONTACT], kinds=[OrganisationKind.LEAD_CHARITY])
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lead_charity_receives_contact")]

@@ -198,16 +198,14 @@ def test_a_partners_goal_is_refused_not_hidden_when_outcomes_are_shared(cast, pe
     assert client.post(reverse("plans:goal_progress", args=[goal.pk]), {}).status_code == 403
 
 
-def test_the_plan_page_costs_the_same_queries_however_many_goals(cast, person):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def test_the_plan_page_costs_the_same_queries_however_many_goals(count_queries, cast, person):
 
     case = open_case(cast.caseworker, person)
     client = signed_in(cast.caseworker)
     url = reverse("plans:person_plan", args=[person.pk])
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
+        with count_queries() as captured:
             assert client.get(url).status_code == 200
         return len(captured)
 

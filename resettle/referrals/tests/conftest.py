@@ -1,6 +1,6 @@
 """Shared setup for the referral tests: a football trust's referral-only session, a person
-probation supervises with a suitability assessment, and the agreement that shares risk and
-suitability with sport trusts (no consent needed: a public task)."""
+probation supervises with a suitability assessment, and the terms of the agreement that shares
+risk and suitability with sport trusts (no consent needed: a public task)."""
 
 from datetime import date, timedelta
 
@@ -10,7 +10,6 @@ from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
 from resettle.directory.models import Access, Service
 from resettle.people.models import Person
-from resettle.people.tests.sharing import make_agreement
 from resettle.referrals import services
 from resettle.referrals.models import Referral
 from resettle.suitability.tests.conftest import record
@@ -19,17 +18,17 @@ NAMES = "Alex Rivers"
 
 
 @pytest.fixture
-def agreement(cast):
-    return make_agreement(
-        cast.partnership,
-        owner=cast.lead_charity,
-        categories=[Category.RISK_SUITABILITY, Category.CONTACT],
-        kinds=[
+def sharing_terms() -> dict:
+    """Risk, suitability and contact details shared with probation, sport trusts and the lead
+    charity (no consent needed: a public task)."""
+    return {
+        "categories": [Category.RISK_SUITABILITY, Category.CONTACT],
+        "kinds": [
             OrganisationKind.PROBATION,
             OrganisationKind.SPORT_TRUST,
             OrganisationKind.LEAD_CHARITY,
         ],
-    )
+    }
 
 
 @pytest.fixture

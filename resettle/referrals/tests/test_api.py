@@ -1,19 +1,10 @@
 import pytest
 
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.referrals.models import Referral, ReferralState
 from resettle.referrals.tests.conftest import NAMES
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/referrals"
-
-
-@pytest.fixture
-def api_as(client):
-    def make(actor) -> ApiClient:
-        return ApiClient(client, token_for(actor.user))
-
-    return make
 
 
 def _create(api, person, session, **extra):

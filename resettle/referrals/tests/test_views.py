@@ -1,6 +1,4 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.access.categories import Category
@@ -97,19 +95,21 @@ def test_referring_through_the_pages_with_an_override(client, cast, person, sess
     assert referral.eligibility_override_reason == "Coach agreed"
 
 
-def test_the_dashboards_filter_and_count(client, cast, make_person, submitted, session):
+def test_the_dashboards_filter_and_count(
+    count_queries, client, cast, make_person, submitted, session
+):
     for i in range(3):
         other = make_person(cast.probation, given_name=f"Pat{i}", family_name="Dash")
         refer(cast.probation, other, session, shared_categories=[], urgency="urgent")
     client.force_login(cast.coordinator.user)
     url = reverse("referrals:received")
     client.get(url)  # the first request after signing in saves the session
-    with CaptureQueriesContext(connection) as few:
+    with count_queries() as few:
         client.get(url)
     for i in range(3, 8):
         other = make_person(cast.probation, given_name=f"Pat{i}", family_name="Dash")
         refer(cast.probation, other, session, shared_categories=[])
-    with CaptureQueriesContext(connection) as many:
+    with count_queries() as many:
         response = client.get(url, {"state": "submitted", "sort": "person"})
     assert len(many) == len(few)
     body = response.content.decode()

@@ -1,14 +1,12 @@
-"""Shared setup for the suitability tests: the sharing agreement that gives organisations the
-risk and suitability category, a valid assessment, and clients signed in as the cast."""
+"""Shared setup for the suitability tests: the terms of the sharing agreement that gives
+organisations the risk and suitability category, and a valid assessment."""
 
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership, OrganisationKind
-from resettle.api.tests.conftest import ApiClient, token_for
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.people.models import Person
 from resettle.suitability import services
@@ -42,9 +40,13 @@ def make_agreement(
 
 
 @pytest.fixture
-def agreement(cast) -> SharingAgreement:
+def sharing_terms() -> dict:
     """Risk and suitability shared with the assessors and sport trusts."""
-    return make_agreement(cast, kinds=SUITABILITY_KINDS)
+    return {
+        "categories": [Category.RISK_SUITABILITY],
+        "kinds": SUITABILITY_KINDS,
+        "starts_on": date.today() - timedelta(days=30),
+    }
 
 
 @pytest.fixture
@@ -85,26 +87,3 @@ def record(actor: Membership, person: Person, **changes) -> SuitabilityAssessmen
 def person(cast, make_person) -> Person:
     """Someone probation supervises and the football trust works with."""
     return make_person(cast.probation, cast.coordinator, given_name="Sam", family_name="Okafor")
-
-
-@pytest.fixture
-def client_as(client: Client):
-    """`client_as(cast.coordinator)` signs that user in; `client_as(None)` stays anonymous."""
-
-    def sign_in(actor: Membership | None) -> Client:
-        client.logout()
-        if actor is not None:
-            client.force_login(actor.user)
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def api_as(client: Client):
-    """`api_as(cast.coordinator)` is an API client holding a fresh token for that user."""
-
-    def make(actor: Membership | None) -> ApiClient:
-        return ApiClient(client, token_for(actor.user) if actor is not None else None)
-
-    return make

@@ -3,8 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from resettle.access.categories import Category
 from resettle.api.tests.conftest import assert_problem, error_fields
@@ -215,7 +213,7 @@ def test_a_second_request_is_422_and_the_assessor_gets_403(api_as, cast, restric
 
 
 def test_the_list_costs_the_same_queries_however_long_the_history(
-    api_as, cast, make_person, agreement, django_assert_num_queries
+    count_queries, api_as, cast, make_person, agreement, django_assert_num_queries
 ):
     short = make_person(cast.probation, cast.coordinator)
     record(cast.probation, short)
@@ -225,7 +223,7 @@ def test_the_list_costs_the_same_queries_however_long_the_history(
     client = api_as(cast.coordinator)
     client.get(ASSESSMENTS, {"person": str(short.pk)})
 
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(ASSESSMENTS, {"person": str(short.pk)})
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(ASSESSMENTS, {"person": str(long.pk)})

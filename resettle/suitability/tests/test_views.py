@@ -4,8 +4,6 @@ the assessor's review requests on their home page."""
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.access.categories import Category
@@ -213,7 +211,7 @@ def test_the_person_pages_link_to_suitability(client_as, cast, person):
 
 
 def test_the_page_costs_the_same_queries_however_long_the_history(
-    client_as, cast, make_person, agreement, django_assert_num_queries
+    count_queries, client_as, cast, make_person, agreement, django_assert_num_queries
 ):
     short = make_person(cast.probation, cast.coordinator)
     record(cast.probation, short)
@@ -226,7 +224,7 @@ def test_the_page_costs_the_same_queries_however_long_the_history(
     client = client_as(cast.coordinator)
     client.get(page_url(short))  # the session and the first-request work happen once
 
-    with CaptureQueriesContext(connection) as one:
+    with count_queries() as one:
         client.get(page_url(short))
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(page_url(long))

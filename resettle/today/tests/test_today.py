@@ -1,8 +1,6 @@
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -155,15 +153,15 @@ def test_the_caseload_sorts_filters_and_pages(client, cast, make_person, custody
     assert descending[0].person.given_name == "P26"
 
 
-def _queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
+def _queries(count_queries, client, url) -> int:
+    with count_queries() as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
 
 @pytest.mark.parametrize("route", ["today:today", "caseload"])
 def test_query_counts_do_not_grow_with_the_caseload(
-    client, cast, make_person, custody_shared, route
+    count_queries, client, cast, make_person, custody_shared, route
 ):
     url = reverse(route if ":" in route else f"today:{route}")
 
@@ -183,9 +181,9 @@ def test_query_counts_do_not_grow_with_the_caseload(
             )
 
     client.force_login(cast.caseworker.user)
-    _queries(client, url)  # the first request after signing in saves the session
+    _queries(count_queries, client, url)  # the first request after signing in saves the session
     add(5, 0)
-    few = _queries(client, url)
+    few = _queries(count_queries, client, url)
     add(45, 5)
-    many = _queries(client, url)
+    many = _queries(count_queries, client, url)
     assert few == many

@@ -3,8 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettle.accounts.tests.factories import make_membership, make_user
@@ -55,22 +53,22 @@ def test_a_large_caseload_shows_the_same_recently_updated_people(
     assert few == many == people[::-1][:10]
 
 
-def _home_queries(client) -> int:
-    with CaptureQueriesContext(connection) as captured:
+def _home_queries(count_queries, client) -> int:
+    with count_queries() as captured:
         assert client.get(reverse("web:home")).status_code == 200
     return len(captured)
 
 
 @pytest.mark.parametrize("role", ["caseworker", "mentor"])
 def test_the_home_page_takes_the_same_number_of_queries_for_more_people(
-    client, cast, make_person, django_assert_max_num_queries, role
+    count_queries, client, cast, make_person, django_assert_max_num_queries, role
 ):
     actor = getattr(cast, role)
     client.force_login(actor.user)
 
     for n in range(5):
         make_person(actor, family_name=f"Few{n}", identifiers={"crn": f"A{n:06d}"})
-    with_five = _home_queries(client)
+    with_five = _home_queries(count_queries, client)
     for n in range(45):
         make_person(actor, family_name=f"Many{n}", identifiers={"crn": f"B{n:06d}"})
     with django_assert_max_num_queries(with_five):
