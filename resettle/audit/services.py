@@ -148,7 +148,7 @@ def record_events(
     username: str = "",
     request: HttpRequest | None = None,
 ) -> list[AuditEvent]:
-    """Append events to the chain in one insert. `username` names who tried when there is no
+    """Append events to one chain in one insert. `username` names who tried when there is no
     user (a failed sign-in)."""
     events = list(events)
     if not events:
