@@ -281,6 +281,8 @@ def production_env(base: dict[str, str], port: int) -> dict[str, str]:
         {
             "RESETTLE_ENV": "production",
             "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+            "RESETTLE_AUDIT_KEY": env.get("BENCH_AUDIT_KEY") or secrets.token_urlsafe(50),
+            "RESETTLE_AUDIT_CHECKPOINTS": str(BENCH / ".data" / "audit-checkpoints.jsonl"),
             "ALLOWED_HOSTS": f"{HOST},localhost",
             "CSRF_TRUSTED_ORIGINS": f"https://{HOST}:{port}",
             "DEBUG": "0",

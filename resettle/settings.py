@@ -218,6 +218,31 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The audit trail takes the client's address from X-Forwarded-For only when told to: behind a
 # proxy of yours that sets it. Otherwise anyone could write any address there.
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
+# The audit trail's HMAC key (resettle/audit/chain.py). It must never be stored in the database:
+# whoever can write the database but does not hold this key cannot forge or re-chain events.
+AUDIT_KEY = env_str(
+    "RESETTLE_AUDIT_KEY", "insecure-local-audit-key-do-not-use-in-production" if LOCAL else None
+)
+if not LOCAL and (len(AUDIT_KEY) < 32 or AUDIT_KEY == SECRET_KEY):
+    raise ImproperlyConfigured(
+        "RESETTLE_AUDIT_KEY must be at least 32 characters and differ from SECRET_KEY."
+    )
+# Independent hash chains the trail is split over, so audited reads do not queue on one lock.
+AUDIT_CHAINS = env_int("RESETTLE_AUDIT_CHAINS", 16)
+if not 1 <= AUDIT_CHAINS <= 1024:
+    raise ImproperlyConfigured("RESETTLE_AUDIT_CHAINS must be between 1 and 1024.")
+# Signed checkpoints of each chain's latest hash, appended as JSON lines to a file outside the
+# database (resettle/audit/checkpoints.py): after every RESETTLE_AUDIT_CHECKPOINT_EVERY events
+# of a chain (0: never), on `manage.py audit_checkpoint` and after each passing `verify_audit`.
+AUDIT_CHECKPOINT_PATH = Path(
+    env_str(
+        "RESETTLE_AUDIT_CHECKPOINTS",
+        str(BASE_DIR / "audit-checkpoints.jsonl") if LOCAL else None,
+    )
+)
+AUDIT_CHECKPOINT_EVERY = env_int(
+    "RESETTLE_AUDIT_CHECKPOINT_EVERY", 0 if ENVIRONMENT == "test" else 1000
+)
 SECURE_HSTS_SECONDS = 0 if LOCAL else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
 SECURE_CONTENT_TYPE_NOSNIFF = True

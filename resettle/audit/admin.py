@@ -10,6 +10,8 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     list_display = (
         "id",
+        "chain",
+        "seq",
         "at",
         "username",
         "organisation_name",

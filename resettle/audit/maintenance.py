@@ -1,22 +1,20 @@
-"""The one way past the append-only triggers: emptying the whole database with `flush`.
+"""Emptying the whole database with `flush`, audit table included, outside production only.
 
 Django's test cases that commit (pytest-django's `transactional_db`, `live_server`) empty every
-table with `flush` after each test: TRUNCATE on PostgreSQL, DELETE on SQLite. The triggers would
-refuse that for the audit table, so `flush` (resettle/audit/management/commands/flush.py) turns
-this switch on for its own transaction, outside production only. In production `flush` fails
-and the audit trail survives, as it must.
-
-The switch is scoped to one transaction on one connection: PostgreSQL's transaction-local
-setting `resettle.audit_maintenance`, and on SQLite (which has no session variables) a row in
-the `audit_maintenance` table that is inserted and deleted inside the same transaction, so no
-other connection ever sees it. It allows TRUNCATE (PostgreSQL) or DELETE (SQLite) only; nothing
-ever allows UPDATE.
+table with `flush` after each test: TRUNCATE on PostgreSQL, DELETE on SQLite. The append-only
+triggers refuse that for the audit table, and have no switch to let anything through: `flush`
+(resettle/audit/management/commands/flush.py) takes them off for its own transaction, as only
+the table's owner may (PostgreSQL: ALTER TABLE ... DISABLE TRIGGER; SQLite: drop and create
+again), and they are back before it commits; a failed flush rolls back with them in place.
+In production `flush` does not do this: it fails and the audit trail survives, as it must.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connections, transaction
+
+TABLE = "audit_auditevent"
 
 
 @contextmanager
@@ -25,9 +23,17 @@ def allow_flush(using: str = "default") -> Iterator[None]:
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT set_config('resettle.audit_maintenance', 'on', true)")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
             yield
-        else:
-            cursor.execute("INSERT INTO audit_maintenance (id) VALUES (1)")
-            yield
-            cursor.execute("DELETE FROM audit_maintenance")
+            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+            return
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [TABLE],
+        )
+        triggers = cursor.fetchall()
+        for name, _sql in triggers:
+            cursor.execute(f'DROP TRIGGER "{name}"')
+        yield
+        for _name, sql in triggers:
+            cursor.execute(sql)

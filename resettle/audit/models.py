@@ -1,15 +1,18 @@
-"""The audit trail: an append-only, hash-chained record of who did what to which record.
+"""The audit trail: an append-only, keyed hash-chained record of who did what to which record.
 
-Append-only three times over: the database refuses UPDATE and DELETE on the table (triggers,
-migration 0002), the model refuses to save a recorded event again or delete one, and the Django
-admin shows events read-only. Tampering that gets past all three (someone with the database
-owner's rights) is still detectable: each event's hash covers the previous event's hash, so
-`manage.py verify_audit` finds the first altered, removed or reordered event.
+Append-only three times over: the database refuses UPDATE, DELETE and TRUNCATE on the table
+(triggers, migrations 0002 and 0003, with no switch to turn them off short of dropping them),
+the model refuses to save a recorded event again or delete one, and the Django admin shows
+events read-only. Tampering that gets past all three (someone with the database owner's rights)
+is still detectable: each event's hash is an HMAC, under a key kept out of the database, of the
+event and the previous event's hash in its chain, and signed checkpoints of each chain's latest
+hash are kept outside the database, so `manage.py verify_audit` finds the first altered,
+removed, reordered, renumbered or forged event, and events cut from the end.
 
 Retention and erasure: the audit trail is exempt from erasure requests (it is the record that a
 person's data was handled lawfully, and erasing it would hide who looked). It holds snapshots,
 not foreign keys, so deleting a user, organisation or person never touches it. How long it is
-kept is a retention decision for a later issue; removing old events will have to re-anchor the
+kept is a retention decision for a later issue; removing old events will have to re-anchor each
 chain (a new first event whose prev_hash is the last removed event's hash), not rewrite it.
 """
 
@@ -47,13 +50,18 @@ class AuditEventImmutable(Exception):
 
 
 class AuditEvent(models.Model):
-    """One thing someone did. The id is the position in the chain: 1, 2, 3... with no gaps.
+    """One thing someone did. Its place is (chain, seq): the chain it was appended to and its
+    position there, 1, 2, 3... with no gaps (resettle/audit/services.py says why several chains).
+    The id is the database's storage key, in about the order events were written; it is not
+    hashed and may have gaps.
 
     Who and for which organisation are snapshots (ids and names as they were), not foreign keys:
     the trail must outlive the users, organisations and people it mentions, unchanged.
     """
 
     id = models.BigAutoField(primary_key=True)
+    chain = models.PositiveSmallIntegerField()
+    seq = models.PositiveBigIntegerField()
     at = models.DateTimeField()
     user_id = models.PositiveBigIntegerField(null=True, blank=True)
     username = models.CharField(max_length=150, blank=True)
@@ -78,6 +86,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq"),
+        ]
         indexes = [
             models.Index(fields=["person_id", "at"], name="audit_person_at"),
             models.Index(fields=["organisation_id", "at"], name="audit_organisation_at"),

@@ -1,17 +1,32 @@
 """Recording the audit trail. Every event goes through `record_events`, which chains it.
 
-Appends are serialised so that two writers can never both chain onto the same last event (which
-would fork the chain): on PostgreSQL by a transaction-scoped advisory lock taken before the last
-hash is read; on SQLite by the write lock every transaction takes at BEGIN (the settings use
-`transaction_mode IMMEDIATE`). Either way the lock is held until the surrounding transaction
-commits, so record events late in a service, after its other writes.
+The trail is split over AUDIT_CHAINS independent chains (16 by default), so that audited reads
+do not all queue behind one lock. Each call appends its events to one chain, under that chain's
+own lock: on PostgreSQL a transaction-scoped advisory lock keyed by the chain, taken before the
+chain's last hash is read, so two writers can never both chain onto the same event (which would
+fork it); on SQLite the write lock every transaction takes at BEGIN (the settings use
+`transaction_mode IMMEDIATE`), which serialises all writers whatever the chain. Either way the
+lock is held until the surrounding transaction commits, so record events late in a service.
 
-Ids are given here, as the last id plus one, rather than by the database's sequence: a sequence
-value is used up even when its transaction rolls back, which would leave gaps that look exactly
-like a deleted event. Under the lock, last-plus-one is gap-free.
+Picking a chain costs one query, the same as the single lock did: each connection keeps the
+chain it last used and tries that one first without waiting (`pg_try_advisory_xact_lock`),
+then the others in turn, and waits only when every chain is busy. Persistent connections (one
+per worker thread or process) so settle on chains of their own and rarely meet. A transaction
+never holds two chain locks: its first call remembers the chain, and its later calls try that
+one first, which they already hold; so writers cannot deadlock on each other's chains.
+
+Why partitions rather than inserting unchained and sealing later: a sealed-later event is not
+protected until the sealing step runs, and the step is one more thing that must keep running;
+here every event is chained, keyed and verifiable the moment it commits, at the same cost per
+write as before. `verify_audit` walks every chain, so every event is checked.
+
+Positions are given here, as the chain's last seq plus one, rather than by a database
+sequence: a sequence value is used up even when its transaction rolls back, which would leave
+gaps that look exactly like a deleted event. Under the chain's lock, last-plus-one is gap-free.
 """
 
 import ipaddress
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,10 +40,12 @@ from django.utils import timezone
 from resettle.accounts.models import Membership, User
 from resettle.audit.chain import GENESIS_HASH, compute_hash
 from resettle.audit.models import AuditAction, AuditEvent
+from resettle.audit.tasks import write_checkpoint
 from resettle.people.models import Person
 
-# Any constant will do, so long as nothing else in the database uses it: "rsaudit" in ASCII.
-CHAIN_LOCK_KEY = int.from_bytes(b"rsaudit", "big")
+# The first half of each chain lock's key (the chain number is the second half). Any 32-bit
+# constant will do, so long as nothing else in the database uses it: "rsau" in ASCII.
+CHAIN_LOCK_CLASS = int.from_bytes(b"rsau", "big")
 USER_AGENT_LENGTH = AuditEvent._meta.get_field("user_agent").max_length
 ROUTE_LENGTH = AuditEvent._meta.get_field("route").max_length
 USERNAME_LENGTH = AuditEvent._meta.get_field("username").max_length
@@ -98,11 +115,28 @@ def _who_fields(actor: Membership | None, user: User | None, username: str) -> d
     return fields
 
 
-def _lock_chain() -> None:
+def _take_chain() -> int:
+    """Lock a chain for the rest of the transaction and return its number."""
+    chains = settings.AUDIT_CHAINS
+    preferred = getattr(connection, "audit_chain", None)
+    if preferred is None or preferred >= chains:
+        preferred = random.randrange(chains)  # spreads connections over chains
+    chain = preferred
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            for offset in range(chains):
+                chain = (preferred + offset) % chains
+                cursor.execute(
+                    "SELECT pg_try_advisory_xact_lock(%s, %s)", [CHAIN_LOCK_CLASS, chain]
+                )
+                if cursor.fetchone()[0]:
+                    break
+            else:
+                chain = preferred
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK_CLASS, chain])
     # SQLite: the IMMEDIATE transaction this runs in already holds the database's write lock.
+    connection.audit_chain = chain
+    return chain
 
 
 @transaction.atomic
@@ -114,21 +148,24 @@ def record_events(
     username: str = "",
     request: HttpRequest | None = None,
 ) -> list[AuditEvent]:
-    """Append events to the chain in one insert. `username` names who tried when there is no
+    """Append events to one chain in one insert. `username` names who tried when there is no
     user (a failed sign-in)."""
     events = list(events)
     if not events:
         return []
     common = _who_fields(actor, user, username) | _request_fields(request)
-    _lock_chain()
-    # Timed once the lock is held, so times never run backwards along the chain.
+    chain = _take_chain()
+    # Timed once the lock is held, so times never run backwards along a chain.
     common["at"] = timezone.now()
-    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
-    last_id, prev_hash = last if last else (0, GENESIS_HASH)
+    last = (
+        AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
+    )
+    last_seq, prev_hash = last if last else (0, GENESIS_HASH)
     recorded = []
     for offset, data in enumerate(events, start=1):
         event = AuditEvent(
-            id=last_id + offset,
+            chain=chain,
+            seq=last_seq + offset,
             action=data.action,
             object_type=data.object_type,
             object_id=_clean_text(data.object_id),
@@ -139,12 +176,15 @@ def record_events(
             prev_hash=prev_hash,
             **common,
         )
-        # The id's uniqueness is what the lock guarantees; asking the database again is waste.
-        event.full_clean(exclude=["hash"], validate_unique=False)
+        # The place's uniqueness is what the lock guarantees; asking the database again is waste.
+        event.full_clean(exclude=["hash"], validate_unique=False, validate_constraints=False)
         event.hash = compute_hash(prev_hash, event.__dict__)
         prev_hash = event.hash
         recorded.append(event)
     AuditEvent.objects.bulk_create(recorded)
+    every = settings.AUDIT_CHECKPOINT_EVERY
+    if every and (last_seq + len(recorded)) // every > last_seq // every:
+        transaction.on_commit(write_checkpoint.enqueue)
     return recorded
 
 

@@ -36,9 +36,23 @@ def tamper(sql: str, params: list | None = None) -> None:
         cursor.execute(sql, params or [])
 
 
+@pytest.fixture(autouse=True)
+def checkpoint_file(settings, tmp_path):
+    """Each test's checkpoints in a file of its own, so none outlives the test's database."""
+    settings.AUDIT_CHECKPOINT_PATH = tmp_path / "audit-checkpoints.jsonl"
+    return settings.AUDIT_CHECKPOINT_PATH
+
+
 @pytest.fixture
-def some_events(cast):
-    """Five events by the caseworker, ids 1 to 5."""
+def one_chain(settings):
+    """Every event in chain 0, so positions are 1, 2, 3... in the order written."""
+    settings.AUDIT_CHAINS = 1
+    connection.audit_chain = 0
+
+
+@pytest.fixture
+def some_events(cast, one_chain):
+    """Five events by the caseworker, at positions 1 to 5 of chain 0."""
     return [
         record_event(
             actor=cast.caseworker, action=AuditAction.READ, object_type="thing", object_id=n

@@ -65,6 +65,26 @@ def test_the_database_refuses_truncate_on_postgresql(event):
         cursor.execute("TRUNCATE audit_auditevent")
 
 
+def test_no_session_setting_or_table_row_lets_a_delete_through(event):
+    # Migration 0002 let the delete through for a setting or a row any writer could make.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT set_config('resettle.audit_maintenance', 'on', true)")
+        else:
+            cursor.execute("CREATE TABLE audit_maintenance (id integer PRIMARY KEY)")
+            cursor.execute("INSERT INTO audit_maintenance (id) VALUES (1)")
+    statement = (
+        "TRUNCATE audit_auditevent"
+        if connection.vendor == "postgresql"
+        else "DELETE FROM audit_auditevent"
+    )
+
+    with refused(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
+
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
 def test_the_model_refuses_to_save_a_recorded_event(event):
     stored = AuditEvent.objects.get(pk=event.pk)
     stored.reason = "changed"

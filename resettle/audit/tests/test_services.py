@@ -1,3 +1,4 @@
+import json
 from uuid import UUID
 
 import pytest
@@ -103,8 +104,9 @@ def test_a_read_records_one_event_per_category(cast, make_person):
         ("read", "identity", person.pk),
         ("read", "health", person.pk),
     ]
-    assert list(AuditEvent.objects.values_list("id", flat=True)) == [1, 2]
-    assert AuditEvent.objects.get(pk=2).prev_hash == AuditEvent.objects.get(pk=1).hash
+    first, second = AuditEvent.objects.order_by("id")
+    assert (second.chain, second.seq) == (first.chain, first.seq + 1)
+    assert second.prev_hash == first.hash
 
 
 def test_a_read_costs_the_same_queries_however_many_categories(
@@ -138,3 +140,19 @@ def test_diff_lists_changed_fields_as_text():
 
 def test_diff_of_the_same_values_is_empty():
     assert diff({"a": UUID(int=1)}, {"a": UUID(int=1)}) == {}
+
+
+def test_a_chain_passing_a_multiple_of_the_checkpoint_interval_writes_a_checkpoint(
+    cast, one_chain, settings, checkpoint_file, django_capture_on_commit_callbacks
+):
+    settings.AUDIT_CHECKPOINT_EVERY = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            record_event(actor=cast.caseworker, action=AuditAction.READ)
+    assert not checkpoint_file.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        third = record_event(actor=cast.caseworker, action=AuditAction.READ)
+
+    [line] = checkpoint_file.read_text().splitlines()
+    assert json.loads(line)["seq"] == third.seq == 3
