@@ -30,6 +30,7 @@ from resettle.cases.models import (
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.notifications.services import notify
 from resettle.people.models import Person, WorkingRelationship
+from resettle.people.services import working_relationship_end
 
 CASE = "case"
 TASK = "task"
@@ -361,6 +362,13 @@ def case_close(
     # Tasks still to do go with it; done ones stay as history.
     Task.objects.filter(case=case, completed_at__isnull=True, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
+    )
+    working_relationship_end(
+        actor=actor,
+        person_id=case.person_id,
+        organisation=case.organisation,
+        reason=f"Case {case.pk} closed",
+        request=request,
     )
     _audit(
         actor,

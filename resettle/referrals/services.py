@@ -28,6 +28,7 @@ from resettle.directory.models import Access, Service, ServiceStatus
 from resettle.notifications.services import notify
 from resettle.people.choices import ContactWishes
 from resettle.people.models import Consent, Person, Relationship, WorkingRelationship
+from resettle.people.services import working_relationship_end
 from resettle.referrals.models import (
     LIVE_STATES,
     DeclineReason,
@@ -512,6 +513,18 @@ def _open_working_relationship(actor: Membership, referral: Referral, request) -
     )
 
 
+def _stop_working(actor: Membership, referral: Referral, what: str, request) -> None:
+    """The receiving organisation's work with the person ends with the referral, unless
+    something else (a case, another referral it accepted, mentoring) still holds it."""
+    working_relationship_end(
+        actor=actor,
+        person_id=referral.person_id,
+        organisation=referral.service.organisation,
+        reason=f"Referral {referral.pk} {what}",
+        request=request,
+    )
+
+
 @transaction.atomic
 def referral_accept(
     *,
@@ -597,6 +610,7 @@ def referral_decline(
         waiting_since=None,
         **_first_response(current, actor, now),
     )
+    _stop_working(actor, current, "declined", request)
     _tell_referrer(current, actor, "declined")
     return current
 
@@ -713,6 +727,7 @@ def referral_close(
         ended_at=timezone.now(),
         waiting_since=None,
     )
+    _stop_working(actor, current, "closed", request)
     _tell_referrer(current, actor, "closed (unable to engage)")
     return current
 
@@ -744,6 +759,7 @@ def referral_withdraw(
         ended_at=timezone.now(),
         waiting_since=None,
     )
+    _stop_working(actor, current, "withdrawn", request)
     if was_sent:
         notify(
             recipients=_receiving_staff(current.service),
