@@ -4,7 +4,8 @@ Everything is decided for an *actor*: a user acting for one organisation in one 
 (their current Membership). Views, API, fragments, search and exports all ask here.
 """
 
-from datetime import date
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -58,9 +59,34 @@ def _started_working_relationships(actor: Membership, on: date) -> QuerySet[Work
 
 
 def _current_working_relationships(actor: Membership, on: date) -> QuerySet[WorkingRelationship]:
+    """Open on `on`, or ended within the follow-up window an agreement gives (see below)."""
+    window = _agreement_terms(actor, on).follow_up_days
+    return _started_working_relationships(actor, on).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gt=on - timedelta(days=window))
+    )
+
+
+# Follow-up after the work ends --------------------------------------------------------------------
+#
+# When an organisation stops working with a person, an agreement in force may give it a follow-up
+# window of N days: it may still open the person's record, but read only their identity and
+# contact details, to follow up outcomes. Without a window, access ends with the work.
+
+FOLLOW_UP_CATEGORIES = frozenset({Category.IDENTITY, Category.CONTACT})
+
+
+def _working_now(actor: Membership, on: date) -> QuerySet[WorkingRelationship]:
+    """The relationships the actor's organisation is working in on `on`, windows aside."""
     return _started_working_relationships(actor, on).filter(
         Q(ended_on__isnull=True) | Q(ended_on__gt=on)
     )
+
+
+def _only_following_up(actor: Membership, person: Person, on: date) -> bool:
+    """Whether the actor sees the person only through a follow-up window."""
+    if not _agreement_terms(actor, on).follow_up_days:
+        return False
+    return not _working_now(actor, on).filter(person_id=person.pk).exists()
 
 
 def can_view_case_records(actor: Membership | None) -> bool:
@@ -101,7 +127,7 @@ def count_people_visible_to(actor: Membership | None, on: date | None = None) ->
     started = _started_working_relationships(actor, on)
     still_open = started.filter(ended_on__isnull=True)
     ending_later = (
-        started.filter(ended_on__gt=on)
+        started.filter(ended_on__gt=on - timedelta(days=_agreement_terms(actor, on).follow_up_days))
         .exclude(Exists(still_open.filter(person_id=OuterRef("person_id"))))
         .values("person_id")
         .distinct()
@@ -184,10 +210,21 @@ def _in_force(on: date) -> Q:
     return Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
 
 
+class _AgreementTerms(NamedTuple):
+    grants: dict[str, set[str]]
+    follow_up_days: int
+
+
 def agreement_grants(actor: Membership, on: date | None = None) -> dict[str, set[str]]:
     """Category -> lawful bases under which agreements in force give it to the actor's
-    organisation. Cached on the actor for the request, so a page asks the database once."""
-    on = on or date.today()
+    organisation."""
+    return _agreement_terms(actor, on or date.today()).grants
+
+
+def _agreement_terms(actor: Membership, on: date) -> _AgreementTerms:
+    """What the agreements in force on `on` give the actor's organisation: the categories, and
+    the longest follow-up window. Cached on the actor for the request, so a page asks the
+    database once."""
     cache = actor.__dict__.setdefault("_agreement_grants", {})
     if on in cache:
         return cache[on]
@@ -198,14 +235,16 @@ def agreement_grants(actor: Membership, on: date | None = None) -> dict[str, set
         .distinct()
     )
     grants: dict[str, set[str]] = {}
+    window = 0
     for agreement in agreements:
         named = {o.pk for o in agreement.recipient_organisations.all()}
         if organisation.kind not in agreement.recipient_kinds and organisation.pk not in named:
             continue
         for category in agreement.categories:
             grants.setdefault(category, set()).add(agreement.lawful_basis)
-    cache[on] = grants
-    return grants
+        window = max(window, agreement.follow_up_days or 0)
+    cache[on] = _AgreementTerms(grants, window)
+    return cache[on]
 
 
 def _consent_covers(actor: Membership, on: date) -> Q:
@@ -255,7 +294,11 @@ def categories_visible(
     """Every data category of this person's record the actor may read now."""
     if not can_view_person(actor, person):
         return frozenset()
-    return _categories_for(actor, person, on or date.today())
+    on = on or date.today()
+    visible = _categories_for(actor, person, on)
+    if _only_following_up(actor, person, on):
+        return visible & FOLLOW_UP_CATEGORIES
+    return visible
 
 
 def _categories_for(actor: Membership, person: Person, on: date) -> frozenset[str]:
@@ -285,6 +328,12 @@ def people_with_category(
     counts and exports of that category."""
     on = on or date.today()
     people = people_visible_to(actor, on)
+    if (
+        category not in FOLLOW_UP_CATEGORIES
+        and can_view_case_records(actor)
+        and _agreement_terms(actor, on).follow_up_days
+    ):
+        people = people.filter(Exists(_working_now(actor, on).filter(person_id=OuterRef("pk"))))
     if category in WITH_WORKING_RELATIONSHIP:
         return people
     if not can_view_case_records(actor):

@@ -18,6 +18,7 @@ from resettle.access.categories import Category
 from resettle.accounts.models import Membership, Role, User
 from resettle.audit.models import AuditAction
 from resettle.audit.services import EventData, diff, record_event, record_events
+from resettle.cases.lifecycle import ACTIONS, CLOSED_MESSAGE, MANAGERS_ONLY
 from resettle.cases.models import (
     Case,
     CaseEvent,
@@ -30,13 +31,13 @@ from resettle.cases.models import (
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.notifications.services import notify
 from resettle.people.models import Person, WorkingRelationship
+from resettle.people.services import working_relationship_end
 
 CASE = "case"
 TASK = "task"
 # Why a case paused when a recall paused it; release resumes exactly these.
 RECALL_PAUSE_REASON = "Recalled to custody"
 GATE_MEETING_TIME = time(8, 0)
-CLOSED_MESSAGE = "This case is closed. Reopen it before changing it."
 WORKER_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
 EDITABLE_FIELDS = ("worker", "mentor", "next_review_on")
 
@@ -203,11 +204,17 @@ def case_open(
     return case
 
 
-def _check_manage(actor: Membership, case: Case, *, allow_closed: bool = False) -> None:
+def _check_manage(actor: Membership, case: Case) -> None:
     if not policy.can_manage_case(actor, case):
-        raise PermissionDenied("Only your organisation's staff on this case can change it")
-    if case.state == CaseState.CLOSED and not allow_closed:
+        raise PermissionDenied(MANAGERS_ONLY)
+    if case.state == CaseState.CLOSED:
         raise ApplicationError(CLOSED_MESSAGE)
+
+
+def _check_action(action: str, actor: Membership, case: Case) -> None:
+    """The lifecycle table's rules for `action`: who may take it, and from which states."""
+    ACTIONS.authorise(action, actor, case)
+    ACTIONS.check_state(action, case.state, case)
 
 
 def _locked(case: Case) -> Case:
@@ -274,6 +281,7 @@ def case_update(
     return case
 
 
+@ACTIONS.service("pause")
 @transaction.atomic
 def case_pause(
     *,
@@ -284,16 +292,14 @@ def case_pause(
     request: HttpRequest | None = None,
 ) -> Case:
     case = _locked(case)
-    _check_manage(actor, case)
-    if case.state != CaseState.OPEN:
-        raise ApplicationError("Only an open case can be paused. This case is already paused.")
+    _check_action("pause", actor, case)
     errors: dict[str, list[str]] = {}
     if not (reason or "").strip():
         errors["reason"] = ["Enter why the case is paused"]
     _not_future(on, "on", "The date the case paused", errors)
     if on and on < case.opened_on:
         errors.setdefault("on", []).append("The pause must be on or after the date the case opened")
-    case.state, case.pause_reason = CaseState.PAUSED, (reason or "").strip()[:200]
+    case.state, case.pause_reason = ACTIONS["pause"].target, (reason or "").strip()[:200]
     _save(case, errors)
     _event(case, CaseEventKind.PAUSED, on, actor.user, case.pause_reason)
     _audit(
@@ -306,17 +312,16 @@ def case_pause(
     return case
 
 
+@ACTIONS.service("resume")
 @transaction.atomic
 def case_resume(
     *, actor: Membership, case: Case, on: date, request: HttpRequest | None = None
 ) -> Case:
     case = _locked(case)
-    _check_manage(actor, case)
-    if case.state != CaseState.PAUSED:
-        raise ApplicationError("Only a paused case can be resumed. This case is open.")
+    _check_action("resume", actor, case)
     errors: dict[str, list[str]] = {}
     _not_future(on, "on", "The date the case resumed", errors)
-    case.state, case.pause_reason = CaseState.OPEN, ""
+    case.state, case.pause_reason = ACTIONS["resume"].target, ""
     _save(case, errors)
     _event(case, CaseEventKind.RESUMED, on, actor.user)
     _audit(
@@ -329,6 +334,7 @@ def case_resume(
     return case
 
 
+@ACTIONS.service("close")
 @transaction.atomic
 def case_close(
     *,
@@ -340,7 +346,7 @@ def case_close(
     request: HttpRequest | None = None,
 ) -> Case:
     case = _locked(case)
-    _check_manage(actor, case)
+    _check_action("close", actor, case)
     errors: dict[str, list[str]] = {}
     if close_reason not in CloseReason.values:
         errors["close_reason"] = ["Select why the case is closing"]
@@ -351,7 +357,7 @@ def case_close(
         )
     before = case.state
     case.state, case.closed_on, case.close_reason, case.pause_reason = (
-        CaseState.CLOSED,
+        ACTIONS["close"].target,
         closed_on,
         close_reason,
         "",
@@ -361,6 +367,13 @@ def case_close(
     # Tasks still to do go with it; done ones stay as history.
     Task.objects.filter(case=case, completed_at__isnull=True, cancelled_at__isnull=True).update(
         cancelled_at=timezone.now()
+    )
+    working_relationship_end(
+        actor=actor,
+        person_id=case.person_id,
+        organisation=case.organisation,
+        reason=f"Case {case.pk} closed",
+        request=request,
     )
     _audit(
         actor,
@@ -375,6 +388,7 @@ def case_close(
     return case
 
 
+@ACTIONS.service("reopen")
 @transaction.atomic
 def case_reopen(
     *,
@@ -386,9 +400,7 @@ def case_reopen(
 ) -> Case:
     """Reopen a closed case: the same record, so its history stays with it."""
     case = _locked(case)
-    _check_manage(actor, case, allow_closed=True)
-    if case.state != CaseState.CLOSED:
-        raise ApplicationError("Only a closed case can be reopened. This case is still live.")
+    _check_action("reopen", actor, case)
     errors: dict[str, list[str]] = {}
     _not_future(on, "on", "The date the case reopened", errors)
     if on and case.closed_on and on < case.closed_on:
@@ -396,7 +408,7 @@ def case_reopen(
             f"The date must be on or after the case closed, {case.closed_on:%-d %B %Y}"
         )
     closed_on, reason = case.closed_on, case.close_reason
-    case.state, case.closed_on, case.close_reason = CaseState.OPEN, None, ""
+    case.state, case.closed_on, case.close_reason = ACTIONS["reopen"].target, None, ""
     _save(case, errors)
     _event(case, CaseEventKind.REOPENED, on, actor.user, note)
     _ensure_working_relationship(case, on)

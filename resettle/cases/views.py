@@ -2,8 +2,7 @@
 pausing, resuming, closing, reopening and planning a gate meeting. Thin: rules in `policy`,
 reads in `selectors`, writes in `services`. A case the actor may not see is a 404."""
 
-from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 from uuid import UUID
 
 from django import forms
@@ -25,10 +24,12 @@ from resettle.cases.forms import (
     ReopenForm,
     ResumeForm,
 )
+from resettle.cases.lifecycle import ACTIONS
 from resettle.cases.models import Case, CaseState
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.custody.selectors import current_period
 from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
 CANNOT_OPEN = (
@@ -126,53 +127,97 @@ def _managed_case(request: HttpRequest, pk: UUID) -> tuple[Case, HttpResponse | 
     return case, None
 
 
-def _action(
-    request: HttpRequest,
-    pk: UUID,
-    *,
-    form_class: type[forms.Form],
-    run: Callable[[Case, dict[str, Any]], Any],
-    states: tuple[str, ...],
-    title: str,
-    button: str,
-    done: str,
-    intro: str = "",
-    warning: str = "",
-) -> HttpResponse:
-    """A state change: a confirmation page with its form, then the service on POST."""
+@dataclass(frozen=True)
+class ActionPage:
+    """How one action of the case lifecycle (`lifecycle.ACTIONS`) looks on its page."""
+
+    form: type[forms.Form]
+    title: str
+    button: str
+    intro: str = ""
+    warning: str = ""
+
+
+PAGES: dict[str, ActionPage] = {
+    "pause": ActionPage(
+        PauseForm,
+        "Pause this case",
+        "Pause case",
+        intro="A paused case keeps its history, goals and tasks. You can keep in touch while "
+        "it is paused.",
+    ),
+    "resume": ActionPage(ResumeForm, "Resume this case", "Resume case"),
+    "close": ActionPage(
+        CloseForm,
+        "Close this case",
+        "Close case",
+        warning="Tasks still to do will be cancelled. Unless other work holds it, your "
+        "organisation stops working with the person and their record closes to it. The case can "
+        "be reopened later, with its history.",
+    ),
+    "reopen": ActionPage(
+        ReopenForm,
+        "Reopen this case",
+        "Reopen case",
+        intro="The case reopens on the same record, so its history stays with it.",
+    ),
+}
+
+
+def _action(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
+    """One action of the case lifecycle: a confirmation page with its form, then the service.
+    A case whose person the organisation no longer works with (closing ends that, unless other
+    work holds it) is left for the people list."""
+    actor = request.actor
+    transition, page = ACTIONS[action], PAGES[action]
     case, refused = _managed_case(request, pk)
     if refused:
         return refused
     detail_url = reverse("cases:detail", args=[case.pk])
-    if case.state not in states:
+    if case.state not in transition.sources:
         messages.info(
-            request, f"This case is {case.get_state_display().lower()}, so it cannot be {done}."
+            request,
+            f"This case is {case.get_state_display().lower()}, so it cannot be {transition.done}.",
         )
         return redirect(detail_url)
-    form = form_class(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            run(case, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"The case has been {done}")
-            return redirect(detail_url)
-    return render(
+    form = page.form(bound_data(request))
+
+    def onwards(done: Case) -> str:
+        if policy.can_view_person(actor, done.person):
+            return detail_url
+        messages.info(
+            request,
+            f"Your organisation no longer works with {done.person.full_name}, so their record "
+            "is closed to it.",
+        )
+        return reverse("people:list")
+
+    response = run_form(
+        request,
+        form,
+        lambda data: ACTIONS.run(
+            action,
+            actor=actor,
+            case=case,
+            request=request,
+            **{name: data[name] for name in transition.fields},
+        ),
+        success_url=onwards,
+        message=f"The case has been {transition.done}",
+    )
+    if response is not None:
+        return response
+    return render_form(
         request,
         "cases/action.html",
         {
             "form": form,
             "case": case,
             "person": case.person,
-            "title": title,
-            "button": button,
-            "intro": intro,
-            "warning": warning,
+            "title": page.title,
+            "button": page.button,
+            "intro": page.intro,
+            "warning": page.warning,
             "cancel_url": detail_url,
         },
     )
@@ -180,76 +225,22 @@ def _action(
 
 @require_http_methods(["GET", "POST"])
 def case_pause_view(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        form_class=PauseForm,
-        run=lambda case, data: services.case_pause(
-            actor=request.actor, case=case, on=data["on"], reason=data["reason"], request=request
-        ),
-        states=(CaseState.OPEN,),
-        title="Pause this case",
-        button="Pause case",
-        done="paused",
-        intro="A paused case keeps its history, goals and tasks. You can keep in touch while "
-        "it is paused.",
-    )
+    return _action(request, pk, "pause")
 
 
 @require_http_methods(["GET", "POST"])
 def case_resume_view(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        form_class=ResumeForm,
-        run=lambda case, data: services.case_resume(
-            actor=request.actor, case=case, on=data["on"], request=request
-        ),
-        states=(CaseState.PAUSED,),
-        title="Resume this case",
-        button="Resume case",
-        done="resumed",
-    )
+    return _action(request, pk, "resume")
 
 
 @require_http_methods(["GET", "POST"])
 def case_close_view(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        form_class=CloseForm,
-        run=lambda case, data: services.case_close(
-            actor=request.actor,
-            case=case,
-            closed_on=data["closed_on"],
-            close_reason=data["close_reason"],
-            note=data["note"],
-            request=request,
-        ),
-        states=(CaseState.OPEN, CaseState.PAUSED),
-        title="Close this case",
-        button="Close case",
-        done="closed",
-        warning="Tasks still to do will be cancelled. The case can be reopened later, with its "
-        "history.",
-    )
+    return _action(request, pk, "close")
 
 
 @require_http_methods(["GET", "POST"])
 def case_reopen_view(request: HttpRequest, pk: UUID) -> HttpResponse:
-    return _action(
-        request,
-        pk,
-        form_class=ReopenForm,
-        run=lambda case, data: services.case_reopen(
-            actor=request.actor, case=case, on=data["on"], note=data["note"], request=request
-        ),
-        states=(CaseState.CLOSED,),
-        title="Reopen this case",
-        button="Reopen case",
-        done="reopened",
-        intro="The case reopens on the same record, so its history stays with it.",
-    )
+    return _action(request, pk, "reopen")
 
 
 @require_http_methods(["GET", "POST"])

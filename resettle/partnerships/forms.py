@@ -8,7 +8,12 @@ from django.db.models import QuerySet
 
 from resettle.access.categories import Category
 from resettle.accounts.models import Organisation, OrganisationKind
-from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
+from resettle.partnerships.models import (
+    MAX_FOLLOW_UP_DAYS,
+    LawfulBasis,
+    Partnership,
+    SharingAgreement,
+)
 from resettle.partnerships.selectors import AgreementStatus
 from resettle.web.forms import GovukDateField, GovukForm
 
@@ -22,6 +27,7 @@ DATA_FIELDS = (
     "recipient_kinds",
     "starts_on",
     "ends_on",
+    "follow_up_days",
 )
 
 
@@ -106,6 +112,21 @@ class AgreementForm(GovukForm):
         label="End date",
         required=False,
         help_text="The first day it no longer applies. Leave blank if it runs until ended.",
+    )
+    follow_up_days = forms.IntegerField(
+        label="Follow-up window, in days (optional)",
+        required=False,
+        min_value=1,
+        max_value=MAX_FOLLOW_UP_DAYS,
+        help_text="After an organisation stops working with someone, it may still read their "
+        "name and contact details for this many days, to follow up outcomes. Leave blank if "
+        "access ends with the work.",
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+        error_messages={
+            "invalid": "Enter the follow-up window as a whole number of days",
+            "min_value": "The follow-up window must be at least 1 day",
+            "max_value": f"The follow-up window must be {MAX_FOLLOW_UP_DAYS} days or fewer",
+        },
     )
 
     def __init__(

@@ -2,12 +2,16 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
 from resettle.access.categories import NEVER_SHARED_BEYOND, Category
 from resettle.accounts.models import Organisation, OrganisationKind
 from resettle.core.models import TimestampedModel
+
+# A follow-up is an outcome review (three, six or twelve months on); a year and a little over.
+MAX_FOLLOW_UP_DAYS = 400
 
 
 class Partnership(TimestampedModel):
@@ -62,6 +66,14 @@ class SharingAgreement(TimestampedModel):
     starts_on = models.DateField()
     ends_on = models.DateField(
         null=True, blank=True, help_text="The first day the agreement no longer applies."
+    )
+    follow_up_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_FOLLOW_UP_DAYS)],
+        help_text="Days after an organisation stops working with a person during which it may "
+        "still read their identity and contact details, for outcome follow-ups. None: access "
+        "ends with the work.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

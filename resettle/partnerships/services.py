@@ -30,6 +30,7 @@ AGREEMENT_FIELDS = frozenset(
         "recipient_kinds",
         "starts_on",
         "ends_on",
+        "follow_up_days",
     }
 )
 
@@ -90,6 +91,7 @@ def _snapshot(agreement: SharingAgreement, recipients: Iterable) -> dict[str, An
         "recipient_organisations": ", ".join(sorted(o.name for o in recipients)),
         "starts_on": agreement.starts_on.isoformat() if agreement.starts_on else None,
         "ends_on": agreement.ends_on.isoformat() if agreement.ends_on else None,
+        "follow_up_days": agreement.follow_up_days,
     }
 
 

@@ -44,6 +44,7 @@ HISTORY_LABELS = {
     "recipient_organisations": "Named organisations",
     "starts_on": "Start date",
     "ends_on": "End date",
+    "follow_up_days": "Follow-up window (days)",
 }
 
 

@@ -7,14 +7,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.accounts.models import Membership
+from resettle.accounts.models import Membership, Organisation
 from resettle.audit.models import AuditAction
 from resettle.audit.services import diff, record_event
+from resettle.cases.models import Case, CaseState
 from resettle.core.exceptions import PermissionDenied
 from resettle.lib.identifiers import normalise_identifier
+from resettle.mentoring.models import MentorAllocation
 from resettle.people.categories import PERSON_FIELDS as FIELD_CATEGORIES
 from resettle.people.choices import RELATIONSHIP_INVERSE, IdentifierScheme
 from resettle.people.models import (
@@ -27,6 +30,7 @@ from resettle.people.models import (
     Relationship,
     WorkingRelationship,
 )
+from resettle.referrals.models import Referral, ReferralState
 
 PERSON_FIELDS = frozenset(
     {
@@ -351,3 +355,58 @@ def relationship_set(
         inverse.save(update_fields=["lives_with", "updated_at"])
     _audit(actor, AuditAction.UPDATE, relationship, person, category=Category.FAMILY_CHILDREN)
     return relationship
+
+
+# Working relationships ---------------------------------------------------------------------------
+
+
+def working_relationship_end(
+    *,
+    actor: Membership,
+    person_id: Any,
+    organisation: Organisation,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> WorkingRelationship | None:
+    """The organisation stops working with the person today, which closes their record to it
+    (after any follow-up window an agreement gives), unless something else still holds the
+    relationship: a live case there, an accepted or started referral to one of its services, or
+    a current mentoring allocation on its case. Returns the relationship ended, if one was.
+
+    Called by the services that end a piece of work (withdrawing, declining or closing a
+    referral, closing a case), inside their transaction, after their own change is saved."""
+    relationship = (
+        WorkingRelationship.objects.select_for_update(of=("self",))
+        .filter(person_id=person_id, organisation=organisation, ended_on__isnull=True)
+        .first()
+    )
+    if relationship is None or _relationship_held(person_id, organisation):
+        return None
+    relationship.ended_on = max(date.today(), relationship.started_on)
+    relationship.save(update_fields=["ended_on", "updated_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type="working_relationship",
+        object_id=relationship.pk,
+        person=None,
+        reason=reason[:1000],
+        changes={"ended_on": [None, relationship.ended_on.isoformat()]},
+        request=request,
+    )
+    return relationship
+
+
+def _relationship_held(person_id: Any, organisation: Organisation) -> bool:
+    live_case = Case.objects.filter(person_id=person_id, organisation=organisation).exclude(
+        state=CaseState.CLOSED
+    )
+    working_referral = Referral.objects.filter(
+        person_id=person_id,
+        service__organisation=organisation,
+        state__in=(ReferralState.ACCEPTED, ReferralState.IN_PROGRESS),
+    )
+    mentoring = MentorAllocation.objects.filter(
+        case__person_id=person_id, case__organisation=organisation, ended_on__isnull=True
+    )
+    return live_case.exists() or working_referral.exists() or mentoring.exists()

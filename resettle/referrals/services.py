@@ -29,6 +29,9 @@ from resettle.directory.models import Access, Service, ServiceStatus
 from resettle.notifications.services import notify
 from resettle.people.choices import ContactWishes
 from resettle.people.models import Person, Relationship, WorkingRelationship
+from resettle.people.services import working_relationship_end
+from resettle.referrals import lifecycle
+from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import (
     LIVE_STATES,
     DeclineReason,
@@ -45,24 +48,6 @@ SIGNPOSTING = "signposting"
 # What a referral may carry beyond identity; offence and sentence never go with one.
 SHAREABLE_CATEGORIES = tuple(
     c for c in Category.values if c not in (Category.IDENTITY, Category.OFFENCE)
-)
-# States from which each action may start.
-CAN_SUBMIT = frozenset({ReferralState.DRAFT})
-CAN_DECIDE = frozenset({ReferralState.SUBMITTED, ReferralState.WAITING_LIST})
-CAN_WAIT = frozenset({ReferralState.SUBMITTED})
-CAN_START = frozenset({ReferralState.ACCEPTED})
-CAN_COMPLETE = frozenset({ReferralState.IN_PROGRESS})
-CAN_WITHDRAW = frozenset(
-    {
-        ReferralState.DRAFT,
-        ReferralState.SUBMITTED,
-        ReferralState.WAITING_LIST,
-        ReferralState.ACCEPTED,
-        ReferralState.IN_PROGRESS,
-    }
-)
-CAN_CLOSE = frozenset(
-    {ReferralState.WAITING_LIST, ReferralState.ACCEPTED, ReferralState.IN_PROGRESS}
 )
 # Roles told about referrals that arrive at their organisation.
 RECEIVING_ROLES = policy.REFERRAL_ROLES
@@ -307,7 +292,8 @@ def referral_update(
 ) -> Referral:
     """Change a draft before it is sent. Once sent, the referral is the receiver's record of
     what was asked: changes then are a withdrawal and a new referral."""
-    _check_sender(actor, referral)
+    if not policy.can_edit_referral(actor, referral):
+        raise PermissionDenied(lifecycle.SENDER_REFUSAL)
     current = _locked(referral, expected_version)
     if current.state != ReferralState.DRAFT:
         raise ApplicationError("Only a draft can be changed. This referral has been sent.")
@@ -374,18 +360,15 @@ def _move(
     *,
     actor: Membership,
     referral: Referral,
-    allowed: frozenset[str],
-    to_state: str,
     action: str,
     note: str = "",
     request: HttpRequest | None,
     **fields: Any,
 ) -> Referral:
-    """Change the (locked, current) referral's state, with its transition row and audit."""
-    if referral.state not in allowed:
-        raise ApplicationError(
-            f"A referral that is “{referral.get_state_display()}” cannot be {action}."
-        )
+    """Take `action` from the table on the (locked, current) referral: the state it leads to,
+    with its transition row and audit."""
+    ACTIONS.check_state(action, referral.state, referral)
+    to_state = ACTIONS[action].target
     before = _audit_values(referral)
     from_state = referral.state
     referral.state = to_state
@@ -419,16 +402,6 @@ def _move(
     return referral
 
 
-def _check_sender(actor: Membership, referral: Referral) -> None:
-    if not policy.can_edit_referral(actor, referral):
-        raise PermissionDenied("Only the referring organisation can do this")
-
-
-def _check_receiver(actor: Membership, referral: Referral) -> None:
-    if not policy.can_decide_referral(actor, referral):
-        raise PermissionDenied(f"Only {referral.service.organisation.name} can do this")
-
-
 def _tell_referrer(referral: Referral, actor: Membership, what: str) -> None:
     notify(
         recipients=[referral.referred_by],
@@ -451,6 +424,7 @@ def _first_response(referral: Referral, actor: Membership, now) -> dict[str, Any
     return fields
 
 
+@ACTIONS.service("submit")
 @transaction.atomic
 def referral_submit(
     *,
@@ -461,7 +435,7 @@ def referral_submit(
 ) -> Referral:
     """Send a draft to the service's organisation. Submitting again is harmless: a referral
     already submitted is returned as it is (a double click, a retried request)."""
-    _check_sender(actor, referral)
+    ACTIONS.authorise("submit", actor, referral)
     current = Referral.objects.select_for_update().get(pk=referral.pk)
     if current.state == ReferralState.SUBMITTED:
         return _locked(current, None)
@@ -469,9 +443,7 @@ def referral_submit(
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_SUBMIT,
-        to_state=ReferralState.SUBMITTED,
-        action="submitted",
+        action="submit",
         request=request,
         submitted_at=timezone.now(),
     )
@@ -513,6 +485,19 @@ def _open_working_relationship(actor: Membership, referral: Referral, request) -
     )
 
 
+def _stop_working(actor: Membership, referral: Referral, what: str, request) -> None:
+    """The receiving organisation's work with the person ends with the referral, unless
+    something else (a case, another referral it accepted, mentoring) still holds it."""
+    working_relationship_end(
+        actor=actor,
+        person_id=referral.person_id,
+        organisation=referral.service.organisation,
+        reason=f"Referral {referral.pk} {what}",
+        request=request,
+    )
+
+
+@ACTIONS.service("accept")
 @transaction.atomic
 def referral_accept(
     *,
@@ -524,9 +509,9 @@ def referral_accept(
 ) -> Referral:
     """Accept: the service's organisation starts working with the person, which opens their
     record to it under the agreements and consent. A full service offers its waiting list."""
-    _check_receiver(actor, referral)
+    ACTIONS.authorise("accept", actor, referral)
     current = _locked(referral, expected_version)
-    if current.state in CAN_DECIDE and directory.is_full(current.service):
+    if current.state in ACTIONS["accept"].sources and directory.is_full(current.service):
         raise ApplicationError(
             f"{current.service.name} is full ({current.service.capacity} places taken). "
             + (
@@ -539,9 +524,7 @@ def referral_accept(
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_DECIDE,
-        to_state=ReferralState.ACCEPTED,
-        action="accepted",
+        action="accept",
         note=note,
         request=request,
         decided_at=now,
@@ -555,6 +538,7 @@ def referral_accept(
     return current
 
 
+@ACTIONS.service("decline")
 @transaction.atomic
 def referral_decline(
     *,
@@ -567,7 +551,7 @@ def referral_decline(
 ) -> Referral:
     """Decline with a coded reason ("other" needs words). "No capacity" on a service with a
     waiting list puts the referral on it instead: nobody is turned away for a full session."""
-    _check_receiver(actor, referral)
+    ACTIONS.authorise("decline", actor, referral)
     errors = {}
     if reason not in DeclineReason.values:
         errors["reason"] = "Choose why you are declining the referral"
@@ -586,9 +570,7 @@ def referral_decline(
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_DECIDE,
-        to_state=ReferralState.DECLINED,
-        action="declined",
+        action="decline",
         note=detail,
         request=request,
         decline_reason=reason,
@@ -598,6 +580,7 @@ def referral_decline(
         waiting_since=None,
         **_first_response(current, actor, now),
     )
+    _stop_working(actor, current, "declined", request)
     _tell_referrer(current, actor, "declined")
     return current
 
@@ -608,9 +591,7 @@ def _to_waiting_list(actor, current: Referral, note: str, request, now) -> Refer
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_WAIT,
-        to_state=ReferralState.WAITING_LIST,
-        action="put on the waiting list",
+        action="waiting_list",
         note=note,
         request=request,
         waiting_since=now,
@@ -620,6 +601,7 @@ def _to_waiting_list(actor, current: Referral, note: str, request, now) -> Refer
     return current
 
 
+@ACTIONS.service("waiting_list")
 @transaction.atomic
 def referral_waitlist(
     *,
@@ -630,11 +612,12 @@ def referral_waitlist(
     request: HttpRequest | None = None,
 ) -> Referral:
     """Put a submitted referral on the service's waiting list (position: oldest first)."""
-    _check_receiver(actor, referral)
+    ACTIONS.authorise("waiting_list", actor, referral)
     current = _locked(referral, expected_version)
     return _to_waiting_list(actor, current, note, request, timezone.now())
 
 
+@ACTIONS.service("start")
 @transaction.atomic
 def referral_start(
     *,
@@ -645,14 +628,12 @@ def referral_start(
     request: HttpRequest | None = None,
 ) -> Referral:
     """Support has begun (the first session attended, the first meeting held)."""
-    _check_receiver(actor, referral)
+    ACTIONS.authorise("start", actor, referral)
     current = _locked(referral, expected_version)
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_START,
-        to_state=ReferralState.IN_PROGRESS,
-        action="started",
+        action="start",
         note=note,
         request=request,
         started_at=timezone.now(),
@@ -661,6 +642,7 @@ def referral_start(
     return current
 
 
+@ACTIONS.service("complete")
 @transaction.atomic
 def referral_complete(
     *,
@@ -670,16 +652,14 @@ def referral_complete(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
-    _check_receiver(actor, referral)
+    ACTIONS.authorise("complete", actor, referral)
     if not (outcome or "").strip():
         raise ValidationError({"outcome": "Enter what the support achieved"})
     current = _locked(referral, expected_version)
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_COMPLETE,
-        to_state=ReferralState.COMPLETED,
-        action="completed",
+        action="complete",
         request=request,
         outcome=outcome.strip(),
         ended_at=timezone.now(),
@@ -688,6 +668,7 @@ def referral_complete(
     return current
 
 
+@ACTIONS.service("close")
 @transaction.atomic
 def referral_close(
     *,
@@ -698,26 +679,26 @@ def referral_close(
     request: HttpRequest | None = None,
 ) -> Referral:
     """Close because the person could not be engaged (after acceptance or while waiting)."""
-    _check_receiver(actor, referral)
+    ACTIONS.authorise("close", actor, referral)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Enter what was tried to engage the person"})
     current = _locked(referral, expected_version)
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_CLOSE,
-        to_state=ReferralState.CLOSED,
-        action="closed",
+        action="close",
         note=reason,
         request=request,
         end_reason=reason.strip(),
         ended_at=timezone.now(),
         waiting_since=None,
     )
+    _stop_working(actor, current, "closed", request)
     _tell_referrer(current, actor, "closed (unable to engage)")
     return current
 
 
+@ACTIONS.service("withdraw")
 @transaction.atomic
 def referral_withdraw(
     *,
@@ -728,7 +709,7 @@ def referral_withdraw(
     request: HttpRequest | None = None,
 ) -> Referral:
     """The referrer withdraws the referral (the person moved, was recalled, changed their mind)."""
-    _check_sender(actor, referral)
+    ACTIONS.authorise("withdraw", actor, referral)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Enter why you are withdrawing the referral"})
     current = _locked(referral, expected_version)
@@ -736,15 +717,14 @@ def referral_withdraw(
     current = _move(
         actor=actor,
         referral=current,
-        allowed=CAN_WITHDRAW,
-        to_state=ReferralState.WITHDRAWN,
-        action="withdrawn",
+        action="withdraw",
         note=reason,
         request=request,
         end_reason=reason.strip(),
         ended_at=timezone.now(),
         waiting_since=None,
     )
+    _stop_working(actor, current, "withdrawn", request)
     if was_sent:
         notify(
             recipients=_receiving_staff(current.service),

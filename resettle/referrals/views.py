@@ -36,7 +36,9 @@ from resettle.referrals.forms import (
     ReferralForm,
     SignpostingForm,
 )
+from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import Referral, ReferralState
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
 PAGE_SIZE = 25
@@ -130,6 +132,7 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
                 Category(c).label for c in referral.shared_categories if c in Category.values
             ],
             "parent_visible": parent_visible,
+            "actions": action_links(actor, referral),
         },
     )
 
@@ -138,119 +141,113 @@ def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class Action:
+class ActionPage:
+    """How one action of the referral lifecycle (`lifecycle.ACTIONS`) looks: its page, the
+    button that leads to it from the referral, and what is said once it is done."""
+
+    form: Callable[..., ActionForm]
     title: str
     button: str
+    link: str
     done: str
-    form: Callable[..., ActionForm]
-    run: Callable[..., Referral]
-    receiver: bool
-    states: frozenset[str]
-    warning: bool = False
-
-    def call(self, actor, referral: Referral, form: ActionForm, request) -> Referral:
-        data = form.cleaned_data
-        common: dict[str, Any] = {
-            "actor": actor,
-            "referral": referral,
-            "expected_version": data["version"],
-            "request": request,
-        }
-        extra = {k: v for k, v in data.items() if k != "version"}
-        if self.run is services.referral_decline:
-            return self.run(**common, reason=extra["reason"], detail=extra.get("detail", ""))
-        if self.run is services.referral_submit:
-            return self.run(**common)
-        return self.run(**common, **extra)
+    # The button's GOV.UK style on the referral's page: "" (primary), "secondary" or "warning".
+    style: str = "secondary"
+    warning: str = ""
 
 
-ACTIONS: dict[str, Action] = {
-    "submit": Action(
+def _reason_form(label: str, required_message: str) -> Callable[..., ActionForm]:
+    return lambda *a, **k: EndForm(*a, label=label, required_message=required_message, **k)
+
+
+CANNOT_UNDO = "This cannot be undone: a new referral would be needed."
+PAGES: dict[str, ActionPage] = {
+    "submit": ActionPage(
+        ActionForm,
         "Send this referral?",
         "Send referral",
+        "Send referral",
         "The referral has been sent",
-        ActionForm,
-        services.referral_submit,
-        receiver=False,
-        states=services.CAN_SUBMIT,
+        style="",
     ),
-    "accept": Action(
+    "accept": ActionPage(
+        NoteActionForm,
         "Accept this referral?",
         "Accept referral",
+        "Accept",
         "The referral has been accepted. The person's record is now open to your organisation.",
-        NoteActionForm,
-        services.referral_accept,
-        receiver=True,
-        states=services.CAN_DECIDE,
+        style="",
     ),
-    "decline": Action(
+    "decline": ActionPage(
+        DeclineForm,
         "Decline this referral",
         "Decline referral",
+        "Decline",
         "The referral has been declined",
-        DeclineForm,
-        services.referral_decline,
-        receiver=True,
-        states=services.CAN_DECIDE,
-        warning=True,
+        style="warning",
+        warning=CANNOT_UNDO,
     ),
-    "waiting_list": Action(
+    "waiting_list": ActionPage(
+        NoteActionForm,
         "Put this referral on the waiting list?",
         "Add to waiting list",
+        "Add to waiting list",
         "The referral is on the waiting list",
-        NoteActionForm,
-        services.referral_waitlist,
-        receiver=True,
-        states=services.CAN_WAIT,
     ),
-    "start": Action(
+    "start": ActionPage(
+        NoteActionForm,
         "Record that support has started?",
         "Support has started",
         "Support has started",
-        NoteActionForm,
-        services.referral_start,
-        receiver=True,
-        states=services.CAN_START,
+        "Support has started",
+        style="",
     ),
-    "complete": Action(
+    "complete": ActionPage(
+        CompleteForm,
         "Complete this referral",
         "Complete referral",
+        "Complete",
         "The referral is complete",
-        CompleteForm,
-        services.referral_complete,
-        receiver=True,
-        states=services.CAN_COMPLETE,
+        style="",
     ),
-    "close": Action(
+    "close": ActionPage(
+        _reason_form(
+            "What was tried to engage the person?", "Enter what was tried to engage the person"
+        ),
         "Close this referral: unable to engage",
         "Close referral",
+        "Close: unable to engage",
         "The referral has been closed",
-        lambda *a, **k: EndForm(
-            *a,
-            label="What was tried to engage the person?",
-            required_message="Enter what was tried to engage the person",
-            **k,
-        ),
-        services.referral_close,
-        receiver=True,
-        states=services.CAN_CLOSE,
-        warning=True,
+        warning=CANNOT_UNDO,
     ),
-    "withdraw": Action(
+    "withdraw": ActionPage(
+        _reason_form("Why are you withdrawing it?", "Enter why you are withdrawing the referral"),
         "Withdraw this referral",
         "Withdraw referral",
+        "Withdraw",
         "The referral has been withdrawn",
-        lambda *a, **k: EndForm(
-            *a,
-            label="Why are you withdrawing it?",
-            required_message="Enter why you are withdrawing the referral",
-            **k,
-        ),
-        services.referral_withdraw,
-        receiver=False,
-        states=services.CAN_WITHDRAW,
-        warning=True,
+        warning=CANNOT_UNDO,
     ),
 }
+
+
+def action_links(actor, referral: Referral) -> list[dict[str, Any]]:
+    """The buttons on a referral's page: the actions the table allows this actor now."""
+    return [
+        {
+            "name": name,
+            "url": reverse(f"referrals:{name}", args=[referral.pk]),
+            "label": PAGES[name].link,
+            "style": PAGES[name].style,
+        }
+        for name in ACTIONS.available(actor, referral, referral.state)
+    ]
+
+
+class _Conflict(Exception):
+    """Carries a stale-version refusal past the form runner, which shows it as its own page."""
+
+    def __init__(self, stale: services.StaleReferral):
+        self.stale = stale
 
 
 @require_http_methods(["GET", "POST"])
@@ -258,55 +255,51 @@ def action_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
     """Asks for what the action needs (a reason, an outcome) with the version shown, then acts.
     A referral someone changed meanwhile is shown again with its new state (409)."""
     actor = request.actor
-    spec = ACTIONS[action]
+    transition, page = ACTIONS[action], PAGES[action]
     referral = selectors.get_referral(actor, pk)
-    allowed = (
-        policy.can_decide_referral(actor, referral)
-        if spec.receiver
-        else policy.can_edit_referral(actor, referral)
-    )
-    if not allowed:
-        who = referral.service.organisation.name if spec.receiver else "the referring organisation"
-        return forbidden(request, f"Only {who} can do this.")
-    form = spec.form(
-        request.POST if request.method == "POST" else None, initial={"version": referral.version}
-    )
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            spec.call(actor, referral, form, request)
-        except services.StaleReferral as exc:
-            return _conflict(request, exc)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            status = 422
-        else:
-            messages.success(request, spec.done)
-            return redirect("referrals:detail", pk=referral.pk)
-    elif request.method == "POST":
-        status = 400
-    if request.method == "GET" and referral.state not in spec.states:
+    if not transition.allowed(actor, referral):
+        return forbidden(request, transition.refusal_for(referral) + ".")
+    detail_url = reverse("referrals:detail", args=[referral.pk])
+    if request.method == "GET" and referral.state not in transition.sources:
         messages.info(
             request,
             f"This referral is “{referral.get_state_display()}”, so you cannot do that now.",
         )
-        return redirect("referrals:detail", pk=referral.pk)
-    return render(
+        return redirect(detail_url)
+    form = page.form(bound_data(request), initial={"version": referral.version})
+    form.layout.title, form.layout.button = page.title, page.button
+    form.layout.caption = f"{referral.person.full_name} to {referral.service.name}"
+    form.layout.warning = page.warning
+
+    def act(data: dict[str, Any]) -> Referral:
+        try:
+            return ACTIONS.run(
+                action,
+                actor=actor,
+                referral=referral,
+                expected_version=data["version"],
+                request=request,
+                **{name: data[name] for name in transition.fields},
+            )
+        except services.StaleReferral as exc:
+            raise _Conflict(exc) from exc
+
+    try:
+        response = run_form(request, form, act, success_url=detail_url, message=page.done)
+    except _Conflict as conflict:
+        return _conflict(request, conflict.stale)
+    if response is not None:
+        return response
+    return render_form(
         request,
         "referrals/action.html",
         {
             "form": form,
             "referral": referral,
-            "spec": spec,
             "action": action,
-            "full": action in ("accept",) and services.directory.is_full(referral.service),
-            "cancel_url": reverse("referrals:detail", args=[referral.pk]),
+            "full": action == "accept" and services.directory.is_full(referral.service),
+            "cancel_url": detail_url,
         },
-        status=status,
     )
 
 

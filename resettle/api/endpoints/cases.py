@@ -26,7 +26,9 @@ from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.cases import selectors, services
+from resettle.cases.lifecycle import ACTIONS
 from resettle.cases.models import Case, CaseState, CloseReason
+from resettle.core.state_machine import Transition
 
 router = Router(tags=["cases"])
 
@@ -202,89 +204,55 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: UUID, pay
     return case
 
 
-def _act(request: HttpRequest, case_id: UUID, run) -> tuple[int, dict, dict[str, str]]:
-    case = _visible(request, case_id)
-    with transaction.atomic():
-        check_if_match(request, case)
-        try:
-            case = run(case)
-        except ValidationError as exc:
-            raise invalid_input(field_errors(exc)) from exc
-    return 200, _body(case), {}
+def _act(request: HttpRequest, case_id: UUID, action: str, arguments: dict) -> HttpResponse:
+    actor = actor_of(request)
+
+    def act() -> tuple[int, dict, dict[str, str]]:
+        case = _visible(request, case_id)
+        with transaction.atomic():
+            check_if_match(request, case)
+            try:
+                case = ACTIONS.run(action, actor=actor, case=case, request=request, **arguments)
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+        return 200, _body(case), {}
+
+    return idempotent(request, client_of(request).user, act)
 
 
 ACTION = {
     "response": {200: CaseOut, **problems(400, 403, 404, 409, 422)},
     "openapi_extra": {"parameters": [IDEMPOTENCY_KEY, IF_MATCH]},
 }
+# What each action of the case lifecycle takes in its body, and what its documentation says
+# beyond the table.
+PAYLOADS: dict[str, type[Schema]] = {
+    "pause": PauseIn,
+    "resume": ResumeIn,
+    "close": CloseIn,
+    "reopen": ReopenIn,
+}
+DOCS = {
+    "pause": "Pause an open case (a recall pauses cases by itself).",
+    "close": "Close the case. Unless other work holds it (another referral it accepted), your "
+    "organisation stops working with the person, and their record closes to it.",
+    "reopen": "Reopen a closed case on the same record; its history stays.",
+}
 
 
-@router.post("/{uuid:case_id}/pause", url_name="case_pause", **ACTION)
-def pause_case(request: HttpRequest, case_id: UUID, payload: PauseIn):
-    """Pause an open case (a recall pauses cases by itself)."""
-    actor = actor_of(request)
-    return idempotent(
-        request,
-        client_of(request).user,
-        lambda: _act(
-            request,
-            case_id,
-            lambda case: services.case_pause(
-                actor=actor, case=case, on=payload.on, reason=payload.reason, request=request
-            ),
-        ),
+def _mount(transition: Transition[Case]) -> None:
+    """`POST /cases/{id}/<action>` for one row of the lifecycle table."""
+    name, schema = transition.name, PAYLOADS[transition.name]
+
+    def operation(request: HttpRequest, case_id: UUID, payload: schema):  # type: ignore[valid-type]
+        return _act(request, case_id, name, {f: getattr(payload, f) for f in transition.fields})
+
+    operation.__name__ = operation.__qualname__ = f"{name}_case"
+    operation.__doc__ = DOCS.get(name)
+    router.post(f"/{{uuid:case_id}}/{transition.path}", url_name=f"case_{name}", **ACTION)(
+        operation
     )
 
 
-@router.post("/{uuid:case_id}/resume", url_name="case_resume", **ACTION)
-def resume_case(request: HttpRequest, case_id: UUID, payload: ResumeIn):
-    actor = actor_of(request)
-    return idempotent(
-        request,
-        client_of(request).user,
-        lambda: _act(
-            request,
-            case_id,
-            lambda case: services.case_resume(
-                actor=actor, case=case, on=payload.on, request=request
-            ),
-        ),
-    )
-
-
-@router.post("/{uuid:case_id}/close", url_name="case_close", **ACTION)
-def close_case(request: HttpRequest, case_id: UUID, payload: CloseIn):
-    actor = actor_of(request)
-    return idempotent(
-        request,
-        client_of(request).user,
-        lambda: _act(
-            request,
-            case_id,
-            lambda case: services.case_close(
-                actor=actor,
-                case=case,
-                closed_on=payload.closed_on,
-                close_reason=payload.close_reason,
-                note=payload.note,
-                request=request,
-            ),
-        ),
-    )
-
-
-@router.post("/{uuid:case_id}/reopen", url_name="case_reopen", **ACTION)
-def reopen_case(request: HttpRequest, case_id: UUID, payload: ReopenIn):
-    """Reopen a closed case on the same record; its history stays."""
-    actor = actor_of(request)
-    return idempotent(
-        request,
-        client_of(request).user,
-        lambda: _act(
-            request,
-            case_id,
-            lambda case: services.case_reopen(
-                actor=actor, case=case, on=payload.on, note=payload.note, request=request
-            ),
-        ),
-    )
+for _transition in ACTIONS:
+    _mount(_transition)

@@ -8,7 +8,6 @@ Until the receiving organisation accepts, it sees the person only through the re
 `person` is null and `person_identity` gives their name and date of birth."""
 
 import hashlib
-from collections.abc import Callable
 from datetime import date, datetime
 from uuid import UUID
 
@@ -34,8 +33,10 @@ from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.consent.models import Consent
 from resettle.core.pathways import Pathway
+from resettle.core.state_machine import Transition
 from resettle.directory.models import Service
 from resettle.referrals import selectors, services
+from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import DeclineReason, Referral, ReferralState, Urgency
 from resettle.suitability.models import ANSWER_FIELDS, YES_NO_FIELDS
 
@@ -392,16 +393,15 @@ def _stale(referral: Referral) -> ApiProblem:
     )
 
 
-def _act(
-    request: HttpRequest, referral_id: UUID, run: Callable[..., Referral], **arguments
-) -> HttpResponse:
+def _act(request: HttpRequest, referral_id: UUID, action: str, arguments: dict) -> HttpResponse:
     actor = actor_of(request)
 
     def act() -> tuple[int, dict, dict[str, str]]:
         with transaction.atomic():
             referral = selectors.get_referral(actor, referral_id)
             try:
-                run(
+                ACTIONS.run(
+                    action,
                     actor=actor,
                     referral=referral,
                     expected_version=_expected_version(request, referral),
@@ -422,55 +422,55 @@ ACTION_DOC = {
     "response": {200: ReferralDetailOut, **problems(400, 403, 404, 409, 422)},
     "openapi_extra": {"parameters": [IF_MATCH, IDEMPOTENCY_KEY]},
 }
+# What each action of the referral lifecycle takes in its body (none: no body), its operation's
+# name and what its documentation says beyond the table.
+PAYLOADS: dict[str, type[Schema] | None] = {
+    "submit": None,
+    "accept": NoteIn,
+    "decline": DeclineIn,
+    "waiting_list": NoteIn,
+    "start": NoteIn,
+    "complete": CompleteIn,
+    "close": EndIn,
+    "withdraw": EndIn,
+}
+OPERATION_NAMES = {"waiting_list": "waitlist"}
+DOCS = {
+    "submit": "Send a draft. Sending one already sent returns it unchanged.",
+    "accept": "Accept (the receiving organisation): it starts working with the person today. A "
+    "full service is refused with 422: use `waiting-list`.",
+    "waiting_list": "Put a submitted referral on the service's waiting list.",
+    "close": "Close: the person could not be engaged. The receiving organisation stops working "
+    "with the person unless something else (a case, another referral) holds it.",
+    "decline": "Decline. The receiving organisation stops working with the person unless "
+    "something else (a case, another referral) holds it.",
+    "withdraw": "Withdraw (the referring organisation). The receiving organisation stops "
+    "working with the person unless something else (a case, another referral) holds it.",
+}
 
 
-@router.post("/{uuid:referral_id}/submit", url_name="referral_submit", **ACTION_DOC)
-def submit_referral(request: HttpRequest, referral_id: UUID):
-    """Send a draft. Sending one already sent returns it unchanged."""
-    return _act(request, referral_id, services.referral_submit)
+def _mount(transition: Transition[Referral]) -> None:
+    """`POST /referrals/{id}/<action>` for one row of the lifecycle table."""
+    name, schema = transition.name, PAYLOADS[transition.name]
+    if schema is None:
+
+        def operation(request: HttpRequest, referral_id: UUID):
+            return _act(request, referral_id, name, {})
+
+    else:
+
+        def operation(request: HttpRequest, referral_id: UUID, payload: schema):  # type: ignore[valid-type]
+            return _act(
+                request, referral_id, name, {f: getattr(payload, f) for f in transition.fields}
+            )
+
+    short = OPERATION_NAMES.get(name, name)
+    operation.__name__ = operation.__qualname__ = f"{short}_referral"
+    operation.__doc__ = DOCS.get(name)
+    router.post(
+        f"/{{uuid:referral_id}}/{transition.path}", url_name=f"referral_{short}", **ACTION_DOC
+    )(operation)
 
 
-@router.post("/{uuid:referral_id}/accept", url_name="referral_accept", **ACTION_DOC)
-def accept_referral(request: HttpRequest, referral_id: UUID, payload: NoteIn):
-    """Accept (the receiving organisation): it starts working with the person today. A full
-    service is refused with 422: use `waiting-list`."""
-    return _act(request, referral_id, services.referral_accept, note=payload.note)
-
-
-@router.post("/{uuid:referral_id}/decline", url_name="referral_decline", **ACTION_DOC)
-def decline_referral(request: HttpRequest, referral_id: UUID, payload: DeclineIn):
-    return _act(
-        request,
-        referral_id,
-        services.referral_decline,
-        reason=payload.reason,
-        detail=payload.detail,
-    )
-
-
-@router.post("/{uuid:referral_id}/waiting-list", url_name="referral_waitlist", **ACTION_DOC)
-def waitlist_referral(request: HttpRequest, referral_id: UUID, payload: NoteIn):
-    """Put a submitted referral on the service's waiting list."""
-    return _act(request, referral_id, services.referral_waitlist, note=payload.note)
-
-
-@router.post("/{uuid:referral_id}/start", url_name="referral_start", **ACTION_DOC)
-def start_referral(request: HttpRequest, referral_id: UUID, payload: NoteIn):
-    return _act(request, referral_id, services.referral_start, note=payload.note)
-
-
-@router.post("/{uuid:referral_id}/complete", url_name="referral_complete", **ACTION_DOC)
-def complete_referral(request: HttpRequest, referral_id: UUID, payload: CompleteIn):
-    return _act(request, referral_id, services.referral_complete, outcome=payload.outcome)
-
-
-@router.post("/{uuid:referral_id}/close", url_name="referral_close", **ACTION_DOC)
-def close_referral(request: HttpRequest, referral_id: UUID, payload: EndIn):
-    """Close: the person could not be engaged."""
-    return _act(request, referral_id, services.referral_close, reason=payload.reason)
-
-
-@router.post("/{uuid:referral_id}/withdraw", url_name="referral_withdraw", **ACTION_DOC)
-def withdraw_referral(request: HttpRequest, referral_id: UUID, payload: EndIn):
-    """Withdraw (the referring organisation)."""
-    return _act(request, referral_id, services.referral_withdraw, reason=payload.reason)
+for _transition in ACTIONS:
+    _mount(_transition)

@@ -43,7 +43,9 @@ ASSESSOR_KINDS = frozenset(
 
 def sees_person(actor: Actor, scope: str | None, world: World) -> bool:
     """A case-level role sees the people its organisation works with (a mentor: their mentees,
-    and every mentoring-charity person in the scenario is allocated to the mentor)."""
+    and every mentoring-charity person in the scenario is allocated to the mentor). Access ends
+    when the work ends (DESIGN §4): the ended scopes' work with the actor's organisation ended
+    beyond the follow-up window, so nobody in it sees them, whatever the consent."""
     return actor.role in CASE_LEVEL_ROLES and scope in (OWN, SHARED, WITHDRAWN)
 
 

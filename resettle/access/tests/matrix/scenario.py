@@ -31,7 +31,15 @@ from resettle.people.models import Household, HouseholdMember, Person, WorkingRe
 from resettle.suitability.models import SuitabilityAssessment
 
 OWN, OTHER, SHARED, WITHDRAWN = "own", "other", "shared", "withdrawn"
-SCOPES = (OWN, OTHER, SHARED, WITHDRAWN)
+# Work that has ended: a referral the organisation accepted was withdrawn, its case was closed,
+# and the follow-up window the main agreement gives after work ends has run out.
+ENDED_REFERRAL, CLOSED_CASE, EXPIRED_FOLLOW_UP = "ended_referral", "closed_case", "expired_window"
+ENDED = (ENDED_REFERRAL, CLOSED_CASE, EXPIRED_FOLLOW_UP)
+SCOPES = (OWN, OTHER, SHARED, WITHDRAWN, *ENDED)
+# The main agreement's follow-up window, and how long ago each ended scope's work ended: all
+# beyond the window (the last on its final day: a window of 30 days ends after 30).
+FOLLOW_UP_DAYS = 30
+ENDED_DAYS_AGO = {ENDED_REFERRAL: 60, CLOSED_CASE: 45, EXPIRED_FOLLOW_UP: FOLLOW_UP_DAYS}
 
 TODAY = date.today()
 ALL_CATEGORIES = frozenset(Category.values)
@@ -227,11 +235,12 @@ def _person(name: str, family: str) -> Person:
     )
 
 
-def _work_with(person: Person, organisation: Organisation, mentor=None) -> None:
+def _work_with(person: Person, organisation: Organisation, mentor=None, ended_on=None) -> None:
     WorkingRelationship.objects.create(
         person=person,
         organisation=organisation,
-        started_on=TODAY - timedelta(days=30),
+        started_on=TODAY - timedelta(days=90 if ended_on else 30),
+        ended_on=ended_on,
         allocated_to=mentor,
     )
 
@@ -271,8 +280,11 @@ def _assessment(person: Person, assessor: Membership) -> SuitabilityAssessment:
     )
 
 
-def _agreement(partnership, owner: Membership, *, title, categories, kinds) -> SharingAgreement:
+def _agreement(
+    partnership, owner: Membership, *, title, categories, kinds, follow_up_days=None
+) -> SharingAgreement:
     agreement = SharingAgreement(
+        follow_up_days=follow_up_days,
         partnership=partnership,
         owner=owner.organisation,
         created_by=owner.user,
@@ -312,6 +324,7 @@ def build_world() -> World:
             title="Main agreement",
             categories=beyond_offence,
             kinds=ALL_KINDS,
+            follow_up_days=FOLLOW_UP_DAYS,
         ),
         "offence": _agreement(
             cast.partnership,
@@ -356,6 +369,15 @@ def build_world() -> World:
             else:
                 _work_with(person, orgs["hub"])
                 _consent(person, withdrawn=scope == WITHDRAWN)
+        for scope in ENDED:
+            # Consent to everything, and the hub still working with them: only the end of the
+            # organisation's own work stands between it and the record.
+            person = _person(scope.split("_")[1].capitalize(), key.split("_")[0].capitalize())
+            world.people[(key, scope)] = person
+            ended_on = TODAY - timedelta(days=ENDED_DAYS_AGO[scope])
+            _work_with(person, orgs[key], mentor, ended_on=ended_on)
+            _work_with(person, orgs["hub"])
+            _consent(person)
     for person in world.people.values():
         household = Household.objects.create(name=f"{person.family_name} household")
         member = HouseholdMember.objects.create(

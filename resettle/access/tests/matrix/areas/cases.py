@@ -11,8 +11,16 @@ from datetime import date, timedelta
 from resettle.access.categories import Category
 from resettle.access.tests.matrix import oracle as o
 from resettle.access.tests.matrix.decision import Decision
-from resettle.access.tests.matrix.scenario import OTHER, OWN, SHARED, WITHDRAWN, World
-from resettle.cases.models import Case
+from resettle.access.tests.matrix.scenario import (
+    ENDED,
+    ENDED_DAYS_AGO,
+    OTHER,
+    OWN,
+    SHARED,
+    WITHDRAWN,
+    World,
+)
+from resettle.cases.models import Case, CaseState, CloseReason
 
 TODAY = date.today()
 WRITE = ("GET", "POST")
@@ -67,8 +75,9 @@ DECISIONS: dict[str, Decision] = {
 
 
 def build(world: World) -> None:
-    """Each scope's person has a case at the organisation working with them; the shared person
-    also one at the hub, which is the case their routes are tried on (another organisation's)."""
+    """Each scope's person has a case at the organisation working with them (closed where the
+    work has ended); the shared person also one at the hub, which is the case their routes are
+    tried on (another organisation's)."""
     orgs, cast = world.organisations, world.cast
     opened = TODAY - timedelta(days=20)
     for (key, scope), person in world.people.items():
@@ -79,6 +88,19 @@ def build(world: World) -> None:
             )
             continue
         mentor = cast.mentor.user if key == "mentoring_charity" else None
+        if scope in ENDED:
+            # The work has ended: its case is closed on the day the relationship ended.
+            closed_on = TODAY - timedelta(days=ENDED_DAYS_AGO[scope])
+            extra["case"] = Case.objects.create(
+                person=person,
+                organisation=orgs[key],
+                mentor=mentor,
+                opened_on=closed_on - timedelta(days=20),
+                state=CaseState.CLOSED,
+                closed_on=closed_on,
+                close_reason=CloseReason.OTHER,
+            )
+            continue
         own = Case.objects.create(
             person=person, organisation=orgs[key], mentor=mentor, opened_on=opened
         )

@@ -23,12 +23,29 @@ from django.utils import timezone
 
 from resettle.access.tests.matrix import oracle as o
 from resettle.access.tests.matrix.decision import Decision
-from resettle.access.tests.matrix.scenario import OTHER, OWN, SHARED, WITHDRAWN, Records, World
+from resettle.access.tests.matrix.scenario import (
+    CLOSED_CASE,
+    ENDED,
+    ENDED_REFERRAL,
+    EXPIRED_FOLLOW_UP,
+    OTHER,
+    OWN,
+    SHARED,
+    WITHDRAWN,
+    Records,
+    World,
+)
 from resettle.accounts.models import Role
 from resettle.directory.models import Access, Service
 from resettle.referrals.models import Referral, ReferralState, Signposting
 
 RECEIVER = "football_trust"
+# The ended scopes' referral, from the hub to the actor's organisation, as the work ended.
+ENDED_STATES = {
+    ENDED_REFERRAL: ReferralState.WITHDRAWN,
+    CLOSED_CASE: ReferralState.COMPLETED,
+    EXPIRED_FOLLOW_UP: ReferralState.CLOSED,
+}
 # Who refers and decides (a peer mentor follows referrals but does not act).
 REFERRAL_ROLES = (Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR)
 # Who sent each scope's referral, by organisation key (the hub sends the "other" person's).
@@ -51,6 +68,11 @@ def _sender(actor: o.Actor, scope: str | None, world: World) -> bool:
 
 
 def _receiver(actor: o.Actor, scope: str | None, world: World) -> bool:
+    """The football trust receives the live scopes' referrals; where the work has ended, the
+    referral was the actor's own organisation's, received from the hub (the trust keeps what it
+    received, whatever became of the work)."""
+    if scope in ENDED:
+        return actor.role in REFERRAL_ROLES
     return (
         scope in (OWN, SHARED, WITHDRAWN)
         and actor.organisation_key == RECEIVER
@@ -69,10 +91,10 @@ sending_side = (
     o.Outcome.FORBIDDEN,
 )
 receiving_side = (_receiver, o.Outcome.FORBIDDEN)
-# The actor's own service (own, withdrawn), a partner's (shared: visible, not theirs), or one of
-# an organisation outside its partnerships (other: not visible).
-service_seen = o.scope_in(OWN, WITHDRAWN, SHARED)
-service_own = o.scope_in(OWN, WITHDRAWN, otherwise=o.Outcome.FORBIDDEN)
+# The actor's own service (own, withdrawn, ended), a partner's (shared: visible, not theirs),
+# or one of an organisation outside its partnerships (other: not visible).
+service_seen = o.scope_in(OWN, WITHDRAWN, SHARED, *ENDED)
+service_own = o.scope_in(OWN, WITHDRAWN, *ENDED, otherwise=o.Outcome.FORBIDDEN)
 
 
 def _referral_detail() -> Decision:
@@ -167,17 +189,22 @@ def build(world: World) -> None:
     target = services[RECEIVER]
     now = timezone.now()
     for (org_key, scope), person in world.people.items():
-        sender_key = "hub" if scope == OTHER else org_key
+        sender_key = "hub" if scope in (OTHER, *ENDED) else org_key
         user = members[SENDER_USER[sender_key]].user
+        if scope in ENDED:
+            service, state = services[org_key], ENDED_STATES[scope]
+        else:
+            service = services["hub"] if scope == OTHER else target
+            state = ReferralState.SUBMITTED
         referral = Referral.objects.create(
             person=person,
-            service=services["hub"] if scope == OTHER else target,
+            service=service,
             referring_organisation=world.organisations[sender_key],
             referred_by=user,
-            state=ReferralState.SUBMITTED,
+            state=state,
             reason="Matrix referral",
             pathway="sport",
-            submitted_at=now - timedelta(days=3),
+            submitted_at=now - timedelta(days=90 if scope in ENDED else 3),
         )
         signposting = Signposting.objects.create(
             person=person,
@@ -191,5 +218,6 @@ def build(world: World) -> None:
         extra["referral"] = referral
         extra["signposting_pk"] = signposting
         extra["referral_target"] = target
-        # Withdrawn scope: the actor's own organisation's service (no organisation record).
-        extra["referral_service"] = services[sender_key]
+        # Withdrawn and ended scopes: the actor's own organisation's service (no organisation
+        # record).
+        extra["referral_service"] = services[org_key] if scope in ENDED else services[sender_key]
