@@ -1,9 +1,17 @@
 """Form building blocks that `includes/form.html` renders as GOV.UK components.
 
 Every Resettle form inherits `GovukForm` (or `GovukModelForm`). Dates are asked for as three
-boxes (day, month, year) with GOV.UK's error messages, through `GovukDateField`.
+boxes (day, month, year) with GOV.UK's error messages, through `GovukDateField`. A form says
+once how its page looks, in a nested `Layout`:
+
+    class PauseForm(GovukForm):
+        class Layout:
+            title = "Pause this case"
+            button = "Pause case"
+            warning = "The worker and mentor are told."
 """
 
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -119,11 +127,37 @@ class TelInput(forms.TextInput):
     input_type = "tel"
 
 
+@dataclass
+class FormLayout:
+    """What `includes/form.html` shows around a form's fields; the include's own arguments
+    (heading, caption, button, warning) win over these."""
+
+    title: str = ""  # the h1, which is also the legend of a one-question page
+    caption: str = ""  # above the title, usually whose record this is
+    button: str = "Save"
+    warning: str = ""  # GOV.UK warning text above the fields
+
+
 class GovukFormMixin:
-    """Swaps Django's date fields for GOV.UK three-box dates, keeping label, help and validators."""
+    """Swaps Django's date fields for GOV.UK three-box dates, keeping label, help and validators,
+    and reads the form's nested `Layout` into `form.layout` (a copy, so a form may word its
+    title or warning for the record in `__init__`)."""
+
+    class Layout:
+        pass
+
+    layout: FormLayout
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        declared = self.Layout
+        self.layout = FormLayout(
+            **{
+                f.name: getattr(declared, f.name)
+                for f in fields(FormLayout)
+                if hasattr(declared, f.name)
+            }
+        )
         for name, field in list(self.fields.items()):
             if isinstance(field, forms.DateField) and not isinstance(field, GovukDateField):
                 label = str(field.label or name.replace("_", " ").capitalize())

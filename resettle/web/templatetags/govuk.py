@@ -98,3 +98,22 @@ def govuk_checked(field: BoundField) -> bool:
 def elided_pages(paginator, number: int) -> list:
     """Page numbers for the GOV.UK pagination component, with gaps as Paginator.ELLIPSIS."""
     return list(paginator.get_elided_page_range(number, on_each_side=1, on_ends=1))
+
+
+class WarningNode(template.Node):
+    def __init__(self, nodelist: template.NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        text = SafeString(self.nodelist.render(context).strip())
+        with context.push(text=text):
+            return context.template.engine.get_template("includes/warning.html").render(context)
+
+
+@register.tag
+def warning(parser: template.base.Parser, token: template.base.Token) -> WarningNode:
+    """GOV.UK warning text around markup: {% warning %}Text with <a>links</a>{% endwarning %}.
+    Plain text can use {% include "includes/warning.html" with text=... %}."""
+    nodelist = parser.parse(("endwarning",))
+    parser.delete_first_token()
+    return WarningNode(nodelist)
