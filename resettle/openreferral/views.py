@@ -10,7 +10,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from resettle.openreferral.forms import FeedUploadForm
 from resettle.openreferral.importer import import_feed, plan_import
 from resettle.openreferral.models import FeedImportState
 from resettle.web.pages import forbidden
+from resettle.web.tables import page_of
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -167,7 +167,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
             return forbidden(request, str(error))
         return redirect("openreferral:import_preview", pk=feed_import.pk)
     imports = selectors.imports_for(actor)
-    page = Paginator(imports, IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, imports, IMPORTS_PAGE_SIZE)
     return render(
         request,
         "openreferral/import_start.html",
