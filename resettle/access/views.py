@@ -20,7 +20,7 @@ from resettle.access.policy import can_view_break_glass_report
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table
 

@@ -28,7 +28,7 @@ from resettle.cases.forms import (
 from resettle.cases.models import Case, CaseState
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.custody.selectors import current_period
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
 
 CANNOT_OPEN = (

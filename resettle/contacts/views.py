@@ -16,7 +16,7 @@ from resettle.cases.models import CaseState
 from resettle.contacts import selectors, services
 from resettle.contacts.forms import ContactFilterForm, ContactForm
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
 

@@ -25,7 +25,7 @@ from resettle.custody.forms import (
     WorklistFilterForm,
 )
 from resettle.custody.models import ChecklistItem, CustodyPeriod
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors, form_status
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table, page_of
 
@@ -269,7 +269,7 @@ def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespo
             "total": len(items),
             "active_section": "custody",
         },
-        status=400 if bound else 200,
+        status=form_status(*bound.values()),
     )
 
 

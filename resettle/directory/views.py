@@ -38,7 +38,7 @@ from resettle.directory.forms import (
     service_initial,
 )
 from resettle.directory.models import Schedule, Service
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table, page_of

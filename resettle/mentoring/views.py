@@ -26,7 +26,7 @@ from resettle.mentoring.forms import (
 )
 from resettle.mentoring.matching import mentor_problems
 from resettle.mentoring.models import MentorProfile
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
 

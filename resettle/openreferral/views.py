@@ -22,6 +22,7 @@ from resettle.openreferral import feed, selectors
 from resettle.openreferral.forms import FeedUploadForm
 from resettle.openreferral.importer import import_feed, plan_import
 from resettle.openreferral.models import FeedImportState
+from resettle.web.form_runner import INVALID_FORM_STATUS, form_status
 from resettle.web.pages import forbidden
 from resettle.web.tables import page_of
 
@@ -172,7 +173,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
         request,
         "openreferral/import_start.html",
         {"form": form, "page_obj": page, "organisation": actor.organisation},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -213,5 +214,5 @@ def import_preview(request: HttpRequest, pk: UUID) -> HttpResponse:
             "confirm_errors": confirm_errors,
             "payload_size": len(json.dumps(feed_import.payload)),
         },
-        status=400 if confirm_errors else 200,
+        status=INVALID_FORM_STATUS if confirm_errors else 200,
     )

@@ -24,7 +24,7 @@ from resettle.partnerships.forms import (
     agreement_initial,
 )
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
 from resettle.web.tables import page_of

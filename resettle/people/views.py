@@ -37,7 +37,6 @@ from resettle.people.forms import (
     PersonSearchForm,
     RelationshipForm,
     RelativeSearchForm,
-    add_service_errors,
     person_initial,
 )
 from resettle.people.models import Household, HouseholdMember, Person
@@ -50,6 +49,7 @@ from resettle.people.selectors import (
     possible_duplicates,
     with_identifiers,
 )
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table
 

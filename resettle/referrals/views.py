@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.forms import add_service_errors
 from resettle.people.models import Consent
 from resettle.referrals import selectors, services
 from resettle.referrals.forms import (
@@ -36,6 +35,7 @@ from resettle.referrals.forms import (
     SignpostingForm,
 )
 from resettle.referrals.models import Referral, ReferralState
+from resettle.web.form_runner import add_service_errors, form_status
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table, page_of
 
@@ -443,7 +443,7 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             request,
             "referrals/choose_service.html",
             {"form": chooser, "person": person, "parent": parent, "cancel_url": cancel_url},
-            status=400 if chooser.is_bound else 200,
+            status=form_status(chooser),
         )
     service = chooser.cleaned_data["service"]
     warnings = services.referral_warnings(actor=actor, person=person, service=service)
@@ -500,7 +500,7 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "parent": parent,
             "cancel_url": cancel_url,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
