@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +20,9 @@ from resettle.access.policy import can_view_break_glass_report
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden
+from resettle.web.tables import Column, Table
 
 PAGE_SIZE = 25
 NOT_SHARED = "a person not shared with your organisation"
@@ -93,26 +93,15 @@ def break_glass_close_view(request: HttpRequest, pk: UUID, access_pk: UUID) -> H
     return redirect("people:detail", pk=person.pk)
 
 
-def _report_sort_headers(ordering: str) -> list[dict[str, str]]:
-    """Column headers that sort the report (links, so sorting works without JavaScript)."""
-    headers = []
-    for key, label in (
-        ("who", "Who"),
-        ("organisation", "Organisation"),
-        ("category", "Category"),
-        ("opened", "Opened"),
-        ("expires", "Expires"),
-    ):
-        # Dates sort newest first on the first click; names and categories A to Z.
-        first = f"-{key}" if key in {"opened", "expires"} else key
-        if ordering == key:
-            aria_sort, next_sort = "ascending", f"-{key}"
-        elif ordering == f"-{key}":
-            aria_sort, next_sort = "descending", key
-        else:
-            aria_sort, next_sort = "none", first
-        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
-    return headers
+# Dates sort newest first on the first click; names and categories A to Z.
+REPORT_TABLE = Table(
+    Column("who", "Who"),
+    Column("organisation", "Organisation"),
+    Column("category", "Category"),
+    Column("opened", "Opened", newest_first=True),
+    Column("expires", "Expires", newest_first=True),
+    per_page=PAGE_SIZE,
+)
 
 
 def _report_rows(request: HttpRequest) -> tuple[BreakGlassReportFilterForm, object]:
@@ -129,15 +118,14 @@ def break_glass_report_view(request: HttpRequest) -> HttpResponse:
     if not can_view_break_glass_report(request.actor):
         return forbidden(request, NO_REPORT)
     form, rows = _report_rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = REPORT_TABLE.context(request, rows, ordering=form.filters()["ordering"])
     return render(
         request,
         "access/break_glass_report.html",
-        {
+        table
+        | {
             "form": form,
-            "page_obj": page,
-            "rows": page.object_list,
-            "sort_headers": _report_sort_headers(form.filters()["ordering"]),
+            "rows": table["page_obj"].object_list,
             "now": timezone.now(),
             "not_shared": NOT_SHARED,
         },

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -16,8 +15,10 @@ from resettle.accounts.forms import (
 )
 from resettle.accounts.middleware import SESSION_KEY, current_memberships
 from resettle.core.exceptions import PermissionDenied
+from resettle.web.tables import Column, Table
 
 ORGANISATIONS_PER_PAGE = 25
+ORGANISATIONS_TABLE = Table(Column("name", "Name"), per_page=ORGANISATIONS_PER_PAGE)
 
 
 class SignInView(auth_views.LoginView):
@@ -59,11 +60,11 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     if sort not in selectors.ORGANISATION_ORDERINGS:
         sort = "name"
     organisations = selectors.organisation_list(actor=request.actor, kind=kind, ordering=sort)
-    page = Paginator(organisations, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/organisation_list.html",
-        {"filters": filters, "page_obj": page, "sort": sort, "kind": kind},
+        ORGANISATIONS_TABLE.context(request, organisations, ordering=sort)
+        | {"filters": filters, "sort": sort, "kind": kind},
     )
 
 

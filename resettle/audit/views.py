@@ -3,7 +3,6 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from resettle.audit import selectors
 from resettle.audit.forms import AccessLogFilterForm
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
+from resettle.web.tables import page_of
 
 PAGE_SIZE = 50
 
@@ -48,7 +48,7 @@ def person_access_log_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     events = selectors.person_access_log(
         actor=actor, person=person, organisation_id=form.organisation_id()
     )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, events, PAGE_SIZE)
     return render(
         request,
         "audit/person_access_log.html",

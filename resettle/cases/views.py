@@ -28,8 +28,7 @@ from resettle.cases.lifecycle import ACTIONS
 from resettle.cases.models import Case, CaseState
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.custody.selectors import current_period
-from resettle.people.forms import add_service_errors
-from resettle.web.form_runner import bound_data, render_form, run_form
+from resettle.web.form_runner import add_service_errors, bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
 CANNOT_OPEN = (

@@ -17,7 +17,7 @@ from resettle.consent import selectors, services
 from resettle.consent.forms import ConsentForm
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.partnerships.selectors import category_labels, kind_labels
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden, person_for_page
 

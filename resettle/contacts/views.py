@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,8 +16,9 @@ from resettle.cases.models import CaseState
 from resettle.contacts import selectors, services
 from resettle.contacts.forms import ContactFilterForm, ContactForm
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
+from resettle.web.tables import page_of
 
 PAGE_SIZE = 25
 NO_LIVE_CASE = (
@@ -42,7 +42,7 @@ def person_contacts_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         pathway=chosen.get("pathway", ""),
         sort=sort,
     )
-    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, contacts, PAGE_SIZE)
     shown = list(page.object_list)
     selectors.audit_note_reads(actor=actor, person=person, contacts=shown, request=request)
     return render(

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,8 +25,9 @@ from resettle.custody.forms import (
     WorklistFilterForm,
 )
 from resettle.custody.models import ChecklistItem, CustodyPeriod
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors, form_status
 from resettle.web.pages import forbidden, person_for_page
+from resettle.web.tables import Column, Table, page_of
 
 PAGE_SIZE = 25
 NOT_SHARED = (
@@ -269,7 +269,7 @@ def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespo
             "total": len(items),
             "active_section": "custody",
         },
-        status=400 if bound else 200,
+        status=form_status(*bound.values()),
     )
 
 
@@ -281,7 +281,7 @@ def timeline_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     entries = selectors.person_timeline(
         actor=actor, person=person, kinds=chosen or None, request=request
     )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = page_of(request, entries, 50)
     return render(
         request,
         "custody/timeline.html",
@@ -297,17 +297,9 @@ def timeline_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _sort_headers(ordering: str) -> list[dict[str, str]]:
-    headers = []
-    for key, label in (("name", "Name"), ("release", "Expected release")):
-        if ordering == key:
-            aria, following = "ascending", f"-{key}"
-        elif ordering == f"-{key}":
-            aria, following = "descending", key
-        else:
-            aria, following = "none", key
-        headers.append({"key": key, "label": label, "sort": following, "aria_sort": aria})
-    return headers
+WORKLIST_TABLE = Table(
+    Column("name", "Name"), Column("release", "Expected release"), per_page=PAGE_SIZE
+)
 
 
 @require_GET
@@ -319,25 +311,25 @@ def release_worklist_view(request: HttpRequest) -> HttpResponse:
     form = WorklistFilterForm(request.GET or None, establishments=list(establishments))
     filters = form.filters()
     periods = selectors.release_worklist(actor=actor, **filters)
-    paginator = Paginator(periods, PAGE_SIZE)
+    count = None
     if not any(filters[k] for k in ("due_from", "due_to", "pathway")):
         # Counted already, by establishment: the whole worklist or the one establishment chosen.
         chosen = filters["establishment"].casefold()
-        paginator.count = sum(
+        count = sum(
             n for name, n in establishments.items() if not chosen or name.casefold() == chosen
         )
-    page = paginator.get_page(request.GET.get("page"))
+    table = WORKLIST_TABLE.context(request, periods, ordering=filters["ordering"], count=count)
+    page = table["page_obj"]
     rows = selectors.worklist_rows(actor, list(page.object_list))
     is_filtered = any(filters[k] for k in ("establishment", "due_from", "due_to", "pathway"))
     return render(
         request,
         "custody/releases.html",
-        {
+        table
+        | {
             "form": form,
-            "page_obj": page,
             "rows": rows,
             "is_filtered": is_filtered,
-            "sort_headers": _sort_headers(filters["ordering"]),
             "today": date.today(),
         },
     )

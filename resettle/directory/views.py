@@ -14,7 +14,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,9 +38,10 @@ from resettle.directory.forms import (
     service_initial,
 )
 from resettle.directory.models import Schedule, Service
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
+from resettle.web.tables import Column, Table, page_of
 
 PAGE_SIZE = 20
 NOT_A_MANAGER = (
@@ -53,17 +53,9 @@ ELIGIBILITY_CATEGORIES = (Category.CUSTODY, Category.CONTACT, Category.FAMILY_CH
 PATHWAY_LABELS = dict(Pathway.choices)
 
 
-def _sort_headers(ordering: str) -> list[dict[str, str]]:
-    headers = []
-    for key, label in (("name", "Service"), ("organisation", "Organisation")):
-        if ordering == key:
-            aria_sort, next_sort = "ascending", f"-{key}"
-        elif ordering == f"-{key}":
-            aria_sort, next_sort = "descending", key
-        else:
-            aria_sort, next_sort = "none", key
-        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
-    return headers
+SERVICES_TABLE = Table(
+    Column("name", "Service"), Column("organisation", "Organisation"), per_page=PAGE_SIZE
+)
 
 
 def _decorate(service_list: list[Service]) -> None:
@@ -97,7 +89,7 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
             everything = list(service_qs)
             answers = eligibility.eligibility_for(everything, person, categories=visible)
             service_qs = [s for s in everything if answers[s.pk].eligible]
-    page = Paginator(service_qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SERVICES_TABLE.page(request, service_qs)
     service_list = list(page.object_list)
     if person is not None:
         if not eligible_only:
@@ -118,7 +110,7 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
         "is_filtered": any(
             [filters.query, filters.pathway, filters.access, filters.organisation, filters.district]
         ),
-        "sort_headers": _sort_headers(filters.ordering),
+        "sort_headers": SERVICES_TABLE.headers(filters.ordering),
         "can_manage": policy.can_manage_services(actor),
     }
     partial = request.htmx and not request.htmx.history_restore_request
@@ -374,7 +366,7 @@ def location_list_view(request: HttpRequest) -> HttpResponse:
     if not policy.can_manage_services(actor):
         return forbidden(request, NOT_A_MANAGER)
     locations = selectors.organisation_locations(actor.organisation_id).prefetch_related("services")
-    page = Paginator(locations, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, locations, PAGE_SIZE)
     return render(request, "directory/location_list.html", {"page_obj": page})
 
 
@@ -453,9 +445,7 @@ def public_list_view(request: HttpRequest) -> HttpResponse:
     ).order_by("name")
     form = PublicFilterForm(request.GET or None, organisations=organisations)
     filters = form.filters()
-    page = Paginator(selectors.public_service_list(filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.public_service_list(filters=filters), PAGE_SIZE)
     service_list = list(page.object_list)
     for service in service_list:
         service.pathway_labels = [PATHWAY_LABELS.get(p, p) for p in service.pathways]

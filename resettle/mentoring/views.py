@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,8 +26,9 @@ from resettle.mentoring.forms import (
 )
 from resettle.mentoring.matching import mentor_problems
 from resettle.mentoring.models import MentorProfile
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
+from resettle.web.tables import page_of
 
 PAGE_SIZE = 25
 NOT_FOR_ROLE = "Mentor profiles are for mentoring organisations' staff and their peer mentors."
@@ -57,7 +57,7 @@ def mentor_list_view(request: HttpRequest) -> HttpResponse:
         status = ""
     query = request.GET.get("q", "").strip()[:100]
     profiles = selectors.mentor_profiles(actor=actor, status=status, query=query)
-    page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, profiles, PAGE_SIZE)
     return render(
         request,
         "mentoring/mentor_list.html",

@@ -3,12 +3,12 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from resettle.notifications import selectors, services
+from resettle.web.tables import page_of
 
 PAGE_SIZE = 25
 
@@ -16,7 +16,7 @@ PAGE_SIZE = 25
 @require_GET
 def notification_list_view(request: HttpRequest) -> HttpResponse:
     notifications = selectors.notification_list(user=request.user)
-    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, notifications, PAGE_SIZE)
     return render(
         request,
         "notifications/list.html",

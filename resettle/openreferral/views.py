@@ -10,7 +10,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,9 @@ from resettle.openreferral import feed, selectors
 from resettle.openreferral.forms import FeedUploadForm
 from resettle.openreferral.importer import import_feed, plan_import
 from resettle.openreferral.models import FeedImportState
+from resettle.web.form_runner import INVALID_FORM_STATUS, form_status
 from resettle.web.pages import forbidden
+from resettle.web.tables import page_of
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -167,12 +168,12 @@ def import_start(request: HttpRequest) -> HttpResponse:
             return forbidden(request, str(error))
         return redirect("openreferral:import_preview", pk=feed_import.pk)
     imports = selectors.imports_for(actor)
-    page = Paginator(imports, IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, imports, IMPORTS_PAGE_SIZE)
     return render(
         request,
         "openreferral/import_start.html",
         {"form": form, "page_obj": page, "organisation": actor.organisation},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -213,5 +214,5 @@ def import_preview(request: HttpRequest, pk: UUID) -> HttpResponse:
             "confirm_errors": confirm_errors,
             "payload_size": len(json.dumps(feed_import.payload)),
         },
-        status=400 if confirm_errors else 200,
+        status=INVALID_FORM_STATUS if confirm_errors else 200,
     )

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,9 +24,10 @@ from resettle.partnerships.forms import (
     agreement_initial,
 )
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.people.forms import add_service_errors
+from resettle.web.form_runner import add_service_errors
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
+from resettle.web.tables import page_of
 
 PAGE_SIZE = 25
 NOT_AN_ADMIN = "Only organisation admins manage information-sharing agreements."
@@ -95,7 +95,7 @@ def agreement_list_view(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     agreements = selectors.agreement_list(actor=actor, status=status)
-    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, agreements, PAGE_SIZE)
     for agreement in page.object_list:
         agreement.category_labels = selectors.category_labels(agreement.categories)
     return render(

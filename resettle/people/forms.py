@@ -3,7 +3,6 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from resettle.access.categories import Category
 from resettle.lib.identifiers import normalise_identifier
@@ -207,16 +206,6 @@ class PersonForm(GovukModelForm):
 
     def matching_fields_changed(self) -> bool:
         return bool(MATCHING_FIELDS & set(self.changed_data))
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's errors beside the fields they are about (identifier errors are keyed by
-    scheme, which is also the person form's field name); the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 def person_initial(person: Person, *, with_contact: bool) -> dict[str, Any]:

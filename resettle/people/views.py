@@ -11,7 +11,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,7 +37,6 @@ from resettle.people.forms import (
     PersonSearchForm,
     RelationshipForm,
     RelativeSearchForm,
-    add_service_errors,
     person_initial,
 )
 from resettle.people.models import Household, HouseholdMember, Person
@@ -51,7 +49,9 @@ from resettle.people.selectors import (
     possible_duplicates,
     with_identifiers,
 )
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
+from resettle.web.tables import Column, Table
 
 PAGE_SIZE = 25
 # The most search results offered when choosing a family member, out of the best matches.
@@ -72,24 +72,12 @@ FAMILY_NOT_SHARED = (
 )
 
 
-def _sort_headers(ordering: str) -> list[dict[str, str]]:
-    """Table headers as links that sort the list (MoJ sortable table, done on the server so it
-    works without JavaScript); `aria_sort` tells screen readers the current order."""
-    headers = []
-    for key, label, first in (
-        ("name", "Name", "name"),
-        ("date_of_birth", "Date of birth", "date_of_birth"),
-        ("updated", "Last updated", "updated"),
-    ):
-        if ordering == key:
-            aria_sort = "descending" if key == "updated" else "ascending"
-            next_sort = first if key == "updated" else f"-{key}"
-        elif ordering == f"-{key}":
-            aria_sort, next_sort = "descending", key
-        else:
-            aria_sort, next_sort = "none", first
-        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
-    return headers
+PEOPLE_TABLE = Table(
+    Column("name", "Name"),
+    Column("date_of_birth", "Date of birth"),
+    Column("updated", "Last updated", descending_only=True),
+    per_page=PAGE_SIZE,
+)
 
 
 @login_required
@@ -104,19 +92,15 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     # Everyone the actor may see is counted from the working relationships, not the records.
     visible_count = None if is_filtered else policy.count_people_visible_to(actor)
     people = person_list(actor=actor, visible_count=visible_count, **filters)
-    paginator = Paginator(people, PAGE_SIZE)
-    if visible_count is not None:
-        paginator.count = visible_count
-    page = paginator.get_page(request.GET.get("page"))
-    context = {
+    table = PEOPLE_TABLE.context(request, people, ordering=filters["ordering"], count=visible_count)
+    page = table["page_obj"]
+    context = table | {
         "form": form,
-        "page_obj": page,
         "people": with_identifiers(list(page.object_list)),
         "query": filters["query"],
         "truncated": getattr(people, "truncated", False),
         "max_candidates": MAX_CANDIDATES,
         "is_filtered": is_filtered,
-        "sort_headers": _sort_headers(filters["ordering"]),
         "can_create": policy.can_create_person(actor),
         "today": date.today(),
     }

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from resettle.access import policy
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.forms import add_service_errors
 from resettle.plans import selectors, services
 from resettle.plans.forms import GoalForm, ProgressForm, ReviewForm, StepForm
 from resettle.plans.models import GoalStatus
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
 
 NO_LIVE_CASE = (

@@ -10,7 +10,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,6 @@ from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.consent.models import Consent
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.forms import add_service_errors
 from resettle.referrals import selectors, services
 from resettle.referrals.forms import (
     ActionForm,
@@ -38,28 +36,28 @@ from resettle.referrals.forms import (
 )
 from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import Referral, ReferralState
-from resettle.web.form_runner import bound_data, render_form, run_form
+from resettle.web.form_runner import (
+    add_service_errors,
+    bound_data,
+    form_status,
+    render_form,
+    run_form,
+)
 from resettle.web.pages import forbidden, person_for_page
+from resettle.web.tables import Column, Table, page_of
 
 PAGE_SIZE = 25
 FOLLOW_UPS_SHOWN = 20
 NOT_CASE_LEVEL = "Referrals are for staff who work with people's records."
 CANNOT_REFER = "Only caseworkers, referrers and delivery coordinators working with them can refer."
 NOT_WAITING_LIST = "A service's waiting list is managed by its own organisation's staff."
-SORTS = [("person", "Person"), ("service", "Service"), ("state", "State"), ("submitted", "Sent")]
-
-
-def _sort_headers(ordering: str) -> list[dict[str, str]]:
-    headers = []
-    for key, label in SORTS:
-        if ordering == key:
-            aria_sort, next_sort = "ascending", f"-{key}"
-        elif ordering == f"-{key}":
-            aria_sort, next_sort = "descending", key
-        else:
-            aria_sort, next_sort = "none", key
-        headers.append({"key": key, "label": label, "sort": next_sort, "aria_sort": aria_sort})
-    return headers
+REFERRALS_TABLE = Table(
+    Column("person", "Person"),
+    Column("service", "Service"),
+    Column("state", "State"),
+    Column("submitted", "Sent"),
+    per_page=PAGE_SIZE,
+)
 
 
 def _box_view(request: HttpRequest, box: str) -> HttpResponse:
@@ -87,7 +85,7 @@ def _box_view(request: HttpRequest, box: str) -> HttpResponse:
         "states": [
             (value, label, figures.by_state[value]) for value, label in ReferralState.choices
         ],
-        "sort_headers": _sort_headers(ordering),
+        "sort_headers": REFERRALS_TABLE.headers(ordering),
         "overdue_ids": {r.pk for r in page if selectors.is_overdue(r)},
         "waiting_lists": service_options if box == selectors.RECEIVED else [],
         "follow_ups": (
@@ -378,9 +376,7 @@ def waiting_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     service = policy.get_service_for_actor(actor, pk)
     if not policy.can_view_waiting_list(actor, service):
         return forbidden(request, NOT_WAITING_LIST)
-    page = Paginator(selectors.waiting_list(service=service), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.waiting_list(service=service), PAGE_SIZE)
     return render(
         request,
         "referrals/waiting_list.html",
@@ -409,7 +405,7 @@ def person_referrals_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         {
             "person": person,
             "active_section": "referrals",
-            "referrals": Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page")),
+            "referrals": page_of(request, referrals, PAGE_SIZE),
             "signpostings": list(signpostings[:50]),
             "can_refer": policy.can_refer(actor, person),
             "actor_org": actor.organisation_id if actor else None,
@@ -445,7 +441,7 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             request,
             "referrals/choose_service.html",
             {"form": chooser, "person": person, "parent": parent, "cancel_url": cancel_url},
-            status=400 if chooser.is_bound else 200,
+            status=form_status(chooser),
         )
     service = chooser.cleaned_data["service"]
     warnings = services.referral_warnings(actor=actor, person=person, service=service)
@@ -502,7 +498,7 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "parent": parent,
             "cancel_url": cancel_url,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
 from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.people.forms import add_service_errors
 from resettle.suitability import selectors, services
 from resettle.suitability.forms import ReviewRequestForm, SuitabilityAssessmentForm
+from resettle.web.form_runner import add_service_errors
 from resettle.web.pages import forbidden, person_for_page
 
 NOT_AN_ASSESSOR = (

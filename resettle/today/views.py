@@ -1,28 +1,29 @@
 """A worker's or mentor's today page and caseload: their own live cases and tasks. Thin: reads
 in `selectors`, filtered by the access policy."""
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from resettle.access import policy
 from resettle.today import selectors
-from resettle.today.forms import CASELOAD_SORTS, CaseloadForm, NoContactForm
+from resettle.today.forms import CaseloadForm, NoContactForm
 from resettle.web.pages import forbidden
+from resettle.web.tables import Column, Table
 
 PAGE_SIZE = 25
 NO_CASELOAD = (
     "Your role has no caseload of its own: today and caseload pages are for caseworkers, "
     "referrers, coordinators and peer mentors."
 )
-SORT_LABELS = {
-    "name": "Person",
-    "state": "State",
-    "last_contact": "Last seen",
-    "next_review": "Review",
-    "release": "Release",
-}
+CASELOAD_TABLE = Table(
+    Column("name", "Person"),
+    Column("state", "State"),
+    Column("last_contact", "Last seen"),
+    Column("next_review", "Review"),
+    Column("release", "Release"),
+    per_page=PAGE_SIZE,
+)
 
 
 @require_GET
@@ -41,21 +42,6 @@ def today_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _sort_headers(ordering: str) -> list[dict[str, str]]:
-    headers = []
-    for key in CASELOAD_SORTS:
-        if ordering == key:
-            aria_sort, next_sort = "ascending", f"-{key}"
-        elif ordering == f"-{key}":
-            aria_sort, next_sort = "descending", key
-        else:
-            aria_sort, next_sort = "none", key
-        headers.append(
-            {"key": key, "label": SORT_LABELS[key], "sort": next_sort, "aria_sort": aria_sort}
-        )
-    return headers
-
-
 @require_GET
 def caseload_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
@@ -64,15 +50,14 @@ def caseload_view(request: HttpRequest) -> HttpResponse:
     form = CaseloadForm(request.GET or None, initial={"state": "all"})
     filters = form.filters()
     cases = selectors.caseload(actor=actor, **filters)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    table = CASELOAD_TABLE.context(request, cases, ordering=filters["ordering"])
     return render(
         request,
         "today/caseload.html",
-        {
+        table
+        | {
             "form": form,
-            "page_obj": page,
-            "cases": page.object_list,
-            "sort_headers": _sort_headers(filters["ordering"]),
+            "cases": table["page_obj"].object_list,
             "is_filtered": bool(filters["query"] or filters["state"]),
             "query": "",
         },

@@ -133,6 +133,16 @@ def judge(expected: Outcome, response: HttpResponse, kind: str) -> str | None:
     return None
 
 
+def _title_problems(response: HttpResponse) -> list[str]:
+    """The base layout says "Error: " in the <title> when the page's form has errors; a page
+    that says it again reads "Error: Error: ..." to screen readers."""
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    if b"<title>Error: Error:" in response.content:
+        return ['the <title> says "Error: " twice']
+    return []
+
+
 def _leaks(actor: Actor, scope: str | None, world: World, response: HttpResponse) -> list[str]:
     """What a successful response shows that this actor should not see."""
     if response.status_code != 200 or response.streaming:
@@ -180,6 +190,7 @@ def check_route(route: Route, decision: Decision, world: World) -> list[Failure]
                 why_list = [why] if why else []
                 if method == "GET":
                     why_list += _leaks(actor, scope, world, response)
+                why_list += _title_problems(response)
                 for reason in why_list:
                     failures.append(
                         Failure(
