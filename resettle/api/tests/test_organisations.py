@@ -2,7 +2,7 @@ import pytest
 
 from resettle.accounts.models import Organisation
 from resettle.accounts.tests.factories import make_user
-from resettle.api.tests.conftest import assert_problem, error_fields
+from resettle.testing import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 

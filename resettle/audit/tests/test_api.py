@@ -2,7 +2,7 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.tests.factories import make_membership
-from resettle.api.tests.conftest import assert_problem
+from resettle.testing import assert_problem
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.audit.services import record_event, record_read
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from resettle.api.tests.conftest import assert_problem
+from resettle.testing import assert_problem
 from resettle.directory.models import Access
 
 pytestmark = pytest.mark.django_db

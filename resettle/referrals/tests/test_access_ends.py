@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.api.tests.conftest import ApiClient, token_for
+from resettle.testing import ApiClient, token_for
 from resettle.audit.models import AuditEvent
 from resettle.cases import services as cases
 from resettle.directory.models import Access, Service

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from resettle.access.categories import Category
-from resettle.api.tests.conftest import assert_problem, error_fields
+from resettle.testing import assert_problem, error_fields
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.suitability import services
 from resettle.suitability.models import SuitabilityAssessment, SuitabilityReviewRequest

@@ -1,8 +1,6 @@
 """The table helper: sort headers that say the order and turn it, and pages counted once."""
 
-from django.db import connection
 from django.test import RequestFactory
-from django.test.utils import CaptureQueriesContext
 
 from resettle.accounts.models import Organisation
 from resettle.web.tables import Column, SortHeader, Table, sort_headers
@@ -44,11 +42,11 @@ def request(page=None):
     return RequestFactory().get("/", {"page": page} if page else {})
 
 
-def test_a_known_count_is_not_counted_again(db):
+def test_a_known_count_is_not_counted_again(count_queries):
     table = Table(*COLUMNS, per_page=2)
     rows = Organisation.objects.order_by("name")
 
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         page = table.page(request("2"), rows, count=5)
         list(page.object_list)
 
