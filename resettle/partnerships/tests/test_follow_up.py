@@ -5,11 +5,16 @@ agreement's form, shown on its page and kept in its history."""
 import pytest
 
 from resettle.partnerships.models import MAX_FOLLOW_UP_DAYS
-from resettle.partnerships.tests.test_views import agreement, agreement_post, detail_url, edit_url
+from resettle.partnerships.tests.test_views import (
+    agreement_post,
+    detail_url,
+    edit_url,
+    sharing_terms,
+)
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["agreement"]  # the fixture, shared with the other agreement page tests
+__all__ = ["sharing_terms"]  # the agreement page tests' terms, for the shared `agreement`
 
 
 def test_the_owner_sets_a_follow_up_window_which_the_page_states(client_as, cast, agreement):
