@@ -3,7 +3,8 @@
 import pytest
 from django.test import Client
 
-from resettle.accounts.models import Membership
+from resettle.access.categories import Category
+from resettle.accounts.models import Membership, OrganisationKind
 from resettle.people.tests.sharing import make_agreement, make_consent
 
 
@@ -35,3 +36,12 @@ def agreement(cast):
 def consent(db):
     """`consent(person, categories=[...], kinds=[...])`: the person's consent, given a month ago."""
     return make_consent
+
+
+@pytest.fixture
+def lead_charity_holds_criminal_justice_ids(agreement):
+    """For tests about people's records rather than sharing: the caseworker's organisation
+    receives prison numbers, CRNs and PNC IDs under a statutory agreement."""
+    return agreement(
+        categories=[Category.CRIMINAL_JUSTICE_IDS], kinds=[OrganisationKind.LEAD_CHARITY]
+    )
