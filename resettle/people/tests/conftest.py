@@ -5,6 +5,7 @@ from django.test import Client
 
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership, OrganisationKind
+from resettle.api.tests.conftest import api_as  # noqa: F401 (a fixture the API checks share)
 from resettle.people.tests.sharing import make_agreement, make_consent
 
 

@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
-from resettle.api.tests.conftest import api_as, token_for  # noqa: F401 (the fixture)
 from resettle.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
