@@ -1,7 +1,6 @@
 """Changes to organisations. Each checks the access policy and runs in a transaction."""
 
 from django.db import transaction
-
 from django.urls import reverse
 
 from resettle.access.policy import can_edit_organisation

@@ -10,8 +10,8 @@ from resettle.accounts import services
 from resettle.accounts.models import Membership, Organisation, OrganisationKind, Partnership, Role
 from resettle.accounts.tests.factories import make_organisation, make_user
 from resettle.audit.models import AuditEvent
-from resettle.notifications.models import Notification
 from resettle.core.exceptions import PermissionDenied
+from resettle.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
