@@ -16,6 +16,8 @@ class Category(models.TextChoices):
     FAMILY_CHILDREN = "family_children", "Family and children"
     CASE_NOTES = "case_notes", "Case notes"
     OUTCOMES = "outcomes", "Outcomes"
+    # PNC ID, prison number, CRN: they say someone has been through the criminal-justice system.
+    CRIMINAL_JUSTICE_IDS = "criminal_justice_ids", "Criminal-justice identifiers"
 
 
 # Working with someone at all means knowing who they are.

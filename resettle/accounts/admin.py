@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from resettle.accounts.models import Membership, Organisation, User
+from resettle.accounts.services import organisation_changed
 
 
 class MembershipInline(admin.TabularInline):
@@ -24,6 +25,16 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "email", "phone"]
     list_filter = ["kind"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # The operators' way to set an organisation's kind: audited, and partners are told.
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            changes = {
+                name: [str(form.initial.get(name, "")), str(form.cleaned_data[name])]
+                for name in form.changed_data
+            }
+            organisation_changed(actor=None, user=request.user, organisation=obj, changes=changes)
 
 
 @admin.register(Membership)

@@ -41,7 +41,8 @@ class SwitchOrganisationForm(GovukForm):
 class OrganisationForm(GovukModelForm):
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "description", "email", "phone"]
+        # Not the kind: only Resettle's operators set it (accounts.services.KIND_REFUSED).
+        fields = ["name", "description", "email", "phone"]
         labels = {"kind": "Kind of organisation", "email": "Email address", "phone": "Phone number"}
         help_texts = {
             "description": "What the organisation does and who it works with.",

@@ -112,6 +112,11 @@ class PersonOut(Schema):
         return person.email if _contact_shared(person) else None
 
     @staticmethod
+    def resolve_identifiers(person: Person) -> list:
+        # Only those prefetched as the actor may see them (people.categories.shown_identifiers_*).
+        return list(getattr(person, "shown_identifiers", []))
+
+    @staticmethod
     def resolve_aliases(person: Person) -> list:
         return list(person.other_names.all())
 

@@ -3,17 +3,16 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from resettle.access import policy
 from resettle.access.policy import can_view_access_log
 from resettle.audit import selectors
 from resettle.audit.forms import AccessLogFilterForm
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
+from resettle.web.pages import person_for_page
 from resettle.web.tables import page_of
 
 PAGE_SIZE = 50
@@ -28,10 +27,9 @@ NO_ACCESS_LOG = (
 @require_GET
 def person_access_log_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = policy.get_person_for_actor(actor, pk)
+    person = person_for_page(actor, pk)
     if not can_view_access_log(actor, person):
         return render(request, "errors/403.html", {"reason": NO_ACCESS_LOG}, status=403)
-    prefetch_related_objects([person], "identifiers")
     # Looking at who has looked is itself a look, and shows in the list.
     record_event(
         actor=actor,

@@ -13,10 +13,11 @@ from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access.categories import NEVER_SHARED_BEYOND, Category
-from resettle.accounts.models import Membership, OrganisationKind
+from resettle.accounts.models import Membership, OrganisationKind, Role
 from resettle.audit.models import AuditAction
 from resettle.audit.services import diff, record_event
 from resettle.core.exceptions import PermissionDenied
+from resettle.notifications.services import notify
 from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.partnerships.selectors import AUDIT_OBJECT_TYPE, can_change_agreement
 
@@ -108,6 +109,18 @@ def _record(
         object_id=agreement.pk,
         changes=changes,
         request=request,
+    )
+    # The partnership's other organisations are told: what they receive may have changed.
+    admins = Membership.objects.filter(
+        organisation__partnerships=agreement.partnership_id,
+        role=Role.ORGANISATION_ADMIN,
+        ended_on__isnull=True,
+    ).exclude(organisation_id=agreement.owner_id)
+    notify(
+        recipients=[m.user for m in admins.select_related("user")],
+        organisation=agreement.owner,
+        subject=f"Sharing agreement changed: {agreement.title}",
+        body="Changed: " + ", ".join(sorted(changes)) + ".",
     )
 
 

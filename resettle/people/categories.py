@@ -1,60 +1,24 @@
-"""Which data category (DESIGN §4) each part of a person's record belongs to.
+"""Which data category (DESIGN §4) each part of a person's record belongs to, read from the
+registry (resettle/access/registry.py), with the look-ups the people pages and API share so a
+field can never be hidden on one route and shown on another."""
 
-One map, read by the people pages and the API now and by history views and exports later, so a
-field can never be hidden on one route and shown on another. A Person field missing from both
-PERSON_FIELDS and RECORD_METADATA is a test failure, so a new field has to be placed here first.
-"""
+from django.db.models import Prefetch, Q, QuerySet
 
-from django.db import models
-
-from resettle.access import policy
+from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
-from resettle.people.models import (
-    Address,
-    Household,
-    HouseholdMember,
-    Identifier,
-    PersonName,
-    Relationship,
-)
+from resettle.people.models import Identifier
 
 PERSON_FIELDS: dict[str, Category] = {
-    "given_name": Category.IDENTITY,
-    "middle_names": Category.IDENTITY,
-    "family_name": Category.IDENTITY,
-    "preferred_name": Category.IDENTITY,
-    "date_of_birth": Category.IDENTITY,
-    "sex": Category.IDENTITY,
-    "gender_identity": Category.IDENTITY,
-    "gender_identity_description": Category.IDENTITY,
-    "pronouns": Category.IDENTITY,
-    "pronouns_description": Category.IDENTITY,
-    "ethnicity": Category.IDENTITY,
-    # Arguably health; kept with identity because it is a protected characteristic recorded
-    # for equality monitoring, as sex and ethnicity are. Revisit when health records arrive.
-    "disability": Category.IDENTITY,
-    # Search keys are derived from the names, so they reveal nothing the names do not.
-    "given_key": Category.IDENTITY,
-    "family_key": Category.IDENTITY,
-    "family_letters": Category.IDENTITY,
-    "phone": Category.CONTACT,
-    "email": Category.CONTACT,
+    name: placed
+    for name, placed in registry.REGISTRY["people.Person"].items()
+    if isinstance(placed, Category)
 }
 
 # About the record rather than the person: shown with any category of it.
-RECORD_METADATA = frozenset({"id", "created_at", "updated_at", "created_by"})
-
-# Records hanging off a person, by the category they belong to as a whole.
-RELATED_RECORDS: dict[type[models.Model], Category] = {
-    PersonName: Category.IDENTITY,
-    # Prison number, CRN, PNC ID and NI number say who someone is, so they are identity.
-    Identifier: Category.IDENTITY,
-    Address: Category.CONTACT,
-    Relationship: Category.FAMILY_CHILDREN,
-    Household: Category.FAMILY_CHILDREN,
-    HouseholdMember: Category.FAMILY_CHILDREN,
-}
+RECORD_METADATA = frozenset(
+    name for name, placed in registry.REGISTRY["people.Person"].items() if placed == "not_personal"
+)
 
 
 def person_fields_in(categories: frozenset[str] | set[str], fields: list[str]) -> list[str]:
@@ -62,19 +26,60 @@ def person_fields_in(categories: frozenset[str] | set[str], fields: list[str]) -
     return [name for name in fields if PERSON_FIELDS.get(name) in categories]
 
 
-def family_shared_ids(actor: Membership | None, person_ids) -> set:
-    """Which of these people's family information the actor may see, in one query."""
+def _shared_ids(actor: Membership | None, category: str, person_ids) -> set:
     return set(
-        policy.people_with_category(actor, Category.FAMILY_CHILDREN)
+        policy.people_with_category(actor, category)
         .filter(pk__in=list(person_ids))
         .values_list("pk", flat=True)
     )
+
+
+def family_shared_ids(actor: Membership | None, person_ids) -> set:
+    """Which of these people's family information the actor may see, in one query."""
+    return _shared_ids(actor, Category.FAMILY_CHILDREN, person_ids)
 
 
 def contact_shared_ids(actor: Membership | None, person_ids) -> set:
     """Which of these people's contact details the actor may see, in one query."""
-    return set(
-        policy.people_with_category(actor, Category.CONTACT)
-        .filter(pk__in=list(person_ids))
-        .values_list("pk", flat=True)
+    return _shared_ids(actor, Category.CONTACT, person_ids)
+
+
+def _identifiers_in(condition: Q) -> Prefetch:
+    return Prefetch(
+        "identifiers",
+        queryset=Identifier.objects.filter(condition).order_by("scheme"),
+        to_attr="shown_identifiers",
     )
+
+
+def shown_identifiers_for(categories) -> Prefetch:
+    """Prefetch, as `shown_identifiers`, one person's identifiers whose scheme's category is in
+    `categories` (what the actor may see of them)."""
+    return _identifiers_in(Q(scheme__in=registry.identifier_schemes_in(categories)))
+
+
+def shown_identifiers_of_many(actor: Membership | None, people: QuerySet | list) -> Prefetch:
+    """Prefetch, as `shown_identifiers`, the identifiers of a list of people the actor may see:
+    identity schemes for all, the others for those whose category the actor may see (one query
+    per such category)."""
+    ids = [p.pk for p in people]
+    condition = Q(scheme__in=registry.identifier_schemes_in({Category.IDENTITY}))
+    for category in set(registry.IDENTIFIER_SCHEMES.values()) - {Category.IDENTITY}:
+        shared = _shared_ids(actor, category, ids)
+        if shared:
+            condition |= Q(
+                scheme__in=registry.identifier_schemes_in({category}), person_id__in=shared
+            )
+    return _identifiers_in(condition)
+
+
+def identifier_schemes_for(actor: Membership | None, person) -> list[str]:
+    """The identifier schemes of this person's record the actor may see (and so change)."""
+    return registry.identifier_schemes_in(policy.categories_visible(actor, person))
+
+
+def identifier_schemes_granted(actor: Membership) -> list[str]:
+    """The identifier schemes the actor's organisation may record for someone new: identity's,
+    and those of categories an agreement gives it at all (on consent, they are shown again once
+    consent is recorded)."""
+    return registry.identifier_schemes_in({Category.IDENTITY, *policy.agreement_grants(actor)})

@@ -1,9 +1,11 @@
 """Forms for the people pages. They check what was typed; the services decide what may be saved."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
 
+from resettle.access import registry
 from resettle.access.categories import Category
 from resettle.lib.identifiers import normalise_identifier
 from resettle.people import choices
@@ -151,15 +153,27 @@ class PersonForm(GovukModelForm):
             "email": forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         }
 
-    def __init__(self, *args: Any, with_contact: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        with_contact: bool = False,
+        identifier_schemes: Collection[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """`with_contact`: whether the actor may see (so change) the person's contact details.
-        Without it the fields are left out, and so are never saved blank over what is there."""
+        Without it the fields are left out, and so are never saved blank over what is there.
+        `identifier_schemes`: the schemes the actor may see (by default those of identity);
+        the others are left out in the same way."""
         super().__init__(*args, **kwargs)
         if not with_contact:
             for name in CONTACT_FIELDS:
                 del self.fields[name]
+        if identifier_schemes is None:
+            identifier_schemes = registry.identifier_schemes_in({Category.IDENTITY})
         self.fields["ethnicity"].choices = _grouped_ethnicities()
         for scheme, hint in IDENTIFIER_HINTS.items():
+            if scheme not in identifier_schemes:
+                continue
             self.fields[str(scheme)] = forms.CharField(
                 label=f"{scheme.label} (optional)",
                 help_text=hint,
@@ -178,7 +192,7 @@ class PersonForm(GovukModelForm):
         data = super().clean()
         # Identifiers are checked here too, so a mistyped one is reported before any
         # duplicate warning rather than after the user has confirmed a new record.
-        for scheme in IDENTIFIER_FIELDS:
+        for scheme in self.identifier_fields:
             raw = (data.get(scheme) or "").strip()
             if raw:
                 try:
@@ -200,20 +214,33 @@ class PersonForm(GovukModelForm):
     def with_contact(self) -> bool:
         return "phone" in self.fields
 
+    @property
+    def identifier_fields(self) -> list[str]:
+        return [scheme for scheme in IDENTIFIER_FIELDS if scheme in self.fields]
+
+    @property
+    def identifier_bound_fields(self) -> list[forms.BoundField]:
+        return [self[scheme] for scheme in self.identifier_fields]
+
     def identifiers(self) -> dict[str, str]:
-        """Every scheme, empty for none, so that clearing an identifier removes it."""
-        return {scheme: self.cleaned_data.get(scheme) or "" for scheme in IDENTIFIER_FIELDS}
+        """Every scheme the form asks for, empty for none, so clearing an identifier removes it."""
+        return {scheme: self.cleaned_data.get(scheme) or "" for scheme in self.identifier_fields}
 
     def matching_fields_changed(self) -> bool:
         return bool(MATCHING_FIELDS & set(self.changed_data))
 
 
-def person_initial(person: Person, *, with_contact: bool) -> dict[str, Any]:
+def person_initial(
+    person: Person, *, with_contact: bool, identifier_schemes: Collection[str]
+) -> dict[str, Any]:
     """A person form's starting values: the record as it is, and its identifiers. Contact
-    details only `with_contact`, so a page that may not show them never holds them."""
+    details only `with_contact`, identifiers only of `identifier_schemes`, so a page that may
+    not show them never holds them."""
     fields = [f for f in PersonForm.Meta.fields if with_contact or f not in CONTACT_FIELDS]
     initial = forms.model_to_dict(person, fields=fields)
-    initial.update({identifier.scheme: identifier.value for identifier in person.identifiers.all()})
+    initial.update(
+        {i.scheme: i.value for i in person.identifiers.filter(scheme__in=identifier_schemes)}
+    )
     return initial
 
 
@@ -263,7 +290,9 @@ class AddressForm(GovukModelForm):
 def person_option_label(person: Person) -> str:
     """How a person is told apart from others with similar names in a list of choices."""
     born = person.date_of_birth.strftime("%-d %B %Y") if person.date_of_birth else "not recorded"
-    identifiers = ", ".join(identifier.value for identifier in person.identifiers.all())
+    # Only the identifiers prefetched as the actor may see them (people.categories).
+    shown = getattr(person, "shown_identifiers", [])
+    identifiers = ", ".join(identifier.value for identifier in shown)
     label = f"{person.full_name}, born {born}"
     return f"{label} ({identifiers})" if identifiers else label
 

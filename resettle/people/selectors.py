@@ -6,15 +6,17 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import JaroWinkler
 
-from resettle.access import policy
+from resettle.access import policy, registry
+from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.lib.identifiers import NORMALISERS
 from resettle.lib.names import fold, given_name_variants, letters_key, name_key
-from resettle.people.models import HouseholdMember, Identifier, Person, PersonName, Relationship
+from resettle.people.categories import shown_identifiers_of_many
+from resettle.people.models import HouseholdMember, Person, PersonName, Relationship
 
 # How alike two names must be (Jaro-Winkler, 0..1) to count as the same name typed differently.
 NAME_MATCH_THRESHOLD = 0.84
@@ -35,18 +37,24 @@ ORDERINGS = {
 }
 
 
-def _with_related(people: QuerySet[Person]) -> QuerySet[Person]:
-    return people.prefetch_related(
-        Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme"))
-    )
-
-
-def with_identifiers(people: list[Person]) -> list[Person]:
-    """Fetch the identifiers of people shown (one query), unless they already are."""
-    prefetch_related_objects(
-        people, Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme"))
-    )
+def with_identifiers(actor: Membership | None, people: list[Person]) -> list[Person]:
+    """Fetch, as `shown_identifiers`, the identifiers of people shown that the actor may see
+    (each scheme has its category, resettle/access/registry.py)."""
+    prefetch_related_objects(people, shown_identifiers_of_many(actor, people))
     return people
+
+
+def _by_identifier(actor: Membership | None, term: str) -> Q | None:
+    """Who a search term names by an identifier the actor may see: a PNC ID finds no one for an
+    actor who may not see it, so searching never reveals whose it is."""
+    condition = None
+    for scheme, value in _identifier_matches(term):
+        matches = Q(identifiers__scheme=scheme, identifiers__value=value)
+        category = registry.identifier_category(scheme)
+        if category != Category.IDENTITY:
+            matches &= Q(pk__in=policy.people_with_category(actor, category).values("pk"))
+        condition = matches if condition is None else condition | matches
+    return condition
 
 
 def _identifier_matches(term: str) -> list[tuple[str, str]]:
@@ -222,14 +230,11 @@ def person_list(
         people = people.filter(sex=sex)
     query = query.strip()[:200]
     if not query:
-        return _with_related(people.order_by(*ORDERINGS.get(ordering, ORDERINGS["name"])))
+        return people.order_by(*ORDERINGS.get(ordering, ORDERINGS["name"]))
 
-    identifiers = _identifier_matches(query)
-    if identifiers:
-        by_identifier = Q()
-        for scheme, value in identifiers:
-            by_identifier |= Q(identifiers__scheme=scheme, identifiers__value=value)
-        found = list(_with_related(people.filter(by_identifier).distinct()))
+    by_identifier = _by_identifier(actor, query)
+    if by_identifier is not None:
+        found = list(people.filter(by_identifier).distinct())
         if found:
             return found
 
@@ -320,7 +325,8 @@ def possible_duplicates(
 ) -> DuplicateCheck:
     """Anyone in Resettle with a matching identifier, or a similar name and the same date of birth.
 
-    People the actor may not see are only counted, so the warning never discloses who they are."""
+    People the actor may not see are only counted, so the warning never discloses who they are;
+    those shown carry only the identifiers the actor may see."""
     matches = Q(pk__in=[])
     for scheme, raw in (identifiers or {}).items():
         try:
@@ -339,7 +345,7 @@ def possible_duplicates(
         ranked.discard(exclude.pk)
     if not ranked:
         return DuplicateCheck(visible=[], hidden_count=0)
-    visible = list(_with_related(policy.people_visible_to(actor).filter(pk__in=ranked)))
+    visible = with_identifiers(actor, list(policy.people_visible_to(actor).filter(pk__in=ranked)))
     return DuplicateCheck(visible=visible, hidden_count=len(ranked) - len(visible))
 
 

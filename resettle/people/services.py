@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 
-from resettle.access import policy
+from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership, Organisation
 from resettle.audit.models import AuditAction
@@ -153,6 +153,23 @@ def _require_field_categories(actor: Membership, person: Person, fields) -> None
         _require_category(actor, person, category)
 
 
+def _identifier_categories(schemes) -> set[str]:
+    return {registry.identifier_category(s) for s in schemes if s in IdentifierScheme.values}
+
+
+def _split_identifier_changes(changes: dict) -> tuple[dict, dict[str, dict]]:
+    """Identifier changes of schemes beyond identity go in the audit trail under their own
+    category, so a history shown to someone who may not see them never holds their values."""
+    kept, apart = {}, {}
+    for name, change in changes.items():
+        category = registry.IDENTIFIER_SCHEMES.get(name, Category.IDENTITY)
+        if category == Category.IDENTITY:
+            kept[name] = change
+        else:
+            apart.setdefault(category, {})[name] = change
+    return kept, apart
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -167,6 +184,11 @@ def person_create(
     given_contact = any(data.get(f) for f in data if FIELD_CATEGORIES[f] == Category.CONTACT)
     if given_contact and Category.CONTACT not in policy.agreement_grants(actor):
         raise PermissionDenied("No sharing agreement lets your organisation hold contact details")
+    given_schemes = [scheme for scheme, value in (identifiers or {}).items() if value]
+    for category in _identifier_categories(given_schemes) - {Category.IDENTITY}:
+        if category not in policy.agreement_grants(actor):
+            label = Category(category).label.lower()
+            raise PermissionDenied(f"No sharing agreement lets your organisation hold {label}")
     person = Person(**data, created_by=actor.user)
     cleaned = _validate_person(person, identifiers)
     person.save()
@@ -190,6 +212,8 @@ def person_update(
         raise PermissionDenied("You cannot change this person's record")
     _check_fields(data, PERSON_FIELDS)
     _require_field_categories(actor, person, data)
+    for category in _identifier_categories(identifiers or {}) - {Category.IDENTITY}:
+        _require_category(actor, person, category)
     person = Person.objects.select_for_update().get(pk=person.pk)
     before = {name: getattr(person, name) for name in data}
     before |= {scheme: _identifier(person, scheme) for scheme in identifiers or {}}
@@ -199,8 +223,11 @@ def person_update(
     person.save()
     _saving_identifiers(person, cleaned)
     changes = diff(before, {name: getattr(person, name) for name in data} | cleaned)
+    changes, by_category = _split_identifier_changes(changes)
     if changes:
         _audit(actor, AuditAction.UPDATE, person, person, changes=changes)
+    for category, apart in by_category.items():
+        _audit(actor, AuditAction.UPDATE, person, person, category=category, changes=apart)
     return person
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
-from resettle.access import policy
+from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
@@ -25,6 +25,8 @@ from resettle.core.exceptions import PermissionDenied
 from resettle.people import services
 from resettle.people.categories import (
     family_shared_ids,
+    identifier_schemes_for,
+    identifier_schemes_granted,
 )
 from resettle.people.choices import IdentifierScheme
 from resettle.people.forms import (
@@ -96,7 +98,7 @@ def person_list_view(request: HttpRequest) -> HttpResponse:
     page = table["page_obj"]
     context = table | {
         "form": form,
-        "people": with_identifiers(list(page.object_list)),
+        "people": with_identifiers(actor, list(page.object_list)),
         "query": filters["query"],
         "truncated": getattr(people, "truncated", False),
         "max_candidates": MAX_CANDIDATES,
@@ -139,7 +141,11 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     # Asked for only if an agreement gives the organisation contact details at all: where it
     # needs consent, the caseworker sees them again once consent is recorded.
     with_contact = Category.CONTACT in policy.agreement_grants(actor)
-    form = PersonForm(request.POST or None, with_contact=with_contact)
+    form = PersonForm(
+        request.POST or None,
+        with_contact=with_contact,
+        identifier_schemes=identifier_schemes_granted(actor),
+    )
     duplicates = None
     if form.is_valid():
         duplicates = _duplicates_to_confirm(actor, form, exclude=None)
@@ -171,8 +177,11 @@ def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     today = date.today()
     # Not even loaded unless they may be shown.
     addresses = list(person.addresses.all()) if shows_contact else []
-    recorded = {identifier.scheme: identifier.value for identifier in person.identifiers.all()}
+    recorded = {identifier.scheme: identifier.value for identifier in person.shown_identifiers}
+    schemes = identifier_schemes_for(actor, person)
     shown = [Category.IDENTITY, Category.CONTACT] if shows_contact else [Category.IDENTITY]
+    if any(registry.identifier_category(s) == Category.CRIMINAL_JUSTICE_IDS for s in recorded):
+        shown.append(Category.CRIMINAL_JUSTICE_IDS)
     record_read(actor=actor, person=person, categories=shown, request=request)
     return render(
         request,
@@ -180,10 +189,12 @@ def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         {
             "person": person,
             "active_section": "summary",
-            # Every scheme, so a missing identifier reads "Not recorded" rather than vanishing.
+            # Every scheme the actor may see, so a missing identifier reads "Not recorded"
+            # rather than vanishing; the others are not theirs to know about.
             "identifier_rows": [
                 (scheme, label, recorded.get(scheme, ""))
                 for scheme, label in IdentifierScheme.choices
+                if scheme in schemes
             ],
             "other_names": person.other_names.all(),
             "shows_contact": shows_contact,
@@ -202,10 +213,12 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if not policy.can_edit_person(actor, person):
         return forbidden(request, "Your role cannot change people's records.")
     with_contact = policy.can_view_category(actor, person, Category.CONTACT)
+    schemes = identifier_schemes_for(actor, person)
     form = PersonForm(
         request.POST or None,
-        initial=person_initial(person, with_contact=with_contact),
+        initial=person_initial(person, with_contact=with_contact, identifier_schemes=schemes),
         with_contact=with_contact,
+        identifier_schemes=schemes,
     )
     duplicates = None
     if form.is_valid():
@@ -359,7 +372,9 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         found = person_list(actor=actor, query=query)[:MAX_RELATIVE_SEARCH]
         found = [p for p in found if p.pk != person.pk]
         shared = family_shared_ids(actor, [p.pk for p in found])
-        candidates = with_identifiers([p for p in found if p.pk in shared][:RELATIVE_CHOICES])
+        candidates = with_identifiers(
+            actor, [p for p in found if p.pk in shared][:RELATIVE_CHOICES]
+        )
     form = None
     if query or request.method == "POST":
         form = RelationshipForm(request.POST or None, candidates=candidates, people=choosable)
@@ -403,7 +418,7 @@ def _household_choices(actor: Membership, person: Person) -> list[Person]:
     family = person_family(actor=actor, person=person)
     relatives = [r.related_person for r in family["relationships"] if r.related_visible]
     shared = family_shared_ids(actor, [r.pk for r in relatives])
-    return [person, *(r for r in relatives if r.pk in shared)]
+    return with_identifiers(actor, [person, *(r for r in relatives if r.pk in shared)])
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from resettle.access import policy
 from resettle.accounts.models import Membership
+from resettle.people.categories import shown_identifiers_for
 from resettle.people.models import Person
 
 
@@ -17,7 +18,10 @@ def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 def person_for_page(actor: Membership | None, pk: UUID) -> Person:
-    """The person (or the policy's 404), with identifiers loaded once for the person header."""
+    """The person (or the policy's 404), with the identifiers the actor may see loaded once, as
+    `shown_identifiers`, for the person header."""
     person = policy.get_person_for_actor(actor, pk)
-    prefetch_related_objects([person], "identifiers")
+    prefetch_related_objects(
+        [person], shown_identifiers_for(policy.categories_visible(actor, person))
+    )
     return person

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from resettle.accounts import services
-from resettle.accounts.models import Organisation, OrganisationKind
-from resettle.accounts.tests.factories import make_organisation
+from resettle.accounts.models import Membership, Organisation, OrganisationKind, Role
+from resettle.accounts.tests.factories import make_organisation, make_user
+from resettle.audit.models import AuditEvent
 from resettle.core.exceptions import PermissionDenied
+from resettle.notifications.models import Notification
 from resettle.partnerships.models import Partnership
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +199,72 @@ def test_service_refuses_anyone_but_the_organisations_admin(cast):
 def test_service_validates_before_saving(cast):
     with pytest.raises(ValidationError):
         services.organisation_update(
-            actor=cast.admin, organisation=cast.lead_charity, kind="not-a-kind"
+            actor=cast.admin, organisation=cast.lead_charity, email="not-an-email"
+        )
+    assert Organisation.objects.get(pk=cast.lead_charity.pk).email != "not-an-email"
+
+
+# The kind: set only by Resettle's operators
+
+
+def test_an_org_admin_cannot_change_their_organisations_kind_through_the_service(cast):
+    with pytest.raises(PermissionDenied, match="only Resettle's operators"):
+        services.organisation_update(
+            actor=cast.admin, organisation=cast.lead_charity, kind=OrganisationKind.PROBATION
         )
     assert Organisation.objects.get(pk=cast.lead_charity.pk).kind == OrganisationKind.LEAD_CHARITY
+
+
+def test_the_edit_page_has_no_kind_and_ignores_one_posted(client, cast):
+    client.force_login(cast.admin.user)
+    assert "kind" not in client.get(edit_url(cast.lead_charity)).context["form"].fields
+    response = client.post(
+        edit_url(cast.lead_charity), {"name": "New Leaf", "kind": OrganisationKind.PROBATION}
+    )
+    assert response.status_code == 302
+    cast.lead_charity.refresh_from_db()
+    assert cast.lead_charity.kind == OrganisationKind.LEAD_CHARITY
+    assert cast.lead_charity.name == "New Leaf"
+
+
+def test_a_change_is_audited_and_the_partners_admins_are_told(client, cast):
+    partner = make_organisation(name="Partner Housing", kind=OrganisationKind.HOUSING)
+    cast.partnership.organisations.add(partner)
+    partner_admin = Membership.objects.create(
+        user=make_user(username="partneradmin"), organisation=partner, role=Role.ORGANISATION_ADMIN
+    )
+    client.force_login(cast.admin.user)
+    client.post(edit_url(cast.lead_charity), {"name": "New Leaf"})
+    event = AuditEvent.objects.get(object_type="organisation")
+    assert event.object_id == str(cast.lead_charity.pk)
+    assert event.changes["name"][1] == "New Leaf"
+    assert event.username == cast.admin.user.username
+    told = Notification.objects.filter(recipient=partner_admin.user)
+    assert told.get().organisation == cast.lead_charity
+    assert not Notification.objects.filter(recipient=cast.admin.user).exists()
+
+
+def test_an_operator_changes_the_kind_in_the_admin_audited_and_partners_told(client, cast):
+    operator = make_user(username="operator")
+    operator.is_superuser = operator.is_staff = True
+    operator.save()
+    client.force_login(operator)
+    organisation = cast.football_trust
+    url = reverse("admin:accounts_organisation_change", args=[organisation.pk])
+    response = client.post(
+        url,
+        {
+            "name": organisation.name,
+            "kind": OrganisationKind.OTHER,
+            "description": organisation.description,
+            "email": organisation.email,
+            "phone": organisation.phone,
+        },
+    )
+    assert response.status_code == 302, response.content
+    organisation.refresh_from_db()
+    assert organisation.kind == OrganisationKind.OTHER
+    event = AuditEvent.objects.get(object_type="organisation")
+    assert event.changes["kind"] == [OrganisationKind.SPORT_TRUST, OrganisationKind.OTHER]
+    assert event.username == "operator"
+    assert Notification.objects.filter(recipient=cast.admin.user).exists()

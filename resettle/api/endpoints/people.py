@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
-from resettle.access import policy
+from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
@@ -32,7 +32,11 @@ from resettle.api.schemas import (
 from resettle.audit.services import record_read, record_reads
 from resettle.core.exceptions import PermissionDenied
 from resettle.people import selectors, services
-from resettle.people.categories import PERSON_FIELDS, contact_shared_ids
+from resettle.people.categories import (
+    PERSON_FIELDS,
+    contact_shared_ids,
+    shown_identifiers_for,
+)
 from resettle.people.choices import IdentifierScheme
 from resettle.people.models import Person
 
@@ -56,10 +60,12 @@ def _identifier_field(sent: list[IdentifierSchema]):
     return rename
 
 
-def _identifiers_replacing(sent: list[IdentifierSchema]) -> dict[str, str]:
-    # A scheme left out of the list is removed: the list sent is the whole set.
+def _identifiers_replacing(sent: list[IdentifierSchema], schemes: list[str]) -> dict[str, str]:
+    # A scheme left out of the list is removed: the list sent is the whole set of those the
+    # actor may see (`schemes`). The others are not theirs to see, so not theirs to remove;
+    # sending one is refused by the service.
     wanted = {item.scheme.value: item.value for item in sent}
-    return {scheme: wanted.get(scheme, "") for scheme in IdentifierScheme.values}
+    return {scheme: "" for scheme in schemes} | wanted
 
 
 CONTACT_FIELDS = frozenset(f for f, c in PERSON_FIELDS.items() if c == Category.CONTACT)
@@ -77,14 +83,23 @@ def _person_body(person: Person) -> dict:
     return PersonOut.from_orm(person).model_dump(mode="json")
 
 
-def _with_categories(actor: Membership | None, person: Person) -> Person:
-    """Mark what of the person's record the answer may show (see PersonOut)."""
-    person.contact_shared = policy.can_view_category(actor, person, Category.CONTACT)
+def _with_categories(
+    actor: Membership | None, person: Person, categories: frozenset[str] | None = None
+) -> Person:
+    """Mark what of the person's record the answer may show (see PersonOut): contact details,
+    and the identifiers whose scheme's category the actor may see."""
+    if categories is None:
+        categories = policy.categories_visible(actor, person)
+    person.categories = categories
+    person.contact_shared = Category.CONTACT in categories
+    prefetch_related_objects([person], shown_identifiers_for(categories))
     return person
 
 
 def _shown(person: Person) -> list[str]:
-    return [Category.IDENTITY, Category.CONTACT] if person.contact_shared else [Category.IDENTITY]
+    shown = [Category.IDENTITY, Category.CONTACT] if person.contact_shared else [Category.IDENTITY]
+    beyond = {registry.identifier_category(i.scheme) for i in person.shown_identifiers}
+    return shown + sorted(beyond - {Category.IDENTITY})
 
 
 @router.get("", response={200: PersonPage, **problems(400, 404)}, url_name="person_list")
@@ -103,10 +118,17 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Que
     shared = contact_shared_ids(actor, [person.pk for person in results])
     for person in results:
         person.contact_shared = person.pk in shared
-    prefetch_related_objects(results, "identifiers", "other_names")
+    selectors.with_identifiers(actor, results)
+    prefetch_related_objects(results, "other_names")
     prefetch_related_objects([p for p in results if p.contact_shared], "addresses")
-    # A list shows identity to anyone who may search; contact details are the sensitive read.
-    reads = [(person.pk, Category.CONTACT) for person in results if person.contact_shared]
+    # A list shows identity to anyone who may search; contact details and criminal-justice
+    # identifiers are the sensitive reads.
+    reads = [
+        (person.pk, category)
+        for person in results
+        for category in _shown(person)
+        if category != Category.IDENTITY
+    ]
     record_reads(actor=actor, reads=reads, request=request)
     return page
 
@@ -181,19 +203,19 @@ def update_person(
     sent = payload.identifiers if "identifiers" in payload.model_fields_set else None
     with transaction.atomic():
         person = _with_categories(actor, policy.get_person_for_actor(actor, person_id))
-        contact_shared = person.contact_shared
-        if CONTACT_FIELDS & data.keys() and not contact_shared:
+        categories = person.categories
+        if CONTACT_FIELDS & data.keys() and not person.contact_shared:
             raise PermissionDenied(CONTACT_NOT_SHARED)
         check_if_match(request, person)
+        schemes = registry.identifier_schemes_in(categories)
         try:
             person = services.person_update(
                 actor=actor,
                 person=person,
                 data=data,
-                identifiers=_identifiers_replacing(sent) if sent is not None else None,
+                identifiers=_identifiers_replacing(sent, schemes) if sent is not None else None,
             )
         except ValidationError as exc:
             raise invalid_input(field_errors(exc, _identifier_field(sent or []))) from exc
-    person.contact_shared = contact_shared
     set_etag(response, person)
-    return person
+    return _with_categories(actor, person, categories)

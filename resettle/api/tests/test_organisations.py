@@ -2,6 +2,7 @@ import pytest
 
 from resettle.accounts.models import Organisation
 from resettle.accounts.tests.factories import make_user
+from resettle.audit.models import AuditEvent
 from resettle.testing import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,16 @@ def test_a_duplicate_organisation_name_is_refused(api_as, cast):
     )
 
     assert error_fields(response) == {"name"}
+
+
+def test_an_org_admin_cannot_change_their_organisations_kind(api_as, cast):
+    response = api_as(cast.admin).patch(detail(cast.lead_charity), {"kind": "probation"})
+    assert "only Resettle's operators" in assert_problem(response, 403)["detail"]
+    assert Organisation.objects.get(pk=cast.lead_charity.pk).kind == "lead_charity"
+
+
+def test_an_api_change_is_audited(api_as, cast):
+    response = api_as(cast.admin).patch(detail(cast.lead_charity), {"phone": "0161 496 0001"})
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(object_type="organisation")
+    assert event.changes["phone"][1] == "0161 496 0001"

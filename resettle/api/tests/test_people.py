@@ -5,19 +5,20 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
-from resettle.testing import add_person, assert_problem, error_fields
 from resettle.people.models import Address, Identifier, Person
 from resettle.people.tests.sharing import make_agreement
+from resettle.testing import add_person, assert_problem, error_fields
 
 
 @pytest.fixture
 def lead_charity_receives_contact(cast):
     """These tests are about the API, not about sharing (test_people_categories.py is): the
-    caseworker's organisation receives contact details under a statutory agreement."""
+    caseworker's organisation receives contact details and criminal-justice identifiers under a
+    statutory agreement."""
     return make_agreement(
         cast.partnership,
         owner=cast.lead_charity,
-        categories=[Category.CONTACT],
+        categories=[Category.CONTACT, Category.CRIMINAL_JUSTICE_IDS],
         kinds=[OrganisationKind.LEAD_CHARITY],
     )
 
@@ -348,7 +349,8 @@ def test_a_body_that_is_not_json_is_invalid(api_as, cast):
 
 
 def test_an_identifier_already_held_by_someone_else_is_refused_clearly(api_as, cast):
-    add_person(cast.outsider, identifiers={"crn": "X123456"})
+    other = add_person(cast.outsider)
+    other.identifiers.create(scheme="crn", value="X123456")
 
     response = api_as(cast.caseworker).post(PEOPLE, valid_person())
 

@@ -2,9 +2,9 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.tests.factories import make_membership
-from resettle.testing import assert_problem
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.audit.services import record_event, record_read
+from resettle.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ table does not allow (422). Retrying with the same Idempotency-Key acts once."""
 import pytest
 from django.test import Client
 
-from resettle.testing import ApiClient, token_for
 from resettle.cases import services
 from resettle.cases.models import Case, CaseState
 from resettle.custody.tests.conftest import days
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 """The North Vale partnership's information-sharing agreements (DESIGN §4), owned by the lead
 charity: statutory sharing with probation and the prison, consent-based casework sharing with
-the voluntary sector, referrals to delivery partners, and a pilot that has ended, so the demo
+the voluntary sector, criminal-justice identifiers for the lead charity alone, referrals to
+delivery partners, and a pilot that has ended, so the demo
 shows an agreement expiring."""
 
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ AGREEMENTS: tuple[AgreementSpec, ...] = (
             Category.OFFENCE,
             Category.RISK_SUITABILITY,
             Category.FAMILY_CHILDREN,
+            Category.CRIMINAL_JUSTICE_IDS,
         ),
         recipient_kinds=(OrganisationKind.PROBATION, OrganisationKind.PRISON),
         started_days_ago=420,
@@ -87,6 +89,19 @@ AGREEMENTS: tuple[AgreementSpec, ...] = (
         categories=(Category.CONTACT, Category.RISK_SUITABILITY),
         recipient_kinds=DELIVERY_PARTNERS,
         started_days_ago=300,
+    ),
+    AgreementSpec(
+        title="Criminal-justice identifiers for release planning",
+        number=5,
+        purpose=(
+            "The lead charity receives prison numbers, CRNs and PNC IDs so it can arrange "
+            "prison visits and gate meetings and work with probation on release plans. Other "
+            "voluntary-sector partners and delivery partners do not receive them."
+        ),
+        lawful_basis=LawfulBasis.LEGITIMATE_INTERESTS,
+        categories=(Category.CRIMINAL_JUSTICE_IDS,),
+        recipient_kinds=(OrganisationKind.LEAD_CHARITY,),
+        started_days_ago=400,
     ),
     AgreementSpec(
         title="Employment outcomes pilot",

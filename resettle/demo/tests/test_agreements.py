@@ -17,9 +17,9 @@ from .conftest import SMALL_DEMO
 FIXED_TODAY = date(2026, 11, 23)
 
 
-def test_the_partnership_has_four_agreements_owned_by_the_lead_charity(demo):
+def test_the_partnership_has_five_agreements_owned_by_the_lead_charity(demo):
     agreements = {a.document_reference: a for a in SharingAgreement.objects.all()}
-    assert len(agreements) == 4
+    assert len(agreements) == 5
     assert {a.owner.kind for a in agreements.values()} == {OrganisationKind.LEAD_CHARITY}
     assert all(ref.startswith("NVRP-ISA-20") for ref in agreements)
     statutory = SharingAgreement.objects.get(title="Statutory supervision and release planning")
@@ -28,6 +28,20 @@ def test_the_partnership_has_four_agreements_owned_by_the_lead_charity(demo):
     ended = [a for a in agreements.values() if not a.is_in_force()]
     assert [a.title for a in ended] == ["Employment outcomes pilot"]
     assert ended[0].ends_on < date.today()
+
+
+def test_criminal_justice_identifiers_go_to_probation_prison_and_the_lead_charity_only(demo):
+    kinds = {
+        kind
+        for agreement in SharingAgreement.objects.all()
+        if Category.CRIMINAL_JUSTICE_IDS in agreement.categories
+        for kind in agreement.recipient_kinds
+    }
+    assert kinds == {
+        OrganisationKind.PROBATION,
+        OrganisationKind.PRISON,
+        OrganisationKind.LEAD_CHARITY,
+    }
 
 
 def test_agreements_and_consents_pass_model_validation(demo):

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.accounts.models import OrganisationKind
+from resettle.accounts.models import Membership, OrganisationKind, Role
+from resettle.accounts.tests.factories import make_organisation, make_user
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.core.exceptions import PermissionDenied
+from resettle.notifications.models import Notification
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.partnerships.services import agreement_create, agreement_end, agreement_update
 from resettle.partnerships.tests.factories import make_agreement
@@ -177,6 +179,23 @@ def test_owner_admin_changes_an_agreement_and_the_change_is_audited(cast):
         "recipient_organisations": ["", "Families Together Northshire"],
         "title": ["Housing information sharing", "Housing ISA"],
     }
+
+
+def test_the_partnerships_other_organisations_admins_are_told_of_a_change(cast):
+    partner = make_organisation(name="Partner Housing", kind=OrganisationKind.HOUSING)
+    cast.partnership.organisations.add(partner)
+    partner_admin = Membership.objects.create(
+        user=make_user(username="partneradmin"), organisation=partner, role=Role.ORGANISATION_ADMIN
+    )
+    agreement = agreement_create(actor=cast.admin, partnership=cast.partnership, data=terms())
+    agreement_update(actor=cast.admin, agreement=agreement, data={"title": "Housing ISA"})
+
+    told = Notification.objects.filter(recipient=partner_admin.user).order_by("created_at")
+    assert [n.subject for n in told] == [
+        "Sharing agreement changed: Housing information sharing",
+        "Sharing agreement changed: Housing ISA",
+    ]
+    assert not Notification.objects.filter(recipient=cast.admin.user).exists()
 
 
 def test_saving_without_a_change_records_nothing(cast):

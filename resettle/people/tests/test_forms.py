@@ -2,7 +2,7 @@
 
 import pytest
 
-from resettle.people.choices import Ethnicity, GenderIdentity
+from resettle.people.choices import Ethnicity, GenderIdentity, IdentifierScheme
 from resettle.people.forms import SORT_LABELS, PersonForm
 from resettle.people.selectors import ORDERINGS
 
@@ -35,7 +35,10 @@ def test_ethnicity_is_grouped_under_ons_headings_with_unknowns_first():
 
 @pytest.mark.django_db  # model validation checks the database constraints
 def test_identifiers_are_normalised():
-    form = PersonForm(valid_data(prison_number=" a1234bc ", pnc="2012/52494q"))
+    form = PersonForm(
+        valid_data(prison_number=" a1234bc ", pnc="2012/52494q"),
+        identifier_schemes=IdentifierScheme.values,
+    )
     assert form.is_valid(), form.errors
     assert form.identifiers() == {
         "prison_number": "A1234BC",
@@ -43,6 +46,14 @@ def test_identifiers_are_normalised():
         "pnc": "2012/0052494Q",
         "ni_number": "",
     }
+
+
+@pytest.mark.django_db
+def test_by_default_the_form_asks_only_for_identifiers_of_identity():
+    form = PersonForm(valid_data(prison_number="A1234BC", ni_number="AB123456C"))
+    assert form.is_valid(), form.errors
+    assert "prison_number" not in form.fields
+    assert form.identifiers() == {"ni_number": "AB123456C"}
 
 
 @pytest.mark.django_db

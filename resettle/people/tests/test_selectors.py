@@ -13,7 +13,10 @@ from resettle.people.selectors import (
     possible_duplicates,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("lead_charity_holds_criminal_justice_ids"),
+]
 
 
 @pytest.fixture

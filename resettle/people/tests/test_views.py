@@ -9,7 +9,10 @@ from django.urls import reverse
 
 from resettle.people.choices import Sex
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("lead_charity_holds_criminal_justice_ids"),
+]
 
 LIST_URL = reverse("people:list")
 HTMX = {"HX-Request": "true"}

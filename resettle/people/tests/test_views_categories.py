@@ -93,7 +93,9 @@ def test_with_contact_shared_the_summary_shows_contact_details_and_change_links(
 def test_without_an_agreement_the_summary_shows_identity_but_not_contact(client_as, cast, sam):
     response = client_as(cast.caseworker).get(detail(sam))
     assert response.status_code == 200
-    assert "Sam Reed" in response.text and "A1234BC" in response.text
+    assert "Sam Reed" in response.text
+    # A prison number is a criminal-justice identifier, not identity.
+    assert "A1234BC" not in response.text
     assert "2 January 1990" in response.text
     assert not shows_contact(response.text)
     assert NOT_SHARED in response.text

@@ -17,8 +17,12 @@ from resettle.people.models import Address, Identifier, Person, PersonName, Work
 @pytest.fixture
 def lead_charity_receives_contact(share):
     """These tests are about the pages, not about sharing (test_views_categories.py is): the
-    caseworker's organisation receives contact details under a statutory agreement."""
-    return share(categories=[Category.CONTACT], kinds=[OrganisationKind.LEAD_CHARITY])
+    caseworker's organisation receives contact details and criminal-justice identifiers under a
+    statutory agreement."""
+    return share(
+        categories=[Category.CONTACT, Category.CRIMINAL_JUSTICE_IDS],
+        kinds=[OrganisationKind.LEAD_CHARITY],
+    )
 
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lead_charity_receives_contact")]

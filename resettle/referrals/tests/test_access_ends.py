@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.testing import ApiClient, token_for
 from resettle.audit.models import AuditEvent
 from resettle.cases import services as cases
 from resettle.directory.models import Access, Service
@@ -20,6 +19,7 @@ from resettle.people.models import WorkingRelationship
 from resettle.referrals import services
 from resettle.referrals.models import DeclineReason, Referral
 from resettle.referrals.tests.conftest import refer
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from resettle.access.tests.matrix.oracle import Outcome, categories, sees_person
 from resettle.access.tests.matrix.routes import Decision, Route, record_for
 from resettle.access.tests.matrix.scenario import (
     AREA_MARKER,
+    CRIMINAL_JUSTICE_IDS,
     NAMES_MARKER,
     OTHER,
     OWN,
@@ -154,10 +155,13 @@ def _leaks(actor: Actor, scope: str | None, world: World, response: HttpResponse
     if NAMES_MARKER in body and actor.organisation_key != "probation_unit":
         found.append("shows the named people to avoid outside the assessor's organisation")
     for (org, person_scope), person in world.people.items():
-        if str(person.pk) in body:
-            mine = org == actor.organisation_key
-            if not (mine and sees_person(actor, person_scope, world)):
-                found.append(f"shows the id of a person it may not see ({org}, {person_scope})")
+        mine = org == actor.organisation_key
+        if str(person.pk) in body and not (mine and sees_person(actor, person_scope, world)):
+            found.append(f"shows the id of a person it may not see ({org}, {person_scope})")
+        if any(value in body for value in CRIMINAL_JUSTICE_IDS[person.pk]):
+            seen = categories(actor, person_scope, world) if mine else frozenset()
+            if Category.CRIMINAL_JUSTICE_IDS not in seen:
+                found.append(f"shows a PNC ID or prison number ({org}, {person_scope})")
     return found
 
 

@@ -25,9 +25,16 @@ from resettle.accounts.tests.factories import make_organisation
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_create
 from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
+from resettle.lib.identifiers import pnc_check_letter
 from resettle.notifications.models import Notification
 from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
-from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
+from resettle.people.models import (
+    Household,
+    HouseholdMember,
+    Identifier,
+    Person,
+    WorkingRelationship,
+)
 from resettle.suitability.models import SuitabilityAssessment
 
 OWN, OTHER, SHARED, WITHDRAWN = "own", "other", "shared", "withdrawn"
@@ -50,6 +57,9 @@ STATUTORY_KINDS = frozenset({OrganisationKind.PROBATION, OrganisationKind.PRISON
 # page or response that shows them can be caught.
 AREA_MARKER = "Matrixville retail park"
 NAMES_MARKER = "Quentin Matrixperson"
+
+# Each person's PNC ID and prison number, by person id.
+CRIMINAL_JUSTICE_IDS: dict[Any, tuple[str, str]] = {}
 
 # Cast members by the key the matrix reports them under, and the organisation each acts for.
 CAST_ORGANISATIONS = (
@@ -230,9 +240,21 @@ class World:
 
 
 def _person(name: str, family: str) -> Person:
-    return Person.objects.create(
+    """A person with a PNC ID and a prison number of their own, so a page or response that
+    shows either can be caught (CRIMINAL_JUSTICE_IDS)."""
+    person = Person.objects.create(
         given_name=name, family_name=family, date_of_birth=date(1990, 5, 17)
     )
+    serial = str(Person.objects.count()).zfill(7)
+    CRIMINAL_JUSTICE_IDS[person.pk] = (
+        f"2011/{serial}{pnc_check_letter('2011', serial)}",
+        f"M{serial[-4:]}TX",
+    )
+    for scheme, value in zip(
+        ("pnc", "prison_number"), CRIMINAL_JUSTICE_IDS[person.pk], strict=True
+    ):
+        Identifier.objects.create(person=person, scheme=scheme, value=value)
+    return person
 
 
 def _work_with(person: Person, organisation: Organisation, mentor=None, ended_on=None) -> None:
@@ -314,9 +336,11 @@ def build_world() -> World:
     )
     elsewhere.organisations.add(orgs["outside_organisation"], orgs["far_partner"])
 
-    # Every category beyond offence to every kind, and offence to probation and prison, all
-    # resting on consent: so "own" (no consent) and "shared" (consent) differ.
-    beyond_offence = ALL_CATEGORIES - {Category.OFFENCE}
+    # Every category beyond offence and criminal-justice identifiers to every kind, and those
+    # two to probation and prison, all resting on consent: so "own" (no consent) and "shared"
+    # (consent) differ, and a delivery partner never gets a PNC ID or prison number.
+    statutory_only = {Category.OFFENCE, Category.CRIMINAL_JUSTICE_IDS}
+    beyond_offence = ALL_CATEGORIES - statutory_only
     agreements = {
         "main": _agreement(
             cast.partnership,
@@ -330,7 +354,7 @@ def build_world() -> World:
             cast.partnership,
             cast.probation,
             title="Offence agreement",
-            categories={Category.OFFENCE},
+            categories=statutory_only,
             kinds=STATUTORY_KINDS,
         ),
         # Gives nothing to anyone: nobody in that partnership is probation.
@@ -346,7 +370,7 @@ def build_world() -> World:
         key: (
             frozenset()
             if key == "outside_organisation"
-            else beyond_offence | ({Category.OFFENCE} if org.kind in STATUTORY_KINDS else set())
+            else beyond_offence | (statutory_only if org.kind in STATUTORY_KINDS else set())
         )
         for key, org in orgs.items()
     }
