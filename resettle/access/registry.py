@@ -76,12 +76,13 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "is_staff",
             "is_active",
             "date_joined",
+            "is_demo",
         ),
     ),
     "accounts.Organisation": _fields(
         (NOT_PERSONAL, *RECORD, "name", "kind", "description", "email", "phone"),
     ),
-    "accounts.Partnership": _fields((NOT_PERSONAL, *RECORD, "name", "description")),
+    "partnerships.Partnership": _fields((NOT_PERSONAL, *RECORD, "name", "description")),
     "accounts.Membership": _fields(
         (NOT_PERSONAL, *RECORD),
         (STAFF, "user", "organisation", "role", "is_safeguarding_lead", "ended_on"),
@@ -173,7 +174,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         (NOT_PERSONAL, *RECORD),
         (ACCESS_RECORD, "person", "organisation", "started_on", "ended_on", "allocated_to"),
     ),
-    "people.Consent": _fields(
+    "consent.Consent": _fields(
         (NOT_PERSONAL, *RECORD, "recorded_by", "recorded_by_organisation", "withdrawn_recorded_by"),
         (
             ACCESS_RECORD,
@@ -205,7 +206,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         ),
     ),
     "audit.AuditEvent": _fields(
-        (NOT_PERSONAL, "id", "prev_hash", "hash"),
+        (NOT_PERSONAL, "id", "chain", "seq", "prev_hash", "hash"),
         (
             ACCESS_RECORD,
             "at",
@@ -246,6 +247,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "recipient_kinds",
             "starts_on",
             "ends_on",
+            "follow_up_days",
             "created_by",
         ),
     ),

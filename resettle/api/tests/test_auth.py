@@ -6,8 +6,9 @@ from django.utils import timezone
 from resettle.accounts.tests.factories import make_membership
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_create, api_token_revoke
+from resettle.api.tests.conftest import add_person, assert_problem
 from resettle.audit.models import AuditAction, AuditEvent
-from resettle.testing import ApiClient, add_person, assert_problem, token_for
+from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
 

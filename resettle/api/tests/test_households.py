@@ -2,10 +2,10 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.api.tests.conftest import add_person, assert_problem, error_fields
 from resettle.people.models import Household
 from resettle.people.services import household_create
 from resettle.people.tests.sharing import make_agreement, make_household
-from resettle.testing import add_person, assert_problem, error_fields
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.api.tests.conftest import add_person, assert_problem, error_fields
 from resettle.partnerships.models import LawfulBasis
 from resettle.people.models import Household
 from resettle.people.tests.sharing import make_agreement, make_consent, make_household
-from resettle.testing import add_person, assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@ import pytest
 
 from resettle.accounts.models import Organisation
 from resettle.accounts.tests.factories import make_user
+from resettle.api.tests.conftest import assert_problem, error_fields
 from resettle.audit.models import AuditEvent
-from resettle.testing import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.api.tests.conftest import add_person, assert_problem, error_fields
 from resettle.people.models import Address, Identifier, Person
 from resettle.people.tests.sharing import make_agreement
-from resettle.testing import add_person, assert_problem, error_fields
 
 
 @pytest.fixture

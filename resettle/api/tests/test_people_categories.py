@@ -8,11 +8,11 @@ import pytest
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.api.tests.conftest import add_person, assert_problem
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.partnerships.models import LawfulBasis
 from resettle.people.models import Address, Person
 from resettle.people.tests.sharing import make_agreement, make_consent
-from resettle.testing import add_person, assert_problem
 
 pytestmark = pytest.mark.django_db
 

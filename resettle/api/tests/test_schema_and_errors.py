@@ -7,7 +7,7 @@ from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 
 from resettle.api.api import api
-from resettle.testing import assert_problem
+from resettle.api.tests.conftest import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ import pytest
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.api.tests.conftest import assert_problem, error_fields
 from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.partnerships.tests.factories import make_consent
 from resettle.people.models import Person
-from resettle.testing import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,8 @@
 
 import pytest
 
+from resettle.api.tests.conftest import assert_problem
 from resettle.directory.models import Access
-from resettle.testing import assert_problem
 
 pytestmark = pytest.mark.django_db
 SERVICES = "/api/v1/services"

@@ -17,10 +17,10 @@ NI = "AB123456C"
 
 
 @pytest.fixture
-def sam(cast, make_person, agreement):
+def sam(cast, make_person, share):
     """Worked with by the lead charity and the football trust; only the lead charity (and
     probation and prison) receive criminal-justice identifiers."""
-    agreement(
+    share(
         categories=[Category.CRIMINAL_JUSTICE_IDS],
         kinds=[OrganisationKind.LEAD_CHARITY, OrganisationKind.PROBATION],
     )

@@ -5,11 +5,11 @@ from datetime import date, timedelta
 import pytest
 
 from resettle.access.categories import Category
+from resettle.api.tests.conftest import assert_problem, error_fields
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.suitability import services
 from resettle.suitability.models import SuitabilityAssessment, SuitabilityReviewRequest
 from resettle.suitability.tests.conftest import NAMES, answers, record
-from resettle.testing import assert_problem, error_fields
 
 pytestmark = pytest.mark.django_db
 
