@@ -24,6 +24,7 @@ from resettle.access.categories import (
     NEVER_SHARED_BEYOND,
     WITH_WORKING_RELATIONSHIP,
 )
+from resettle.access.models import BreakGlassAccess
 from resettle.access.principals import (
     ANONYMOUS,
     CASE_LEVEL_ROLES,
@@ -32,9 +33,9 @@ from resettle.access.principals import (
     StaffPrincipal,
     principal_of,
 )
-from resettle.accounts.models import Membership, Role
-from resettle.partnerships.models import LawfulBasis
-from resettle.people.models import Consent, Person
+from resettle.accounts.models import Membership, Organisation, Partnership, Role
+from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.people.models import Consent, Person, WorkingRelationship
 
 # Roles that may add a person to Resettle (a new referral or a walk-in).
 CREATE_PERSON_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
@@ -43,9 +44,18 @@ ORGANISATION_ADMIN_ROLES = frozenset({Role.ORGANISATION_ADMIN})
 M = TypeVar("M", bound=Model)
 
 
-# Forgetting: any write in this process makes every Access work its answers out again, so a
-# service that opens or ends access mid-request is never answered from before it.
+# Forgetting: a write to anything the core's answers rest on makes every Access work them out
+# again, so a service that opens or ends access mid-request is never answered from before it.
 _writes = 0
+ANSWERS_REST_ON = (
+    BreakGlassAccess,
+    Consent,
+    Membership,
+    Organisation,
+    Person,
+    SharingAgreement,
+    WorkingRelationship,
+)
 
 
 def _forget_everything(**kwargs: Any) -> None:
@@ -53,9 +63,15 @@ def _forget_everything(**kwargs: Any) -> None:
     _writes += 1
 
 
-post_save.connect(_forget_everything, dispatch_uid="access_forget_on_save")
-post_delete.connect(_forget_everything, dispatch_uid="access_forget_on_delete")
-m2m_changed.connect(_forget_everything, dispatch_uid="access_forget_on_m2m")
+for _model in ANSWERS_REST_ON:
+    post_save.connect(_forget_everything, sender=_model, dispatch_uid=f"access_forget_{_model}")
+    post_delete.connect(_forget_everything, sender=_model, dispatch_uid=f"access_unsee_{_model}")
+for _through in (
+    Consent.organisations.through,
+    SharingAgreement.recipient_organisations.through,
+    Partnership.organisations.through,
+):
+    m2m_changed.connect(_forget_everything, sender=_through, dispatch_uid=f"access_m2m_{_through}")
 
 
 class Access:
