@@ -43,3 +43,7 @@ BREAK_GLASS_CATEGORIES = frozenset(
         Category.CASE_NOTES,
     }
 )
+
+# What an organisation may still read in a follow-up window an agreement gives, after its work
+# with a person ends: enough to follow up outcomes, nothing more.
+FOLLOW_UP_CATEGORIES = frozenset({Category.IDENTITY, Category.CONTACT})

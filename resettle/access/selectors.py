@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from resettle.access import policy
 from resettle.access.categories import BREAK_GLASS_CATEGORIES, Category
+from resettle.access.core import Access, Actor, access_for
 from resettle.access.models import BreakGlassAccess
 from resettle.access.policy import can_view_break_glass_report
 from resettle.accounts.models import Membership, Organisation, Role
@@ -18,12 +19,12 @@ from resettle.people.models import Person, WorkingRelationship
 ORDERED_BREAK_GLASS_CATEGORIES = [c for c in Category if c in BREAK_GLASS_CATEGORIES]
 
 
-def can_break_glass_for_person(*, actor: Membership | None, person: Person) -> bool:
+def can_break_glass_for_person(*, actor: Actor, person: Person) -> bool:
     """Whether the actor may break glass on this person's record at all, for some category."""
     return any(policy.can_break_glass(actor, person, c) for c in ORDERED_BREAK_GLASS_CATEGORIES)
 
 
-def break_glass_categories(*, actor: Membership | None, person: Person) -> list[Category]:
+def break_glass_categories(*, actor: Actor, person: Person) -> list[Category]:
     """The restricted categories the actor may open now: ones they may break glass for and do
     not already see (through an agreement, consent, or a break-glass already open)."""
     if not can_break_glass_for_person(actor=actor, person=person):
@@ -36,36 +37,41 @@ def break_glass_categories(*, actor: Membership | None, person: Person) -> list[
     ]
 
 
-def open_break_glass(*, actor: Membership | None, person: Person) -> QuerySet[BreakGlassAccess]:
+def open_break_glass(*, actor: Actor, person: Person) -> QuerySet[BreakGlassAccess]:
     """The break-glass accesses the actor has open on this person now, soonest to expire first.
     Only the opener, acting for the organisation they opened it for, holds one."""
     return _open_break_glass(actor).filter(person=person).order_by("expires_at")
 
 
-def people_with_open_break_glass(
-    *, actor: Membership | None, person_ids: list, category: str
-) -> set:
+def open_break_glass_shown(*, access: Access | None, person: Person) -> list[BreakGlassAccess]:
+    """`open_break_glass` for a person's pages: asks the database only when the request's
+    access already knows one is open."""
+    if not policy.open_break_glass_categories(access, person):
+        return []
+    return list(open_break_glass(actor=access, person=person))
+
+
+def people_with_open_break_glass(*, actor: Actor, person_ids: list, category: str) -> set:
     """Which of these people the actor has an open break-glass on for `category`: for lists."""
     opened = _open_break_glass(actor).filter(person_id__in=person_ids, category=category)
     return set(opened.values_list("person_id", flat=True))
 
 
-def _open_break_glass(actor: Membership | None) -> QuerySet[BreakGlassAccess]:
-    if actor is None:
+def _open_break_glass(actor: Actor) -> QuerySet[BreakGlassAccess]:
+    staff = access_for(actor).membership
+    if staff is None:
         return BreakGlassAccess.objects.none()
     now = timezone.now()
     return BreakGlassAccess.objects.filter(
-        user_id=actor.user_id,
-        organisation_id=actor.organisation_id,
+        user_id=staff.user_id,
+        organisation_id=staff.organisation_id,
         closed_at__isnull=True,
         opened_at__lte=now,
         expires_at__gt=now,
     )
 
 
-def get_open_break_glass_for_actor(
-    *, actor: Membership | None, person: Person, access_id
-) -> BreakGlassAccess:
+def get_open_break_glass_for_actor(*, actor: Actor, person: Person, access_id) -> BreakGlassAccess:
     """One of the actor's open break-glass accesses on the person, or the same 404 whether it
     does not exist, is someone else's, or has already closed."""
     access = open_break_glass(actor=actor, person=person).filter(pk=access_id).first()

@@ -15,6 +15,7 @@ from resettle.access import policy, selectors
 from resettle.access.categories import BREAK_GLASS_CATEGORIES, Category
 from resettle.access.models import BreakGlassAccess
 from resettle.access.policy import can_view_break_glass_report
+from resettle.access.principals import SystemPrincipal, SystemPurpose
 from resettle.accounts.models import Membership, Organisation
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
@@ -161,3 +162,17 @@ def _email_body(access: BreakGlassAccess, organisation: Organisation, base_url: 
         + (f": {link}" if base_url else ".")
         + "\n\nThis e-mail does not name the person, because e-mail is not a secure channel."
     )
+
+
+def system_principal_start(*, purpose: SystemPurpose) -> SystemPrincipal:
+    """Start a system run (record linkage, a scheduled report) as the system principal. Never
+    from a page or a token: the run asks for it by purpose, and the start is audited."""
+    purpose = SystemPurpose(purpose)
+    record_event(
+        actor=None,
+        action=AuditAction.CREATE,
+        object_type="system_principal",
+        object_id=purpose.value,
+        reason=purpose.label,
+    )
+    return SystemPrincipal(purpose.value)

@@ -3,6 +3,7 @@ from datetime import date
 from django.db.models import Q
 from django.http import HttpRequest
 
+from resettle.access.core import Access
 from resettle.accounts.models import Membership
 
 SESSION_KEY = "acting_membership_id"
@@ -14,7 +15,8 @@ def current_memberships(user):
 
 
 class ActingOrganisationMiddleware:
-    """Puts the membership the user is acting in on `request.actor` (None when signed out).
+    """Puts the membership the user is acting in on `request.actor` (None when signed out), and
+    what it may see on `request.access`: made anew for every request, never kept between them.
 
     A user in several organisations chooses one; until they do, their first membership is used.
     """
@@ -29,4 +31,5 @@ class ActingOrganisationMiddleware:
             chosen = request.session.get(SESSION_KEY)
             actor = memberships.filter(pk=chosen).first() if chosen else None
             request.actor = actor or memberships.order_by("created_at").first()
+        request.access = Access.for_request(request.actor)
         return self.get_response(request)

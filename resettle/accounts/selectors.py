@@ -2,9 +2,7 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from resettle.access.policy import organisations_visible_to
 from resettle.accounts.models import Membership, Organisation
@@ -21,14 +19,6 @@ def organisation_list(
     if kind:
         organisations = organisations.filter(kind=kind)
     return organisations.order_by(*ORGANISATION_ORDERINGS.get(ordering, ("name",)))
-
-
-def get_organisation_for_actor(actor: Membership | None, organisation_id) -> Organisation:
-    """The organisation, or the same 404 whether it does not exist or is not visible."""
-    try:
-        return organisations_visible_to(actor).get(pk=organisation_id)
-    except (Organisation.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such organisation") from exc
 
 
 def organisation_partnerships(

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from resettle.access import policy
 from resettle.access.policy import can_edit_organisation
 from resettle.accounts import selectors, services
 from resettle.accounts.forms import (
@@ -70,7 +71,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def organisation_detail(request: HttpRequest, pk) -> HttpResponse:
-    organisation = selectors.get_organisation_for_actor(request.actor, pk)
+    organisation = policy.get_organisation_for_actor(request.actor, pk)
     members = selectors.current_members(organisation=organisation)
     return render(
         request,
@@ -92,14 +93,14 @@ def organisation_detail(request: HttpRequest, pk) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk) -> HttpResponse:
-    organisation = selectors.get_organisation_for_actor(request.actor, pk)
+    organisation = policy.get_organisation_for_actor(request.actor, pk)
     refusal = "Only an administrator of this organisation can change its details."
     if not can_edit_organisation(request.actor, organisation):
         return forbidden(request, refusal)
     # The form validates a copy, so the service alone writes to the organisation.
     form = OrganisationForm(
         request.POST if request.method == "POST" else None,
-        instance=selectors.get_organisation_for_actor(request.actor, pk),
+        instance=policy.get_organisation_for_actor(request.actor, pk),
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from resettle.access.core import Access
 from resettle.accounts.middleware import current_memberships
 from resettle.accounts.models import Membership, User
 from resettle.api.errors import ApiProblem
@@ -56,4 +57,6 @@ class TokenAuth(HttpBearer):
         # Code shared with the pages reads the user and actor from the request.
         request.user = found.user
         request.actor = actor
+        # What the token's principal may see, worked out afresh for this request.
+        request.access = Access.for_request(actor)
         return ApiClient(token=found, user=found.user, actor=actor)

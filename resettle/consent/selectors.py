@@ -3,10 +3,8 @@ whether it opens any data is decided by `resettle.access.policy`, never here."""
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from resettle.access import policy
 from resettle.accounts.models import Membership, Organisation
@@ -46,9 +44,11 @@ def _with_status(consents: QuerySet[Consent], on: date) -> QuerySet[Consent]:
 def consents_visible_to(actor: Membership | None, on: date | None = None) -> QuerySet[Consent]:
     """Consents of the people whose record the actor may open, with their status: current
     first, then newest given first."""
-    consents = Consent.objects.filter(
-        Exists(policy.people_visible_to(actor).filter(pk=OuterRef("person_id")))
-    )
+    return consents_shown(policy.consents_of_visible_people(actor), on)
+
+
+def consents_shown(consents: QuerySet[Consent], on: date | None = None) -> QuerySet[Consent]:
+    """Consents with their status on `on` and what their pages show, current first."""
     return (
         _with_status(consents, on or date.today())
         .select_related(
@@ -67,17 +67,6 @@ def consent_list(*, actor: Membership | None, person: Person | None = None) -> Q
     if person is not None:
         consents = consents.filter(person=person)
     return consents
-
-
-def get_consent_for_actor(
-    *, actor: Membership | None, consent_id, person: Person | None = None
-) -> Consent:
-    """The consent (of `person`, when given), or the same 404 whether it does not exist or is
-    of someone whose record the actor may not open."""
-    try:
-        return consent_list(actor=actor, person=person).get(pk=consent_id)
-    except (Consent.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such consent") from exc
 
 
 def organisations_to_name(*, actor: Membership | None) -> QuerySet[Organisation]:

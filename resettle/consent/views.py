@@ -86,7 +86,9 @@ def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 def consent_withdraw_view(request: HttpRequest, pk: UUID, consent_pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
-    consent = selectors.get_consent_for_actor(actor=actor, consent_id=consent_pk, person=person)
+    consent = policy.get_consent_for_actor(
+        actor=actor, consent_id=consent_pk, person=person, shaped=selectors.consents_shown
+    )
     if not policy.can_record_consent(actor, person):
         return forbidden(request, CANNOT_RECORD)
     # No fields: the form carries the CSRF token and any reason the withdrawal was refused.

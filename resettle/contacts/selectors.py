@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access import selectors as access_selectors
@@ -76,23 +76,6 @@ def _is_case_note_read(actor: Membership, contact: Contact) -> bool:
     return bool(contact.note) and (
         contact.sensitive or contact.organisation_id != actor.organisation_id
     )
-
-
-def get_contact_for_actor(actor: Membership | None, contact_id: Any) -> Contact:
-    """The contact, or the same 404 whether it does not exist or is not the actor's to see."""
-    try:
-        contact = Contact.objects.select_related("person").get(pk=contact_id)
-    except (Contact.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("No such contact") from exc
-    except Exception as exc:  # a malformed id
-        raise Http404("No such contact") from exc
-    visible = policy.contacts_for_person(actor, contact.person).select_related(
-        "organisation", "recorded_by", "case", "person"
-    )
-    try:
-        return visible.get(pk=contact.pk)
-    except Contact.DoesNotExist as exc:
-        raise Http404("No such contact") from exc
 
 
 # The whole family ------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def _on_form_fields(exc: ValidationError) -> ValidationError:
 @require_GET
 def contact_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    contact = selectors.get_contact_for_actor(actor, pk)
+    contact = policy.get_contact_for_actor(actor, pk)
     person = person_for_page(actor, contact.person_id)
     selectors.audit_note_reads(actor=actor, person=person, contacts=[contact], request=request)
     return render(

@@ -6,17 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.accounts.models import Membership, Role
+from resettle.accounts.models import Membership
 from resettle.audit.services import record_read, record_reads
-from resettle.cases.models import Case, CaseEvent, CaseState, Task, TaskKind
+from resettle.cases.models import Case, CaseEvent, Task, TaskKind
 from resettle.custody.models import (
     OUTSTANDING,
     ChecklistItem,
@@ -115,32 +114,11 @@ def record_custody_list_read(
     record_reads(actor=actor, reads=reads, request=request)
 
 
-def get_period_for_actor(actor: Membership | None, period_id: Any) -> CustodyPeriod:
-    """The period, or the same 404 whether it does not exist or its person's custody is not
-    the actor's to see."""
-    try:
-        period = CustodyPeriod.objects.select_related("person").get(pk=period_id)
-    except (CustodyPeriod.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such custody period") from exc
-    if not policy.can_view_custody(actor, period.person):
-        raise Http404("No such custody period")
-    return period
-
-
 def current_period(person: Person) -> CustodyPeriod | None:
     return CustodyPeriod.objects.filter(person=person).order_by("-start_date").first()
 
 
 # Release planning ------------------------------------------------------------------------------
-
-
-def _live_cases(actor: Membership) -> QuerySet[Case]:
-    cases = Case.objects.filter(organisation_id=actor.organisation_id).exclude(
-        state=CaseState.CLOSED
-    )
-    if actor.role == Role.PEER_MENTOR:
-        cases = cases.filter(Q(mentor_id=actor.user_id) | Q(worker_id=actor.user_id))
-    return cases
 
 
 def release_worklist(
@@ -164,7 +142,9 @@ def release_worklist(
         policy.custody_periods_visible_to(actor)
         .filter(expected_release_date__gte=start, expected_release_date__lte=end)
         .filter(Q(released_on__isnull=True) | Q(recalled_on__gt=F("released_on")))
-        .filter(Exists(_live_cases(actor).filter(person_id=OuterRef("person_id"))))
+        .filter(
+            Exists(policy.live_cases_for_checklist(actor).filter(person_id=OuterRef("person_id")))
+        )
     )
     if establishment:
         periods = periods.filter(establishment__iexact=establishment)
@@ -212,7 +192,10 @@ def worklist_rows(actor: Membership, periods: list[CustodyPeriod]) -> list[Workl
     """The worklist page's rows: the organisation's case, checklist progress and any gate
     meeting planned, in a fixed number of queries."""
     person_ids = [p.person_id for p in periods]
-    cases = {c.person_id: c for c in _live_cases(actor).filter(person_id__in=person_ids)}
+    cases = {
+        c.person_id: c
+        for c in policy.live_cases_for_checklist(actor).filter(person_id__in=person_ids)
+    }
     items: dict[Any, list[ChecklistItem]] = {}
     for item in ChecklistItem.objects.filter(period__in=periods):
         items.setdefault(item.period_id, []).append(item)

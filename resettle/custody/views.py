@@ -42,7 +42,7 @@ NO_CASE_ACCESS = (
 
 def _period_for(request: HttpRequest, pk: UUID, period_id: UUID) -> CustodyPeriod:
     person = policy.get_person_for_actor(request.actor, pk)
-    period = selectors.get_period_for_actor(request.actor, period_id)
+    period = policy.get_period_for_actor(request.actor, period_id)
     if period.person_id != person.pk:
         raise Http404("No such custody period")
     return period

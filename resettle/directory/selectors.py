@@ -104,8 +104,8 @@ def _filter(services: QuerySet[Service], filters: ServiceFilters) -> QuerySet[Se
     return services.order_by(*SORTS.get(filters.ordering, SORTS[DEFAULT_SORT]))
 
 
-def services_for_actor(
-    actor: Membership | None, *, filters: ServiceFilters | None = None
+def service_list(
+    *, actor: Membership | None, filters: ServiceFilters | None = None
 ) -> QuerySet[Service]:
     """The services the actor may see (anonymous: the public ones), filtered, sorted and
     annotated with `caseload` and `waiting`, in one query."""

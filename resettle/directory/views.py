@@ -80,7 +80,7 @@ def service_list_view(request: HttpRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET or None, organisations=organisations)
     person = _eligibility_person(request)
     filters = form.filters()
-    service_qs = selectors.services_for_actor(actor, filters=filters)
+    service_qs = selectors.service_list(actor=actor, filters=filters)
     eligible_only = bool(person and request.GET.get("eligible") == "yes")
     answers: dict = {}
     if person is not None:

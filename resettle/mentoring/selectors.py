@@ -3,9 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access.categories import Category
@@ -34,11 +33,7 @@ def mentor_profiles(
     *, actor: Membership | None, status: str = "", query: str = ""
 ) -> QuerySet[MentorProfile]:
     """The mentor profiles the actor may see, with how many mentees each has now."""
-    profiles = (
-        policy.mentor_profiles_visible_to(actor)
-        .select_related("user", "organisation")
-        .annotate(current_mentees=Count("allocations", filter=CURRENT))
-    )
+    profiles = with_mentee_counts(policy.mentor_profiles_visible_to(actor))
     if status == "active":
         profiles = profiles.filter(active=True)
     elif status == "inactive":
@@ -56,12 +51,11 @@ def mentor_profiles(
     return profiles.order_by("user__first_name", "user__last_name")
 
 
-def get_mentor_profile_for_actor(actor: Membership | None, profile_id) -> MentorProfile:
-    """The profile, or the same 404 whether it does not exist or is not the actor's to see."""
-    try:
-        return mentor_profiles(actor=actor).get(pk=profile_id)
-    except (MentorProfile.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such mentor") from exc
+def with_mentee_counts(profiles: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
+    """Profiles with their user and organisation, and how many mentees each has now."""
+    return profiles.select_related("user", "organisation").annotate(
+        current_mentees=Count("allocations", filter=CURRENT)
+    )
 
 
 def current_mentees(*, actor: Membership | None, profile: MentorProfile) -> list[MentorAllocation]:

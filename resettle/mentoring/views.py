@@ -109,7 +109,7 @@ def mentor_create_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mentor_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     return render(
         request,
         "mentoring/mentor_detail.html",
@@ -130,7 +130,7 @@ def _profile_initial(profile: MentorProfile) -> dict:
 @require_http_methods(["GET", "POST"])
 def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_edit_mentor_profile(actor, profile):
         return forbidden(request, "Only your organisation's managers change mentor profiles.")
     form = MentorProfileForm(
@@ -164,7 +164,7 @@ def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_GET
 def supervision_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_read_supervision_notes(actor, profile):
         return forbidden(request, "Supervision notes are for the mentor and their managers.")
     return render(
@@ -181,7 +181,7 @@ def supervision_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supervision_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    profile = selectors.get_mentor_profile_for_actor(actor, pk)
+    profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_write_supervision_notes(actor, profile):
         return forbidden(
             request, "Only managers in the mentor's organisation write supervision notes."
@@ -317,7 +317,9 @@ def _chosen_mentor(actor, value) -> MentorProfile | None:
     if not value:
         return None
     try:
-        return selectors.get_mentor_profile_for_actor(actor, value)
+        return policy.get_mentor_profile_for_actor(
+            actor, value, shaped=selectors.with_mentee_counts
+        )
     except Http404:
         return None
 

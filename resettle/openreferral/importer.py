@@ -721,7 +721,7 @@ def import_feed(
     if not policy.can_import_services(actor):
         raise PermissionDenied("Only your organisation's admins can import services")
     feed_import = FeedImport.objects.select_for_update().get(pk=feed_import.pk)
-    if feed_import.organisation_id != actor.organisation_id:
+    if not policy.can_import_feed(actor, feed_import):
         raise PermissionDenied("You can only import into your own organisation")
     if feed_import.state != FeedImportState.PREVIEWED:
         raise ApplicationError("This feed has already been imported")

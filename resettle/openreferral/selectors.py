@@ -200,15 +200,4 @@ def feed_services_at_locations(params, taxonomies: Taxonomies) -> QuerySet:
 
 def imports_for(actor: Membership) -> QuerySet[FeedImport]:
     """The actor's organisation's imports (only organisation admins see any)."""
-    if not policy.can_import_services(actor):
-        return FeedImport.objects.none()
-    return FeedImport.objects.filter(organisation_id=actor.organisation_id).select_related(
-        "uploaded_by"
-    )
-
-
-def get_import_for_actor(actor: Membership, import_id: uuid.UUID) -> FeedImport:
-    try:
-        return imports_for(actor).get(pk=import_id)
-    except FeedImport.DoesNotExist as exc:
-        raise Http404("No such import") from exc
+    return policy.imports_visible_to(actor).select_related("uploaded_by")

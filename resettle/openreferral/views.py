@@ -182,7 +182,7 @@ def import_preview(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     if not policy.can_import_services(actor):
         return forbidden(request, ADMINS_ONLY)
-    feed_import = selectors.get_import_for_actor(actor, pk)
+    feed_import = policy.get_import_for_actor(actor, pk)
     if feed_import.state == FeedImportState.IMPORTED:
         if request.method == "POST":
             messages.info(request, "This feed has already been imported")

@@ -8,10 +8,8 @@ organisation owns. Whether anyone may see a person's data under an agreement is 
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.http import Http404
 
 from resettle.access import policy
 from resettle.access.categories import Category
@@ -53,24 +51,11 @@ def _with_status(agreements: QuerySet[SharingAgreement], on: date) -> QuerySet[S
     )
 
 
-def agreements_visible_to(actor: Membership | None) -> QuerySet[SharingAgreement]:
-    """Agreements of the partnerships the admin's organisation belongs to; none for anyone else."""
-    if not policy.can_manage_agreements(actor):
-        return SharingAgreement.objects.none()
-    partnerships = Partnership.objects.filter(organisations=actor.organisation_id)
-    return SharingAgreement.objects.filter(partnership__in=partnerships)
-
-
-def can_change_agreement(actor: Membership | None, agreement: SharingAgreement) -> bool:
-    """Only an admin of the organisation that owns an agreement may change or end it."""
-    return policy.can_manage_agreements(actor) and agreement.owner_id == actor.organisation_id
-
-
 def agreement_list(
     *, actor: Membership | None, status: str = "", on: date | None = None
 ) -> QuerySet[SharingAgreement]:
     """In force first, then not yet in force, then ended; by title within each."""
-    agreements = _with_status(agreements_visible_to(actor), on or date.today())
+    agreements = _with_status(policy.agreements_visible_to(actor), on or date.today())
     if status:
         agreements = agreements.filter(status=status)
     return (
@@ -80,23 +65,18 @@ def agreement_list(
     )
 
 
-def get_agreement_for_actor(*, actor: Membership | None, agreement_id) -> SharingAgreement:
-    """The agreement with its status, or the same 404 whether it does not exist or belongs to a
-    partnership the actor's organisation is not in."""
-    agreements = _with_status(agreements_visible_to(actor), date.today())
-    try:
-        return (
-            agreements.select_related("partnership", "owner", "created_by")
-            .prefetch_related("recipient_organisations")
-            .get(pk=agreement_id)
-        )
-    except (SharingAgreement.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such agreement") from exc
+def agreements_shown(agreements: QuerySet[SharingAgreement]) -> QuerySet[SharingAgreement]:
+    """Agreements with their status today and what their page shows."""
+    return (
+        _with_status(agreements, date.today())
+        .select_related("partnership", "owner", "created_by")
+        .prefetch_related("recipient_organisations")
+    )
 
 
 def agreement_history(*, agreement: SharingAgreement) -> QuerySet[AuditEvent]:
     """The agreement's changes from the audit trail, newest first. Callers have already got the
-    agreement through `get_agreement_for_actor`, so may see all of it."""
+    agreement through `policy.get_agreement_for_actor`, so may see all of it."""
     return AuditEvent.objects.filter(
         action=AuditAction.AGREEMENT_CHANGE,
         object_type=AUDIT_OBJECT_TYPE,

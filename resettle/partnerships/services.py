@@ -19,7 +19,7 @@ from resettle.audit.services import diff, record_event
 from resettle.core.exceptions import PermissionDenied
 from resettle.notifications.services import notify
 from resettle.partnerships.models import Partnership, SharingAgreement
-from resettle.partnerships.selectors import AUDIT_OBJECT_TYPE, can_change_agreement
+from resettle.partnerships.selectors import AUDIT_OBJECT_TYPE
 
 AGREEMENT_FIELDS = frozenset(
     {
@@ -173,7 +173,7 @@ def agreement_update(
 ) -> SharingAgreement:
     """Change some of an agreement's terms; `recipient_organisation_ids`, when given, replaces
     the named recipients. The partnership and owner never change."""
-    if not can_change_agreement(actor, agreement):
+    if not policy.can_change_agreement(actor, agreement):
         raise PermissionDenied("Only an admin of the organisation that owns it can change it")
     _check_fields(data)
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
@@ -198,7 +198,7 @@ def agreement_end(
     *, actor: Membership, agreement: SharingAgreement, request: HttpRequest | None = None
 ) -> SharingAgreement:
     """End the agreement today: from today it gives no one access. It is kept, with its history."""
-    if not can_change_agreement(actor, agreement):
+    if not policy.can_change_agreement(actor, agreement):
         raise PermissionDenied("Only an admin of the organisation that owns it can end it")
     agreement = SharingAgreement.objects.select_for_update().get(pk=agreement.pk)
     today = date.today()

@@ -115,7 +115,7 @@ def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
         return forbidden(request, NOT_AN_ADMIN)
-    agreement = selectors.get_agreement_for_actor(actor=actor, agreement_id=pk)
+    agreement = policy.get_agreement_for_actor(actor, pk, shaped=selectors.agreements_shown)
     return render(
         request,
         "partnerships/agreement_detail.html",
@@ -124,7 +124,7 @@ def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "category_labels": selectors.category_labels(agreement.categories),
             "kind_labels": selectors.kind_labels(agreement.recipient_kinds),
             "history": _history(list(selectors.agreement_history(agreement=agreement))),
-            "can_change": selectors.can_change_agreement(actor, agreement),
+            "can_change": policy.can_change_agreement(actor, agreement),
         },
     )
 
@@ -180,8 +180,8 @@ def _changeable_agreement(
     actor = request.actor
     if not policy.can_manage_agreements(actor):
         return None, forbidden(request, NOT_AN_ADMIN)
-    agreement = selectors.get_agreement_for_actor(actor=actor, agreement_id=pk)
-    if not selectors.can_change_agreement(actor, agreement):
+    agreement = policy.get_agreement_for_actor(actor, pk, shaped=selectors.agreements_shown)
+    if not policy.can_change_agreement(actor, agreement):
         return None, forbidden(request, NOT_THE_OWNER.format(owner=agreement.owner.name))
     return agreement, None
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access.categories import Category
@@ -30,7 +30,8 @@ class PersonPlan:
     goal_count: int = 0
 
 
-def _goals(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+def goals_shown(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """Goals with what their pages show: case, steps and updates."""
     return goals.select_related("case__organisation", "created_by").prefetch_related(
         Prefetch("steps", queryset=GoalStep.objects.select_related("owner_organisation")),
         Prefetch("updates", queryset=GoalUpdate.objects.select_related("by")),
@@ -67,7 +68,7 @@ def person_plan(
     status: str = "",
     request: HttpRequest | None = None,
 ) -> PersonPlan:
-    goals = _goals(policy.goals_for_person(actor, person))
+    goals = goals_shown(policy.goals_for_person(actor, person))
     if status == "open":
         goals = goals.filter(status__in=["not_started", "in_progress"])
     elif status:
@@ -94,24 +95,7 @@ def person_plan(
     )
 
 
-def get_goal_for_actor(actor: Membership | None, goal_id: Any) -> Goal:
-    """The goal, or the same 404 whether it does not exist or is not the actor's to see."""
-    try:
-        goal = Goal.objects.select_related("person").get(pk=goal_id)
-    except Exception as exc:  # missing, or not an id at all
-        raise Http404("No such goal") from exc
-    try:
-        return (
-            _goals(policy.goals_for_person(actor, goal.person))
-            .select_related("person")
-            .get(pk=goal.pk)
-        )
-    except Goal.DoesNotExist as exc:
-        raise Http404("No such goal") from exc
-
-
 def get_step_for_goal(goal: Goal, step_id: Any) -> GoalStep:
-    try:
-        return GoalStep.objects.select_related("goal__case").get(pk=step_id, goal=goal)
-    except Exception as exc:
-        raise Http404("No such step") from exc
+    return policy.get_or_404(
+        GoalStep.objects.select_related("goal__case").filter(goal=goal), step_id, "step"
+    )

@@ -127,7 +127,7 @@ def review_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 @require_GET
 def goal_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    goal = selectors.get_goal_for_actor(actor, pk)
+    goal = policy.get_goal_for_actor(actor, pk, shaped=selectors.goals_shown)
     person = person_for_page(actor, goal.person_id)
     selectors.audit_partner_reads(actor=actor, person=person, goals=[goal], request=request)
     return render(
@@ -145,7 +145,7 @@ def goal_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 def _editable_goal(request: HttpRequest, pk: UUID):
     """The goal (404 when not visible), or the 403 page when the actor may not change it."""
     actor = request.actor
-    goal = selectors.get_goal_for_actor(actor, pk)
+    goal = policy.get_goal_for_actor(actor, pk, shaped=selectors.goals_shown)
     if not policy.can_edit_goals(actor, goal.case):
         return goal, forbidden(request, services.NOT_YOURS)
     return goal, None

@@ -803,14 +803,6 @@ def signposting_record(
     return signposting
 
 
-def may_follow_up(actor: Membership | None, signposting: Signposting) -> bool:
-    return (
-        actor is not None
-        and signposting.organisation_id == actor.organisation_id
-        and policy.can_refer(actor, signposting.person)
-    )
-
-
 @transaction.atomic
 def signposting_follow_up(
     *,
@@ -821,7 +813,7 @@ def signposting_follow_up(
     request: HttpRequest | None = None,
 ) -> Signposting:
     """Record whether the person went. Only the organisation that signposted records it."""
-    if not may_follow_up(actor, signposting):
+    if not policy.may_follow_up(actor, signposting):
         raise PermissionDenied("Only the organisation that signposted can record the follow-up")
     if follow_up not in FollowUp.values or follow_up == FollowUp.NOT_YET:
         raise ValidationError({"follow_up": "Choose whether they went"})

@@ -553,7 +553,7 @@ def signposting_follow_up_view(
     actor = request.actor
     person = person_for_page(actor, pk)
     signposting = selectors.get_signposting(actor, person, signposting_pk)
-    if not services.may_follow_up(actor, signposting):
+    if not policy.may_follow_up(actor, signposting):
         return forbidden(request, "Only the organisation that signposted records the follow-up.")
     form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

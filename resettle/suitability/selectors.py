@@ -3,9 +3,8 @@ that shows answers records it in the audit trail."""
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from resettle.access import policy
 from resettle.access.categories import Category
@@ -68,18 +67,6 @@ def person_suitability(
     return PersonSuitability(
         current=history[0] if history else None, earlier=history[1:], open_requests=open_requests
     )
-
-
-def get_assessment_for_actor(actor: Membership | None, assessment_id) -> SuitabilityAssessment:
-    """The assessment, or the same 404 whether it does not exist, its person is not the actor's
-    to see, or the actor may not read suitability for them."""
-    try:
-        assessment = _assessments().select_related("person").get(pk=assessment_id)
-    except (SuitabilityAssessment.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
-        raise Http404("No such assessment") from exc
-    if not policy.can_view_suitability(actor, assessment.person):
-        raise Http404("No such assessment")
-    return assessment
 
 
 def review_requests_for_assessor(

@@ -105,7 +105,7 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
     """Asks "are you sure?" with room for a note, then records the request on POST."""
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
-    assessment = selectors.get_assessment_for_actor(actor, assessment_pk)
+    assessment = policy.get_assessment_for_actor(actor, assessment_pk)
     if assessment.person_id != person.pk:
         raise Http404("No such assessment")
     if not policy.can_request_suitability_review(actor, person):

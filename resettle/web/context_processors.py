@@ -54,14 +54,15 @@ def _nav_section(request: HttpRequest) -> str | None:
 
 def resettle(request: HttpRequest) -> dict:
     actor = getattr(request, "actor", None)
+    access = getattr(request, "access", None)
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     return {
         "actor": actor,
         "demo_mode": settings.DEMO_MODE,
-        "shows_people": can_view_case_records(actor),
-        "shows_agreements": can_manage_agreements(actor),
-        "shows_mentors": can_view_mentor_profiles(actor),
+        "shows_people": can_view_case_records(access),
+        "shows_agreements": can_manage_agreements(access),
+        "shows_mentors": can_view_mentor_profiles(access),
         # A callable, which templates call only when they show it, so fragments run no query.
         "membership_count": lambda: current_memberships(user).count() if signed_in else 0,
         "nav_section": _nav_section(request),

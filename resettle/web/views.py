@@ -6,13 +6,15 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from resettle.access.policy import can_create_person, can_view_case_records
+from resettle.access.policy import (
+    can_create_person,
+    can_view_case_records,
+    can_view_partnership_overview,
+)
 from resettle.accounts import selectors as account_selectors
-from resettle.accounts.models import Role
 from resettle.suitability.selectors import review_requests_for_assessor
 from resettle.web import selectors
 
-OVERVIEW_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.ANALYST})
 HOME_PEOPLE_SHOWN = 10
 
 
@@ -37,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "work": selectors.work_summary(actor=actor),
             },
         )
-    if actor.role in OVERVIEW_ROLES:
+    if can_view_partnership_overview(actor):
         return render(
             request,
             "web/home_overview.html",

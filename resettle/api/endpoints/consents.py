@@ -102,7 +102,9 @@ class ConsentCreate(Schema):
 
 
 def _consent_body(actor, consent_id: UUID) -> dict:
-    consent = selectors.get_consent_for_actor(actor=actor, consent_id=consent_id)
+    consent = policy.get_consent_for_actor(
+        actor=actor, consent_id=consent_id, shaped=selectors.consents_shown
+    )
     return ConsentOut.from_orm(consent).model_dump(mode="json")
 
 
@@ -120,7 +122,9 @@ def list_consents(request: HttpRequest, filters: Query[ConsentFilters], paging: 
     "/{uuid:consent_id}", response={200: ConsentOut, **problems(404)}, url_name="consent_detail"
 )
 def get_consent(request: HttpRequest, consent_id: UUID):
-    return selectors.get_consent_for_actor(actor=actor_of(request), consent_id=consent_id)
+    return policy.get_consent_for_actor(
+        actor=actor_of(request), consent_id=consent_id, shaped=selectors.consents_shown
+    )
 
 
 @router.post(
@@ -162,6 +166,10 @@ def withdraw_consent(request: HttpRequest, consent_id: UUID):
     """Record that the person withdrew this consent today. It stops applying at once. A consent
     already withdrawn or expired is refused with 422."""
     actor = actor_of(request)
-    consent = selectors.get_consent_for_actor(actor=actor, consent_id=consent_id)
+    consent = policy.get_consent_for_actor(
+        actor=actor, consent_id=consent_id, shaped=selectors.consents_shown
+    )
     services.consent_withdraw(actor=actor, consent=consent, request=request)
-    return selectors.get_consent_for_actor(actor=actor, consent_id=consent_id)
+    return policy.get_consent_for_actor(
+        actor=actor, consent_id=consent_id, shaped=selectors.consents_shown
+    )

@@ -125,7 +125,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters], paging: 
 def get_contact(request: HttpRequest, contact_id: UUID):
     """One contact: 404 unless you may see it."""
     actor = actor_of(request)
-    contact = selectors.get_contact_for_actor(actor, contact_id)
+    contact = policy.get_contact_for_actor(actor, contact_id)
     _audit(request, actor, [contact])
     return _body(contact)
 

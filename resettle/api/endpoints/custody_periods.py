@@ -156,7 +156,7 @@ def list_periods(request: HttpRequest, filters: Query[CustodyFilters], paging: Q
 )
 def get_period(request: HttpRequest, period_id: UUID):
     actor = actor_of(request)
-    period = selectors.get_period_for_actor(actor, period_id)
+    period = policy.get_period_for_actor(actor, period_id)
     return _read(actor, period, request)
 
 
@@ -199,7 +199,7 @@ def release_period(request: HttpRequest, period_id: UUID, payload: ReleaseIn):
     actor = actor_of(request)
 
     def act() -> tuple[int, dict, dict[str, str]]:
-        period = selectors.get_period_for_actor(actor, period_id)
+        period = policy.get_period_for_actor(actor, period_id)
         with transaction.atomic():
             try:
                 period = services.custody_release(
@@ -224,7 +224,7 @@ def recall_period(request: HttpRequest, period_id: UUID, payload: RecallIn):
     actor = actor_of(request)
 
     def act() -> tuple[int, dict, dict[str, str]]:
-        period = selectors.get_period_for_actor(actor, period_id)
+        period = policy.get_period_for_actor(actor, period_id)
         with transaction.atomic():
             try:
                 period = services.custody_recall(

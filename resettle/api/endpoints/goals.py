@@ -163,7 +163,7 @@ def list_goals(request: HttpRequest, filters: Query[GoalFilters], paging: Query[
 def get_goal(request: HttpRequest, goal_id: UUID, response: HttpResponse):
     """One goal with its steps and history. The `ETag` header is the version for `If-Match`."""
     actor = actor_of(request)
-    goal = selectors.get_goal_for_actor(actor, goal_id)
+    goal = policy.get_goal_for_actor(actor, goal_id, shaped=selectors.goals_shown)
     _audit(request, actor, [goal])
     set_etag(response, goal)
     return _body(goal)
@@ -191,7 +191,7 @@ def create_goal(request: HttpRequest, payload: GoalCreate):
                 goal = services.goal_create(actor=actor, case=case, data=data, request=request)
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
-        goal = selectors.get_goal_for_actor(actor, goal.pk)
+        goal = policy.get_goal_for_actor(actor, goal.pk, shaped=selectors.goals_shown)
         location = request.build_absolute_uri(reverse("api:goal_detail", args=[goal.pk]))
         return 201, _body(goal), {"Location": location, "ETag": etag_for(goal)}
 
@@ -207,7 +207,7 @@ def create_goal(request: HttpRequest, payload: GoalCreate):
 def update_goal(request: HttpRequest, goal_id: UUID, payload: GoalUpdate, response: HttpResponse):
     """Change a goal. 403 for a partner's goal; 422 on a closed case."""
     actor = actor_of(request)
-    goal = selectors.get_goal_for_actor(actor, goal_id)
+    goal = policy.get_goal_for_actor(actor, goal_id, shaped=selectors.goals_shown)
     if not policy.can_edit_goals(actor, goal.case):
         raise PermissionDenied(services.NOT_YOURS)
     sent = payload.model_dump(mode="json", exclude_unset=True, exclude={"status", "note"})
@@ -229,6 +229,6 @@ def update_goal(request: HttpRequest, goal_id: UUID, payload: GoalUpdate, respon
                 )
         except ValidationError as exc:
             raise invalid_input(field_errors(exc)) from exc
-    goal = selectors.get_goal_for_actor(actor, goal.pk)
+    goal = policy.get_goal_for_actor(actor, goal.pk, shaped=selectors.goals_shown)
     set_etag(response, goal)
     return _body(goal)

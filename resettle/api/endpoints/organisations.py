@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
+from resettle.access import policy
 from resettle.accounts import selectors, services
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import (
@@ -40,7 +41,7 @@ def list_organisations(request: HttpRequest, paging: Query[PageParams]):
     url_name="organisation_detail",
 )
 def get_organisation(request: HttpRequest, organisation_id: UUID, response: HttpResponse):
-    organisation = selectors.get_organisation_for_actor(actor_of(request), organisation_id)
+    organisation = policy.get_organisation_for_actor(actor_of(request), organisation_id)
     set_etag(response, organisation)
     return organisation
 
@@ -82,7 +83,7 @@ def update_organisation(
     """Change your own organisation's details (organisation administrators only)."""
     actor = actor_of(request)
     with transaction.atomic():
-        organisation = selectors.get_organisation_for_actor(actor, organisation_id)
+        organisation = policy.get_organisation_for_actor(actor, organisation_id)
         check_if_match(request, organisation)
         organisation = services.organisation_update(
             actor=actor, organisation=organisation, **payload.model_dump(exclude_unset=True)

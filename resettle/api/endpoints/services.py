@@ -242,7 +242,7 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters], paging: 
         district=filters.district.replace(" ", "").upper(),
         status=filters.status,
     )
-    found = _with_related(selectors.services_for_actor(actor, filters=chosen))
+    found = _with_related(selectors.service_list(actor=actor, filters=chosen))
     if filters.eligible_for is not None:
         person = policy.get_person_for_actor(actor, filters.eligible_for)
         found = eligibility.eligible_services(

@@ -206,7 +206,7 @@ def list_assessments(
 def get_assessment(request: HttpRequest, assessment_id: UUID):
     """One assessment: 404 unless you may read this person's suitability."""
     actor = actor_of(request)
-    assessment = selectors.get_assessment_for_actor(actor, assessment_id)
+    assessment = policy.get_assessment_for_actor(actor, assessment_id)
     record_read(
         actor=actor,
         person=assessment.person,
@@ -259,7 +259,7 @@ def request_review(request: HttpRequest, assessment_id: UUID, payload: ReviewReq
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        assessment = selectors.get_assessment_for_actor(actor, assessment_id)
+        assessment = policy.get_assessment_for_actor(actor, assessment_id)
         try:
             review = services.suitability_review_request(
                 actor=actor, assessment=assessment, note=payload.note, request=request

@@ -11,9 +11,8 @@ def person_access_log_link(context: template.Context, person: Person) -> dict:
     """The "Access log" item of a person's sub-navigation, for those the policy lets see it,
     so every page of the person's record shows it or none does."""
     request = context.get("request")
-    actor = getattr(request, "actor", None)
     return {
         "person": person,
-        "show": can_view_access_log(actor, person),
+        "show": can_view_access_log(getattr(request, "access", None), person),
         "current": context.get("active_section") == "access_log",
     }

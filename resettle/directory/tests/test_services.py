@@ -169,7 +169,7 @@ def test_caseload_full_and_waiting_list_count_referrals_by_state(cast, make_serv
     assert selectors.service_caseload(service) == 2
     assert selectors.waiting_list_count(service) == 1
     assert selectors.is_full(service)
-    listed = selectors.services_for_actor(cast.caseworker).get(pk=service.pk)
+    listed = selectors.service_list(actor=cast.caseworker).get(pk=service.pk)
     assert (listed.caseload, listed.waiting) == (2, 1)
 
 
@@ -177,5 +177,5 @@ def test_the_list_counts_in_one_query(cast, make_service, django_assert_num_quer
     for number in range(5):
         make_service(name=f"Service {number}", capacity=3)
     with django_assert_num_queries(1):
-        services_list = list(selectors.services_for_actor(cast.caseworker))
+        services_list = list(selectors.service_list(actor=cast.caseworker))
         assert [selectors.is_full(s) for s in services_list] == [False] * 5

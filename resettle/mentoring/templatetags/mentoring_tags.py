@@ -10,5 +10,4 @@ register = template.Library()
 def shows_mentoring(context: template.Context, person: Person) -> bool:
     """Whether the person's record shows the Mentoring section: for those who match and
     allocate mentors (a mentor's own mentees are on their today and caseload pages)."""
-    actor = getattr(context.get("request"), "actor", None)
-    return can_allocate_mentor(actor, person)
+    return can_allocate_mentor(getattr(context.get("request"), "access", None), person)

@@ -1,0 +1,303 @@
+"""Who is asking (DESIGN §4). Each kind of principal is its own class with its own rules for
+which people it may see and which categories of their record; everything else denies.
+
+A later feature adds a principal kind here rather than a special case in the rules.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from resettle.access.categories import (
+    CHILD_RECORD_KINDS,
+    NEVER_SHARED_BEYOND,
+    WITH_WORKING_RELATIONSHIP,
+)
+from resettle.access.models import BreakGlassAccess
+from resettle.accounts.models import Membership, Role
+from resettle.consent.models import Consent
+from resettle.partnerships.models import LawfulBasis, SharingAgreement
+from resettle.people.models import Person, WorkingRelationship
+
+# Roles that work with individual people's records.
+CASE_LEVEL_ROLES = frozenset(
+    {Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR, Role.PEER_MENTOR}
+)
+
+
+class Reason(models.TextChoices):
+    """Why a principal may read a category of a person's record."""
+
+    WORKING_RELATIONSHIP = "working_relationship", "Working with the person"
+    AGREEMENT = "agreement", "A sharing agreement in force"
+    CONSENT = "consent", "An agreement resting on the person's consent"
+    BREAK_GLASS = "break_glass", "An open break-glass"
+    SYSTEM = "system", "A system run"
+
+
+class Principal:
+    """Denies everything: the rules of a principal that may see nothing."""
+
+    kind = "none"
+
+    @property
+    def membership(self) -> Membership | None:
+        """The staff membership acting, for the rules about staff; None for other kinds."""
+        return None
+
+    def people_visible(self, on: date) -> QuerySet[Person]:
+        return Person.objects.none()
+
+    def visible_person_ids(self, on: date) -> QuerySet:
+        return WorkingRelationship.objects.none().values_list("person_id", flat=True)
+
+    def count_people_visible(self, on: date) -> int:
+        return 0
+
+    def categories(self, person: Person, on: date) -> dict[str, str]:
+        """Category -> why, for a person this principal may see (the caller has checked)."""
+        return {}
+
+    def agreement_grants(self, on: date) -> dict[str, set[str]]:
+        return {}
+
+    def open_break_glass(self, person: Person) -> set[str]:
+        return set()
+
+
+class Anonymous(Principal):
+    """Signed out, or signed in with no current membership."""
+
+    kind = "anonymous"
+
+
+ANONYMOUS = Anonymous()
+
+
+@dataclass(frozen=True, eq=False)
+class PersonPrincipal(Principal):
+    """The person themselves, for their own view of their record. Until that view exists, every
+    rule denies them, their own record included."""
+
+    person: Person
+    kind = "person"
+
+
+class SystemPurpose(models.TextChoices):
+    LINKAGE = "linkage", "Record linkage"
+    SCHEDULED_REPORT = "scheduled_report", "Scheduled report"
+
+
+@dataclass(frozen=True, eq=False)
+class SystemPrincipal(Principal):
+    """Resettle itself, for a named purpose (record linkage, scheduled reports). Never reachable
+    from a page or a token: a run starts it through `access.services.system_principal_start`,
+    which audits it. It sees who everyone is, to match and count them, and nothing more."""
+
+    purpose: str
+    kind = "system"
+
+    def people_visible(self, on: date) -> QuerySet[Person]:
+        return Person.objects.all()
+
+    def visible_person_ids(self, on: date) -> QuerySet:
+        return Person.objects.values_list("pk", flat=True)
+
+    def count_people_visible(self, on: date) -> int:
+        return Person.objects.count()
+
+    def categories(self, person: Person, on: date) -> dict[str, str]:
+        return dict.fromkeys(WITH_WORKING_RELATIONSHIP, Reason.SYSTEM)
+
+
+@dataclass(frozen=True, eq=False)
+class StaffPrincipal(Principal):
+    """A member of staff acting for one organisation in one role (their current Membership).
+
+    Beyond identity, the organisation sees a category of a person's record only when
+      (a) it is working with the person (a current working relationship; a peer mentor's
+          allocated to them),
+      (b) a sharing agreement in force in one of its partnerships gives it that category,
+      (c) where that agreement rests on consent, the person's current consent covers it,
+      (d) no hard limit forbids it (offence outside probation/prison; children outside family
+          services),
+    or a safeguarding lead has an open break-glass for that person and category."""
+
+    staff: Membership
+    kind = "staff"
+
+    @property
+    def membership(self) -> Membership:
+        return self.staff
+
+    def is_current(self, on: date) -> bool:
+        """A membership counts until the day it ends (an end date to come is not yet ended)."""
+        return self.staff.ended_on is None or self.staff.ended_on > on
+
+    def works_with_people(self, on: date) -> bool:
+        return self.is_current(on) and self.staff.role in CASE_LEVEL_ROLES
+
+    def _started_working_relationships(self, on: date) -> QuerySet[WorkingRelationship]:
+        relationships = WorkingRelationship.objects.filter(
+            organisation_id=self.staff.organisation_id, started_on__lte=on
+        )
+        if self.staff.role == Role.PEER_MENTOR:
+            # A peer mentor sees only the people allocated to them.
+            relationships = relationships.filter(allocated_to_id=self.staff.user_id)
+        return relationships
+
+    def _current_working_relationships(self, on: date) -> QuerySet[WorkingRelationship]:
+        """Open on `on`, or ended within the follow-up window an agreement gives."""
+        window = self.follow_up_days(on)
+        return self._started_working_relationships(on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on - timedelta(days=window))
+        )
+
+    def working_now(self, on: date) -> QuerySet[WorkingRelationship]:
+        """The relationships the organisation is working in on `on`, follow-up windows aside."""
+        return self._started_working_relationships(on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on)
+        )
+
+    def only_following_up(self, person: Person, on: date) -> bool:
+        """Whether the organisation sees the person only through a follow-up window."""
+        if not self.follow_up_days(on):
+            return False
+        return not self.working_now(on).filter(person_id=person.pk).exists()
+
+    def people_visible(self, on: date) -> QuerySet[Person]:
+        if not self.works_with_people(on):
+            return Person.objects.none()
+        working = self._current_working_relationships(on)
+        if self.staff.role == Role.PEER_MENTOR:
+            # A mentor's few mentees: read them from the relationships, rather than test everyone.
+            return Person.objects.filter(pk__in=working.values("person_id"))
+        return Person.objects.filter(Exists(working.filter(person_id=OuterRef("pk"))))
+
+    def visible_person_ids(self, on: date) -> QuerySet:
+        if not self.works_with_people(on):
+            return super().visible_person_ids(on)
+        return self._current_working_relationships(on).values_list("person_id", flat=True)
+
+    def count_people_visible(self, on: date) -> int:
+        """A person has at most one open relationship with an organisation
+        (working_relationship_one_open), so open relationships are counted from the index without
+        making people distinct; the few that end later are added where the person has no open
+        one. An organisation working with hundreds of thousands of people is counted without
+        reading their records."""
+        if not self.works_with_people(on):
+            return 0
+        started = self._started_working_relationships(on)
+        still_open = started.filter(ended_on__isnull=True)
+        ending_later = (
+            started.filter(ended_on__gt=on - timedelta(days=self.follow_up_days(on)))
+            .exclude(Exists(still_open.filter(person_id=OuterRef("person_id"))))
+            .values("person_id")
+            .distinct()
+        )
+        return still_open.count() + ending_later.count()
+
+    def agreement_grants(self, on: date) -> dict[str, set[str]]:
+        """Category -> lawful bases under which agreements in force give it to the organisation."""
+        return self._agreement_terms(on)[0]
+
+    def follow_up_days(self, on: date) -> int:
+        """The longest follow-up window the agreements in force give: for so many days after
+        the organisation stops working with someone it may still read their identity and
+        contact details, to follow up outcomes. Without one, access ends with the work."""
+        return self._agreement_terms(on)[1]
+
+    def _agreement_terms(self, on: date) -> tuple[dict[str, set[str]], int]:
+        """The grants and the window, read in one query and kept for this principal (one
+        request's, or one question's)."""
+        kept = self.__dict__.setdefault("_terms", {})
+        if on in kept:
+            return kept[on]
+        organisation = self.staff.organisation
+        in_force = Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+        agreements = (
+            SharingAgreement.objects.filter(in_force, partnership__organisations=organisation)
+            .prefetch_related("recipient_organisations")
+            .distinct()
+        )
+        grants: dict[str, set[str]] = {}
+        window = 0
+        for agreement in agreements:
+            named = {o.pk for o in agreement.recipient_organisations.all()}
+            if organisation.kind not in agreement.recipient_kinds and organisation.pk not in named:
+                continue
+            for category in agreement.categories:
+                grants.setdefault(category, set()).add(agreement.lawful_basis)
+            window = max(window, agreement.follow_up_days or 0)
+        kept[on] = (grants, window)
+        return kept[on]
+
+    def forget(self) -> None:
+        """Drop the kept agreement terms (after a write they rest on)."""
+        self.__dict__.pop("_terms", None)
+
+    def consent_covers(self, on: date) -> Q:
+        """Consents current on `on` whose scope includes the organisation or its kind."""
+        organisation = self.staff.organisation
+        return (
+            Q(given_on__lte=on)
+            & (Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+            & (
+                Q(organisations=organisation)
+                | Q(organisation_kinds__icontains=f'"{organisation.kind}"')
+            )
+        )
+
+    def _consented_categories(self, person: Person, on: date) -> set[str]:
+        consents = Consent.objects.filter(self.consent_covers(on), person=person).distinct()
+        return {category for consent in consents for category in consent.categories}
+
+    def hard_limit_allows(self, person: Person, category: str) -> bool:
+        kind = self.staff.organisation.kind
+        limit = NEVER_SHARED_BEYOND.get(category)
+        if limit is not None and kind not in limit:
+            return False
+        return not (person.is_child and kind not in CHILD_RECORD_KINDS)
+
+    def open_break_glass(self, person: Person) -> set[str]:
+        now = timezone.now()
+        return set(
+            BreakGlassAccess.objects.filter(
+                user_id=self.staff.user_id,
+                organisation_id=self.staff.organisation_id,
+                person=person,
+                closed_at__isnull=True,
+                opened_at__lte=now,
+                expires_at__gt=now,
+            ).values_list("category", flat=True)
+        )
+
+    def categories_by_agreement(
+        self, person: Person, on: date, grants: dict[str, set[str]]
+    ) -> dict[str, str]:
+        """What the agreements, consent and hard limits give the organisation for this person,
+        were it working with them."""
+        visible = dict.fromkeys(WITH_WORKING_RELATIONSHIP, Reason.WORKING_RELATIONSHIP)
+        needs_consent = {c for c, bases in grants.items() if bases == {LawfulBasis.CONSENT}}
+        consented = self._consented_categories(person, on) if needs_consent else set()
+        for category in grants:
+            if category in visible or not self.hard_limit_allows(person, category):
+                continue
+            if category not in needs_consent:
+                visible[category] = Reason.AGREEMENT
+            elif category in consented:
+                visible[category] = Reason.CONSENT
+        return visible
+
+
+def principal_of(actor: "Principal | Membership | None") -> Principal:
+    """The principal an actor stands for: a membership is a member of staff."""
+    if actor is None:
+        return ANONYMOUS
+    if isinstance(actor, Membership):
+        return StaffPrincipal(actor)
+    return actor

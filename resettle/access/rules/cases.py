@@ -1,0 +1,92 @@
+"""Cases: whose the actor sees, and who opens and manages them."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from resettle.access.categories import Category
+from resettle.access.core import (
+    Actor,
+    about,
+    acting_staff,
+    can_view_case_records,
+    can_view_category,
+    can_view_person,
+    get_or_404,
+    people_visible_to,
+    people_with_category,
+)
+from resettle.accounts.models import Role
+from resettle.cases.models import Case
+from resettle.people.models import Person
+
+# Cases, contacts and goals ----------------------------------------------------------------------
+#
+# An organisation's own cases, contacts and goals about people it may see are its own records.
+# Another organisation's are case notes (cases, contacts) or outcomes (goals), shared only under
+# the agreements and consent. A sensitive contact note stays within the organisation that wrote
+# it (a peer mentor reads only their own), unless a safeguarding lead breaks glass.
+
+CASE_MANAGER_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
+
+
+def _own_case_records(actor: Actor) -> Q:
+    staff = acting_staff(actor)
+    own = Q(organisation_id=staff.organisation_id)
+    if staff.role == Role.PEER_MENTOR:
+        own &= Q(mentor_id=staff.user_id) | Q(worker_id=staff.user_id)
+    return own
+
+
+def cases_visible_to(actor: Actor) -> QuerySet[Case]:
+    staff = acting_staff(actor)
+    if not can_view_case_records(actor):
+        return Case.objects.none()
+    own = _own_case_records(actor) & about(people_visible_to(actor))
+    shared = ~Q(organisation_id=staff.organisation_id) & about(
+        people_with_category(actor, Category.CASE_NOTES)
+    )
+    return Case.objects.filter(own | shared)
+
+
+def cases_for_person(actor: Actor, person: Person) -> QuerySet[Case]:
+    """One person's cases for their page: includes what an open break-glass opens."""
+    staff = acting_staff(actor)
+    if staff is None or not can_view_person(actor, person):
+        return Case.objects.none()
+    visible = _own_case_records(actor)
+    if can_view_category(actor, person, Category.CASE_NOTES):
+        visible |= ~Q(organisation_id=staff.organisation_id)
+    return Case.objects.filter(visible, person=person)
+
+
+def get_case_for_actor(actor: Actor, case_id) -> Case:
+    case = get_or_404(Case.objects.select_related("person", "organisation"), case_id, "case")
+    if not cases_for_person(actor, case.person).filter(pk=case.pk).exists():
+        raise Http404("No such case")
+    return case
+
+
+def can_open_case(actor: Actor, person: Person) -> bool:
+    staff = acting_staff(actor)
+    return staff is not None and staff.role in CASE_MANAGER_ROLES and can_view_person(actor, person)
+
+
+def can_manage_case(actor: Actor, case: Case) -> bool:
+    """Change state, allocate, review: the case's organisation, not peer mentors."""
+    staff = acting_staff(actor)
+    return (
+        staff is not None
+        and staff.role in CASE_MANAGER_ROLES
+        and staff.organisation_id == case.organisation_id
+        and can_view_person(actor, case.person)
+    )
+
+
+def can_record_contact(actor: Actor, case: Case) -> bool:
+    """The case's organisation; a peer mentor on the cases they mentor."""
+    staff = acting_staff(actor)
+    if not (staff is not None and staff.organisation_id == case.organisation_id):
+        return False
+    if staff.role == Role.PEER_MENTOR:
+        return case.mentor_id == staff.user_id and can_view_person(actor, case.person)
+    return staff.role in CASE_MANAGER_ROLES and can_view_person(actor, case.person)
