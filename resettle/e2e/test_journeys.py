@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from resettle.access.categories import Category
+from resettle.accounts.models import OrganisationKind
 from resettle.people.models import Person
 
 pytestmark = pytest.mark.e2e
@@ -66,7 +68,9 @@ def fill_date(page, legend: str, value: date) -> None:
     group.get_by_label("Year").fill(str(value.year))
 
 
-def test_caseworker_adds_a_person_after_correcting_errors(page, sign_in, cast):
+def test_caseworker_adds_a_person_after_correcting_errors(page, sign_in, cast, share):
+    # The lead charity records prison numbers under an agreement, as in the demo.
+    share(categories=[Category.CRIMINAL_JUSTICE_IDS], kinds=[OrganisationKind.LEAD_CHARITY])
     sign_in("caseworker", cast.password)
     page.goto(reverse("people:create"), "new-person")
     page.get_by_label("First name").fill("Dana")
