@@ -218,20 +218,28 @@ class StaffPrincipal(Principal):
             return kept[on]
         organisation = self.staff.organisation
         in_force = Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
-        agreements = (
-            SharingAgreement.objects.filter(in_force, partnership__organisations=organisation)
-            .prefetch_related("recipient_organisations")
-            .distinct()
+        # One row per agreement and named recipient (or none), in one query: every page asks.
+        rows = SharingAgreement.objects.filter(
+            in_force, partnership__organisations=organisation
+        ).values_list(
+            "pk",
+            "recipient_kinds",
+            "recipient_organisations",
+            "categories",
+            "lawful_basis",
+            "follow_up_days",
         )
+        applies = {
+            pk: (categories, basis, days)
+            for pk, kinds, named, categories, basis, days in rows
+            if organisation.kind in kinds or named == organisation.pk
+        }
         grants: dict[str, set[str]] = {}
         window = 0
-        for agreement in agreements:
-            named = {o.pk for o in agreement.recipient_organisations.all()}
-            if organisation.kind not in agreement.recipient_kinds and organisation.pk not in named:
-                continue
-            for category in agreement.categories:
-                grants.setdefault(category, set()).add(agreement.lawful_basis)
-            window = max(window, agreement.follow_up_days or 0)
+        for categories, basis, days in applies.values():
+            for category in categories:
+                grants.setdefault(category, set()).add(basis)
+            window = max(window, days or 0)
         kept[on] = (grants, window)
         return kept[on]
 

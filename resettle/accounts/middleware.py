@@ -26,10 +26,17 @@ class ActingOrganisationMiddleware:
 
     def __call__(self, request: HttpRequest):
         request.actor = None
+        request.membership_count = 0
         if request.user.is_authenticated:
-            memberships = current_memberships(request.user)
-            chosen = request.session.get(SESSION_KEY)
-            actor = memberships.filter(pk=chosen).first() if chosen else None
-            request.actor = actor or memberships.order_by("created_at").first()
+            # All of a user's current memberships are a few rows: read once, they give the
+            # acting one and the count the header's organisation switcher needs.
+            memberships = list(current_memberships(request.user).order_by("created_at"))
+            chosen = str(request.session.get(SESSION_KEY) or "")
+            actor = next((m for m in memberships if str(m.pk) == chosen), None)
+            request.actor = actor or (memberships[0] if memberships else None)
+            request.membership_count = len(memberships)
+            if request.actor is not None:
+                # The signed-in user is the membership's user: audit and rules need not read it.
+                request.actor.user = request.user
         request.access = Access.for_request(request.actor)
         return self.get_response(request)

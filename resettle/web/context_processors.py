@@ -6,7 +6,6 @@ from resettle.access.policy import (
     can_view_case_records,
     can_view_mentor_profiles,
 )
-from resettle.accounts.middleware import current_memberships
 
 # Which service navigation item a URL namespace belongs to.
 NAV_SECTIONS = {
@@ -63,7 +62,6 @@ def resettle(request: HttpRequest) -> dict:
         "shows_people": can_view_case_records(access),
         "shows_agreements": can_manage_agreements(access),
         "shows_mentors": can_view_mentor_profiles(access),
-        # A callable, which templates call only when they show it, so fragments run no query.
-        "membership_count": lambda: current_memberships(user).count() if signed_in else 0,
+        "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }
