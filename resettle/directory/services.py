@@ -3,7 +3,7 @@ change its services, locations and schedules; each change is validated whole, sa
 transaction and recorded in the audit trail with what changed. Services are never deleted:
 deactivating one takes it out of the directory and keeps its referrals and history."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,27 +36,26 @@ PATHWAY_TAXONOMY_DESCRIPTION = (
     "types (Resettle's own vocabulary)."
 )
 
-SERVICE_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "who_it_is_for",
-        "access",
-        "pathways",
-        "minimum_age",
-        "maximum_age",
-        "eligible_gender",
-        "postcode_districts",
-        "custody_status",
-        "release_window_weeks",
-        "cost",
-        "capacity",
-        "has_waiting_list",
-        "contact_name",
-        "email",
-        "phone",
-        "url",
-    }
+# What a service's `data` may hold, in the order the service form asks for them.
+SERVICE_FIELDS = (
+    "name",
+    "description",
+    "who_it_is_for",
+    "access",
+    "pathways",
+    "minimum_age",
+    "maximum_age",
+    "eligible_gender",
+    "postcode_districts",
+    "custody_status",
+    "release_window_weeks",
+    "cost",
+    "capacity",
+    "has_waiting_list",
+    "contact_name",
+    "email",
+    "phone",
+    "url",
 )
 LOCATION_FIELDS = frozenset(
     {"name", "address_line_1", "town", "postcode", "accessibility", "transport"}
@@ -66,8 +65,8 @@ SCHEDULE_FIELDS = frozenset(
 )
 
 
-def _check_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(data) - allowed)
+def _check_fields(data: dict[str, Any], allowed: Collection[str]) -> None:
+    unknown = sorted(set(data).difference(allowed))
     if unknown:
         raise ValidationError({name: "This field is not recognised" for name in unknown})
 
