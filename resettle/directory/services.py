@@ -420,10 +420,10 @@ def schedule_end(
         .get(pk=schedule.pk)
     )
     if schedule.valid_to is not None and schedule.valid_to <= last_date:
-        raise ApplicationError("These sessions already end on or before that date")
+        raise ValidationError({"last_date": "These sessions already end on or before that date"})
     if last_date < schedule.valid_from:
         raise ValidationError(
-            {"valid_to": "The last date must be the same as or after the first session date"}
+            {"last_date": "The last date must be the same as or after the first session date"}
         )
     before = _schedule_snapshot(schedule)
     schedule.valid_to = last_date
