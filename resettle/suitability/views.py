@@ -101,6 +101,7 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
     if not policy.can_request_suitability_review(actor, person):
         return forbidden(request, CANNOT_REQUEST)
     form = ReviewRequestForm(bound_data(request))
+    form.layout.title = f"Ask {assessment.assessor_name} to review this suitability assessment?"
     person_url = reverse("suitability:person", args=[person.pk])
     if response := run_form(
         request,
