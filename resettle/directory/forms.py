@@ -17,7 +17,7 @@ from resettle.directory.models import (
     TaxonomyTerm,
 )
 from resettle.directory.selectors import SORTS, ServiceFilters
-from resettle.directory.services import SERVICE_FIELDS
+from resettle.directory.services import LOCATION_FIELDS, SERVICE_FIELDS
 from resettle.web.forms import GovukDateField, GovukForm, GovukModelForm
 
 WEEKDAYS = [
@@ -300,7 +300,7 @@ def service_initial(service: Service) -> dict[str, Any]:
 class LocationForm(GovukModelForm):
     class Meta:
         model = Location
-        fields = ["name", "address_line_1", "town", "postcode", "accessibility", "transport"]
+        fields = LOCATION_FIELDS
         labels = {
             "name": "Location name",
             "address_line_1": "Address line 1 (optional)",
