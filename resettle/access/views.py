@@ -6,7 +6,6 @@ import csv
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,7 @@ from resettle.access.policy import can_view_break_glass_report
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table
 
@@ -43,29 +42,27 @@ def break_glass_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if not selectors.can_break_glass_for_person(actor=actor, person=person):
         return forbidden(request, NOT_A_LEAD)
     categories = selectors.break_glass_categories(actor=actor, person=person)
-    form = BreakGlassForm(request.POST or None, categories=categories)
-    if categories and form.is_valid():
-        try:
-            access = services.break_glass_open(
-                actor=actor,
-                person=person,
-                category=form.cleaned_data["category"],
-                reason=form.cleaned_data["reason"],
-                hours=form.cleaned_data["hours"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(
-                request,
-                f"You can see {access.get_category_display().lower()} until "
-                f"{services.format_time(access.expires_at)}",
-            )
-            return redirect("people:detail", pk=person.pk)
-    return render(
+    # With nothing left to open, the form cannot be valid: the page says so instead.
+    form = BreakGlassForm(bound_data(request), categories=categories)
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.break_glass_open(
+            actor=actor,
+            person=person,
+            category=data["category"],
+            reason=data["reason"],
+            hours=data["hours"],
+            request=request,
+        ),
+        success_url=reverse("people:detail", args=[person.pk]),
+        message=lambda access: (
+            f"You can see {access.get_category_display().lower()} until "
+            f"{services.format_time(access.expires_at)}"
+        ),
+    ):
+        return response
+    return render_form(
         request,
         "access/break_glass.html",
         {

@@ -1,8 +1,7 @@
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from resettle.access import policy
@@ -15,7 +14,9 @@ from resettle.accounts.forms import (
     SwitchOrganisationForm,
 )
 from resettle.accounts.middleware import SESSION_KEY, current_memberships
-from resettle.core.exceptions import PermissionDenied
+from resettle.accounts.models import Membership
+from resettle.web.form_runner import bound_data, render_form, run_form
+from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table
 
 ORGANISATIONS_PER_PAGE = 25
@@ -28,27 +29,28 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "errors/403.html", {"reason": reason}, status=403)
-
-
 @require_http_methods(["GET", "POST"])
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     memberships = list(current_memberships(request.user).order_by("organisation__name", "role"))
     initial = {"membership": str(request.actor.pk)} if request.actor else {}
-    form = SwitchOrganisationForm(
-        request.POST if request.method == "POST" else None, memberships=memberships, initial=initial
-    )
-    if request.method == "POST" and form.is_valid():
-        request.session[SESSION_KEY] = form.cleaned_data["membership"]
-        chosen = next(m for m in memberships if str(m.pk) == form.cleaned_data["membership"])
-        messages.success(
-            request,
+    form = SwitchOrganisationForm(bound_data(request), memberships=memberships, initial=initial)
+
+    def switch(data: dict) -> Membership:
+        request.session[SESSION_KEY] = data["membership"]
+        return next(m for m in memberships if str(m.pk) == data["membership"])
+
+    if response := run_form(
+        request,
+        form,
+        switch,
+        success_url=reverse("web:home"),
+        message=lambda chosen: (
             f"You are now working for {chosen.organisation.name} as "
-            f"{chosen.get_role_display().lower()}",
-        )
-        return redirect("web:home")
-    return render(
+            f"{chosen.get_role_display().lower()}"
+        ),
+    ):
+        return response
+    return render_form(
         request, "accounts/switch_organisation.html", {"form": form, "memberships": memberships}
     )
 
@@ -99,23 +101,20 @@ def organisation_edit(request: HttpRequest, pk) -> HttpResponse:
         return forbidden(request, refusal)
     # The form validates a copy, so the service alone writes to the organisation.
     form = OrganisationForm(
-        request.POST if request.method == "POST" else None,
-        instance=policy.get_organisation_for_actor(request.actor, pk),
+        bound_data(request), instance=policy.get_organisation_for_actor(request.actor, pk)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.actor,
-                organisation=organisation,
-                **{name: form.cleaned_data[name] for name in form.Meta.fields},
-            )
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"{organisation.name}'s details are saved")
-            return redirect("accounts:organisation_detail", pk=organisation.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.organisation_update(
+            actor=request.actor,
+            organisation=organisation,
+            **{name: data[name] for name in form.Meta.fields},
+        ),
+        success_url=reverse("accounts:organisation_detail", args=[organisation.pk]),
+        message=f"{organisation.name}'s details are saved",
+    ):
+        return response
+    return render_form(
         request, "accounts/organisation_edit.html", {"form": form, "organisation": organisation}
     )

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from resettle.api import selectors, services
 from resettle.api.forms import ApiTokenForm
+from resettle.web.form_runner import bound_data, render_form
 
 
 @require_http_methods(["GET"])
@@ -20,8 +21,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @never_cache  # the response to a successful POST holds the secret: no cache may keep it
 @require_http_methods(["GET", "POST"])
 def token_create(request: HttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = ApiTokenForm(bound_data(request))
+    # Not `run_form`: success answers with the secret itself, where run_form would redirect.
+    if form.is_bound and form.is_valid():
         lifetime = form.lifetime
         created = services.api_token_create(
             user=request.user,
@@ -34,7 +36,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
             "api/token_created.html",
             {"token": created.token, "secret": created.secret},
         )
-    return render(request, "api/token_create.html", {"form": form})
+    return render_form(request, "api/token_create.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -17,28 +17,8 @@ from resettle.directory.models import (
     TaxonomyTerm,
 )
 from resettle.directory.selectors import SORTS, ServiceFilters
+from resettle.directory.services import LOCATION_FIELDS, SERVICE_FIELDS
 from resettle.web.forms import GovukDateField, GovukForm, GovukModelForm
-
-SERVICE_DATA_FIELDS = (
-    "name",
-    "description",
-    "who_it_is_for",
-    "access",
-    "pathways",
-    "minimum_age",
-    "maximum_age",
-    "eligible_gender",
-    "postcode_districts",
-    "custody_status",
-    "release_window_weeks",
-    "cost",
-    "capacity",
-    "has_waiting_list",
-    "contact_name",
-    "email",
-    "phone",
-    "url",
-)
 
 WEEKDAYS = [
     ("MO", "Monday"),
@@ -297,7 +277,7 @@ class ServiceForm(GovukForm):
         return data
 
     def data_for_service(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in SERVICE_DATA_FIELDS}
+        return {name: self.cleaned_data[name] for name in SERVICE_FIELDS}
 
     def location_ids(self) -> list[str]:
         return self.cleaned_data.get("locations", [])
@@ -307,7 +287,7 @@ class ServiceForm(GovukForm):
 
 
 def service_initial(service: Service) -> dict[str, Any]:
-    initial = {name: getattr(service, name) for name in SERVICE_DATA_FIELDS}
+    initial = {name: getattr(service, name) for name in SERVICE_FIELDS}
     initial["postcode_districts"] = ", ".join(service.postcode_districts or [])
     initial["has_waiting_list"] = "yes" if service.has_waiting_list else "no"
     initial["locations"] = [str(pk) for pk in service.locations.values_list("pk", flat=True)]
@@ -320,7 +300,7 @@ def service_initial(service: Service) -> dict[str, Any]:
 class LocationForm(GovukModelForm):
     class Meta:
         model = Location
-        fields = ["name", "address_line_1", "town", "postcode", "accessibility", "transport"]
+        fields = LOCATION_FIELDS
         labels = {
             "name": "Location name",
             "address_line_1": "Address line 1 (optional)",

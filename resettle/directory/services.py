@@ -3,7 +3,7 @@ change its services, locations and schedules; each change is validated whole, sa
 transaction and recorded in the audit trail with what changed. Services are never deleted:
 deactivating one takes it out of the directory and keeps its referrals and history."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,38 +36,36 @@ PATHWAY_TAXONOMY_DESCRIPTION = (
     "types (Resettle's own vocabulary)."
 )
 
-SERVICE_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "who_it_is_for",
-        "access",
-        "pathways",
-        "minimum_age",
-        "maximum_age",
-        "eligible_gender",
-        "postcode_districts",
-        "custody_status",
-        "release_window_weeks",
-        "cost",
-        "capacity",
-        "has_waiting_list",
-        "contact_name",
-        "email",
-        "phone",
-        "url",
-    }
+# What a service's `data` may hold, in the order the service form asks for them.
+SERVICE_FIELDS = (
+    "name",
+    "description",
+    "who_it_is_for",
+    "access",
+    "pathways",
+    "minimum_age",
+    "maximum_age",
+    "eligible_gender",
+    "postcode_districts",
+    "custody_status",
+    "release_window_weeks",
+    "cost",
+    "capacity",
+    "has_waiting_list",
+    "contact_name",
+    "email",
+    "phone",
+    "url",
 )
-LOCATION_FIELDS = frozenset(
-    {"name", "address_line_1", "town", "postcode", "accessibility", "transport"}
-)
+# What a location's `data` may hold, in the order the location form asks for them.
+LOCATION_FIELDS = ("name", "address_line_1", "town", "postcode", "accessibility", "transport")
 SCHEDULE_FIELDS = frozenset(
     {"location", "valid_from", "valid_to", "opens_at", "closes_at", "rrule", "description"}
 )
 
 
-def _check_fields(data: dict[str, Any], allowed: frozenset[str]) -> None:
-    unknown = sorted(set(data) - allowed)
+def _check_fields(data: dict[str, Any], allowed: Collection[str]) -> None:
+    unknown = sorted(set(data).difference(allowed))
     if unknown:
         raise ValidationError({name: "This field is not recognised" for name in unknown})
 
@@ -421,10 +419,10 @@ def schedule_end(
         .get(pk=schedule.pk)
     )
     if schedule.valid_to is not None and schedule.valid_to <= last_date:
-        raise ApplicationError("These sessions already end on or before that date")
+        raise ValidationError({"last_date": "These sessions already end on or before that date"})
     if last_date < schedule.valid_from:
         raise ValidationError(
-            {"valid_to": "The last date must be the same as or after the first session date"}
+            {"last_date": "The last date must be the same as or after the first session date"}
         )
     before = _schedule_snapshot(schedule)
     schedule.valid_to = last_date

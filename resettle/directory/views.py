@@ -11,11 +11,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,7 +23,6 @@ from resettle.access.categories import Category
 from resettle.accounts.models import Organisation
 from resettle.audit.models import AuditEvent
 from resettle.audit.services import record_read
-from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.core.pathways import Pathway
 from resettle.directory import eligibility, selectors, services
 from resettle.directory.forms import (
@@ -38,7 +35,7 @@ from resettle.directory.forms import (
     service_initial,
 )
 from resettle.directory.models import Schedule, Service
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table, page_of
@@ -167,7 +164,7 @@ def service_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 def _service_form(request: HttpRequest, organisation: Organisation, **kwargs: Any) -> ServiceForm:
     return ServiceForm(
-        request.POST or None,
+        bound_data(request),
         locations=list(selectors.organisation_locations(organisation.pk)),
         terms=services.extra_terms(),
         **kwargs,
@@ -180,21 +177,21 @@ def service_create_view(request: HttpRequest) -> HttpResponse:
     if not policy.can_manage_services(actor):
         return forbidden(request, NOT_A_MANAGER)
     form = _service_form(request, actor.organisation)
-    if form.is_valid():
-        try:
-            service = services.service_create(
-                actor=actor,
-                data=form.data_for_service(),
-                location_ids=form.location_ids(),
-                term_ids=form.term_ids(),
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{service.name} has been added to the directory")
-            return redirect("directory:service_detail", pk=service.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.service_create(
+            actor=actor,
+            data=form.data_for_service(),
+            location_ids=form.location_ids(),
+            term_ids=form.term_ids(),
+            request=request,
+        ),
+        success_url=lambda service: reverse("directory:service_detail", args=[service.pk]),
+        message=lambda service: f"{service.name} has been added to the directory",
+    ):
+        return response
+    return render_form(
         request,
         "directory/service_form.html",
         {
@@ -220,22 +217,23 @@ def service_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if refusal is not None:
         return refusal
     form = _service_form(request, service.organisation, initial=service_initial(service))
-    if form.is_valid():
-        try:
-            services.service_update(
-                actor=request.actor,
-                service=service,
-                data=form.data_for_service(),
-                location_ids=form.location_ids() if "locations" in form.fields else None,
-                term_ids=form.term_ids() if "taxonomy_terms" in form.fields else None,
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The service has been saved")
-            return redirect("directory:service_detail", pk=service.pk)
-    return render(
+    detail_url = reverse("directory:service_detail", args=[service.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.service_update(
+            actor=request.actor,
+            service=service,
+            data=form.data_for_service(),
+            location_ids=form.location_ids() if "locations" in form.fields else None,
+            term_ids=form.term_ids() if "taxonomy_terms" in form.fields else None,
+            request=request,
+        ),
+        success_url=detail_url,
+        message="The service has been saved",
+    ):
+        return response
+    return render_form(
         request,
         "directory/service_form.html",
         {
@@ -243,7 +241,7 @@ def service_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "service": service,
             "heading": "Change the service",
             "caption": service.name,
-            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+            "cancel_url": detail_url,
         },
     )
 
@@ -252,22 +250,20 @@ def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpRes
     service, refusal = _editable(request, pk)
     if refusal is not None:
         return refusal
-    form = GovukForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        action = services.service_deactivate if deactivate else services.service_reactivate
-        try:
-            action(actor=request.actor, service=service, request=request)
-        except (ApplicationError, ValidationError) as exc:
-            if isinstance(exc, PermissionDenied):
-                return forbidden(request, exc.message)
-            form.add_error(None, getattr(exc, "message", None) or exc.messages)
-        else:
-            if deactivate:
-                messages.success(request, f"{service.name} is inactive and out of the directory")
-            else:
-                messages.success(request, f"{service.name} is active and back in the directory")
-            return redirect("directory:service_detail", pk=service.pk)
-    return render(
+    # No fields: the form carries the CSRF token and any error about the change.
+    form = GovukForm(bound_data(request))
+    change = services.service_deactivate if deactivate else services.service_reactivate
+    now = "inactive and out of" if deactivate else "active and back in"
+    detail_url = reverse("directory:service_detail", args=[service.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: change(actor=request.actor, service=service, request=request),
+        success_url=detail_url,
+        message=f"{service.name} is {now} the directory",
+    ):
+        return response
+    return render_form(
         request,
         "directory/service_status.html",
         {
@@ -276,7 +272,7 @@ def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpRes
             "deactivate": deactivate,
             "caseload": selectors.service_caseload(service),
             "waiting": selectors.waiting_list_count(service),
-            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+            "cancel_url": detail_url,
         },
     )
 
@@ -297,28 +293,22 @@ def schedule_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if refusal is not None:
         return refusal
     locations = list(selectors.organisation_locations(service.organisation_id))
-    form = ScheduleForm(request.POST or None, locations=locations)
-    if form.is_valid():
-        try:
-            services.schedule_add(
-                actor=request.actor,
-                service=service,
-                data=form.data_for_service(),
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The sessions have been added")
-            return redirect("directory:service_detail", pk=service.pk)
-    return render(
+    form = ScheduleForm(bound_data(request), locations=locations)
+    detail_url = reverse("directory:service_detail", args=[service.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.schedule_add(
+            actor=request.actor, service=service, data=form.data_for_service(), request=request
+        ),
+        success_url=detail_url,
+        message="The sessions have been added",
+    ):
+        return response
+    return render_form(
         request,
         "directory/schedule_form.html",
-        {
-            "form": form,
-            "service": service,
-            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
-        },
+        {"form": form, "service": service, "cancel_url": detail_url},
     )
 
 
@@ -328,23 +318,19 @@ def schedule_end_view(request: HttpRequest, pk: UUID, schedule_id: UUID) -> Http
     if refusal is not None:
         return refusal
     schedule = selectors.get_schedule(service, schedule_id)
-    form = ScheduleEndForm(request.POST or None)
-    if form.is_valid():
-        try:
-            services.schedule_end(
-                actor=request.actor,
-                schedule=schedule,
-                last_date=form.cleaned_data["last_date"],
-                request=request,
-            )
-        except ValidationError as exc:
-            form.add_error("last_date", exc.messages)
-        except ApplicationError as exc:
-            form.add_error("last_date", exc.message)
-        else:
-            messages.success(request, "The sessions will stop after that date")
-            return redirect("directory:service_detail", pk=service.pk)
-    return render(
+    form = ScheduleEndForm(bound_data(request))
+    detail_url = reverse("directory:service_detail", args=[service.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.schedule_end(
+            actor=request.actor, schedule=schedule, last_date=data["last_date"], request=request
+        ),
+        success_url=detail_url,
+        message="The sessions will stop after that date",
+    ):
+        return response
+    return render_form(
         request,
         "directory/schedule_end.html",
         {
@@ -352,7 +338,7 @@ def schedule_end_view(request: HttpRequest, pk: UUID, schedule_id: UUID) -> Http
             "service": service,
             "schedule": schedule,
             "words": selectors.describe_rule(schedule.rrule),
-            "cancel_url": reverse("directory:service_detail", args=[service.pk]),
+            "cancel_url": detail_url,
         },
     )
 
@@ -375,18 +361,16 @@ def location_create_view(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_services(actor):
         return forbidden(request, NOT_A_MANAGER)
-    form = LocationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            location = services.location_create(
-                actor=actor, data=form.cleaned_data, request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{location.name} has been added")
-            return redirect("directory:location_list")
-    return render(
+    form = LocationForm(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.location_create(actor=actor, data=data, request=request),
+        success_url=reverse("directory:location_list"),
+        message=lambda location: f"{location.name} has been added",
+    ):
+        return response
+    return render_form(
         request,
         "directory/location_form.html",
         {
@@ -407,18 +391,18 @@ def location_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             f"Only admins and delivery coordinators of {location.organisation} can "
             "change this location.",
         )
-    form = LocationForm(request.POST or None, instance=None, initial=_location_initial(location))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.location_update(
-                actor=actor, location=location, data=form.cleaned_data, request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The location has been saved")
-            return redirect("directory:location_list")
-    return render(
+    form = LocationForm(bound_data(request), initial=_location_initial(location))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.location_update(
+            actor=actor, location=location, data=data, request=request
+        ),
+        success_url=reverse("directory:location_list"),
+        message="The location has been saved",
+    ):
+        return response
+    return render_form(
         request,
         "directory/location_form.html",
         {

@@ -8,14 +8,13 @@ from datetime import date
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
-from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.core.exceptions import ApplicationError
 from resettle.mentoring import selectors, services
 from resettle.mentoring.forms import (
     AllocateForm,
@@ -26,7 +25,7 @@ from resettle.mentoring.forms import (
 )
 from resettle.mentoring.matching import mentor_problems
 from resettle.mentoring.models import MentorProfile
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
 
@@ -79,21 +78,22 @@ def mentor_create_view(request: HttpRequest) -> HttpResponse:
     if not policy.can_manage_mentors(actor):
         return forbidden(request, "Only caseworkers, coordinators and admins add mentor profiles.")
     mentors = services.mentors_without_profile(actor=actor)
-    form = MentorProfileForm(request.POST if request.method == "POST" else None, mentors=mentors)
-    if mentors and form.is_valid():
-        user = next(u for u in mentors if str(u.pk) == form.cleaned_data["user"])
-        try:
-            profile = services.mentor_profile_create(
-                actor=actor, user=user, data=form.profile_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"{profile} now has a mentor profile")
-            return redirect("mentoring:mentor_detail", pk=profile.pk)
-    return render(
+    # With no one left to choose, the form cannot be valid: the page says so instead.
+    form = MentorProfileForm(bound_data(request), mentors=mentors)
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.mentor_profile_create(
+            actor=actor,
+            user=next(u for u in mentors if str(u.pk) == data["user"]),
+            data=form.profile_data(),
+            request=request,
+        ),
+        success_url=lambda profile: reverse("mentoring:mentor_detail", args=[profile.pk]),
+        message=lambda profile: f"{profile} now has a mentor profile",
+    ):
+        return response
+    return render_form(
         request,
         "mentoring/mentor_form.html",
         {
@@ -133,22 +133,19 @@ def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_edit_mentor_profile(actor, profile):
         return forbidden(request, "Only your organisation's managers change mentor profiles.")
-    form = MentorProfileForm(
-        request.POST if request.method == "POST" else None, initial=_profile_initial(profile)
-    )
-    if form.is_valid():
-        try:
-            services.mentor_profile_update(
-                actor=actor, profile=profile, data=form.profile_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, f"{profile}'s profile has been updated")
-            return redirect("mentoring:mentor_detail", pk=profile.pk)
-    return render(
+    form = MentorProfileForm(bound_data(request), initial=_profile_initial(profile))
+    detail_url = reverse("mentoring:mentor_detail", args=[profile.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.mentor_profile_update(
+            actor=actor, profile=profile, data=form.profile_data(), request=request
+        ),
+        success_url=detail_url,
+        message=f"{profile}'s profile has been updated",
+    ):
+        return response
+    return render_form(
         request,
         "mentoring/mentor_form.html",
         {
@@ -156,7 +153,7 @@ def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "profile": profile,
             "heading": f"Change {profile}'s profile",
             "button": "Save changes",
-            "cancel_url": reverse("mentoring:mentor_detail", args=[profile.pk]),
+            "cancel_url": detail_url,
         },
     )
 
@@ -186,29 +183,26 @@ def supervision_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         return forbidden(
             request, "Only managers in the mentor's organisation write supervision notes."
         )
-    form = SupervisionNoteForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            services.supervision_note_create(
-                actor=actor,
-                mentor=profile,
-                held_on=form.cleaned_data["held_on"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "The supervision note has been added")
-            return redirect("mentoring:supervision", pk=profile.pk)
-    return render(
+    form = SupervisionNoteForm(bound_data(request))
+    notes_url = reverse("mentoring:supervision", args=[profile.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.supervision_note_create(
+            actor=actor,
+            mentor=profile,
+            held_on=data["held_on"],
+            note=data["note"],
+            request=request,
+        ),
+        success_url=notes_url,
+        message="The supervision note has been added",
+    ):
+        return response
+    return render_form(
         request,
         "mentoring/supervision_form.html",
-        {
-            "form": form,
-            "profile": profile,
-            "cancel_url": reverse("mentoring:supervision", args=[profile.pk]),
-        },
+        {"form": form, "profile": profile, "cancel_url": notes_url},
     )
 
 
@@ -256,20 +250,18 @@ def preferences_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         if preferences
         else {}
     )
-    form = MenteePreferencesForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
-    if form.is_valid():
-        try:
-            services.mentee_preferences_save(
-                actor=actor, person=person, data=form.preference_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Their mentor preferences have been saved")
-            return redirect("mentoring:match", pk=person.pk)
-    return render(
+    form = MenteePreferencesForm(bound_data(request), initial=initial)
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.mentee_preferences_save(
+            actor=actor, person=person, data=form.preference_data(), request=request
+        ),
+        success_url=reverse("mentoring:match", args=[person.pk]),
+        message="Their mentor preferences have been saved",
+    ):
+        return response
+    return render_form(
         request,
         "mentoring/preferences.html",
         {
@@ -340,55 +332,55 @@ def _allocation_page(request: HttpRequest, pk: UUID, *, reallocating: bool) -> H
     person, refused = _person_for_allocation(request, pk)
     if refused:
         return refused
-    data = request.POST if request.method == "POST" else None
-    mentor = _chosen_mentor(actor, (data or request.GET).get("mentor"))
+    posted = bound_data(request)
+    mentor = _chosen_mentor(actor, (posted or request.GET).get("mentor"))
     current = selectors.current_allocation(actor=actor, person=person)
-    if mentor is None and data is None:
+    if mentor is None and posted is None:
         messages.info(request, "Choose a mentor from the list")
         return redirect("mentoring:match", pk=person.pk)
-    if bool(current) != reallocating and data is None:
+    if bool(current) != reallocating and posted is None:
         return redirect("mentoring:match", pk=person.pk)
     problems = (
         mentor_problems(mentor, selectors.mentee_count(mentor), date.today()) if mentor else []
     )
     form = AllocateForm(
-        data,
+        posted,
         initial={"mentor": mentor.pk if mentor else None},
         needs_override=bool(problems) and policy.can_override_mentor_checks(actor),
         reallocating=reallocating,
     )
-    if form.is_valid():
+
+    def allocate(data: dict) -> None:
         if mentor is None:
-            form.add_error(None, "Choose a mentor from the list")
+            raise ApplicationError("Choose a mentor from the list")
+        override_reason = data.get("override_reason", "")
+        if reallocating:
+            services.mentor_reallocate(
+                actor=actor,
+                person=person,
+                mentor=mentor,
+                note=data.get("note", ""),
+                override_reason=override_reason,
+                request=request,
+            )
         else:
-            try:
-                if reallocating:
-                    services.mentor_reallocate(
-                        actor=actor,
-                        person=person,
-                        mentor=mentor,
-                        note=form.cleaned_data.get("note", ""),
-                        override_reason=form.cleaned_data.get("override_reason", ""),
-                        request=request,
-                    )
-                else:
-                    services.mentor_allocate(
-                        actor=actor,
-                        person=person,
-                        mentor=mentor,
-                        override_reason=form.cleaned_data.get("override_reason", ""),
-                        request=request,
-                    )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return forbidden(request, exc.message)
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, f"{mentor} is now {person.full_name}'s mentor")
-                return redirect("mentoring:person", pk=person.pk)
-    return render(
+            services.mentor_allocate(
+                actor=actor,
+                person=person,
+                mentor=mentor,
+                override_reason=override_reason,
+                request=request,
+            )
+
+    if response := run_form(
+        request,
+        form,
+        allocate,
+        success_url=reverse("mentoring:person", args=[person.pk]),
+        message=f"{mentor} is now {person.full_name}'s mentor",
+    ):
+        return response
+    return render_form(
         request,
         "mentoring/allocate.html",
         {
@@ -414,26 +406,22 @@ def end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if current is None and request.method == "GET":
         messages.info(request, f"{person.full_name} has no mentor now")
         return redirect("mentoring:person", pk=person.pk)
-    form = EndMentoringForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            services.mentor_allocation_end(
-                actor=actor,
-                person=person,
-                end_reason=form.cleaned_data["end_reason"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The mentoring has ended")
-            return redirect("mentoring:person", pk=person.pk)
-    return render(
+    form = EndMentoringForm(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.mentor_allocation_end(
+            actor=actor,
+            person=person,
+            end_reason=data["end_reason"],
+            note=data["note"],
+            request=request,
+        ),
+        success_url=reverse("mentoring:person", args=[person.pk]),
+        message="The mentoring has ended",
+    ):
+        return response
+    return render_form(
         request,
         "mentoring/end.html",
         {

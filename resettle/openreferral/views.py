@@ -22,7 +22,7 @@ from resettle.openreferral import feed, selectors
 from resettle.openreferral.forms import FeedUploadForm
 from resettle.openreferral.importer import import_feed, plan_import
 from resettle.openreferral.models import FeedImportState
-from resettle.web.form_runner import INVALID_FORM_STATUS, form_status
+from resettle.web.form_runner import INVALID_FORM_STATUS, bound_data, render_form, run_form
 from resettle.web.pages import forbidden
 from resettle.web.tables import page_of
 
@@ -160,20 +160,21 @@ def import_start(request: HttpRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_import_services(actor):
         return forbidden(request, ADMINS_ONLY)
-    form = FeedUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            feed_import = form.save(actor=actor)
-        except ApplicationError as error:
-            return forbidden(request, str(error))
-        return redirect("openreferral:import_preview", pk=feed_import.pk)
-    imports = selectors.imports_for(actor)
-    page = page_of(request, imports, IMPORTS_PAGE_SIZE)
-    return render(
+    form = FeedUploadForm(bound_data(request), request.FILES or None)
+    if response := run_form(
+        request,
+        form,
+        lambda data: form.save(actor=actor),
+        success_url=lambda feed_import: reverse(
+            "openreferral:import_preview", args=[feed_import.pk]
+        ),
+    ):
+        return response
+    page = page_of(request, selectors.imports_for(actor), IMPORTS_PAGE_SIZE)
+    return render_form(
         request,
         "openreferral/import_start.html",
         {"form": form, "page_obj": page, "organisation": actor.organisation},
-        status=form_status(form),
     )
 
 

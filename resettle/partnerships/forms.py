@@ -15,20 +15,8 @@ from resettle.partnerships.models import (
     SharingAgreement,
 )
 from resettle.partnerships.selectors import AgreementStatus
+from resettle.partnerships.services import AGREEMENT_FIELDS
 from resettle.web.forms import GovukDateField, GovukForm
-
-# The fields a service takes in `data`; the partnership and named recipients go separately.
-DATA_FIELDS = (
-    "title",
-    "document_reference",
-    "purpose",
-    "lawful_basis",
-    "categories",
-    "recipient_kinds",
-    "starts_on",
-    "ends_on",
-    "follow_up_days",
-)
 
 
 class AgreementFilterForm(GovukForm):
@@ -148,11 +136,11 @@ class AgreementForm(GovukForm):
         ]
 
     def data_for_service(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in DATA_FIELDS}
+        return {name: self.cleaned_data[name] for name in AGREEMENT_FIELDS}
 
 
 def agreement_initial(agreement: SharingAgreement) -> dict[str, Any]:
-    initial = {name: getattr(agreement, name) for name in DATA_FIELDS}
+    initial = {name: getattr(agreement, name) for name in AGREEMENT_FIELDS}
     initial["recipient_organisations"] = [
         str(o.pk) for o in agreement.recipient_organisations.all()
     ]

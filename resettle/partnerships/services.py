@@ -21,23 +21,22 @@ from resettle.notifications.services import notify
 from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.partnerships.selectors import AUDIT_OBJECT_TYPE
 
-AGREEMENT_FIELDS = frozenset(
-    {
-        "title",
-        "document_reference",
-        "purpose",
-        "lawful_basis",
-        "categories",
-        "recipient_kinds",
-        "starts_on",
-        "ends_on",
-        "follow_up_days",
-    }
+# What an agreement's `data` may hold; the partnership and named recipients go separately.
+AGREEMENT_FIELDS = (
+    "title",
+    "document_reference",
+    "purpose",
+    "lawful_basis",
+    "categories",
+    "recipient_kinds",
+    "starts_on",
+    "ends_on",
+    "follow_up_days",
 )
 
 
 def _check_fields(data: dict[str, Any]) -> None:
-    unknown = sorted(set(data) - AGREEMENT_FIELDS)
+    unknown = sorted(set(data).difference(AGREEMENT_FIELDS))
     if unknown:
         raise ValidationError({name: "This field is not recognised" for name in unknown})
 

@@ -6,17 +6,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
 from resettle.audit.models import AuditEvent
-from resettle.core.exceptions import PermissionDenied
 from resettle.partnerships import selectors, services
 from resettle.partnerships.forms import (
     AgreementFilterForm,
@@ -24,7 +21,7 @@ from resettle.partnerships.forms import (
     agreement_initial,
 )
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
 from resettle.web.tables import page_of
@@ -140,27 +137,25 @@ def agreement_create_view(request: HttpRequest) -> HttpResponse:
     if not first_two:
         return forbidden(request, "Your organisation is not in a partnership yet.")
     form = AgreementForm(
-        request.POST or None,
+        bound_data(request),
         partnerships=partnerships if len(first_two) > 1 else None,
         organisations=selectors.recipient_choices(actor=actor),
     )
-    if form.is_valid():
-        try:
-            agreement = services.agreement_create(
-                actor=actor,
-                partnership=form.cleaned_data.get("partnership") or first_two[0],
-                data=form.data_for_service(),
-                recipient_organisation_ids=form.cleaned_data["recipient_organisations"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, f"{agreement.title} has been added")
-            return redirect("partnerships:agreement_detail", pk=agreement.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.agreement_create(
+            actor=actor,
+            partnership=data.get("partnership") or first_two[0],
+            data=form.data_for_service(),
+            recipient_organisation_ids=data["recipient_organisations"],
+            request=request,
+        ),
+        success_url=lambda agreement: reverse("partnerships:agreement_detail", args=[agreement.pk]),
+        message=lambda agreement: f"{agreement.title} has been added",
+    ):
+        return response
+    return render_form(
         request,
         "partnerships/agreement_form.html",
         {
@@ -192,28 +187,27 @@ def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if refusal is not None:
         return refusal
     form = AgreementForm(
-        request.POST or None,
+        bound_data(request),
         initial=agreement_initial(agreement),
         partnerships=None,
         organisations=agreement.partnership.organisations.order_by("name"),
     )
-    if form.is_valid():
-        try:
-            services.agreement_update(
-                actor=request.actor,
-                agreement=agreement,
-                data=form.data_for_service(),
-                recipient_organisation_ids=form.cleaned_data["recipient_organisations"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, "The agreement has been saved")
-            return redirect("partnerships:agreement_detail", pk=agreement.pk)
-    return render(
+    detail_url = reverse("partnerships:agreement_detail", args=[agreement.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.agreement_update(
+            actor=request.actor,
+            agreement=agreement,
+            data=form.data_for_service(),
+            recipient_organisation_ids=data["recipient_organisations"],
+            request=request,
+        ),
+        success_url=detail_url,
+        message="The agreement has been saved",
+    ):
+        return response
+    return render_form(
         request,
         "partnerships/agreement_form.html",
         {
@@ -221,7 +215,7 @@ def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "agreement": agreement,
             "heading": "Change the sharing agreement",
             "caption": agreement.title,
-            "cancel_url": reverse("partnerships:agreement_detail", args=[agreement.pk]),
+            "cancel_url": detail_url,
         },
     )
 
@@ -232,23 +226,20 @@ def agreement_end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if refusal is not None:
         return refusal
     # No fields: the form carries the CSRF token and any error about ending.
-    form = GovukForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            services.agreement_end(actor=request.actor, agreement=agreement, request=request)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, f"{agreement.title} has ended. It no longer gives access.")
-            return redirect("partnerships:agreement_detail", pk=agreement.pk)
-    return render(
+    form = GovukForm(bound_data(request))
+    detail_url = reverse("partnerships:agreement_detail", args=[agreement.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.agreement_end(
+            actor=request.actor, agreement=agreement, request=request
+        ),
+        success_url=detail_url,
+        message=f"{agreement.title} has ended. It no longer gives access.",
+    ):
+        return response
+    return render_form(
         request,
         "partnerships/agreement_end.html",
-        {
-            "form": form,
-            "agreement": agreement,
-            "cancel_url": reverse("partnerships:agreement_detail", args=[agreement.pk]),
-        },
+        {"form": form, "agreement": agreement, "cancel_url": detail_url},
     )

@@ -71,6 +71,9 @@ class SuitabilityAssessmentForm(GovukModelForm):
 
 
 class ReviewRequestForm(GovukModelForm):
+    class Layout:
+        button = "Request a review"
+
     class Meta:
         model = SuitabilityReviewRequest
         fields = ["note"]

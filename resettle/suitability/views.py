@@ -4,18 +4,15 @@ asking the assessor for a review. Thin: rules in `rules`, reads in `selectors`, 
 
 from uuid import UUID
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
-from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.suitability import selectors, services
 from resettle.suitability.forms import ReviewRequestForm, SuitabilityAssessmentForm
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
 NOT_AN_ASSESSOR = (
@@ -72,31 +69,24 @@ def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if not policy.can_record_suitability(actor, person):
         return forbidden(request, NOT_AN_ASSESSOR)
     form = SuitabilityAssessmentForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         initial={"assessor_contact": actor.user.email or actor.organisation.phone},
     )
-    if form.is_valid():
-        try:
-            services.suitability_assessment_record(
-                actor=actor, person=person, data=form.assessment_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The suitability assessment has been recorded")
-            return redirect("suitability:person", pk=person.pk)
-    return render(
+    person_url = reverse("suitability:person", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.suitability_assessment_record(
+            actor=actor, person=person, data=form.assessment_data(), request=request
+        ),
+        success_url=person_url,
+        message="The suitability assessment has been recorded",
+    ):
+        return response
+    return render_form(
         request,
         "suitability/assessment_form.html",
-        {
-            "form": form,
-            "person": person,
-            "cancel_url": reverse("suitability:person", args=[person.pk]),
-        },
+        {"form": form, "person": person, "cancel_url": person_url},
     )
 
 
@@ -110,32 +100,21 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
         raise Http404("No such assessment")
     if not policy.can_request_suitability_review(actor, person):
         return forbidden(request, CANNOT_REQUEST)
-    form = ReviewRequestForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            services.suitability_review_request(
-                actor=actor,
-                assessment=assessment,
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            messages.info(request, exc.message)
-            return redirect("suitability:person", pk=person.pk)
-        else:
-            messages.success(request, f"{assessment.assessor_name} has been asked for a review")
-            return redirect("suitability:person", pk=person.pk)
-    return render(
+    form = ReviewRequestForm(bound_data(request))
+    form.layout.title = f"Ask {assessment.assessor_name} to review this suitability assessment?"
+    person_url = reverse("suitability:person", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.suitability_review_request(
+            actor=actor, assessment=assessment, note=data["note"], request=request
+        ),
+        success_url=person_url,
+        message=f"{assessment.assessor_name} has been asked for a review",
+    ):
+        return response
+    return render_form(
         request,
         "suitability/review_request.html",
-        {
-            "form": form,
-            "person": person,
-            "assessment": assessment,
-            "cancel_url": reverse("suitability:person", args=[person.pk]),
-        },
+        {"form": form, "person": person, "assessment": assessment, "cancel_url": person_url},
     )

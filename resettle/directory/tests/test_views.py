@@ -1,13 +1,14 @@
 """The directory pages: the signed-in list with filters and eligibility, managing a service,
 and the public pages, which show open services only and nothing about people."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.urls import reverse
 
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.custody.models import CustodyKind, CustodyPeriod
+from resettle.directory import services
 from resettle.directory.models import Access, CustodyEligibility, Service, ServiceStatus
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +134,35 @@ def test_another_organisation_cannot_edit_and_deactivation_asks_first(client, ca
     assert client.post(deactivate).status_code == 302
     service.refresh_from_db()
     assert service.status == ServiceStatus.INACTIVE
+
+
+def test_ending_sessions_puts_a_refused_date_beside_the_date(client, cast, make_service):
+    service = make_service()
+    schedule = services.schedule_add(
+        actor=cast.coordinator,
+        service=service,
+        data={
+            "valid_from": date(2026, 1, 5),
+            "opens_at": time(10),
+            "closes_at": time(12),
+            "rrule": "FREQ=WEEKLY;BYDAY=MO",
+        },
+    )
+    end = reverse("directory:schedule_end", args=[service.pk, schedule.pk])
+
+    page = signed_in(client, cast.coordinator).post(
+        end, {"last_date_day": "1", "last_date_month": "1", "last_date_year": "2026"}
+    )
+
+    assert page.status_code == 200
+    assert 'id="id_last_date-error"' in page.text
+    assert "must be the same as or after the first session date" in page.text
+    response = client.post(
+        end, {"last_date_day": "2", "last_date_month": "2", "last_date_year": "2026"}
+    )
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.valid_to == date(2026, 2, 2)
 
 
 def test_the_public_directory_lists_open_services_without_figures(client, cast, make_service):
