@@ -87,6 +87,10 @@ class ReferralForm(GovukForm):
         required=False,
     )
 
+    class Layout:
+        button = "Send referral"
+        secondary_button = ("draft", "Save as draft")
+
     def __init__(
         self,
         *args: Any,
@@ -126,6 +130,10 @@ class DraftForm(ReferralForm):
     """Changing a draft: the same questions, with the version it was shown at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Layout:
+        title = "Change draft referral"
+        button = "Save draft"
 
 
 class ActionForm(GovukForm):
