@@ -32,6 +32,14 @@ class ChooseServiceForm(GovukForm):
             "invalid_choice": "Choose a service from the list",
         },
     )
+    # Step 1 of referring is a GET form: `choose` says it was sent (so an empty choice is an
+    # error, not a first visit) and `parent` carries an onward referral's origin to step 2.
+    choose = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+    parent = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Layout:
+        title = "Refer to a service"
+        button = "Continue"
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

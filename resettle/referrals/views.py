@@ -34,7 +34,7 @@ from resettle.referrals.forms import (
 )
 from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import Referral, ReferralState
-from resettle.web.form_runner import bound_data, form_status, render_form, run_form
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table, page_of
 
@@ -427,13 +427,16 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     options = selectors.services_for_referral(actor=actor)
     cancel_url = reverse("referrals:person", args=[person.pk])
     chosen = "service" in request.GET or "choose" in request.GET
-    chooser = ChooseServiceForm(request.GET if chosen else None, services=options)
+    chooser = ChooseServiceForm(
+        request.GET if chosen else None,
+        services=options,
+        initial={"parent": parent.pk if parent else ""},
+    )
     if not chooser.is_bound or not chooser.is_valid():
-        return render(
+        return render_form(
             request,
             "referrals/choose_service.html",
             {"form": chooser, "person": person, "parent": parent, "cancel_url": cancel_url},
-            status=form_status(chooser),
         )
     service = chooser.cleaned_data["service"]
     warnings = services.referral_warnings(actor=actor, person=person, service=service)

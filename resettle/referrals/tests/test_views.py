@@ -113,6 +113,19 @@ def test_a_referral_saved_as_a_draft_is_not_sent(client, cast, person, session):
     assert person.referrals.get().state == ReferralState.DRAFT
 
 
+def test_an_onward_referral_keeps_its_origin_through_choosing_the_service(
+    client, cast, person, session, submitted
+):
+    client.force_login(cast.probation.user)
+    url = reverse("referrals:create", args=[person.pk])
+    chooser = client.get(url, {"parent": submitted.pk}).content.decode()
+    assert f'type="hidden" name="parent" value="{submitted.pk}"' in chooser
+    unchosen = client.get(url, {"choose": "1", "parent": submitted.pk})
+    assert unchosen.status_code == 200 and "Choose a service" in unchosen.content.decode()
+    step_two = f"{url}?choose=1&parent={submitted.pk}&service={session.pk}"
+    assert "An onward referral from" in client.get(step_two).content.decode()
+
+
 def test_the_dashboards_filter_and_count(
     count_queries, client, cast, make_person, submitted, session
 ):
