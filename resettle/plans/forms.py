@@ -176,7 +176,3 @@ class ReviewForm(_WithCase):
     next_review_on = GovukDateField(
         label="Next review (optional)", required=False, help_text=DATE_HINT
     )
-
-
-class StepDoneForm(GovukForm):
-    pass
