@@ -52,6 +52,7 @@ ACTIONS: StateMachine[Case] = StateMachine(
             target=S.CLOSED,
             done="closed",
             fields=("closed_on", "close_reason", "note"),
+            destructive=True,
         ),
         _manager(
             name="reopen",

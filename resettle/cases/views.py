@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,9 +25,8 @@ from resettle.cases.forms import (
 )
 from resettle.cases.lifecycle import ACTIONS
 from resettle.cases.models import Case, CaseState
-from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.custody.selectors import current_period
-from resettle.web.form_runner import add_service_errors, bound_data, render_form, run_form
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
 CANNOT_OPEN = (
@@ -64,33 +62,25 @@ def case_open_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_open_case(actor, person):
         return forbidden(request, CANNOT_OPEN)
-    form = CaseOpenForm(
-        request.POST if request.method == "POST" else None,
-        organisation_id=actor.organisation_id,
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = services.case_open(
-                actor=actor,
-                person=person,
-                opened_on=data["opened_on"],
-                worker=data["worker"],
-                mentor=data.get("mentor"),
-                next_review_on=data["next_review_on"],
-                note=data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The case has been opened")
-            return redirect("cases:detail", pk=case.pk)
-    return render(
+    form = CaseOpenForm(bound_data(request), organisation_id=actor.organisation_id)
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.case_open(
+            actor=actor,
+            person=person,
+            opened_on=data["opened_on"],
+            worker=data["worker"],
+            mentor=data.get("mentor"),
+            next_review_on=data["next_review_on"],
+            note=data["note"],
+            request=request,
+        ),
+        success_url=lambda case: reverse("cases:detail", args=[case.pk]),
+        message="The case has been opened",
+    ):
+        return response
+    return render_form(
         request,
         "cases/open.html",
         {"form": form, "person": person, "cancel_url": reverse("cases:person", args=[pk])},
@@ -161,6 +151,37 @@ PAGES: dict[str, ActionPage] = {
         intro="The case reopens on the same record, so its history stays with it.",
     ),
 }
+EDIT_PAGE = ActionPage(CaseEditForm, "Change allocation and review date", "Save changes")
+GATE_MEETING_PAGE = ActionPage(
+    GateMeetingForm,
+    "Plan a gate meeting",
+    "Plan gate meeting",
+    intro="The meeting goes on the task list of the mentor (or the worker, if there is no mentor).",
+)
+
+
+def _action_page(
+    request: HttpRequest,
+    case: Case,
+    form: forms.Form,
+    page: ActionPage,
+    *,
+    destructive: bool = False,
+) -> HttpResponse:
+    """The page confirming a change to a case: its form under the page's title."""
+    return render_form(
+        request,
+        "cases/action.html",
+        {
+            "form": form,
+            "case": case,
+            "person": case.person,
+            "page": page,
+            "caption": f"{case.person.full_name}: {case.organisation.name}",
+            "button_style": "warning" if destructive else "",
+            "cancel_url": reverse("cases:detail", args=[case.pk]),
+        },
+    )
 
 
 def _action(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
@@ -191,7 +212,7 @@ def _action(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
         )
         return reverse("people:list")
 
-    response = run_form(
+    if response := run_form(
         request,
         form,
         lambda data: ACTIONS.run(
@@ -203,23 +224,9 @@ def _action(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
         ),
         success_url=onwards,
         message=f"The case has been {transition.done}",
-    )
-    if response is not None:
+    ):
         return response
-    return render_form(
-        request,
-        "cases/action.html",
-        {
-            "form": form,
-            "case": case,
-            "person": case.person,
-            "title": page.title,
-            "button": page.button,
-            "intro": page.intro,
-            "warning": page.warning,
-            "cancel_url": detail_url,
-        },
-    )
+    return _action_page(request, case, form, page, destructive=transition.destructive)
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,7 +259,7 @@ def case_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         messages.info(request, services.CLOSED_MESSAGE)
         return redirect(detail_url)
     form = CaseEditForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         organisation_id=case.organisation_id,
         initial={
             "worker": case.worker,
@@ -260,32 +267,17 @@ def case_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "next_review_on": case.next_review_on,
         },
     )
-    if form.is_valid():
-        try:
-            services.case_update(
-                actor=request.actor, case=case, data=form.changes(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The case has been updated")
-            return redirect(detail_url)
-    return render(
+    if response := run_form(
         request,
-        "cases/action.html",
-        {
-            "form": form,
-            "case": case,
-            "person": case.person,
-            "title": "Change allocation and review date",
-            "button": "Save changes",
-            "cancel_url": detail_url,
-        },
-    )
+        form,
+        lambda data: services.case_update(
+            actor=request.actor, case=case, data=form.changes(), request=request
+        ),
+        success_url=detail_url,
+        message="The case has been updated",
+    ):
+        return response
+    return _action_page(request, case, form, EDIT_PAGE)
 
 
 @require_http_methods(["GET", "POST"])
@@ -301,41 +293,23 @@ def gate_meeting_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     period = current_period(case.person) if policy.can_view_custody(actor, case.person) else None
     expected = period.expected_release_date if period and period.in_custody else None
     form = GateMeetingForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         on=expected,
         place=services.default_gate_place(period.establishment if period else ""),
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.task_gate_meeting_plan(
-                actor=actor,
-                case=case,
-                on=data["on"],
-                at=data["at"],
-                place=data["place"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The gate meeting has been planned")
-            return redirect(detail_url)
-    return render(
+    if response := run_form(
         request,
-        "cases/action.html",
-        {
-            "form": form,
-            "case": case,
-            "person": case.person,
-            "title": "Plan a gate meeting",
-            "button": "Plan gate meeting",
-            "intro": "The meeting goes on the task list of the mentor (or the worker, if there "
-            "is no mentor).",
-            "cancel_url": detail_url,
-        },
-    )
+        form,
+        lambda data: services.task_gate_meeting_plan(
+            actor=actor,
+            case=case,
+            on=data["on"],
+            at=data["at"],
+            place=data["place"],
+            request=request,
+        ),
+        success_url=detail_url,
+        message="The gate meeting has been planned",
+    ):
+        return response
+    return _action_page(request, case, form, GATE_MEETING_PAGE)

@@ -4,10 +4,8 @@ the actor may not see, or a consent not theirs, is the same 404 as one that does
 
 from uuid import UUID
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,9 +13,8 @@ from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.consent import selectors, services
 from resettle.consent.forms import ConsentForm
-from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.partnerships.selectors import category_labels, kind_labels
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden, person_for_page
 
@@ -55,30 +52,25 @@ def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if not policy.can_record_consent(actor, person):
         return forbidden(request, CANNOT_RECORD)
     form = ConsentForm(
-        request.POST or None,
+        bound_data(request),
         person=person,
         organisations=selectors.organisations_to_name(actor=actor),
     )
-    if form.is_valid():
-        try:
-            services.consent_record(
-                actor=actor, person=person, request=request, **form.service_arguments()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, "The consent has been recorded")
-            return redirect("consent:person_consents", pk=person.pk)
-    return render(
+    consents_url = reverse("consent:person_consents", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.consent_record(
+            actor=actor, person=person, request=request, **form.service_arguments()
+        ),
+        success_url=consents_url,
+        message="The consent has been recorded",
+    ):
+        return response
+    return render_form(
         request,
         "consent/record.html",
-        {
-            "form": form,
-            "person": person,
-            "cancel_url": reverse("consent:person_consents", args=[person.pk]),
-        },
+        {"form": form, "person": person, "cancel_url": consents_url},
     )
 
 
@@ -92,26 +84,20 @@ def consent_withdraw_view(request: HttpRequest, pk: UUID, consent_pk: UUID) -> H
     if not policy.can_record_consent(actor, person):
         return forbidden(request, CANNOT_RECORD)
     # No fields: the form carries the CSRF token and any reason the withdrawal was refused.
-    form = GovukForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            services.consent_withdraw(actor=actor, consent=consent, request=request)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The consent has been withdrawn. It no longer applies.")
-            return redirect("consent:person_consents", pk=person.pk)
+    form = GovukForm(bound_data(request))
+    consents_url = reverse("consent:person_consents", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.consent_withdraw(actor=actor, consent=consent, request=request),
+        success_url=consents_url,
+        message="The consent has been withdrawn. It no longer applies.",
+    ):
+        return response
     consent.category_labels = category_labels(consent.categories)
     consent.kind_labels = kind_labels(consent.organisation_kinds)
-    return render(
+    return render_form(
         request,
         "consent/withdraw.html",
-        {
-            "form": form,
-            "person": person,
-            "consent": consent,
-            "cancel_url": reverse("consent:person_consents", args=[person.pk]),
-        },
+        {"form": form, "person": person, "consent": consent, "cancel_url": consents_url},
     )

@@ -89,6 +89,11 @@ class ContactForm(GovukForm):
         required=False,
     )
 
+    class Layout:
+        title = "Log a contact"
+        button = "Save contact"
+        secondary_button = ("another", "Save and log another")
+
     def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
         now = timezone.localtime()
         kwargs.setdefault("initial", {})

@@ -2,12 +2,12 @@
 whole family's support. Thin: rules in `access.policy`, reads in `selectors`, writes in
 `services`."""
 
+from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,8 +15,8 @@ from resettle.access import policy
 from resettle.cases.models import CaseState
 from resettle.contacts import selectors, services
 from resettle.contacts.forms import ContactFilterForm, ContactForm
-from resettle.core.exceptions import ApplicationError, PermissionDenied
-from resettle.web.form_runner import add_service_errors
+from resettle.contacts.models import Contact
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
 
@@ -75,31 +75,30 @@ def contact_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         if closed:
             return forbidden(request, services.CASE_CLOSED)
         return forbidden(request, NO_LIVE_CASE)
-    form = ContactForm(request.POST if request.method == "POST" else None, cases=cases)
-    if form.is_valid():
+    form = ContactForm(bound_data(request), cases=cases)
+
+    def record(data: dict[str, Any]) -> Contact:
         try:
-            contact = services.contact_record(
-                actor=actor,
-                case=form.cleaned_data["case"],
-                data=form.contact_data(),
-                request=request,
+            return services.contact_record(
+                actor=actor, case=data["case"], data=form.contact_data(), request=request
             )
         except ValidationError as exc:
-            exc = _on_form_fields(exc)
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                f"Contact on {contact.happened_at:%-d %B %Y} recorded. You can log another below.",
-            )
-            if "another" in request.POST:
-                return redirect("contacts:create", pk=person.pk)
-            return redirect("contacts:person_list", pk=person.pk)
-    return render(
+            raise _on_form_fields(exc) from exc
+
+    if response := run_form(
+        request,
+        form,
+        record,
+        success_url=reverse(
+            "contacts:create" if "another" in request.POST else "contacts:person_list",
+            args=[person.pk],
+        ),
+        message=lambda contact: (
+            f"Contact on {contact.happened_at:%-d %B %Y} recorded. You can log another below."
+        ),
+    ):
+        return response
+    return render_form(
         request,
         "contacts/contact_form.html",
         {

@@ -49,6 +49,8 @@ class Transition(Generic[Record]):
     offered: Callable[[Any], bool] = field(default=lambda record: True)
     # The URL segment, where it differs from the name ("waiting-list").
     slug: str = ""
+    # Ends the work (closing, declining, withdrawing): its page confirms with a warning button.
+    destructive: bool = False
 
     @property
     def path(self) -> str:

@@ -7,14 +7,12 @@ from datetime import date
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
-from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.core.pathways import Pathway
 from resettle.custody import selectors, services
 from resettle.custody.forms import (
@@ -25,7 +23,7 @@ from resettle.custody.forms import (
     WorklistFilterForm,
 )
 from resettle.custody.models import ChecklistItem, CustodyPeriod
-from resettle.web.form_runner import add_service_errors, form_status
+from resettle.web.form_runner import bound_data, form_status, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table, page_of
 
@@ -82,24 +80,20 @@ def period_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if not policy.can_record_custody(actor, person):
         return forbidden(request, services.CANNOT_RECORD)
     form = CustodyPeriodForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         with_licence_conditions=policy.can_view_licence_conditions(actor, person),
     )
-    if form.is_valid():
-        try:
-            services.custody_period_record(
-                actor=actor, person=person, data=form.period_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The custody period has been recorded")
-            return redirect("custody:person", pk=person.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.custody_period_record(
+            actor=actor, person=person, data=form.period_data(), request=request
+        ),
+        success_url=reverse("custody:person", args=[person.pk]),
+        message="The custody period has been recorded",
+    ):
+        return response
+    return render_form(
         request,
         "custody/period_form.html",
         {"form": form, "person": person, "cancel_url": reverse("custody:person", args=[pk])},
@@ -122,40 +116,22 @@ def release_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespons
         )
         return redirect(cancel_url)
     form = ReleaseForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         period=period,
         with_licence_conditions=policy.can_view_licence_conditions(actor, person),
     )
-    if form.is_valid():
-        data = form.release_data()
-        try:
-            services.custody_release(
-                actor=actor,
-                period=period,
-                released_on=data["released_on"],
-                release_type=data["release_type"],
-                release_address=data["release_address"],
-                no_fixed_abode=data["no_fixed_abode"],
-                licence_conditions=data["licence_conditions"],
-                licence_end_date=data["licence_end_date"],
-                gate_meeting_time=data["gate_meeting_time"],
-                gate_meeting_place=data["gate_meeting_place"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                "The release has been recorded. Live cases have resumed and each has a "
-                "gate-meeting task.",
-            )
-            return redirect(cancel_url)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.custody_release(
+            actor=actor, period=period, request=request, **form.release_data()
+        ),
+        success_url=cancel_url,
+        message="The release has been recorded. Live cases have resumed and each has a "
+        "gate-meeting task.",
+    ):
+        return response
+    return render_form(
         request,
         "custody/release_form.html",
         {"form": form, "person": person, "period": period, "cancel_url": cancel_url},
@@ -176,30 +152,23 @@ def recall_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse
             f"{person.full_name} has not been released in this period, so cannot be recalled.",
         )
         return redirect(cancel_url)
-    form = RecallForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            services.custody_recall(
-                actor=actor,
-                period=period,
-                recalled_on=form.cleaned_data["recalled_on"],
-                recall_reason=form.cleaned_data["recall_reason"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                "The recall has been recorded. Open cases are paused, not closed, and their "
-                "workers have been told.",
-            )
-            return redirect(cancel_url)
-    return render(
+    form = RecallForm(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.custody_recall(
+            actor=actor,
+            period=period,
+            recalled_on=data["recalled_on"],
+            recall_reason=data["recall_reason"],
+            request=request,
+        ),
+        success_url=cancel_url,
+        message="The recall has been recorded. Open cases are paused, not closed, and their "
+        "workers have been told.",
+    ):
+        return response
+    return render_form(
         request,
         "custody/recall_form.html",
         {"form": form, "person": person, "period": period, "cancel_url": cancel_url},
@@ -231,22 +200,16 @@ def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespo
             messages.error(request, "Choose an item of this checklist to update")
             return redirect("custody:checklist", pk=pk, period_id=period.pk)
         form = ChecklistItemForm(request.POST, prefix=str(item.pk))
-        if form.is_valid():
-            try:
-                services.checklist_item_update(
-                    actor=actor,
-                    item=item,
-                    status=form.cleaned_data["status"],
-                    note=form.cleaned_data["note"],
-                    request=request,
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return forbidden(request, exc.message)
-            else:
-                messages.success(request, f"{item.get_kind_display()} has been updated")
-                return redirect(f"{request.path}#item-{item.pk}")
+        if response := run_form(
+            request,
+            form,
+            lambda data: services.checklist_item_update(
+                actor=actor, item=item, status=data["status"], note=data["note"], request=request
+            ),
+            success_url=f"{request.path}#item-{item.pk}",
+            message=f"{item.get_kind_display()} has been updated",
+        ):
+            return response
         bound[item.pk] = form
     pathways = dict(Pathway.choices)
     groups: dict[str, list] = {}

@@ -8,11 +8,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,7 +19,6 @@ from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
-from resettle.core.exceptions import PermissionDenied
 from resettle.people import services
 from resettle.people.categories import (
     family_shared_ids,
@@ -51,7 +48,7 @@ from resettle.people.selectors import (
     possible_duplicates,
     with_identifiers,
 )
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table
 
@@ -142,26 +139,24 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
     # needs consent, the caseworker sees them again once consent is recorded.
     with_contact = Category.CONTACT in policy.agreement_grants(actor)
     form = PersonForm(
-        request.POST or None,
+        bound_data(request),
         with_contact=with_contact,
         identifier_schemes=identifier_schemes_granted(actor),
     )
-    duplicates = None
-    if form.is_valid():
-        duplicates = _duplicates_to_confirm(actor, form, exclude=None)
-        if duplicates is None:
-            try:
-                person = services.person_create(
-                    actor=actor, data=form.person_data(), identifiers=form.identifiers()
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return forbidden(request, exc.message)
-            else:
-                messages.success(request, f"{person.full_name} has been added")
-                return redirect("people:detail", pk=person.pk)
-    return render(
+    duplicates = _duplicates_to_confirm(actor, form, exclude=None) if form.is_valid() else None
+    if not duplicates and (
+        response := run_form(
+            request,
+            form,
+            lambda data: services.person_create(
+                actor=actor, data=form.person_data(), identifiers=form.identifiers()
+            ),
+            success_url=lambda person: reverse("people:detail", args=[person.pk]),
+            message=lambda person: f"{person.full_name} has been added",
+        )
+    ):
+        return response
+    return render_form(
         request,
         "people/person_form.html",
         {"form": form, "duplicates": duplicates, "cancel_url": reverse("people:list")},
@@ -215,31 +210,29 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     with_contact = policy.can_view_category(actor, person, Category.CONTACT)
     schemes = identifier_schemes_for(actor, person)
     form = PersonForm(
-        request.POST or None,
+        bound_data(request),
         initial=person_initial(person, with_contact=with_contact, identifier_schemes=schemes),
         with_contact=with_contact,
         identifier_schemes=schemes,
     )
-    duplicates = None
-    if form.is_valid():
-        if form.matching_fields_changed():
-            duplicates = _duplicates_to_confirm(actor, form, exclude=person)
-        if duplicates is None:
-            try:
-                services.person_update(
-                    actor=actor,
-                    person=person,
-                    data=form.person_data(),
-                    identifiers=form.identifiers(),
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            except PermissionDenied as exc:
-                return forbidden(request, exc.message)
-            else:
-                messages.success(request, "The person's details have been saved")
-                return redirect("people:detail", pk=person.pk)
-    return render(
+    duplicates = (
+        _duplicates_to_confirm(actor, form, exclude=person)
+        if form.is_valid() and form.matching_fields_changed()
+        else None
+    )
+    if not duplicates and (
+        response := run_form(
+            request,
+            form,
+            lambda data: services.person_update(
+                actor=actor, person=person, data=form.person_data(), identifiers=form.identifiers()
+            ),
+            success_url=reverse("people:detail", args=[person.pk]),
+            message="The person's details have been saved",
+        )
+    ):
+        return response
+    return render_form(
         request,
         "people/person_form.html",
         {
@@ -269,18 +262,16 @@ def _person_subform(
         return forbidden(request, "Your role cannot change people's records.")
     if not policy.can_view_category(actor, person, category):
         return forbidden(request, not_shared)
-    form = form_class(request.POST or None)
-    if form.is_valid():
-        try:
-            save(actor=actor, person=person, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, success)
-            return redirect("people:detail", pk=person.pk)
-    return render(
+    form = form_class(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: save(actor=actor, person=person, data=data),
+        success_url=reverse("people:detail", args=[person.pk]),
+        message=success,
+    ):
+        return response
+    return render_form(
         request,
         template,
         {"form": form, "person": person, "cancel_url": reverse("people:detail", args=[pk])},
@@ -377,11 +368,11 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         )
     form = None
     if query or request.method == "POST":
-        form = RelationshipForm(request.POST or None, candidates=candidates, people=choosable)
-    if request.method == "POST" and form is not None and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.relationship_set(
+        form = RelationshipForm(bound_data(request), candidates=candidates, people=choosable)
+        if response := run_form(
+            request,
+            form,
+            lambda data: services.relationship_set(
                 actor=actor,
                 person=person,
                 related_person=data["related_person"],
@@ -389,15 +380,12 @@ def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
                 lives_with=data["lives_with"],
                 contact_wishes=data["contact_wishes"],
                 notes=data["notes"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, "The family member has been added")
-            return redirect("people:family", pk=person.pk)
-    return render(
+            ),
+            success_url=reverse("people:family", args=[person.pk]),
+            message="The family member has been added",
+        ):
+            return response
+    return render_form(
         request,
         "people/add_relationship.html",
         {
@@ -431,26 +419,21 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
     if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
         return forbidden(request, FAMILY_NOT_SHARED)
     form = HouseholdCreateForm(
-        request.POST or None,
+        bound_data(request),
         people=_household_choices(actor, person),
         initial={"members": [str(person.pk)]},
     )
-    if form.is_valid():
-        try:
-            household = services.household_create(
-                actor=actor,
-                name=form.cleaned_data["name"],
-                notes=form.cleaned_data["notes"],
-                member_ids=form.cleaned_data["members"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, f"{household.name} has been added")
-            return redirect("people:household_detail", pk=household.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.household_create(
+            actor=actor, name=data["name"], notes=data["notes"], member_ids=data["members"]
+        ),
+        success_url=lambda household: reverse("people:household_detail", args=[household.pk]),
+        message=lambda household: f"{household.name} has been added",
+    ):
+        return response
+    return render_form(
         request,
         "people/household_form.html",
         {
@@ -494,19 +477,17 @@ def household_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if not policy.can_create_person(actor):
         return forbidden(request, "Your role cannot change households.")
     form = HouseholdForm(
-        request.POST or None, initial={"name": household.name, "notes": household.notes}
+        bound_data(request), initial={"name": household.name, "notes": household.notes}
     )
-    if form.is_valid():
-        try:
-            services.household_update(actor=actor, household=household, data=form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, "The household has been saved")
-            return redirect("people:household_detail", pk=household.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.household_update(actor=actor, household=household, data=data),
+        success_url=reverse("people:household_detail", args=[household.pk]),
+        message="The household has been saved",
+    ):
+        return response
+    return render_form(
         request,
         "people/household_edit.html",
         {
@@ -545,23 +526,25 @@ def household_member_leave_view(request: HttpRequest, pk: UUID, member_pk: UUID)
     member = _current_visible_member(actor, household, member_pk)
     if not policy.can_edit_person(actor, member.person):
         return forbidden(request, "Your role cannot change this person's record.")
-    form = LeaveHouseholdForm(request.POST or None)
-    if form.is_valid():
-        try:
-            services.household_member_leave(
-                actor=actor, member=member, left_on=form.cleaned_data["left_on"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, f"{member.person.full_name} has been marked as having left")
-            if policy.households_visible_to(actor).filter(pk=household.pk).exists():
-                return redirect("people:household_detail", pk=household.pk)
-            # Nobody the actor can see lives there now, so the household is no longer theirs.
-            return redirect("people:family", pk=member.person.pk)
-    return render(
+    form = LeaveHouseholdForm(bound_data(request))
+
+    def onwards(_left: HouseholdMember) -> str:
+        if policy.households_visible_to(actor).filter(pk=household.pk).exists():
+            return reverse("people:household_detail", args=[household.pk])
+        # Nobody the actor can see lives there now, so the household is no longer theirs.
+        return reverse("people:family", args=[member.person.pk])
+
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.household_member_leave(
+            actor=actor, member=member, left_on=data["left_on"]
+        ),
+        success_url=onwards,
+        message=f"{member.person.full_name} has been marked as having left",
+    ):
+        return response
+    return render_form(
         request,
         "people/household_leave.html",
         {

@@ -136,6 +136,11 @@ class StepForm(GovukForm):
     )
     due_on = GovukDateField(label="Due date (optional)", required=False, help_text=DATE_HINT)
 
+    class Layout:
+        title = "Add a step"
+        button = "Add step"
+        secondary_button = ("another", "Add and add another")
+
     def __init__(self, *args: Any, organisations, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner_organisation"].queryset = organisations.order_by("name")
@@ -171,7 +176,3 @@ class ReviewForm(_WithCase):
     next_review_on = GovukDateField(
         label="Next review (optional)", required=False, help_text=DATE_HINT
     )
-
-
-class StepDoneForm(GovukForm):
-    pass

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resettle.access import policy
-from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.core.exceptions import ApplicationError
 from resettle.plans import selectors, services
 from resettle.plans.forms import GoalForm, ProgressForm, ReviewForm, StepForm
 from resettle.plans.models import GoalStatus
-from resettle.web.form_runner import add_service_errors
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
 NO_LIVE_CASE = (
@@ -58,7 +58,7 @@ def plan_print_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 def _form_page(request, template, form, person, cancel_url, **extra) -> HttpResponse:
-    return render(
+    return render_form(
         request,
         template,
         {"form": form, "person": person, "cancel_url": cancel_url, **extra},
@@ -72,21 +72,17 @@ def goal_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     cases = services.editable_cases(actor, person)
     if not cases:
         return forbidden(request, NO_LIVE_CASE)
-    form = GoalForm(request.POST if request.method == "POST" else None, cases=cases)
-    if form.is_valid():
-        try:
-            goal = services.goal_create(
-                actor=actor, case=form.cleaned_data["case"], data=form.goal_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Goal “{goal.title}” added. Add the first step.")
-            return redirect("plans:step_add", pk=goal.pk)
+    form = GoalForm(bound_data(request), cases=cases)
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.goal_create(
+            actor=actor, case=data["case"], data=form.goal_data(), request=request
+        ),
+        success_url=lambda goal: reverse("plans:step_add", args=[goal.pk]),
+        message=lambda goal: f"Goal “{goal.title}” added. Add the first step.",
+    ):
+        return response
     cancel = reverse("plans:person_plan", args=[person.pk])
     return _form_page(
         request, "plans/goal_form.html", form, person, cancel, single_case=len(cases) == 1
@@ -100,27 +96,21 @@ def review_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     cases = services.editable_cases(actor, person)
     if not cases:
         return forbidden(request, NO_LIVE_CASE)
-    form = ReviewForm(
-        request.POST if request.method == "POST" else None,
-        cases=cases,
-        initial={"reviewed_on": date.today()},
-    )
-    if form.is_valid():
-        data = {k: form.cleaned_data[k] for k in ("reviewed_on", "summary", "next_review_on")}
-        try:
-            services.plan_review_record(
-                actor=actor, case=form.cleaned_data["case"], data=data, request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The plan review has been recorded")
-            return redirect("plans:person_plan", pk=person.pk)
+    form = ReviewForm(bound_data(request), cases=cases, initial={"reviewed_on": date.today()})
     cancel = reverse("plans:person_plan", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.plan_review_record(
+            actor=actor,
+            case=data["case"],
+            data={k: data[k] for k in ("reviewed_on", "summary", "next_review_on")},
+            request=request,
+        ),
+        success_url=cancel,
+        message="The plan review has been recorded",
+    ):
+        return response
     return _form_page(request, "plans/review_form.html", form, person, cancel)
 
 
@@ -156,29 +146,24 @@ def goal_progress_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     goal, refused = _editable_goal(request, pk)
     if refused:
         return refused
-    form = ProgressForm(
-        request.POST if request.method == "POST" else None,
-        initial={"status": goal.status, "on": date.today()},
-    )
-    if form.is_valid():
-        try:
-            services.goal_progress(
-                actor=request.actor,
-                goal=goal,
-                on=form.cleaned_data["on"],
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Progress recorded")
-            return redirect("plans:goal_detail", pk=goal.pk)
-    cancel = reverse("plans:goal_detail", args=[goal.pk])
-    return _form_page(request, "plans/progress_form.html", form, goal.person, cancel, goal=goal)
+    form = ProgressForm(bound_data(request), initial={"status": goal.status, "on": date.today()})
+    goal_url = reverse("plans:goal_detail", args=[goal.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.goal_progress(
+            actor=request.actor,
+            goal=goal,
+            on=data["on"],
+            status=data["status"],
+            note=data["note"],
+            request=request,
+        ),
+        success_url=goal_url,
+        message="Progress recorded",
+    ):
+        return response
+    return _form_page(request, "plans/progress_form.html", form, goal.person, goal_url, goal=goal)
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,25 +172,22 @@ def step_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if refused:
         return refused
     form = StepForm(
-        request.POST if request.method == "POST" else None,
-        organisations=policy.organisations_visible_to(request.actor),
+        bound_data(request), organisations=policy.organisations_visible_to(request.actor)
     )
-    if form.is_valid():
-        try:
-            services.goal_step_add(
-                actor=request.actor, goal=goal, data=form.step_data(), request=request
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Step added")
-            if "another" in request.POST:
-                return redirect("plans:step_add", pk=goal.pk)
-            return redirect("plans:goal_detail", pk=goal.pk)
-    cancel = reverse("plans:goal_detail", args=[goal.pk])
-    return _form_page(request, "plans/step_form.html", form, goal.person, cancel, goal=goal)
+    goal_url = reverse("plans:goal_detail", args=[goal.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.goal_step_add(
+            actor=request.actor, goal=goal, data=form.step_data(), request=request
+        ),
+        success_url=(
+            reverse("plans:step_add", args=[goal.pk]) if "another" in request.POST else goal_url
+        ),
+        message="Step added",
+    ):
+        return response
+    return _form_page(request, "plans/step_form.html", form, goal.person, goal_url, goal=goal)
 
 
 @require_POST

@@ -32,6 +32,14 @@ class ChooseServiceForm(GovukForm):
             "invalid_choice": "Choose a service from the list",
         },
     )
+    # Step 1 of referring is a GET form: `choose` says it was sent (so an empty choice is an
+    # error, not a first visit) and `parent` carries an onward referral's origin to step 2.
+    choose = forms.CharField(widget=forms.HiddenInput, initial="1", required=False)
+    parent = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Layout:
+        title = "Refer to a service"
+        button = "Continue"
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,6 +95,10 @@ class ReferralForm(GovukForm):
         required=False,
     )
 
+    class Layout:
+        button = "Send referral"
+        secondary_button = ("draft", "Save as draft")
+
     def __init__(
         self,
         *args: Any,
@@ -126,6 +138,10 @@ class DraftForm(ReferralForm):
     """Changing a draft: the same questions, with the version it was shown at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Layout:
+        title = "Change draft referral"
+        button = "Save draft"
 
 
 class ActionForm(GovukForm):

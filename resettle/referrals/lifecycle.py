@@ -51,6 +51,7 @@ ACTIONS: StateMachine[Referral] = StateMachine(
             target=S.DECLINED,
             done="declined",
             fields=("reason", "detail"),
+            destructive=True,
         ),
         _receiver(
             name="waiting_list",
@@ -81,6 +82,7 @@ ACTIONS: StateMachine[Referral] = StateMachine(
             target=S.CLOSED,
             done="closed",
             fields=("reason",),
+            destructive=True,
         ),
         _sender(
             name="withdraw",
@@ -88,6 +90,7 @@ ACTIONS: StateMachine[Referral] = StateMachine(
             target=S.WITHDRAWN,
             done="withdrawn",
             fields=("reason",),
+            destructive=True,
             notifies="receiver",
         ),
     ],

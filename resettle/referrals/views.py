@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.consent.models import Consent
-from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.referrals import selectors, services
 from resettle.referrals.forms import (
     ActionForm,
@@ -36,13 +34,7 @@ from resettle.referrals.forms import (
 )
 from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import Referral, ReferralState
-from resettle.web.form_runner import (
-    add_service_errors,
-    bound_data,
-    form_status,
-    render_form,
-    run_form,
-)
+from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table, page_of
 
@@ -268,6 +260,7 @@ def action_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
     form.layout.title, form.layout.button = page.title, page.button
     form.layout.caption = f"{referral.person.full_name} to {referral.service.name}"
     form.layout.warning = page.warning
+    form.layout.button_style = "warning" if transition.destructive else ""
 
     def act(data: dict[str, Any]) -> Referral:
         try:
@@ -313,7 +306,7 @@ def edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         return redirect("referrals:detail", pk=referral.pk)
     consents = [c.pk for c in Consent.objects.filter(person=referral.person) if c.is_current()]
     form = DraftForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         consents=Consent.objects.filter(pk__in=consents),
         ineligible=False,
         no_contact=False,
@@ -326,10 +319,10 @@ def edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "consent": str(referral.consent_id) if referral.consent_id else "none",
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data: dict[str, Any]) -> Referral:
         try:
-            services.referral_update(
+            return services.referral_update(
                 actor=actor,
                 referral=referral,
                 reason=data["reason"],
@@ -341,22 +334,21 @@ def edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
                 request=request,
             )
         except services.StaleReferral as exc:
-            return _conflict(request, exc)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "The draft has been saved")
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(
+            raise _Conflict(exc) from exc
+
+    detail_url = reverse("referrals:detail", args=[referral.pk])
+    try:
+        response = run_form(
+            request, form, save, success_url=detail_url, message="The draft has been saved"
+        )
+    except _Conflict as conflict:
+        return _conflict(request, conflict.stale)
+    if response is not None:
+        return response
+    return render_form(
         request,
         "referrals/edit.html",
-        {
-            "form": form,
-            "referral": referral,
-            "cancel_url": reverse("referrals:detail", args=[referral.pk]),
-        },
+        {"form": form, "referral": referral, "cancel_url": detail_url},
     )
 
 
@@ -435,59 +427,55 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     options = selectors.services_for_referral(actor=actor)
     cancel_url = reverse("referrals:person", args=[person.pk])
     chosen = "service" in request.GET or "choose" in request.GET
-    chooser = ChooseServiceForm(request.GET if chosen else None, services=options)
+    chooser = ChooseServiceForm(
+        request.GET if chosen else None,
+        services=options,
+        initial={"parent": parent.pk if parent else ""},
+    )
     if not chooser.is_bound or not chooser.is_valid():
-        return render(
+        return render_form(
             request,
             "referrals/choose_service.html",
             {"form": chooser, "person": person, "parent": parent, "cancel_url": cancel_url},
-            status=form_status(chooser),
         )
     service = chooser.cleaned_data["service"]
     warnings = services.referral_warnings(actor=actor, person=person, service=service)
     consents = Consent.objects.filter(person=person).order_by("-given_on")
     consents = [c.pk for c in consents if c.is_current()]
     form = ReferralForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         consents=Consent.objects.filter(pk__in=consents),
         ineligible=bool(warnings.ineligible),
         no_contact=warnings.no_contact,
         initial={"pathway": (service.pathways or [""])[0]},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            referral = services.referral_create(
-                actor=actor,
-                person=person,
-                service=service,
-                reason=data["reason"],
-                pathway=data["pathway"],
-                urgency=data["urgency"],
-                shared_categories=data["shared_categories"],
-                consent=data.get("consent"),
-                eligibility_override_reason=data.get("eligibility_override_reason", ""),
-                no_contact_confirmed=data.get("no_contact_confirmed", False),
-                parent=parent,
-                submit=request.POST.get("send") == "submit",
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            sent = referral.state == ReferralState.SUBMITTED
-            messages.success(
-                request,
-                f"Referral sent to {service.organisation.name}"
-                if sent
-                else "Referral saved as a draft. Send it when it is ready.",
-            )
-            return redirect("referrals:detail", pk=referral.pk)
-    return render(
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.referral_create(
+            actor=actor,
+            person=person,
+            service=service,
+            reason=data["reason"],
+            pathway=data["pathway"],
+            urgency=data["urgency"],
+            shared_categories=data["shared_categories"],
+            consent=data.get("consent"),
+            eligibility_override_reason=data.get("eligibility_override_reason", ""),
+            no_contact_confirmed=data.get("no_contact_confirmed", False),
+            parent=parent,
+            submit="draft" not in request.POST,
+            request=request,
+        ),
+        success_url=lambda referral: reverse("referrals:detail", args=[referral.pk]),
+        message=lambda referral: (
+            f"Referral sent to {service.organisation.name}"
+            if referral.state == ReferralState.SUBMITTED
+            else "Referral saved as a draft. Send it when it is ready."
+        ),
+    ):
+        return response
+    return render_form(
         request,
         "referrals/referral_form.html",
         {
@@ -498,7 +486,6 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             "parent": parent,
             "cancel_url": cancel_url,
         },
-        status=form_status(form),
     )
 
 
@@ -510,39 +497,33 @@ def signposting_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         return forbidden(request, CANNOT_REFER)
     parent = _parent(actor, person, request)
     form = SignpostingForm(
-        request.POST if request.method == "POST" else None,
+        bound_data(request),
         services=policy.services_visible_to(actor).select_related("organisation"),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.signposting_record(
-                actor=actor,
-                person=person,
-                service=data["service"],
-                service_name=data["service_name"],
-                pathway=data["pathway"],
-                signposted_on=data["signposted_on"],
-                note=data["note"],
-                follow_up_on=data["follow_up_on"],
-                from_referral=parent,
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            return forbidden(request, exc.message)
-        else:
-            messages.success(request, "Signposting recorded")
-            return redirect("referrals:person", pk=person.pk)
-    return render(
+    person_url = reverse("referrals:person", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.signposting_record(
+            actor=actor,
+            person=person,
+            service=data["service"],
+            service_name=data["service_name"],
+            pathway=data["pathway"],
+            signposted_on=data["signposted_on"],
+            note=data["note"],
+            follow_up_on=data["follow_up_on"],
+            from_referral=parent,
+            request=request,
+        ),
+        success_url=person_url,
+        message="Signposting recorded",
+    ):
+        return response
+    return render_form(
         request,
         "referrals/signposting_form.html",
-        {
-            "form": form,
-            "person": person,
-            "cancel_url": reverse("referrals:person", args=[person.pk]),
-        },
+        {"form": form, "person": person, "cancel_url": person_url},
     )
 
 
@@ -555,28 +536,24 @@ def signposting_follow_up_view(
     signposting = selectors.get_signposting(actor, person, signposting_pk)
     if not policy.may_follow_up(actor, signposting):
         return forbidden(request, "Only the organisation that signposted records the follow-up.")
-    form = FollowUpForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.signposting_follow_up(
-                actor=actor,
-                signposting=signposting,
-                follow_up=form.cleaned_data["follow_up"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Follow-up recorded")
-            return redirect("referrals:person", pk=person.pk)
-    return render(
+    form = FollowUpForm(bound_data(request))
+    person_url = reverse("referrals:person", args=[person.pk])
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.signposting_follow_up(
+            actor=actor,
+            signposting=signposting,
+            follow_up=data["follow_up"],
+            note=data["note"],
+            request=request,
+        ),
+        success_url=person_url,
+        message="Follow-up recorded",
+    ):
+        return response
+    return render_form(
         request,
         "referrals/follow_up.html",
-        {
-            "form": form,
-            "person": person,
-            "signposting": signposting,
-            "cancel_url": reverse("referrals:person", args=[person.pk]),
-        },
+        {"form": form, "person": person, "signposting": signposting, "cancel_url": person_url},
     )

@@ -9,6 +9,10 @@ once how its page looks, in a nested `Layout`:
             title = "Pause this case"
             button = "Pause case"
             warning = "The worker and mentor are told."
+
+A page that ends or removes something gives its button `button_style = "warning"` (GOV.UK's red
+button); a form with a second way to submit ("Save and log another") names it in
+`secondary_button`.
 """
 
 from dataclasses import dataclass, fields
@@ -136,6 +140,11 @@ class FormLayout:
     caption: str = ""  # above the title, usually whose record this is
     button: str = "Save"
     warning: str = ""  # GOV.UK warning text above the fields
+    # The GOV.UK button modifier: "" (primary), "warning" (destructive) or "secondary".
+    button_style: str = ""
+    # (name, text) of a secondary submit button that posts `name=1`, for "Save and add another"
+    # or "Save as draft": the view tells the two apart by whether `name` was posted.
+    secondary_button: tuple[str, str] | None = None
 
 
 class GovukFormMixin:

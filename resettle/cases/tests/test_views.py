@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -70,3 +71,22 @@ def test_closing_the_last_work_leaves_the_case_for_the_people_list(cast, case):
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("record is closed" in m for m in said)
     assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 404
+
+
+def test_closing_is_confirmed_with_the_red_warning_button_and_pausing_is_not(cast, case):
+    client = _client(cast.caseworker)
+    close = client.get(reverse("cases:close", args=[case.pk])).content.decode()
+    pause = client.get(reverse("cases:pause", args=[case.pk])).content.decode()
+    assert 'class="govuk-button govuk-button--warning"' in close
+    assert ">Close case</button>" in close
+    assert "govuk-button--warning" not in pause
+
+
+def test_an_allocation_the_service_refuses_is_shown_beside_the_form(cast, case, monkeypatch):
+    def refuse(**kwargs):
+        raise ValidationError({"worker": "This worker has left"})
+
+    monkeypatch.setattr(services, "case_update", refuse)
+    response = _client(cast.caseworker).post(reverse("cases:edit", args=[case.pk]), {})
+    assert response.status_code == 200
+    assert response.context["form"].errors["worker"] == ["This worker has left"]

@@ -254,6 +254,7 @@ def test_withdrawing_asks_for_confirmation_then_withdraws_today(client_as, cast,
     confirm = client.get(withdraw_url(consent))
     assert confirm.status_code == 200
     assert "Are you sure you want to withdraw this consent?" in confirm.text
+    assert 'class="govuk-button govuk-button--warning"' in confirm.text
     consent.refresh_from_db()
     assert consent.withdrawn_on is None
 

@@ -251,6 +251,7 @@ def test_marking_a_member_as_left_keeps_them_as_a_past_member(client_as, cast, f
     client = client_as(cast.caseworker)
     confirm = client.get(leave_url(household, member))
     assert "Mark Pam Dale as having left the household" in confirm.text
+    assert 'class="govuk-button govuk-button--warning"' in confirm.text
     today = date.today()
     response = client.post(
         leave_url(household, member),

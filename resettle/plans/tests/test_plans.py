@@ -155,12 +155,16 @@ def test_adding_a_goal_then_a_step_then_progress_through_the_pages(cast, person)
         {"pathway": "education_employment", "title": "Get a forklift licence"},
     )
     goal = Goal.objects.get()
-    assert response["Location"] == reverse("plans:step_add", args=[goal.pk])
-    client.post(
-        reverse("plans:step_add", args=[goal.pk]),
-        {"text": "Book the course", "owner_kind": "worker"},
+    step_url = reverse("plans:step_add", args=[goal.pk])
+    assert response["Location"] == step_url
+    assert 'name="another" value="1"' in client.get(step_url).content.decode()
+    another = client.post(
+        step_url, {"text": "Find the fees", "owner_kind": "person", "another": "1"}
     )
-    step = GoalStep.objects.get()
+    assert another["Location"] == step_url
+    done = client.post(step_url, {"text": "Book the course", "owner_kind": "worker"})
+    assert done["Location"] == reverse("plans:goal_detail", args=[goal.pk])
+    step = GoalStep.objects.get(text="Book the course")
     client.post(reverse("plans:step_done", args=[goal.pk, step.pk]))
     step.refresh_from_db()
     assert step.done_on == date.today()

@@ -68,6 +68,15 @@ def test_a_stale_form_is_a_409_showing_the_new_state(client, cast, submitted):
     assert "Withdrawn" in response.content.decode()
 
 
+def test_ending_a_referral_asks_with_the_red_warning_button(client, cast, submitted):
+    client.force_login(cast.coordinator.user)
+    decline = client.get(reverse("referrals:decline", args=[submitted.pk])).content.decode()
+    accept = client.get(reverse("referrals:accept", args=[submitted.pk])).content.decode()
+    assert 'class="govuk-button govuk-button--warning"' in decline
+    assert ">Decline referral</button>" in decline
+    assert "govuk-button--warning" not in accept
+
+
 def test_the_referrer_cannot_decide_and_the_receiver_cannot_withdraw(client, cast, submitted):
     client.force_login(cast.probation.user)
     assert client.post(reverse("referrals:accept", args=[submitted.pk])).status_code == 403
@@ -84,7 +93,7 @@ def test_referring_through_the_pages_with_an_override(client, cast, person, sess
     step_two = f"{url}?service={session.pk}"
     page = client.get(step_two).content.decode()
     assert "does not meet this service" in page
-    data = {"reason": "Keen", "pathway": "sport", "urgency": "soon", "send": "submit"}
+    data = {"reason": "Keen", "pathway": "sport", "urgency": "soon"}
     refused = client.post(step_two, data)
     assert refused.status_code == 200
     assert "Enter why you are referring them" in refused.content.decode()
@@ -93,6 +102,28 @@ def test_referring_through_the_pages_with_an_override(client, cast, person, sess
     referral = person.referrals.get()
     assert referral.state == ReferralState.SUBMITTED
     assert referral.eligibility_override_reason == "Coach agreed"
+
+
+def test_a_referral_saved_as_a_draft_is_not_sent(client, cast, person, session):
+    client.force_login(cast.probation.user)
+    url = reverse("referrals:create", args=[person.pk]) + f"?service={session.pk}"
+    assert 'name="draft" value="1"' in client.get(url).content.decode()
+    data = {"reason": "Keen", "pathway": "sport", "urgency": "soon", "draft": "1"}
+    assert client.post(url, data).status_code == 302
+    assert person.referrals.get().state == ReferralState.DRAFT
+
+
+def test_an_onward_referral_keeps_its_origin_through_choosing_the_service(
+    client, cast, person, session, submitted
+):
+    client.force_login(cast.probation.user)
+    url = reverse("referrals:create", args=[person.pk])
+    chooser = client.get(url, {"parent": submitted.pk}).content.decode()
+    assert f'type="hidden" name="parent" value="{submitted.pk}"' in chooser
+    unchosen = client.get(url, {"choose": "1", "parent": submitted.pk})
+    assert unchosen.status_code == 200 and "Choose a service" in unchosen.content.decode()
+    step_two = f"{url}?choose=1&parent={submitted.pk}&service={session.pk}"
+    assert "An onward referral from" in client.get(step_two).content.decode()
 
 
 def test_the_dashboards_filter_and_count(
@@ -183,7 +214,7 @@ def test_the_referral_can_rest_on_a_recorded_consent(client, cast, person, sessi
     url = reverse("referrals:create", args=[person.pk]) + f"?service={session.pk}"
     page = client.get(url).content.decode()
     assert "None of these" in page
-    data = {"reason": "r", "pathway": "sport", "urgency": "routine", "send": "submit"}
+    data = {"reason": "r", "pathway": "sport", "urgency": "routine"}
     wider = client.post(url, data | {"consent": str(consent.pk), "shared_categories": "health"})
     assert "does not cover all the information" in wider.content.decode()
     done = client.post(

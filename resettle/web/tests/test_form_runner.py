@@ -183,6 +183,35 @@ def test_a_form_without_a_layout_has_a_save_button_and_no_heading():
     assert ">Save</button>" in html
 
 
+def test_a_destructive_form_has_the_red_warning_button_and_the_include_may_say_so():
+    class End(GovukForm):
+        class Layout:
+            button = "Close case"
+            button_style = "warning"
+
+    declared = render_to_string("includes/form.html", {"form": End()})
+    passed = render_to_string("includes/form.html", {"form": NoteForm(), "button_style": "warning"})
+
+    assert 'class="govuk-button govuk-button--warning"' in declared
+    assert 'class="govuk-button govuk-button--warning"' in passed
+    assert "govuk-button--warning" not in render_to_string(
+        "includes/form.html", {"form": NoteForm()}
+    )
+
+
+def test_a_second_way_to_submit_posts_its_name_from_a_secondary_button():
+    class Step(GovukForm):
+        class Layout:
+            secondary_button = ("another", "Add and add another")
+
+    html = render_to_string("includes/form.html", {"form": Step()})
+
+    assert (
+        'name="another" value="1" class="govuk-button govuk-button--secondary"' in html
+        and ">Add and add another</button>" in html
+    )
+
+
 def test_the_warning_tag_wraps_markup_in_the_one_warning_include():
     html = (
         engines["django"]
