@@ -16,19 +16,10 @@ from django.urls import NoReverseMatch, reverse
 
 from resettle.access.tests.matrix.routes import ADMIN_PREFIX, DECISIONS, all_routes, page_routes
 from resettle.access.tests.matrix.runner import check_route, table
-from resettle.access.tests.matrix.scenario import build_world
 
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
 
 
 def test_every_route_has_a_declared_policy_decision():

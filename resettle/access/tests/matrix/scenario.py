@@ -98,22 +98,29 @@ class Actor:
     organisation_key: str | None = None
     client: Client | None = None
     token: str | None = None
+    # Still signed in (the same session, the same token), but the membership has ended: acting
+    # for no organisation, in no role.
+    membership_ended: bool = False
 
     @property
     def anonymous(self) -> bool:
         return self.membership is None
 
     @property
+    def acting(self) -> Membership | None:
+        return None if self.membership_ended else self.membership
+
+    @property
     def role(self) -> str | None:
-        return self.membership.role if self.membership else None
+        return self.acting.role if self.acting else None
 
     @property
     def kind(self) -> str | None:
-        return self.membership.organisation.kind if self.membership else None
+        return self.acting.organisation.kind if self.acting else None
 
     @property
     def is_safeguarding_lead(self) -> bool:
-        return bool(self.membership and self.membership.is_safeguarding_lead)
+        return bool(self.acting and self.acting.is_safeguarding_lead)
 
 
 @dataclass
