@@ -1,9 +1,9 @@
 """The authorization matrix: every URL pattern and API operation by every
 demo role by (own record, another organisation's record, a record shared by agreement, a record
 whose consent was withdrawn, and records whose work with the organisation has ended: a withdrawn
-referral, a closed case, an expired follow-up window). It fails on any unexpected 2xx, on a
-record the actor may not see answering differently from one that does not exist, and on a route
-with no policy decision.
+referral, a completed one, a closed case, an expired follow-up window). It fails on any
+unexpected 2xx, on a record the actor may not see answering differently from one that does not
+exist, and on a route with no policy decision.
 
 The routes are found at run time (`matrix/routes.py`), so a new URL or API operation is checked
 the moment it exists, and fails until its decision is declared in `routes.DECISIONS`."""
