@@ -34,6 +34,7 @@ from resettle.access.principals import (
     StaffPrincipal,
     principal_of,
 )
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership, Organisation, Role
 from resettle.consent.models import Consent
 from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
@@ -278,6 +279,12 @@ def can_view_category(actor: Actor, person: Person, category: str) -> bool:
     return category in categories_visible(actor, person)
 
 
+def can_read(actor: Actor, person: Person, label: str, field: str = "person") -> bool:
+    """Whether the actor may read `label`'s `field` of this person's record (by default, its
+    records at all): the field's category, from the registry, for this person."""
+    return can_view_category(actor, person, category_of(label, field))
+
+
 def open_break_glass_categories(actor: Actor, person: Person) -> frozenset[str]:
     return access_for(actor).open_break_glass(person)
 
@@ -321,6 +328,14 @@ def people_with_category(actor: Actor, category: str, on: date | None = None) ->
         )
         people = people.filter(Exists(consents))
     return people
+
+
+def people_with_readable(
+    actor: Actor, label: str, field: str = "person", on: date | None = None
+) -> QuerySet[Person]:
+    """The people whose records of `label` (or that `field` of them) the actor may read: for
+    lists. `people_with_category` for the category the registry places it in."""
+    return people_with_category(actor, category_of(label, field), on)
 
 
 def _eighteenth_birthday_cutoff(on: date) -> date:

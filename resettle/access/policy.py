@@ -13,6 +13,7 @@ from resettle.access.core import (
     acting_staff,
     agreement_grants,
     as_is,
+    can_read,
     can_view_case_records,
     can_view_category,
     can_view_person,
@@ -26,6 +27,7 @@ from resettle.access.core import (
     open_break_glass_categories,
     people_visible_to,
     people_with_category,
+    people_with_readable,
     visible_person_ids,
 )
 from resettle.access.principals import CASE_LEVEL_ROLES
@@ -194,6 +196,7 @@ __all__ = [
     "can_manage_services",
     "can_open_case",
     "can_override_mentor_checks",
+    "can_read",
     "can_read_supervision_notes",
     "can_record_consent",
     "can_record_contact",
@@ -259,6 +262,7 @@ __all__ = [
     "organisations_visible_to",
     "people_visible_to",
     "people_with_category",
+    "people_with_readable",
     "public_services",
     "referral_categories_visible",
     "referrals_received_by",

@@ -570,6 +570,17 @@ def classification(label: str, field: str) -> Classification:
     return REGISTRY[label][field]
 
 
+def category_of(label: str, field: str = "person") -> Category:
+    """The data category of `label`'s `field`. By default the field naming whose record it is:
+    a record about someone (a custody period, a contact, a goal, an assessment) is read under
+    the category its link to them is placed in. A field placed by marker has rules of its own
+    and is a ValueError here."""
+    placed = REGISTRY[label][field]
+    if not isinstance(placed, Category):
+        raise ValueError(f"{label}.{field} is {placed}, not a data category")
+    return placed
+
+
 def fields_in(label: str, categories: Iterable[str]) -> list[str]:
     """The fields of `label` in any of `categories`, in the registry's order."""
     wanted = set(categories)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from resettle.access import policy
 from resettle.access import selectors as access_selectors
 from resettle.access.categories import Category
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read, record_reads
 from resettle.cases.models import Case, CaseState
@@ -18,6 +19,8 @@ from resettle.people.choices import ContactWishes
 from resettle.people.models import HouseholdMember, Person, Relationship
 
 SORTS = {"newest": "-happened_at", "oldest": "happened_at"}
+# What reading a contact's note is, from the registry.
+NOTE = category_of("contacts.Contact", "note")
 
 
 def person_contacts(
@@ -53,7 +56,7 @@ def audit_note_reads(
     if actor is None:
         return
     if any(_is_case_note_read(actor, c) for c in contacts):
-        record_read(actor=actor, person=person, categories=[Category.CASE_NOTES], request=request)
+        record_read(actor=actor, person=person, categories=[NOTE], request=request)
 
 
 def audit_note_reads_for_list(
@@ -67,7 +70,7 @@ def audit_note_reads_for_list(
     it shows."""
     if actor is None:
         return
-    reads = [(c.person_id, Category.CASE_NOTES) for c in contacts if _is_case_note_read(actor, c)]
+    reads = [(c.person_id, NOTE) for c in contacts if _is_case_note_read(actor, c)]
     record_reads(actor=actor, reads=reads, request=request)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resettle.access import policy
-from resettle.access.categories import Category
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read, record_reads
 from resettle.cases.models import Case, CaseEvent, Task, TaskKind
@@ -29,6 +29,13 @@ from resettle.people.models import Person
 PRE_RELEASE_WINDOW = timedelta(weeks=12)
 
 
+# The categories of a period and of its restricted parts, from the registry.
+PERIOD = "custody.CustodyPeriod"
+CUSTODY = category_of(PERIOD)
+LICENCE_CONDITIONS = category_of(PERIOD, "licence_conditions")
+RECALL_REASON = category_of(PERIOD, "recall_reason")
+
+
 @dataclass
 class Shown:
     """Which restricted parts of custody records the actor may see for one person."""
@@ -37,11 +44,11 @@ class Shown:
     recall_reason: bool
 
     def categories(self) -> list[str]:
-        shown = [Category.CUSTODY]
+        shown = [CUSTODY]
         if self.licence_conditions:
-            shown.append(Category.RISK_SUITABILITY)
+            shown.append(LICENCE_CONDITIONS)
         if self.recall_reason:
-            shown.append(Category.OFFENCE)
+            shown.append(RECALL_REASON)
         return shown
 
 
@@ -56,13 +63,13 @@ def shown_for_list(actor: Membership | None, person_ids: set) -> dict[Any, Shown
     """`shown_for` for a list's people in two queries, by the agreements alone: lists never
     include what a break-glass opens (custody_periods_visible_to)."""
 
-    def having(category: str) -> set:
-        people = policy.people_with_category(actor, category).filter(pk__in=person_ids)
+    def having(field: str) -> set:
+        people = policy.people_with_readable(actor, PERIOD, field).filter(pk__in=person_ids)
         return set(people.values_list("pk", flat=True))
 
     # Licence conditions also need custody, which every person in a custody list has.
-    licence, offence = having(Category.RISK_SUITABILITY), having(Category.OFFENCE)
-    return {pk: Shown(pk in licence, pk in offence) for pk in person_ids}
+    licence, recall = having("licence_conditions"), having("recall_reason")
+    return {pk: Shown(pk in licence, pk in recall) for pk in person_ids}
 
 
 def periods_for_person(person: Person) -> list[CustodyPeriod]:
@@ -87,11 +94,11 @@ def record_custody_read(
     periods: list[CustodyPeriod],
     request: HttpRequest | None,
 ) -> None:
-    categories = [Category.CUSTODY]
+    categories = [CUSTODY]
     if shown.licence_conditions and any(p.licence_conditions for p in periods):
-        categories.append(Category.RISK_SUITABILITY)
+        categories.append(LICENCE_CONDITIONS)
     if shown.recall_reason and any(p.recall_reason for p in periods):
-        categories.append(Category.OFFENCE)
+        categories.append(RECALL_REASON)
     if periods:
         record_read(actor=actor, person=person, categories=categories, request=request)
 
@@ -106,11 +113,11 @@ def record_custody_list_read(
     """record_custody_read for a page of many people's periods, in one insert."""
     reads = []
     for period in periods:
-        reads.append((period.person_id, Category.CUSTODY))
+        reads.append((period.person_id, CUSTODY))
         if shown[period.person_id].licence_conditions and period.licence_conditions:
-            reads.append((period.person_id, Category.RISK_SUITABILITY))
+            reads.append((period.person_id, LICENCE_CONDITIONS))
         if shown[period.person_id].recall_reason and period.recall_reason:
-            reads.append((period.person_id, Category.OFFENCE))
+            reads.append((period.person_id, RECALL_REASON))
     record_reads(actor=actor, reads=reads, request=request)
 
 
@@ -282,7 +289,7 @@ def person_timeline(
             )
         )
         if events:
-            read.append(Category.CUSTODY)
+            read.append(category_of("custody.CustodyEvent", "period"))
         for event in events:
             lines = []
             if event.kind == CustodyEventKind.STARTED:
@@ -300,7 +307,7 @@ def person_timeline(
                 title = "Recalled to custody"
                 if shown.recall_reason and event.recall_reason:
                     lines.append(f"Reason: {event.get_recall_reason_display()}")
-                    read.append(Category.OFFENCE)
+                    read.append(category_of("custody.CustodyEvent", "recall_reason"))
             else:
                 title = event.get_kind_display()
             entries.append(
@@ -335,7 +342,7 @@ def person_timeline(
                 )
             )
             if event.case.organisation_id != getattr(actor, "organisation_id", None):
-                read.append(Category.CASE_NOTES)
+                read.append(category_of("cases.CaseEvent", "case"))
 
     if "contact" in kinds:
         contacts = policy.contacts_for_person(actor, person).select_related(
@@ -357,7 +364,7 @@ def person_timeline(
                 )
             )
             if contact.organisation_id != getattr(actor, "organisation_id", None):
-                read.append(Category.CASE_NOTES)
+                read.append(category_of("contacts.Contact"))
 
     if "referral" in kinds:
         referrals = (
@@ -393,7 +400,7 @@ def person_timeline(
                 )
             )
             if goal.case.organisation_id != getattr(actor, "organisation_id", None):
-                read.append(Category.OUTCOMES)
+                read.append(category_of("plans.Goal"))
 
     if read:
         record_read(actor=actor, person=person, categories=read, request=request)

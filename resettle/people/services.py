@@ -400,8 +400,9 @@ def working_relationship_end(
     relationship: a live case there, an accepted or started referral to one of its services, or
     a current mentoring allocation on its case. Returns the relationship ended, if one was.
 
-    Called by the services that end a piece of work (withdrawing, declining or closing a
-    referral, closing a case), inside their transaction, after their own change is saved."""
+    Called by the services that end a piece of work (withdrawing, declining, completing or
+    closing a referral, closing a case), inside their transaction, after their own change is
+    saved."""
     relationship = (
         WorkingRelationship.objects.select_for_update(of=("self",))
         .filter(person_id=person_id, organisation=organisation, ended_on__isnull=True)

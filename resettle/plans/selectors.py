@@ -8,12 +8,15 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from resettle.access import policy
-from resettle.access.categories import Category
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read, record_reads
 from resettle.core.pathways import Pathway
 from resettle.people.models import Person
 from resettle.plans.models import Goal, GoalStep, GoalUpdate, PlanReview
+
+# What reading a partner's goal is, from the registry.
+GOAL = category_of("plans.Goal")
 
 
 @dataclass
@@ -42,7 +45,7 @@ def audit_partner_reads(
     *, actor: Membership | None, person: Person, goals: list[Goal], request: HttpRequest | None
 ) -> None:
     if actor is not None and any(g.case.organisation_id != actor.organisation_id for g in goals):
-        record_read(actor=actor, person=person, categories=[Category.OUTCOMES], request=request)
+        record_read(actor=actor, person=person, categories=[GOAL], request=request)
 
 
 def audit_partner_reads_for_list(
@@ -53,11 +56,7 @@ def audit_partner_reads_for_list(
     people it shows."""
     if actor is None:
         return
-    reads = [
-        (g.person_id, Category.OUTCOMES)
-        for g in goals
-        if g.case.organisation_id != actor.organisation_id
-    ]
+    reads = [(g.person_id, GOAL) for g in goals if g.case.organisation_id != actor.organisation_id]
     record_reads(actor=actor, reads=reads, request=request)
 
 
@@ -86,7 +85,7 @@ def person_plan(
         .select_related("by", "case__organisation")
         .order_by("-reviewed_on", "-created_at")
     )
-    if policy.can_view_category(actor, person, Category.OUTCOMES) is False:
+    if not policy.can_read(actor, person, "plans.PlanReview"):
         reviews = [r for r in reviews if r.case.organisation_id == actor.organisation_id]
     return PersonPlan(
         pathways=[p for p in by_pathway.values() if p.goals],

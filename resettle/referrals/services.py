@@ -652,6 +652,9 @@ def referral_complete(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
+    """The support has ended, and with it the receiving organisation's work with the person
+    (unless something else holds it; an agreement's follow-up window still lets it follow up
+    the outcome)."""
     ACTIONS.authorise("complete", actor, referral)
     if not (outcome or "").strip():
         raise ValidationError({"outcome": "Enter what the support achieved"})
@@ -664,6 +667,7 @@ def referral_complete(
         outcome=outcome.strip(),
         ended_at=timezone.now(),
     )
+    _stop_working(actor, current, "completed", request)
     _tell_referrer(current, actor, "completed")
     return current
 

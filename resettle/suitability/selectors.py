@@ -7,12 +7,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 
 from resettle.access import policy
-from resettle.access.categories import Category
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
 from resettle.people.models import Person
 from resettle.suitability.models import SuitabilityAssessment, SuitabilityReviewRequest
 
+ASSESSMENT = "suitability.SuitabilityAssessment"
 # How many open review requests an assessor's home page lists.
 HOME_REQUESTS_SHOWN = 10
 
@@ -62,7 +63,7 @@ def person_suitability(
     )
     if history:
         record_read(
-            actor=actor, person=person, categories=[Category.RISK_SUITABILITY], request=request
+            actor=actor, person=person, categories=[category_of(ASSESSMENT)], request=request
         )
     return PersonSuitability(
         current=history[0] if history else None, earlier=history[1:], open_requests=open_requests
@@ -76,7 +77,7 @@ def review_requests_for_assessor(
     people whose suitability they may still read: the assessor's tasks."""
     if not policy.is_suitability_assessor(actor):
         return []
-    people = policy.people_with_category(actor, Category.RISK_SUITABILITY)
+    people = policy.people_with_readable(actor, ASSESSMENT)
     return list(
         SuitabilityReviewRequest.objects.filter(
             done_at__isnull=True,

@@ -1,25 +1,28 @@
-"""Contacts (case notes of meetings and calls)."""
+"""Contacts (case notes of meetings and calls): an organisation reads its own; partners' are
+read under the registry's category of a contact, and never a sensitive one."""
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from resettle.access.categories import Category
 from resettle.access.core import (
     Actor,
     about,
     acting_staff,
+    can_read,
     can_view_case_records,
-    can_view_category,
     can_view_person,
     get_or_404,
     open_break_glass_categories,
     people_visible_to,
-    people_with_category,
+    people_with_readable,
 )
+from resettle.access.registry import category_of
 from resettle.accounts.models import Role
 from resettle.contacts.models import Contact
 from resettle.people.models import Person
+
+CONTACT = "contacts.Contact"
 
 
 def contacts_for_person(actor: Actor, person: Person) -> QuerySet[Contact]:
@@ -31,9 +34,9 @@ def contacts_for_person(actor: Actor, person: Person) -> QuerySet[Contact]:
         own &= Q(case__mentor_id=staff.user_id) | Q(recorded_by_id=staff.user_id)
         own &= Q(sensitive=False) | Q(recorded_by_id=staff.user_id)
     visible = own
-    if can_view_category(actor, person, Category.CASE_NOTES):
+    if can_read(actor, person, CONTACT):
         visible |= Q(sensitive=False)
-    if Category.CASE_NOTES in open_break_glass_categories(actor, person):
+    if category_of(CONTACT) in open_break_glass_categories(actor, person):
         visible = Q()
     return Contact.objects.filter(visible, person=person)
 
@@ -50,7 +53,7 @@ def contacts_visible_to(actor: Actor) -> QuerySet[Contact]:
         own &= Q(sensitive=False) | Q(recorded_by_id=staff.user_id)
     shared = (
         Q(sensitive=False)
-        & about(people_with_category(actor, Category.CASE_NOTES))
+        & about(people_with_readable(actor, CONTACT))
         & ~Q(organisation_id=staff.organisation_id)
     )
     return Contact.objects.filter(own | shared)

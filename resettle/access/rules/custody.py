@@ -5,14 +5,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from resettle.access.categories import Category
 from resettle.access.core import (
     Actor,
     about,
     acting_staff,
-    can_view_category,
+    can_read,
     get_or_404,
-    people_with_category,
+    people_with_readable,
 )
 from resettle.access.rules.cases import CASE_MANAGER_ROLES
 from resettle.access.rules.suitability import SUITABILITY_ASSESSOR_KINDS
@@ -23,26 +22,27 @@ from resettle.people.models import Person
 
 # Custody periods --------------------------------------------------------------------------------
 #
-# Dates, establishment and releases are the custody category. Licence conditions are what a
-# partner needs to arrange support safely, so they go with risk & suitability; the reason for a
-# recall is offence information.
+# Each part of a period is read under its category in the registry: dates, establishment and
+# releases are custody; licence conditions, which a partner needs to arrange support safely, go
+# with risk & suitability; the reason for a recall is offence information.
+
+PERIOD = "custody.CustodyPeriod"
 
 CUSTODY_RECORDER_ROLES = frozenset({Role.REFERRER, Role.CASEWORKER})
 CUSTODY_RECORDER_KINDS = SUITABILITY_ASSESSOR_KINDS
 
 
 def can_view_custody(actor: Actor, person: Person) -> bool:
-    return can_view_category(actor, person, Category.CUSTODY)
+    return can_read(actor, person, PERIOD)
 
 
 def can_view_licence_conditions(actor: Actor, person: Person) -> bool:
-    return can_view_category(actor, person, Category.RISK_SUITABILITY) and can_view_custody(
-        actor, person
-    )
+    """Shown on a custody period, so only with the period itself."""
+    return can_read(actor, person, PERIOD, "licence_conditions") and can_view_custody(actor, person)
 
 
 def can_view_recall_reason(actor: Actor, person: Person) -> bool:
-    return can_view_category(actor, person, Category.OFFENCE)
+    return can_read(actor, person, PERIOD, "recall_reason")
 
 
 def can_record_custody(actor: Actor, person: Person) -> bool:
@@ -57,7 +57,7 @@ def can_record_custody(actor: Actor, person: Person) -> bool:
 
 def custody_periods_visible_to(actor: Actor) -> QuerySet[CustodyPeriod]:
     """For lists and worklists (break-glass opens one person's page, not lists)."""
-    return CustodyPeriod.objects.filter(about(people_with_category(actor, Category.CUSTODY)))
+    return CustodyPeriod.objects.filter(about(people_with_readable(actor, PERIOD)))
 
 
 # Release planning (custody and cases) -----------------------------------------------------------

@@ -1,21 +1,21 @@
-"""Plans and goals."""
+"""Plans and goals: an organisation reads the goals of its own cases; partners' are read under
+the registry's category of a goal."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from resettle.access.categories import Category
 from resettle.access.core import (
     Actor,
     about,
     acting_staff,
+    can_read,
     can_view_case_records,
-    can_view_category,
     can_view_person,
     get_or_404,
     people_visible_to,
-    people_with_category,
+    people_with_readable,
 )
 from resettle.access.core import as_is as _as_is
 from resettle.access.rules.cases import can_record_contact
@@ -23,6 +23,8 @@ from resettle.accounts.models import Role
 from resettle.cases.models import Case
 from resettle.people.models import Person
 from resettle.plans.models import Goal
+
+GOAL = "plans.Goal"
 
 
 def goals_for_person(actor: Actor, person: Person) -> QuerySet[Goal]:
@@ -32,7 +34,7 @@ def goals_for_person(actor: Actor, person: Person) -> QuerySet[Goal]:
     visible = Q(case__organisation_id=staff.organisation_id)
     if staff.role == Role.PEER_MENTOR:
         visible &= Q(case__mentor_id=staff.user_id) | Q(case__worker_id=staff.user_id)
-    if can_view_category(actor, person, Category.OUTCOMES):
+    if can_read(actor, person, GOAL):
         visible |= ~Q(case__organisation_id=staff.organisation_id)
     return Goal.objects.filter(visible, person=person)
 
@@ -45,7 +47,7 @@ def goals_visible_to(actor: Actor) -> QuerySet[Goal]:
     if staff.role == Role.PEER_MENTOR:
         own &= Q(case__mentor_id=staff.user_id) | Q(case__worker_id=staff.user_id)
     shared = ~Q(case__organisation_id=staff.organisation_id) & about(
-        people_with_category(actor, Category.OUTCOMES)
+        people_with_readable(actor, GOAL)
     )
     return Goal.objects.filter(own | shared)
 

@@ -4,11 +4,10 @@ from typing import Any
 
 from django.http import Http404
 
-from resettle.access.categories import Category
 from resettle.access.core import (
     Actor,
     acting_staff,
-    can_view_category,
+    can_read,
     can_view_person,
     get_or_404,
     is_current,
@@ -19,8 +18,10 @@ from resettle.suitability.models import SuitabilityAssessment
 
 # Suitability assessments ------------------------------------------------------------------------
 #
-# Reading the answers is the category risk_suitability, decided above. Recording is for the
-# organisations that assess: probation, prison and the lead charity.
+# The answers are read under the registry's category of an assessment (risk & suitability).
+# Recording is for the organisations that assess: probation, prison and the lead charity.
+
+ASSESSMENT = "suitability.SuitabilityAssessment"
 
 SUITABILITY_ASSESSOR_ROLES = frozenset({Role.REFERRER, Role.CASEWORKER})
 SUITABILITY_ASSESSOR_KINDS = frozenset(
@@ -29,7 +30,7 @@ SUITABILITY_ASSESSOR_KINDS = frozenset(
 
 
 def can_view_suitability(actor: Actor, person: Person) -> bool:
-    return can_view_category(actor, person, Category.RISK_SUITABILITY)
+    return can_read(actor, person, ASSESSMENT)
 
 
 def is_suitability_assessor(actor: Actor) -> bool:

@@ -1,9 +1,9 @@
 """The authorization matrix: every URL pattern and API operation by every
 demo role by (own record, another organisation's record, a record shared by agreement, a record
 whose consent was withdrawn, and records whose work with the organisation has ended: a withdrawn
-referral, a closed case, an expired follow-up window). It fails on any unexpected 2xx, on a
-record the actor may not see answering differently from one that does not exist, and on a route
-with no policy decision.
+referral, a completed one, a closed case, an expired follow-up window). It fails on any
+unexpected 2xx, on a record the actor may not see answering differently from one that does not
+exist, and on a route with no policy decision.
 
 The routes are found at run time (`matrix/routes.py`), so a new URL or API operation is checked
 the moment it exists, and fails until its decision is declared in `routes.DECISIONS`."""
@@ -16,19 +16,10 @@ from django.urls import NoReverseMatch, reverse
 
 from resettle.access.tests.matrix.routes import ADMIN_PREFIX, DECISIONS, all_routes, page_routes
 from resettle.access.tests.matrix.runner import check_route, table
-from resettle.access.tests.matrix.scenario import build_world
 
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once for the module, inside a transaction rolled back at the end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
 
 
 def test_every_route_has_a_declared_policy_decision():

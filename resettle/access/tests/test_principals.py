@@ -1,7 +1,7 @@
 """Principals and the per-request Access: each kind's own rules, answers kept for one request
 only, and a principal whose access ends refused on its next request."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.http import Http404
@@ -20,8 +20,6 @@ from resettle.accounts.models import Membership
 from resettle.people.tests.sharing import make_agreement, make_consent
 
 pytestmark = pytest.mark.django_db
-
-YESTERDAY = date.today() - timedelta(days=1)
 
 
 def test_the_person_themselves_is_refused_everything_even_their_own_record(cast, make_person):
@@ -109,38 +107,18 @@ def test_each_request_gets_its_own_access(client, cast):
     assert first.membership == cast.caseworker
 
 
-# A principal losing access midway is refused on its next request ----------------------------
-
-
-def _person_routes(person) -> list[str]:
-    return [
-        reverse("people:detail", args=[person.pk]),
-        reverse("people:family", args=[person.pk]),
-        reverse("plans:person_plan", args=[person.pk]),
-        reverse("referrals:person", args=[person.pk]),
-        f"/api/v1/people/{person.pk}",
-    ]
-
-
-def _get(client, token, url):
-    headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
-    return client.get(url, headers=headers)
-
-
-def test_a_member_whose_membership_ends_is_refused_on_every_route(client, cast, make_person):
-    from resettle.api.services import api_token_create
-
-    person = make_person(cast.caseworker)
-    token = api_token_create(user=cast.caseworker.user, name="Tests").secret
+def test_another_user_on_the_same_browser_gets_an_access_of_their_own(client, cast):
     client.force_login(cast.caseworker.user)
-    for url in _person_routes(person):
-        assert _get(client, token, url).status_code == 200, url
-    cast.caseworker.ended_on = YESTERDAY
-    cast.caseworker.save()
-    for url in _person_routes(person):
-        response = _get(client, token, url)
-        assert response.status_code != 200, url
-        assert person.family_name not in response.content.decode(), url
+    first = client.get(reverse("web:home")).wsgi_request.access
+    client.force_login(cast.probation.user)
+    second = client.get(reverse("web:home")).wsgi_request.access
+    assert second is not first
+    assert second.membership == cast.probation
+    assert first.membership == cast.caseworker
+
+
+# A principal losing access midway is refused on its next request (on every route:
+# test_access_ends_midway.py) --------------------------------------------------------------
 
 
 @pytest.mark.parametrize("ends", ["consent withdrawn", "agreement ended"])

@@ -63,3 +63,26 @@ def test_visible_fields_keep_the_categories_given_and_what_is_not_personal():
     )
     assert shown == ["id", "released_on"]
     assert registry.fields_in("custody.CustodyPeriod", {Category.OFFENCE}) == ["recall_reason"]
+
+
+@pytest.mark.parametrize(
+    ("label", "field", "category"),
+    [
+        ("custody.CustodyPeriod", "person", Category.CUSTODY),
+        ("custody.CustodyPeriod", "licence_conditions", Category.RISK_SUITABILITY),
+        ("custody.CustodyPeriod", "recall_reason", Category.OFFENCE),
+        ("contacts.Contact", "person", Category.CASE_NOTES),
+        ("plans.Goal", "person", Category.OUTCOMES),
+        ("plans.PlanReview", "person", Category.OUTCOMES),
+        ("suitability.SuitabilityAssessment", "person", Category.RISK_SUITABILITY),
+    ],
+)
+def test_a_records_category_is_its_link_to_the_persons_and_a_fields_its_own(label, field, category):
+    assert registry.category_of(label, field) == category
+
+
+def test_a_field_with_rules_of_its_own_has_no_category_to_read_it_by():
+    with pytest.raises(ValueError, match="not a data category"):
+        registry.category_of("referrals.Referral")
+    with pytest.raises(KeyError):
+        registry.category_of("custody.CustodyPeriod", "no_such_field")

@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
-from resettle.access.categories import Category
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
@@ -192,7 +192,10 @@ def list_assessments(
     page = paginate(request, selectors.assessment_history(person=person), paging)
     if page["results"]:
         record_read(
-            actor=actor, person=person, categories=[Category.RISK_SUITABILITY], request=request
+            actor=actor,
+            person=person,
+            categories=[category_of(selectors.ASSESSMENT)],
+            request=request,
         )
     page["results"] = [_body(actor, assessment) for assessment in page["results"]]
     return page
@@ -210,7 +213,7 @@ def get_assessment(request: HttpRequest, assessment_id: UUID):
     record_read(
         actor=actor,
         person=assessment.person,
-        categories=[Category.RISK_SUITABILITY],
+        categories=[category_of(selectors.ASSESSMENT)],
         request=request,
     )
     return _body(actor, assessment)

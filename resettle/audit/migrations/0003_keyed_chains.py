@@ -150,6 +150,14 @@ def _keyed_hash(event) -> str:
     return hmac.new(settings.AUDIT_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
+def _refuse(problem: str) -> None:
+    raise RuntimeError(
+        f"The audit trail is broken: {problem}. Nothing was migrated. Run the previous version's "
+        "`manage.py verify_audit` and investigate before migrating, as re-chaining would erase "
+        "the evidence."
+    )
+
+
 def rechain(apps, schema_editor) -> None:
     AuditEvent = apps.get_model("audit", "AuditEvent")
     expected_id, old_prev, new_prev = 1, GENESIS_HASH, GENESIS_HASH
@@ -158,16 +166,12 @@ def rechain(apps, schema_editor) -> None:
         if not chunk:
             return
         for event in chunk:
-            if (
-                event.id != expected_id
-                or event.prev_hash != old_prev
-                or _legacy_hash(event) != event.hash
-            ):
-                raise RuntimeError(
-                    f"The audit trail is broken at event #{event.id}: run the previous version's "
-                    "`manage.py verify_audit` and investigate before migrating, as re-chaining "
-                    "would erase the evidence."
-                )
+            if event.id != expected_id:
+                _refuse(f"event #{expected_id} is missing")
+            if event.prev_hash != old_prev:
+                _refuse(f"event #{event.id} does not chain onto the one before it")
+            if _legacy_hash(event) != event.hash:
+                _refuse(f"event #{event.id} has been changed since it was recorded")
             old_prev = event.hash
             event.chain, event.seq, event.prev_hash = 0, event.id, new_prev
             event.hash = _keyed_hash(event)

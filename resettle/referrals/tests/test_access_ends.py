@@ -1,7 +1,8 @@
-"""Access ends when the work ends: withdrawing, declining or closing a referral ends the working
-relationship with the receiving organisation unless something else still holds it (a live case,
-another referral it accepted); accepting again opens one. An agreement's follow-up window keeps
-identity and contact details readable for a while after, and no more."""
+"""Access ends when the work ends: withdrawing, declining, completing or closing a referral ends
+the working relationship with the receiving organisation unless something else still holds it (a
+live case, another referral it accepted, a mentor allocation); accepting again opens one. An
+agreement's follow-up window keeps identity and contact details readable for a while after, and
+no more."""
 
 from datetime import date, timedelta
 
@@ -66,6 +67,67 @@ def test_closing_a_referral_closes_the_person_to_the_receiver(cast, submitted):
     accepted = _accepted(cast, submitted)
     services.referral_close(actor=cast.coordinator, referral=accepted, reason="No answer")
     assert _reads_person(cast.coordinator, submitted.person) == (404, 404)
+
+
+def _completed(cast, referral: Referral) -> Referral:
+    started = services.referral_start(actor=cast.coordinator, referral=_accepted(cast, referral))
+    return services.referral_complete(
+        actor=cast.coordinator, referral=started, outcome="Came every week; now plays for a club"
+    )
+
+
+def test_completing_a_referral_closes_the_person_to_the_receiver(cast, submitted):
+    person = submitted.person
+    completed = _completed(cast, submitted)
+    assert _reads_person(cast.coordinator, person) == (404, 404)
+    ended = WorkingRelationship.objects.get(person=person, organisation=cast.football_trust)
+    assert ended.ended_on == date.today()
+    assert AuditEvent.objects.filter(
+        object_type="working_relationship", object_id=str(ended.pk), reason__contains="completed"
+    ).exists()
+    # The trust keeps the referral it received, with its outcome; the referrer's work goes on.
+    assert policy.referrals_visible_to(cast.coordinator).filter(pk=completed.pk).exists()
+    assert policy.can_view_person(cast.probation, person)
+
+
+def test_completing_leaves_the_work_a_case_holds(cast, submitted):
+    person = submitted.person
+    accepted = _accepted(cast, submitted)
+    cases.case_open(actor=cast.coordinator, person=person, opened_on=date.today())
+    started = services.referral_start(actor=cast.coordinator, referral=accepted)
+    services.referral_complete(actor=cast.coordinator, referral=started, outcome="Done")
+    assert _open_relationship(cast, person) is not None
+    assert _reads_person(cast.coordinator, person) == (200, 200)
+
+
+def test_completing_leaves_the_work_another_live_referral_holds(cast, submitted, session):
+    person = submitted.person
+    other_session = Service.objects.create(
+        organisation=cast.football_trust,
+        name="Saturday five-a-side",
+        description="Football.",
+        access=Access.REFERRAL_ONLY,
+        pathways=["sport"],
+    )
+    _accepted(cast, refer(cast.probation, person, other_session))
+    _completed(cast, submitted)
+    assert _open_relationship(cast, person) is not None
+    assert policy.can_view_person(cast.coordinator, person)
+
+
+def test_a_completed_referral_leaves_identity_and_contact_for_the_follow_up_window(
+    cast, submitted, agreement
+):
+    agreement.follow_up_days = 30
+    agreement.save()
+    person = submitted.person
+    _completed(cast, submitted)
+    assert policy.categories_visible(cast.coordinator, person) == {
+        Category.IDENTITY,
+        Category.CONTACT,
+    }
+    with time_machine.travel(date.today() + timedelta(days=30)):
+        assert _reads_person(cast.coordinator, person) == (404, 404)
 
 
 def test_declining_ends_the_receivers_work_that_nothing_else_holds(cast, make_person, session):

@@ -104,7 +104,14 @@ def access_log_reader(otherwise: Outcome = Outcome.FORBIDDEN) -> Step:
 
 
 def scope_in(*scopes: str, otherwise: Outcome = Outcome.NOT_FOUND) -> Step:
-    return (lambda actor, scope, world: scope in scopes, otherwise)
+    """Scopes are the actor's organisation's own, its partners', others': someone acting for no
+    organisation (their membership ended) has none of their own or their partners'."""
+    return (lambda actor, scope, world: actor.role is not None and scope in scopes, otherwise)
+
+
+def users_own() -> Step:
+    """Something of the user's own, whatever organisation they act for."""
+    return (lambda actor, scope, world: scope == OWN, Outcome.NOT_FOUND)
 
 
 def holds_break_glass() -> Step:
@@ -141,7 +148,7 @@ def person(*steps: Step) -> Rule:
 
 def own_only(*steps: Step) -> Rule:
     """About something personal (a token, a notification): someone else's is a 404."""
-    return signed_in(scope_in(OWN), *steps)
+    return signed_in(users_own(), *steps)
 
 
 def organisation(*steps: Step) -> Rule:

@@ -52,7 +52,7 @@ def table(failures: list[Failure]) -> str:
     return "\n".join([header, *(f.row() for f in failures)])
 
 
-def _url(route: Route, decision: Decision, records: Records) -> str | None:
+def route_url(route: Route, decision: Decision, records: Records) -> str | None:
     """The route's URL for these records, or None when this scope has no such record."""
     values = {}
     for parameter in route.parameters:
@@ -184,7 +184,7 @@ def check_route(route: Route, decision: Decision, world: World) -> list[Failure]
             if actor.anonymous and scope not in (None, OWN):
                 continue  # signed out, every record is the same redirect to sign in
             records = world.records(actor, scope)
-            url = _url(route, decision, records)
+            url = route_url(route, decision, records)
             if url is None:
                 continue
             expected = decision.rule(actor, scope, world)
@@ -218,7 +218,7 @@ def _nonexistent(route: Route, decision: Decision, world: World) -> list[Failure
     for another organisation's record (a 404 for most, a role's 403 for some)."""
     method = decision.methods[0] if route.kind == "page" else route.method
     records = Records.nonexistent()
-    url = _url(route, decision, records)
+    url = route_url(route, decision, records)
     failures, asked = [], set()
     for actor in world.actors.values():
         expected = decision.rule(actor, OTHER, world)

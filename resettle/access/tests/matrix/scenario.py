@@ -38,15 +38,22 @@ from resettle.people.models import (
 from resettle.suitability.models import SuitabilityAssessment
 
 OWN, OTHER, SHARED, WITHDRAWN = "own", "other", "shared", "withdrawn"
-# Work that has ended: a referral the organisation accepted was withdrawn, its case was closed,
-# and the follow-up window the main agreement gives after work ends has run out.
-ENDED_REFERRAL, CLOSED_CASE, EXPIRED_FOLLOW_UP = "ended_referral", "closed_case", "expired_window"
-ENDED = (ENDED_REFERRAL, CLOSED_CASE, EXPIRED_FOLLOW_UP)
+# Work that has ended: a referral the organisation accepted was withdrawn, or it completed the
+# support a referral asked for, its case was closed, and the follow-up window the main agreement
+# gives after work ends has run out.
+ENDED_REFERRAL, COMPLETED_REFERRAL = "ended_referral", "completed_referral"
+CLOSED_CASE, EXPIRED_FOLLOW_UP = "closed_case", "expired_window"
+ENDED = (ENDED_REFERRAL, COMPLETED_REFERRAL, CLOSED_CASE, EXPIRED_FOLLOW_UP)
 SCOPES = (OWN, OTHER, SHARED, WITHDRAWN, *ENDED)
 # The main agreement's follow-up window, and how long ago each ended scope's work ended: all
 # beyond the window (the last on its final day: a window of 30 days ends after 30).
 FOLLOW_UP_DAYS = 30
-ENDED_DAYS_AGO = {ENDED_REFERRAL: 60, CLOSED_CASE: 45, EXPIRED_FOLLOW_UP: FOLLOW_UP_DAYS}
+ENDED_DAYS_AGO = {
+    ENDED_REFERRAL: 60,
+    COMPLETED_REFERRAL: 50,
+    CLOSED_CASE: 45,
+    EXPIRED_FOLLOW_UP: FOLLOW_UP_DAYS,
+}
 
 TODAY = date.today()
 ALL_CATEGORIES = frozenset(Category.values)
@@ -98,22 +105,29 @@ class Actor:
     organisation_key: str | None = None
     client: Client | None = None
     token: str | None = None
+    # Still signed in (the same session, the same token), but the membership has ended: acting
+    # for no organisation, in no role.
+    membership_ended: bool = False
 
     @property
     def anonymous(self) -> bool:
         return self.membership is None
 
     @property
+    def acting(self) -> Membership | None:
+        return None if self.membership_ended else self.membership
+
+    @property
     def role(self) -> str | None:
-        return self.membership.role if self.membership else None
+        return self.acting.role if self.acting else None
 
     @property
     def kind(self) -> str | None:
-        return self.membership.organisation.kind if self.membership else None
+        return self.acting.organisation.kind if self.acting else None
 
     @property
     def is_safeguarding_lead(self) -> bool:
-        return bool(self.membership and self.membership.is_safeguarding_lead)
+        return bool(self.acting and self.acting.is_safeguarding_lead)
 
 
 @dataclass
@@ -396,7 +410,7 @@ def build_world() -> World:
         for scope in ENDED:
             # Consent to everything, and the hub still working with them: only the end of the
             # organisation's own work stands between it and the record.
-            person = _person(scope.split("_")[1].capitalize(), key.split("_")[0].capitalize())
+            person = _person(scope.split("_")[0].capitalize(), key.split("_")[0].capitalize())
             world.people[(key, scope)] = person
             ended_on = TODAY - timedelta(days=ENDED_DAYS_AGO[scope])
             _work_with(person, orgs[key], mentor, ended_on=ended_on)

@@ -25,6 +25,7 @@ from resettle.access.tests.matrix import oracle as o
 from resettle.access.tests.matrix.decision import Decision
 from resettle.access.tests.matrix.scenario import (
     CLOSED_CASE,
+    COMPLETED_REFERRAL,
     ENDED,
     ENDED_REFERRAL,
     EXPIRED_FOLLOW_UP,
@@ -43,6 +44,7 @@ RECEIVER = "football_trust"
 # The ended scopes' referral, from the hub to the actor's organisation, as the work ended.
 ENDED_STATES = {
     ENDED_REFERRAL: ReferralState.WITHDRAWN,
+    COMPLETED_REFERRAL: ReferralState.COMPLETED,
     CLOSED_CASE: ReferralState.COMPLETED,
     EXPIRED_FOLLOW_UP: ReferralState.CLOSED,
 }
