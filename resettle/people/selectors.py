@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import JaroWinkler
 
@@ -52,7 +52,11 @@ def _by_identifier(actor: Membership | None, term: str) -> Q | None:
         matches = Q(identifiers__scheme=scheme, identifiers__value=value)
         category = registry.identifier_category(scheme)
         if category != Category.IDENTITY:
-            matches &= Q(pk__in=policy.people_with_category(actor, category).values("pk"))
+            # Correlated, so only the people the identifier names are checked (an IN would list
+            # everyone the actor may see first: hundreds of thousands for a large organisation).
+            matches &= Q(
+                Exists(policy.people_with_category(actor, category).filter(pk=OuterRef("pk")))
+            )
         condition = matches if condition is None else condition | matches
     return condition
 
