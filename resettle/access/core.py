@@ -122,7 +122,13 @@ class Access:
         on = on or date.today()
         if isinstance(self.principal, StaffPrincipal) and not self.is_current():
             return Person.objects.none()
-        return self._kept(("people", on), lambda: self.principal.people_visible(on)).all()
+        people = self._kept(("people", on), lambda: self.principal.people_visible(on)).all()
+        behind = self._kept(("behind", on), lambda: self.principal.relationships_behind(on))
+        if behind is not None:
+            # Only this unfiltered queryset carries it (a filter makes a copy without it): see
+            # `about`.
+            people._relationships_behind = behind
+        return people
 
     def can_view_person(self, person: Person, on: date | None = None) -> bool:
         on = on or date.today()
@@ -349,7 +355,14 @@ def _eighteenth_birthday_cutoff(on: date) -> date:
 def about(people: QuerySet[Person], field: str = "person_id") -> Exists:
     """Records whose `field` is one of `people`, as a correlated EXISTS: checked through the
     person's indexes for the rows a list actually reads. (`person__in=` inside an OR makes the
-    database build the whole set of people first: tens of thousands for a large organisation.)"""
+    database build the whole set of people first: tens of thousands for a large organisation.)
+
+    When `people` are just the people a principal may see, the records' person is looked up in
+    the relationships that make them visible, one level less for the ORM to build and the
+    database to run: every list asks this."""
+    behind = getattr(people, "_relationships_behind", None)
+    if behind is not None:
+        return Exists(behind.filter(person_id=OuterRef(field)))
     return Exists(people.filter(pk=OuterRef(field)))
 
 

@@ -57,6 +57,11 @@ class Principal:
     def count_people_visible(self, on: date) -> int:
         return 0
 
+    def relationships_behind(self, on: date) -> QuerySet[WorkingRelationship] | None:
+        """The working relationships that alone decide whom `people_visible` holds (a person is
+        visible exactly when one of them is about them), when that is so."""
+        return None
+
     def categories(self, person: Person, on: date) -> dict[str, str]:
         """Category -> why, for a person this principal may see (the caller has checked)."""
         return {}
@@ -176,6 +181,11 @@ class StaffPrincipal(Principal):
             # A mentor's few mentees: read them from the relationships, rather than test everyone.
             return Person.objects.filter(pk__in=working.values("person_id"))
         return Person.objects.filter(Exists(working.filter(person_id=OuterRef("pk"))))
+
+    def relationships_behind(self, on: date) -> QuerySet[WorkingRelationship] | None:
+        if not self.works_with_people(on):
+            return None
+        return self._current_working_relationships(on)
 
     def visible_person_ids(self, on: date) -> QuerySet:
         if not self.works_with_people(on):
