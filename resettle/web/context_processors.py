@@ -64,6 +64,8 @@ def resettle(request: HttpRequest) -> dict:
         "shows_agreements": can_manage_agreements(access),
         "shows_mentors": can_view_mentor_profiles(access),
         # A callable, which templates call only when they show it, so fragments run no query.
-        "membership_count": lambda: current_memberships(user).count() if signed_in else 0,
+        "membership_count": lambda: (
+            current_memberships(user).count() if signed_in and user is not None else 0
+        ),
         "nav_section": _nav_section(request),
     }
