@@ -248,6 +248,11 @@ class HouseholdMember(TimestampedModel):
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
 
+    if TYPE_CHECKING:
+        # Put on an instance for one page, never stored: whether the actor may see this
+        # member (people.views).
+        person_visible: bool
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -270,6 +275,11 @@ class Relationship(TimestampedModel):
         max_length=20, choices=choices.ContactWishes.choices, default=choices.NOT_RECORDED
     )
     notes = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+
+    if TYPE_CHECKING:
+        # Put on an instance for one page, never stored: whether the actor may see the related
+        # person (people.selectors).
+        related_visible: bool
 
     class Meta:
         constraints = [
