@@ -213,7 +213,7 @@ def person_list(
     sex: str = "",
     ordering: str = "name",
     visible_count: int | None = None,
-) -> QuerySet[Person] | list[Person] | "SearchResults":
+) -> "QuerySet[Person] | list[Person] | SearchResults":
     """People the actor may see. With a query: ranked by how well the name matches (typos and
     nicknames tolerated) or exact matches on an identifier; otherwise a queryset in `ordering`.
 
