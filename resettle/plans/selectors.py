@@ -87,7 +87,8 @@ def person_plan(
         .order_by("-reviewed_on", "-created_at")
     )
     if policy.can_view_category(actor, person, Category.OUTCOMES) is False:
-        reviews = [r for r in reviews if r.case.organisation_id == actor.organisation_id]
+        own = actor.organisation_id if actor is not None else None
+        reviews = [r for r in reviews if r.case.organisation_id == own]
     return PersonPlan(
         pathways=[p for p in by_pathway.values() if p.goals],
         reviews=reviews,
