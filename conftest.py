@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
@@ -82,7 +83,7 @@ def build_cast() -> Cast:
         "family_charity": ("Families Together Northshire", OrganisationKind.FAMILY_SUPPORT),
         "housing_provider": ("Northshire Homes", OrganisationKind.HOUSING),
     }
-    orgs = {
+    orgs: dict[str, Any] = {
         key: make_organisation(name=name, kind=kind) for key, (name, kind) in organisations.items()
     }
     partnership.organisations.add(*orgs.values())

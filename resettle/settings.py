@@ -277,6 +277,8 @@ OTP_TOTP_ISSUER = "Resettle"
 # attacker cannot dodge it by changing address, and one office's shared address cannot lock
 # out everyone in it. Admins unlock with `manage.py axes_reset_username <username>`.
 AXES_FAILURE_LIMIT = 5
+# django-axes' default, named so the locked-out page can read it.
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Axes warns when the address is not a lockout parameter; locking by username alone is the choice
 # above, and adding the address beside it would only silence the warning.

@@ -25,7 +25,7 @@ WITH_WORKING_RELATIONSHIP = frozenset({Category.IDENTITY})
 
 # Categories no agreement or consent can open beyond these kinds of organisation;
 # only an audited break-glass can.
-NEVER_SHARED_BEYOND = {
+NEVER_SHARED_BEYOND: dict[str, frozenset[str]] = {
     Category.OFFENCE: frozenset({OrganisationKind.PROBATION, OrganisationKind.PRISON}),
 }
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
@@ -243,7 +243,7 @@ def get_or_404(queryset: QuerySet[M], pk: Any, what: str) -> M:
     not the actor's to see, or the id is not an id at all."""
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise Http404(f"No such {what}") from exc
 
 

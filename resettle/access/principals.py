@@ -299,7 +299,9 @@ class StaffPrincipal(Principal):
     ) -> dict[str, str]:
         """What the agreements, consent and hard limits give the organisation for this person,
         were it working with them."""
-        visible = dict.fromkeys(WITH_WORKING_RELATIONSHIP, Reason.WORKING_RELATIONSHIP)
+        visible: dict[str, str] = dict.fromkeys(
+            WITH_WORKING_RELATIONSHIP, Reason.WORKING_RELATIONSHIP
+        )
         needs_consent = {c for c, bases in grants.items() if bases == {LawfulBasis.CONSENT}}
         consented = self._consented_categories(person, on) if needs_consent else set()
         for category in grants:

@@ -47,7 +47,7 @@ def break_glass_open(
         raise PermissionDenied(
             "Only a designated safeguarding lead working with this person can break glass."
         )
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if policy.can_view_category(actor, person, category):
         errors["category"] = f"You can already see {Category(category).label.lower()}"
     valid_hours = hours in BREAK_GLASS_HOURS
@@ -61,8 +61,9 @@ def break_glass_open(
         category=category,
         reason=(reason or "").strip(),
         opened_at=opened_at,
-        expires_at=opened_at + timedelta(hours=hours) if valid_hours else None,
     )
+    if valid_hours:  # otherwise left empty, and refused below
+        access.expires_at = opened_at + timedelta(hours=hours)
     try:
         access.full_clean(exclude=None if valid_hours else ["expires_at"])
     except ValidationError as exc:

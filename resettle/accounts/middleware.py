@@ -1,15 +1,17 @@
+from collections.abc import Callable
 from datetime import date
 
-from django.db.models import Q
-from django.http import HttpRequest
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 
 from resettle.access.core import Access
-from resettle.accounts.models import Membership
+from resettle.accounts.models import Membership, User
+from resettle.core.http import ResettleRequest
 
 SESSION_KEY = "acting_membership_id"
 
 
-def current_memberships(user):
+def current_memberships(user: User) -> QuerySet[Membership]:
     current = Q(ended_on__isnull=True) | Q(ended_on__gt=date.today())
     return Membership.objects.filter(current, user=user).select_related("organisation")
 
@@ -21,10 +23,10 @@ class ActingOrganisationMiddleware:
     A user in several organisations chooses one; until they do, their first membership is used.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: ResettleRequest) -> HttpResponse:
         request.actor = None
         request.membership_count = 0
         if request.user.is_authenticated:

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -14,6 +16,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    if TYPE_CHECKING:
+        # Put on the user of each request by django_otp.middleware.OTPMiddleware.
+        def is_verified(self) -> bool: ...
 
 
 class OrganisationKind(models.TextChoices):

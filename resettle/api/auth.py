@@ -3,6 +3,7 @@ so every endpoint asks the access policy exactly what it would ask for that user
 
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
@@ -13,6 +14,7 @@ from resettle.accounts.models import Membership, User
 from resettle.api.errors import ApiProblem
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_mark_used, hash_secret
+from resettle.core.http import ResettleRequest
 
 ORGANISATION_HEADER = "X-Resettle-Organisation"
 
@@ -55,8 +57,10 @@ class TokenAuth(HttpBearer):
         actor = _acting_membership(request, found.user)
         api_token_mark_used(token=found)
         # Code shared with the pages reads the user and actor from the request.
-        request.user = found.user
-        request.actor = actor
+        # The request passed ActingOrganisationMiddleware, so it has these attributes already.
+        resettle_request = cast(ResettleRequest, request)
+        resettle_request.user = found.user
+        resettle_request.actor = actor
         # What the token's principal may see, worked out afresh for this request.
-        request.access = Access.for_request(actor)
+        resettle_request.access = Access.for_request(actor)
         return ApiClient(token=found, user=found.user, actor=actor)

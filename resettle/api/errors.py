@@ -74,7 +74,7 @@ def field_errors(
     errors. `rename` maps a model or service field name to the name the client sent."""
     if not hasattr(exc, "error_dict"):
         return [{"field": None, "message": message} for message in exc.messages]
-    errors = []
+    errors: list[dict] = []
     for field, messages in exc.message_dict.items():
         name = None if field == "__all__" else (rename(field) if rename else field)
         errors.extend({"field": name, "message": message} for message in messages)
@@ -104,11 +104,13 @@ def _pydantic_message(error: dict) -> str:
 
 
 def install_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApiProblem)
     def on_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
         return problem_response(
             request, exc.status, exc.detail, errors=exc.errors, headers=exc.headers
         )
 
+    @api.exception_handler(NinjaValidationError)
     def on_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
             {"field": _pydantic_field(e.get("loc", ())), "message": _pydantic_message(e)}
@@ -116,9 +118,11 @@ def install_handlers(api: NinjaAPI) -> None:
         ]
         return on_problem(request, invalid_input(errors))
 
+    @api.exception_handler(DjangoValidationError)
     def on_django_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         return on_problem(request, invalid_input(field_errors(exc)))
 
+    @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         # RFC 6750: say whether a token was missing or was sent and refused.
         challenge = AUTHENTICATE
@@ -132,34 +136,29 @@ def install_handlers(api: NinjaAPI) -> None:
             headers={"WWW-Authenticate": challenge},
         )
 
+    @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem_response(request, exc.status_code, exc.message)
 
+    @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         # One body for "absent" and "not yours", so probing ids learns nothing.
         return problem_response(request, 404, NOT_FOUND_DETAIL)
 
+    @api.exception_handler(PermissionDenied)
+    @api.exception_handler(DjangoPermissionDenied)
     def on_forbidden(
         request: HttpRequest, exc: PermissionDenied | DjangoPermissionDenied
     ) -> HttpResponse:
         detail = getattr(exc, "message", "") or "You do not have permission to do this."
         return problem_response(request, 403, detail)
 
+    @api.exception_handler(ApplicationError)
     def on_rule_broken(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         return problem_response(request, 422, exc.message)
 
+    @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         # Logged in full for operators; the client never sees a traceback, even with DEBUG on.
         logger.exception("Unhandled error in API request %s %s", request.method, request.path)
         return problem_response(request, 500, "Something went wrong. It has been logged.")
-
-    api.add_exception_handler(ApiProblem, on_problem)
-    api.add_exception_handler(NinjaValidationError, on_invalid)
-    api.add_exception_handler(DjangoValidationError, on_django_invalid)
-    api.add_exception_handler(AuthenticationError, on_unauthenticated)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(PermissionDenied, on_forbidden)
-    api.add_exception_handler(DjangoPermissionDenied, on_forbidden)
-    api.add_exception_handler(ApplicationError, on_rule_broken)
-    api.add_exception_handler(Exception, on_unexpected)

@@ -7,6 +7,7 @@ COUNT_LIMIT matching rows are counted, so a national organisation's list costs t
 small one's; past that, `count` is COUNT_LIMIT and `count_is_exact` is false."""
 
 from collections.abc import Sequence
+from types import GenericAlias
 from typing import Any
 
 from django.db.models import QuerySet
@@ -39,7 +40,8 @@ def page_schema(name: str, item: type[Schema], doc: str = "") -> type[Schema]:
                 "count_is_exact": bool,
                 "next": str | None,
                 "previous": str | None,
-                "results": list[item],
+                # list[item], made at run time: `item` is a value here, not a type.
+                "results": GenericAlias(list, (item,)),
             },
             "count": Field(
                 description=f"How many records match, counted up to {COUNT_LIMIT:,}. Past that "
@@ -79,9 +81,10 @@ def paginate(
     queryset (e.g. from an index), saves that query; it must be the exact number."""
     start = (params.page - 1) * params.page_size
     rows = list(items[start : start + params.page_size + 1])
-    exact = count is not None
-    if not exact:
+    if count is None:
         count, exact = _bounded_count(items)
+    else:
+        exact = True
     if not rows and params.page > 1:
         last = max(1, -(-count // params.page_size))
         raise ApiProblem(

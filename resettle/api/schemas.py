@@ -1,6 +1,7 @@
 """Typed request and response shapes; the OpenAPI schema is generated from them (DESIGN §6)."""
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from ninja import Schema
@@ -10,6 +11,10 @@ from resettle.accounts.models import OrganisationKind
 from resettle.api.paging import page_schema
 from resettle.people import choices
 from resettle.people.models import Address, Person
+
+# The default of a field that may be left out of an update but not sent as null: None, which
+# pydantic never validates against the field's type. Typed Any so the type stays non-null.
+LEFT_OUT: Any = None
 
 
 class Problem(Schema):
@@ -169,22 +174,23 @@ class PersonCreate(Schema):
 class PersonUpdate(Schema):
     """Send only the fields to change. `identifiers`, when sent, replaces the whole set."""
 
-    # A default of None with a non-null type: the field may be left out but not sent as null.
-    given_name: str = Field(None, max_length=100)
-    middle_names: str = Field(None, max_length=200)
-    family_name: str = Field(None, max_length=100)
-    preferred_name: str = Field(None, max_length=100)
+    # A default of None (LEFT_OUT) with a non-null type: the field may be left out but not sent
+    # as null.
+    given_name: str = Field(LEFT_OUT, max_length=100)
+    middle_names: str = Field(LEFT_OUT, max_length=200)
+    family_name: str = Field(LEFT_OUT, max_length=100)
+    preferred_name: str = Field(LEFT_OUT, max_length=100)
     date_of_birth: date | None = None
-    sex: choices.Sex = None
-    gender_identity: choices.GenderIdentity = None
-    gender_identity_description: str = Field(None, max_length=100)
-    pronouns: choices.Pronouns = None
-    pronouns_description: str = Field(None, max_length=50)
-    ethnicity: choices.Ethnicity = None
-    disability: choices.Disability = None
-    phone: str = Field(None, max_length=30)
-    email: str = Field(None, max_length=254)
-    identifiers: list[IdentifierSchema] = None
+    sex: choices.Sex = LEFT_OUT
+    gender_identity: choices.GenderIdentity = LEFT_OUT
+    gender_identity_description: str = Field(LEFT_OUT, max_length=100)
+    pronouns: choices.Pronouns = LEFT_OUT
+    pronouns_description: str = Field(LEFT_OUT, max_length=50)
+    ethnicity: choices.Ethnicity = LEFT_OUT
+    disability: choices.Disability = LEFT_OUT
+    phone: str = Field(LEFT_OUT, max_length=30)
+    email: str = Field(LEFT_OUT, max_length=254)
+    identifiers: list[IdentifierSchema] = LEFT_OUT
 
     _identifiers_once = field_validator("identifiers")(_schemes_once)
 
@@ -230,8 +236,8 @@ class HouseholdCreate(Schema):
 
 
 class HouseholdUpdate(Schema):
-    name: str = Field(None, max_length=200)
-    notes: str = Field(None, max_length=2000)
+    name: str = Field(LEFT_OUT, max_length=200)
+    notes: str = Field(LEFT_OUT, max_length=2000)
 
 
 # Organisations -----------------------------------------------------------------------------
@@ -260,8 +266,8 @@ class OrganisationCreate(Schema):
 
 
 class OrganisationUpdate(Schema):
-    name: str = Field(None, max_length=200)
-    kind: OrganisationKind = None
-    description: str = Field(None, max_length=2000)
-    email: str = Field(None, max_length=254)
-    phone: str = Field(None, max_length=30)
+    name: str = Field(LEFT_OUT, max_length=200)
+    kind: OrganisationKind = LEFT_OUT
+    description: str = Field(LEFT_OUT, max_length=2000)
+    email: str = Field(LEFT_OUT, max_length=254)
+    phone: str = Field(LEFT_OUT, max_length=30)

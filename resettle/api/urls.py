@@ -53,4 +53,5 @@ urlpatterns = [
         p.name,
     )
     for p in ninja_patterns
+    if isinstance(p, URLPattern)  # ninja makes only patterns, no resolvers
 ] + [re_path(r"^(?P<path>.*)$", not_found, name="not_found")]

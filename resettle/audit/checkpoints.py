@@ -56,12 +56,14 @@ def heads() -> list[tuple[int, int, str]]:
     """(chain, seq, hash) of the last event of every chain."""
     result = []
     for chain in chains():
-        seq, hash_ = (
+        last = (
             AuditEvent.objects.filter(chain=chain)
             .order_by("-seq")
             .values_list("seq", "hash")
             .first()
         )
+        assert last is not None  # chains() lists only chains with events
+        seq, hash_ = last
         result.append((chain, seq, hash_))
     return result
 

@@ -43,6 +43,6 @@ def person_access_log_organisations(
 
 def organisation_audit_events(*, actor: Membership | None) -> QuerySet[AuditEvent]:
     """Everything done by staff acting for the actor's organisation, newest first."""
-    if not can_view_organisation_audit(actor):
+    if actor is None or not can_view_organisation_audit(actor):
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(organisation_id=actor.organisation_id).order_by("-at", "-id")

@@ -135,7 +135,8 @@ def _take_chain() -> int:
                 chain = preferred
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CHAIN_LOCK_CLASS, chain])
     # SQLite: the IMMEDIATE transaction this runs in already holds the database's write lock.
-    connection.audit_chain = chain
+    # Kept on the connection for the next event in this transaction (read back above).
+    setattr(connection, "audit_chain", chain)  # noqa: B010 (an attribute Django does not declare)
     return chain
 
 

@@ -22,7 +22,7 @@ def person_cases(
         .order_by("state", "-opened_on")
     )
     cases.sort(key=lambda c: (c.state == CaseState.CLOSED, -c.opened_on.toordinal()))
-    if any(c.organisation_id != actor.organisation_id for c in cases):
+    if any(actor is None or c.organisation_id != actor.organisation_id for c in cases):
         record_read(actor=actor, person=person, categories=[Category.CASE_NOTES], request=request)
     return cases
 
@@ -55,7 +55,7 @@ def case_with_history(case_id) -> Case:
 def record_case_read(
     *, actor: Membership | None, case: Case, request: HttpRequest | None = None
 ) -> None:
-    if case.organisation_id != actor.organisation_id:
+    if actor is None or case.organisation_id != actor.organisation_id:
         record_read(
             actor=actor, person=case.person, categories=[Category.CASE_NOTES], request=request
         )

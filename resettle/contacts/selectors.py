@@ -148,7 +148,7 @@ def family_support(
     organisation, only where the actor sees them and has their family information, and only
     the cases the policy lets the actor see. A relationship where the person wants no contact
     is shown as such, and never used to show the other person."""
-    if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
+    if actor is None or not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
         return FamilySupport(shared=False)
     record_read(actor=actor, person=person, categories=[Category.FAMILY_CHILDREN], request=request)
     members: dict[Any, FamilyMember] = {}
@@ -203,7 +203,8 @@ def family_support(
             member.person = None
         else:
             member.family_shared = True
-            shown_people.append(member.person)
+            if member.person is not None:  # always: set from the relationship above
+                shown_people.append(member.person)
         shown.append(member)
     cases = _live_cases_of(actor, shown_people)
     for member in shown:

@@ -44,7 +44,7 @@ class Shown:
     recall_reason: bool
 
     def categories(self) -> list[str]:
-        shown = [CUSTODY]
+        shown: list[str] = [CUSTODY]
         if self.licence_conditions:
             shown.append(LICENCE_CONDITIONS)
         if self.recall_reason:
@@ -327,21 +327,21 @@ def person_timeline(
         case_events = CaseEvent.objects.filter(case__in=visible_cases).select_related(
             "case__organisation", "by"
         )
-        for event in case_events:
-            lines = [event.note] if event.note else []
+        for case_event in case_events:
+            lines = [case_event.note] if case_event.note else []
             entries.append(
                 TimelineEntry(
-                    on=event.on,
+                    on=case_event.on,
                     kind="case",
-                    title=f"Case {event.get_kind_display().lower()}",
-                    by=_name(event.by),
-                    organisation=event.case.organisation.name,
+                    title=f"Case {case_event.get_kind_display().lower()}",
+                    by=_name(case_event.by),
+                    organisation=case_event.case.organisation.name,
                     lines=lines,
-                    link=reverse("cases:detail", args=[event.case_id]),
-                    sort_key=(event.on, event.created_at),
+                    link=reverse("cases:detail", args=[case_event.case_id]),
+                    sort_key=(case_event.on, case_event.created_at),
                 )
             )
-            if event.case.organisation_id != getattr(actor, "organisation_id", None):
+            if case_event.case.organisation_id != getattr(actor, "organisation_id", None):
                 read.append(category_of("cases.CaseEvent", "case"))
 
     if "contact" in kinds:

@@ -59,7 +59,7 @@ AUDITED_FIELDS = (
     "supervision_end_date",
 )
 # Release types that fit each kind of period.
-RELEASE_TYPES = {
+RELEASE_TYPES: dict[str, set[ReleaseType]] = {
     CustodyKind.REMAND: {ReleaseType.BAIL, ReleaseType.END_OF_REMAND, ReleaseType.OTHER},
     CustodyKind.SENTENCE: {
         ReleaseType.CONDITIONAL,
@@ -97,6 +97,7 @@ def overlap_error(person: Person, start_date: date, exclude: CustodyPeriod | Non
                 f"{_day(other.start_date)}). Record their release before a new period."
             )
         # Out of custody since the latest release: a new period starts after it.
+        assert other.released_on is not None  # not in custody, so released
         last_out = max(d for d in (other.released_on, other.ended_on) if d is not None)
         if start_date <= last_out:
             return (
@@ -245,6 +246,7 @@ def custody_release(
     _lock_person(person)
     period = _locked(period)
     if not period.in_custody:
+        assert period.released_on is not None  # not in custody, so released
         raise ApplicationError(
             f"{person.full_name} is not in custody in this period: they were released on "
             f"{_day(period.released_on)}. Record a recall or a new custody period first."
@@ -289,6 +291,7 @@ def custody_release(
         errors["gate_meeting_place"] = ["The meeting place must be 200 characters or fewer"]
     if errors:
         raise ValidationError(errors)
+    assert released_on is not None  # refused above when missing
 
     further = period.released_on is not None
     before = {"released_on": period.released_on, "release_type": period.release_type}
@@ -298,7 +301,7 @@ def custody_release(
     conditions_changed = (
         licence_conditions is not None and licence_conditions.strip() != period.licence_conditions
     )
-    if conditions_changed:
+    if licence_conditions is not None and conditions_changed:
         period.licence_conditions = licence_conditions.strip()
     period.save()
     CustodyEvent.objects.create(
@@ -371,6 +374,7 @@ def custody_recall(
             f"This custody period ended on {_day(period.ended_on)}: its licence is over, so "
             "there is nothing to recall from. Record a new custody period instead."
         )
+    assert period.released_on is not None  # not in custody, so released
     errors: dict[str, list[str]] = {}
     if recalled_on is None:
         errors["recalled_on"] = ["Enter the date of the recall"]
@@ -385,6 +389,7 @@ def custody_recall(
         errors["recall_reason"] = ["Select the reason for the recall"]
     if errors:
         raise ValidationError(errors)
+    assert recalled_on is not None  # refused above when missing
     later = CustodyPeriod.objects.filter(person=person, start_date__gt=period.start_date)
     if later.exists():
         raise ApplicationError(

@@ -117,6 +117,7 @@ def _custody_state(periods: list[CustodyPeriod], on: date) -> CustodyState:
     released = period.released_on is not None and period.released_on <= on
     recalled_since = (
         released
+        and period.released_on is not None
         and period.recalled_on is not None
         and period.released_on < period.recalled_on <= on
     )

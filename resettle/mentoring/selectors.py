@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
@@ -29,9 +30,20 @@ from resettle.suitability.models import (
 CURRENT = Q(allocations__ended_on__isnull=True)
 
 
+class _MenteeCount(TypedDict):
+    current_mentees: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A profile with how many mentees it has now (with_mentee_counts).
+    ProfileWithCount = WithAnnotations[MentorProfile, _MenteeCount]
+
+
 def mentor_profiles(
     *, actor: Membership | None, status: str = "", query: str = ""
-) -> QuerySet[MentorProfile]:
+) -> "QuerySet[ProfileWithCount]":
     """The mentor profiles the actor may see, with how many mentees each has now."""
     profiles = with_mentee_counts(policy.mentor_profiles_visible_to(actor))
     if status == "active":
@@ -51,7 +63,7 @@ def mentor_profiles(
     return profiles.order_by("user__first_name", "user__last_name")
 
 
-def with_mentee_counts(profiles: QuerySet[MentorProfile]) -> QuerySet[MentorProfile]:
+def with_mentee_counts(profiles: QuerySet[MentorProfile]) -> "QuerySet[ProfileWithCount]":
     """Profiles with their user and organisation, and how many mentees each has now."""
     return profiles.select_related("user", "organisation").annotate(
         current_mentees=Count("allocations", filter=CURRENT)

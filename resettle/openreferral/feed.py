@@ -275,7 +275,7 @@ def schedule(item: Schedule, service: Service) -> dict[str, Any]:
         "description": item.description,
         "timezone": "Europe/London",
     }
-    if item.location_id:
+    if item.location is not None:
         fields["service_at_location_id"] = str(service_at_location_id(service, item.location))
     return _compact(fields)
 

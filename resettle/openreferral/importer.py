@@ -321,7 +321,7 @@ def _locations(row: _Row) -> list[PlannedLocation] | None:
             or {}
         )
         accessibility = [
-            item.get("description")
+            item["description"]
             for item in place.get("accessibility") or []
             if isinstance(item, dict) and isinstance(item.get("description"), str)
         ]
@@ -387,7 +387,7 @@ def _schedules(row: _Row, today: date) -> list[PlannedSchedule] | None:
         closes_at = _time(row, item.get("closes_at"), f"{path}.closes_at", "closes")
         if opens_at and closes_at and closes_at <= opens_at:
             row.problem(f"{path}.closes_at", "The closing time must be after the opening time")
-        dates = {}
+        dates: dict[str, date | None] = {}
         for key in ("valid_from", "valid_to", "dtstart"):
             raw = item.get(key)
             if raw in (None, ""):
@@ -430,7 +430,8 @@ def _schedules(row: _Row, today: date) -> list[PlannedSchedule] | None:
         description = row.text(
             item, "description", "schedule's description", 300, path=f"{path}.description"
         )
-        if len(row.problems) == before:
+        # The times are there when no problem was found (_time finds one when they are not).
+        if len(row.problems) == before and opens_at is not None and closes_at is not None:
             planned.append(
                 PlannedSchedule(
                     valid_from=valid_from,

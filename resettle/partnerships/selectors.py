@@ -7,6 +7,7 @@ organisation owns. Whether anyone may see a person's data under an agreement is 
 """
 
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import models
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
@@ -30,7 +31,21 @@ class AgreementStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
-def _with_status(agreements: QuerySet[SharingAgreement], on: date) -> QuerySet[SharingAgreement]:
+class _Status(TypedDict):
+    status: str
+    status_rank: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # An agreement with its status on a day and the rank lists sort it by (_with_status).
+    AgreementWithStatus = WithAnnotations[SharingAgreement, _Status]
+
+
+def _with_status(
+    agreements: QuerySet[SharingAgreement], on: date
+) -> "QuerySet[AgreementWithStatus]":
     """Each agreement's status on `on` (the same dates as the policy's "in force"), and a rank
     that lists agreements in force first, then those still to come, then ended ones."""
     ended = Q(ends_on__isnull=False, ends_on__lte=on)
@@ -53,7 +68,7 @@ def _with_status(agreements: QuerySet[SharingAgreement], on: date) -> QuerySet[S
 
 def agreement_list(
     *, actor: Membership | None, status: str = "", on: date | None = None
-) -> QuerySet[SharingAgreement]:
+) -> "QuerySet[AgreementWithStatus]":
     """In force first, then not yet in force, then ended; by title within each."""
     agreements = _with_status(policy.agreements_visible_to(actor), on or date.today())
     if status:
@@ -65,7 +80,7 @@ def agreement_list(
     )
 
 
-def agreements_shown(agreements: QuerySet[SharingAgreement]) -> QuerySet[SharingAgreement]:
+def agreements_shown(agreements: QuerySet[SharingAgreement]) -> "QuerySet[AgreementWithStatus]":
     """Agreements with their status today and what their page shows."""
     return (
         _with_status(agreements, date.today())
@@ -85,7 +100,7 @@ def agreement_history(*, agreement: SharingAgreement) -> QuerySet[AuditEvent]:
 
 
 def partnerships_for_new_agreements(*, actor: Membership | None) -> QuerySet[Partnership]:
-    if not policy.can_manage_agreements(actor):
+    if actor is None or not policy.can_manage_agreements(actor):
         return Partnership.objects.none()
     return Partnership.objects.filter(organisations=actor.organisation_id).order_by("name")
 

@@ -114,7 +114,7 @@ class RelationshipKind(models.TextChoices):
 
 
 # What the other side of a relationship is, seen from the related person.
-RELATIONSHIP_INVERSE = {
+RELATIONSHIP_INVERSE: dict[str, RelationshipKind] = {
     RelationshipKind.PARTNER: RelationshipKind.PARTNER,
     RelationshipKind.PARENT: RelationshipKind.CHILD,
     RelationshipKind.CHILD: RelationshipKind.PARENT,

@@ -1,4 +1,5 @@
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -67,6 +68,14 @@ class Person(TimestampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    if TYPE_CHECKING:
+        # Put on an instance for one answer, never stored: what of the record the actor may
+        # see (api.endpoints.people), and the identifiers shown to them (Prefetch to_attr,
+        # people.categories.shown_identifiers_for).
+        categories: frozenset[str]
+        contact_shared: bool
+        shown_identifiers: list["Identifier"]
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -239,6 +248,11 @@ class HouseholdMember(TimestampedModel):
     joined_on = models.DateField(null=True, blank=True)
     left_on = models.DateField(null=True, blank=True)
 
+    if TYPE_CHECKING:
+        # Put on an instance for one page, never stored: whether the actor may see this
+        # member (people.views).
+        person_visible: bool
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -261,6 +275,11 @@ class Relationship(TimestampedModel):
         max_length=20, choices=choices.ContactWishes.choices, default=choices.NOT_RECORDED
     )
     notes = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
+
+    if TYPE_CHECKING:
+        # Put on an instance for one page, never stored: whether the actor may see the related
+        # person (people.selectors).
+        related_visible: bool
 
     class Meta:
         constraints = [

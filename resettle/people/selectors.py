@@ -6,7 +6,7 @@ from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from rapidfuzz.distance import JaroWinkler
 
@@ -27,7 +27,7 @@ MAX_CANDIDATES = 1000
 # the order wanted until enough of them are the actor's.
 FEW_PEOPLE = 2000
 
-ORDERINGS = {
+ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
     "name": ("family_name", "given_name"),
     "-name": ("-family_name", "-given_name"),
     # "Not recorded" sorts last either way, on SQLite and PostgreSQL alike.
@@ -217,7 +217,7 @@ def person_list(
     sex: str = "",
     ordering: str = "name",
     visible_count: int | None = None,
-) -> QuerySet[Person] | list[Person]:
+) -> "QuerySet[Person] | list[Person] | SearchResults":
     """People the actor may see. With a query: ranked by how well the name matches (typos and
     nicknames tolerated) or exact matches on an identifier; otherwise a queryset in `ordering`.
 
@@ -304,7 +304,7 @@ class SearchResults(Sequence):
     def __eq__(self, other) -> bool:
         return list(self) == other if isinstance(other, list) else NotImplemented
 
-    __hash__ = None
+    # Defining __eq__ leaves it unhashable (__hash__ is None), as a list is.
 
 
 @dataclass

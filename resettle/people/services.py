@@ -160,7 +160,8 @@ def _identifier_categories(schemes) -> set[str]:
 def _split_identifier_changes(changes: dict) -> tuple[dict, dict[str, dict]]:
     """Identifier changes of schemes beyond identity go in the audit trail under their own
     category, so a history shown to someone who may not see them never holds their values."""
-    kept, apart = {}, {}
+    kept: dict[str, dict] = {}
+    apart: dict[str, dict[str, dict]] = {}
     for name, change in changes.items():
         category = registry.IDENTIFIER_SCHEMES.get(name, Category.IDENTITY)
         if category == Category.IDENTITY:

@@ -86,7 +86,8 @@ def person_plan(
         .order_by("-reviewed_on", "-created_at")
     )
     if not policy.can_read(actor, person, "plans.PlanReview"):
-        reviews = [r for r in reviews if r.case.organisation_id == actor.organisation_id]
+        own = actor.organisation_id if actor is not None else None
+        reviews = [r for r in reviews if r.case.organisation_id == own]
     return PersonPlan(
         pathways=[p for p in by_pathway.values() if p.goals],
         reviews=reviews,

@@ -245,4 +245,4 @@ class Signposting(TimestampedModel):
 
     @property
     def destination(self) -> str:
-        return self.service.name if self.service_id else self.service_name
+        return self.service.name if self.service is not None else self.service_name

@@ -5,6 +5,7 @@ answers through a referral are audited."""
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -40,7 +41,7 @@ from resettle.suitability.models import SuitabilityAssessment
 SENT, RECEIVED = "sent", "received"
 # How long the receiving organisation has to respond, by urgency: after this a referral still
 # waiting for a decision is overdue.
-RESPONSE_TARGET = {
+RESPONSE_TARGET: dict[str, timedelta] = {
     Urgency.URGENT: timedelta(days=2),
     Urgency.SOON: timedelta(days=14),
     Urgency.ROUTINE: timedelta(days=28),
@@ -128,7 +129,8 @@ def page_of(referrals: QuerySet[Referral], count: int, per_page: int, number) ->
     """One page of `referrals`, which number `count` (the figures counted them already). The
     page's ids are sorted from the list indexes alone; only those rows are then read with their
     person, service and organisations: two small queries however long the list."""
-    paginator = Paginator(referrals.values_list("pk", flat=True), per_page)
+    # Paged by id, then each page's ids swapped for their referrals.
+    paginator: Paginator[Any] = Paginator(referrals.values_list("pk", flat=True), per_page)
     paginator.count = count
     page = paginator.get_page(number)
     ids = list(page.object_list)

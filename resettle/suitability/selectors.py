@@ -75,7 +75,7 @@ def review_requests_for_assessor(
 ) -> list[SuitabilityReviewRequest]:
     """Open requests to review assessments the actor made for their current organisation, for
     people whose suitability they may still read: the assessor's tasks."""
-    if not policy.is_suitability_assessor(actor):
+    if actor is None or not policy.is_suitability_assessor(actor):
         return []
     people = policy.people_with_readable(actor, ASSESSMENT)
     return list(

@@ -4,8 +4,9 @@ number of queries however many cases there are: last contact and release date ar
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from resettle.access import policy
@@ -17,12 +18,24 @@ DEFAULT_NO_CONTACT_DAYS = 14
 RELEASE_WINDOW_DAYS = 7
 
 
-def my_cases(*, actor: Membership | None, on: date | None = None) -> QuerySet[Case]:
+class _Dates(TypedDict):
+    last_contact: datetime | None
+    release_on: date | None
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A case as my_cases gives it: with its latest contact and release date.
+    CaseWithDates = WithAnnotations[Case, _Dates]
+
+
+def my_cases(*, actor: Membership | None, on: date | None = None) -> "QuerySet[CaseWithDates]":
     """The actor's live cases, each with `last_contact` (the latest attended contact on the
     case they may see) and `release_on` (the expected release from the current custody period,
     only where they may see custody)."""
-    if not policy.can_view_case_records(actor):
-        return Case.objects.none()
+    if actor is None or not policy.can_view_case_records(actor):
+        return cast("QuerySet[CaseWithDates]", Case.objects.none())  # no rows to annotate
     last_contact = (
         policy.contacts_visible_to(actor)
         .filter(case_id=OuterRef("pk"), outcome=ContactOutcome.ATTENDED)
@@ -54,10 +67,10 @@ class Today:
     gate_meetings: list[Task] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     overdue_tasks: list[Task] = field(default_factory=list)
-    releases: list[Case] = field(default_factory=list)
-    recalled: list[Case] = field(default_factory=list)
-    reviews_due: list[Case] = field(default_factory=list)
-    no_contact: list[Case] = field(default_factory=list)
+    releases: list["CaseWithDates"] = field(default_factory=list)
+    recalled: list["CaseWithDates"] = field(default_factory=list)
+    reviews_due: list["CaseWithDates"] = field(default_factory=list)
+    no_contact: list["CaseWithDates"] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -80,7 +93,7 @@ def _start_of(day: date) -> datetime:
 
 def my_tasks(*, actor: Membership | None, before: datetime) -> QuerySet[Task]:
     """Tasks still to do that are assigned to the actor, on their live cases, due before."""
-    if not policy.can_view_case_records(actor):
+    if actor is None or not policy.can_view_case_records(actor):
         return Task.objects.none()
     return (
         Task.objects.filter(
@@ -126,8 +139,9 @@ def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CON
             case.last_contact is None and case.opened_on <= quiet_since
         ):
             result.no_contact.append(case)
-    result.releases.sort(key=lambda c: c.release_on)
-    result.reviews_due.sort(key=lambda c: c.next_review_on)
+    # Only cases with these dates are in these lists.
+    result.releases.sort(key=lambda c: c.release_on or on)
+    result.reviews_due.sort(key=lambda c: c.next_review_on or on)
     return result
 
 
@@ -140,6 +154,12 @@ SORTS = {
     "next_review": (F("next_review_on").asc(nulls_last=True),),
     "release": (F("release_on").asc(nulls_last=True),),
 }
+
+
+def _reversed(expression: OrderBy) -> OrderBy:
+    flipped = expression.copy()
+    flipped.reverse_ordering()  # in place
+    return flipped
 
 
 def caseload(
@@ -158,5 +178,5 @@ def caseload(
     key = ordering.removeprefix("-")
     order = SORTS.get(key, SORTS["name"])
     if descending:
-        order = tuple(expression.copy().reverse_ordering() for expression in order)
+        order = tuple(_reversed(expression) for expression in order)
     return cases.order_by(*order, "pk")

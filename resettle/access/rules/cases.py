@@ -15,7 +15,7 @@ from resettle.access.core import (
     people_visible_to,
     people_with_category,
 )
-from resettle.accounts.models import Role
+from resettle.accounts.models import Membership, Role
 from resettle.cases.models import Case
 from resettle.people.models import Person
 
@@ -29,8 +29,7 @@ from resettle.people.models import Person
 CASE_MANAGER_ROLES = frozenset({Role.CASEWORKER, Role.REFERRER, Role.DELIVERY_COORDINATOR})
 
 
-def _own_case_records(actor: Actor) -> Q:
-    staff = acting_staff(actor)
+def _own_case_records(staff: Membership) -> Q:
     own = Q(organisation_id=staff.organisation_id)
     if staff.role == Role.PEER_MENTOR:
         own &= Q(mentor_id=staff.user_id) | Q(worker_id=staff.user_id)
@@ -39,9 +38,9 @@ def _own_case_records(actor: Actor) -> Q:
 
 def cases_visible_to(actor: Actor) -> QuerySet[Case]:
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Case.objects.none()
-    own = _own_case_records(actor) & about(people_visible_to(actor))
+    own = _own_case_records(staff) & about(people_visible_to(actor))
     shared = ~Q(organisation_id=staff.organisation_id) & about(
         people_with_category(actor, Category.CASE_NOTES)
     )
@@ -53,7 +52,7 @@ def cases_for_person(actor: Actor, person: Person) -> QuerySet[Case]:
     staff = acting_staff(actor)
     if staff is None or not can_view_person(actor, person):
         return Case.objects.none()
-    visible = _own_case_records(actor)
+    visible = _own_case_records(staff)
     if can_view_category(actor, person, Category.CASE_NOTES):
         visible |= ~Q(organisation_id=staff.organisation_id)
     return Case.objects.filter(visible, person=person)

@@ -4,6 +4,7 @@ read under the registry's category of a contact, and never a sensitive one."""
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import Combinable
 
 from resettle.access.core import (
     Actor,
@@ -45,9 +46,10 @@ def contacts_visible_to(actor: Actor) -> QuerySet[Contact]:
     """For lists across people (caseload, API): own organisation's contacts, and partners'
     non-sensitive ones where case notes are shared (break-glass opens one person's page only)."""
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Contact.objects.none()
-    own = Q(organisation_id=staff.organisation_id) & about(people_visible_to(actor))
+    # Q & Exists is a Q; django-stubs types it Combinable.
+    own: Q | Combinable = Q(organisation_id=staff.organisation_id) & about(people_visible_to(actor))
     if staff.role == Role.PEER_MENTOR:
         own &= Q(case__mentor_id=staff.user_id) | Q(recorded_by_id=staff.user_id)
         own &= Q(sensitive=False) | Q(recorded_by_id=staff.user_id)

@@ -48,7 +48,11 @@ def can_manage_services(actor: Actor) -> bool:
 
 def can_edit_service(actor: Actor, service: Service) -> bool:
     staff = acting_staff(actor)
-    return can_manage_services(actor) and service.organisation_id == staff.organisation_id
+    return (
+        can_manage_services(actor)
+        and staff is not None
+        and service.organisation_id == staff.organisation_id
+    )
 
 
 # Service directory: locations -------------------------------------------------------------------
@@ -70,4 +74,8 @@ def get_location_for_actor(actor: Actor, location_id) -> Location:
 
 def can_edit_location(actor: Actor, location: Location) -> bool:
     staff = acting_staff(actor)
-    return can_manage_services(actor) and location.organisation_id == staff.organisation_id
+    return (
+        can_manage_services(actor)
+        and staff is not None
+        and location.organisation_id == staff.organisation_id
+    )

@@ -72,7 +72,11 @@ def can_view_mentor_profiles(actor: Actor) -> bool:
 
 def can_edit_mentor_profile(actor: Actor, profile: MentorProfile) -> bool:
     staff = acting_staff(actor)
-    return can_manage_mentors(actor) and staff.organisation_id == profile.organisation_id
+    return (
+        can_manage_mentors(actor)
+        and staff is not None
+        and staff.organisation_id == profile.organisation_id
+    )
 
 
 def can_override_mentor_checks(actor: Actor) -> bool:

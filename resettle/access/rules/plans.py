@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import Combinable
 
 from resettle.access.core import (
     Actor,
@@ -41,9 +42,12 @@ def goals_for_person(actor: Actor, person: Person) -> QuerySet[Goal]:
 
 def goals_visible_to(actor: Actor) -> QuerySet[Goal]:
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Goal.objects.none()
-    own = Q(case__organisation_id=staff.organisation_id) & about(people_visible_to(actor))
+    # Q & Exists is a Q; django-stubs types it Combinable.
+    own: Q | Combinable = Q(case__organisation_id=staff.organisation_id) & about(
+        people_visible_to(actor)
+    )
     if staff.role == Role.PEER_MENTOR:
         own &= Q(case__mentor_id=staff.user_id) | Q(case__worker_id=staff.user_id)
     shared = ~Q(case__organisation_id=staff.organisation_id) & about(

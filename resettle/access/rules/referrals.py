@@ -38,7 +38,7 @@ def can_refer(actor: Actor, person: Person) -> bool:
 
 def referrals_visible_to(actor: Actor) -> QuerySet[Referral]:
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Referral.objects.none()
     sent = Q(referring_organisation_id=staff.organisation_id) & about(people_visible_to(actor))
     if staff.role == Role.PEER_MENTOR:
@@ -54,7 +54,7 @@ def referrals_received_by(actor: Actor) -> QuerySet[Referral]:
     """The received box: referrals_visible_to narrowed to the actor's organisation's services,
     without the OR, so the database can read them through the service index."""
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Referral.objects.none()
     received = Referral.objects.filter(service__organisation_id=staff.organisation_id).exclude(
         state=ReferralState.DRAFT
@@ -67,7 +67,7 @@ def referrals_received_by(actor: Actor) -> QuerySet[Referral]:
 def referrals_sent_by(actor: Actor) -> QuerySet[Referral]:
     """The sent box: referrals_visible_to narrowed to the actor's organisation's referrals."""
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Referral.objects.none()
     return Referral.objects.filter(
         about(people_visible_to(actor)), referring_organisation_id=staff.organisation_id
@@ -136,7 +136,7 @@ def signpostings_visible_to(actor: Actor) -> QuerySet:
     """Signposting is casework: an organisation sees its own about the people it may see, and
     others' as case notes, under the agreements and consent."""
     staff = acting_staff(actor)
-    if not can_view_case_records(actor):
+    if staff is None or not can_view_case_records(actor):
         return Signposting.objects.none()
     own = Q(organisation_id=staff.organisation_id) & about(people_visible_to(actor))
     shared = about(people_with_category(actor, Category.CASE_NOTES))

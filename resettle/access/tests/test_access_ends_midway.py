@@ -41,6 +41,7 @@ class Ending:
 
 
 def _end_membership(actor: Actor, records: Records, world: World) -> None:
+    assert actor.membership is not None, "only a member of staff has a membership to end"
     membership = Membership.objects.get(pk=actor.membership.pk)
     membership.ended_on = TODAY - timedelta(days=1)
     membership.save()

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from resettle.accounts.middleware import current_memberships
 from resettle.accounts.models import Role, User
+from resettle.core.http import AuthenticatedRequest
 
 # Analysts see pseudonymised counts only. Every other role sees case-level or sensitive data, and
 # so does any role added later until it is listed here: the rule fails safe.
@@ -132,7 +133,7 @@ def authenticator_confirm(*, request: HttpRequest, device: TOTPDevice, code: str
     return result
 
 
-def sign_in_with_code(*, request: HttpRequest, code: str) -> CodeCheck:
+def sign_in_with_code(*, request: AuthenticatedRequest, code: str) -> CodeCheck:
     """The second step of signing in, with a code from the user's authenticator app."""
     device = authenticator(request.user)
     if device is None:

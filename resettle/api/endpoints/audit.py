@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -17,6 +16,7 @@ from resettle.audit import selectors
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
+from resettle.core.http import ApiRequest
 
 router = Router(tags=["audit events"])
 
@@ -87,7 +87,7 @@ def _as_shown(actor: Membership | None, events: Iterable[AuditEvent]) -> list[di
     "", response={200: AuditEventPage, **problems(400, 403, 404)}, url_name="audit_event_list"
 )
 def list_audit_events(
-    request: HttpRequest, filters: Query[AuditEventFilters], paging: Query[PageParams]
+    request: ApiRequest, filters: Query[AuditEventFilters], paging: Query[PageParams]
 ):
     """With `person`: everything recorded about that person, by anyone, newest first (for
     caseworkers, referrers and safeguarding leads working with them). Without: organisation
@@ -106,7 +106,7 @@ def list_audit_events(
             person=person,
             request=request,
         )
-    elif can_view_organisation_audit(actor):
+    elif actor is not None and can_view_organisation_audit(actor):
         events = selectors.organisation_audit_events(actor=actor)
         record_event(
             actor=actor,

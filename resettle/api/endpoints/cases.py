@@ -3,11 +3,12 @@ its own cases (a peer mentor: those they mentor) and partners' where case notes 
 State changes are actions: pause, resume, close, reopen."""
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -18,6 +19,7 @@ from resettle.api.concurrency import check_if_match, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
+    acting_member,
     actor_of,
     client_of,
     problems,
@@ -28,6 +30,7 @@ from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.cases import selectors, services
 from resettle.cases.lifecycle import ACTIONS
 from resettle.cases.models import Case, CaseState, CloseReason
+from resettle.core.http import ApiRequest
 from resettle.core.state_machine import Transition
 
 router = Router(tags=["cases"])
@@ -124,7 +127,7 @@ def _body(case: Case) -> dict:
     return CaseOut.from_orm(case).model_dump(mode="json")
 
 
-def _visible(request: HttpRequest, case_id: UUID) -> Case:
+def _visible(request: ApiRequest, case_id: UUID) -> Case:
     actor = actor_of(request)
     case = policy.get_case_for_actor(actor, case_id)
     selectors.record_case_read(actor=actor, case=case, request=request)
@@ -132,7 +135,7 @@ def _visible(request: HttpRequest, case_id: UUID) -> Case:
 
 
 @router.get("", response={200: CasePage, **problems(400, 404)}, url_name="case_list")
-def list_cases(request: HttpRequest, filters: Query[CaseFilters], paging: Query[PageParams]):
+def list_cases(request: ApiRequest, filters: Query[CaseFilters], paging: Query[PageParams]):
     """Cases you may see, newest first."""
     cases = selectors.case_list(
         actor=actor_of(request), state=filters.state or "", person=filters.person
@@ -141,7 +144,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters], paging: Query[
 
 
 @router.get("/{uuid:case_id}", response={200: CaseOut, **problems(404)}, url_name="case_detail")
-def get_case(request: HttpRequest, response: HttpResponse, case_id: UUID):
+def get_case(request: ApiRequest, response: HttpResponse, case_id: UUID):
     case = _visible(request, case_id)
     set_etag(response, case)
     return case
@@ -153,7 +156,7 @@ def get_case(request: HttpRequest, response: HttpResponse, case_id: UUID):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="case_create",
 )
-def create_case(request: HttpRequest, payload: CaseCreate):
+def create_case(request: ApiRequest, payload: CaseCreate):
     """Open your organisation's case for a person you work with. 422 if it already has a live
     case for them (reopen a closed one instead)."""
     actor = actor_of(request)
@@ -163,7 +166,7 @@ def create_case(request: HttpRequest, payload: CaseCreate):
             person = policy.get_person_for_actor(actor, payload.person)
             try:
                 case = services.case_open(
-                    actor=actor,
+                    actor=acting_member(request),
                     person=person,
                     opened_on=payload.opened_on,
                     worker=_user(payload.worker, "worker"),
@@ -186,9 +189,8 @@ def create_case(request: HttpRequest, payload: CaseCreate):
     openapi_extra={"parameters": [IF_MATCH]},
     url_name="case_update",
 )
-def update_case(request: HttpRequest, response: HttpResponse, case_id: UUID, payload: CaseUpdate):
+def update_case(request: ApiRequest, response: HttpResponse, case_id: UUID, payload: CaseUpdate):
     """Allocate a worker or mentor, or set the next review date. 422 on a closed case."""
-    actor = actor_of(request)
     case = _visible(request, case_id)
     sent = payload.model_dump(exclude_unset=True)
     data = {}
@@ -197,14 +199,16 @@ def update_case(request: HttpRequest, response: HttpResponse, case_id: UUID, pay
     with transaction.atomic():
         check_if_match(request, case)
         try:
-            case = services.case_update(actor=actor, case=case, data=data, request=request)
+            case = services.case_update(
+                actor=acting_member(request), case=case, data=data, request=request
+            )
         except ValidationError as exc:
             raise invalid_input(field_errors(exc)) from exc
     set_etag(response, case)
     return case
 
 
-def _act(request: HttpRequest, case_id: UUID, action: str, arguments: dict) -> HttpResponse:
+def _act(request: ApiRequest, case_id: UUID, action: str, arguments: dict) -> HttpResponse:
     actor = actor_of(request)
 
     def act() -> tuple[int, dict, dict[str, str]]:
@@ -220,7 +224,7 @@ def _act(request: HttpRequest, case_id: UUID, action: str, arguments: dict) -> H
     return idempotent(request, client_of(request).user, act)
 
 
-ACTION = {
+ACTION: dict[str, Any] = {
     "response": {200: CaseOut, **problems(400, 403, 404, 409, 422)},
     "openapi_extra": {"parameters": [IDEMPOTENCY_KEY, IF_MATCH]},
 }
@@ -244,7 +248,7 @@ def _mount(transition: Transition[Case]) -> None:
     """`POST /cases/{id}/<action>` for one row of the lifecycle table."""
     name, schema = transition.name, PAYLOADS[transition.name]
 
-    def operation(request: HttpRequest, case_id: UUID, payload: schema):  # type: ignore[valid-type]
+    def operation(request: ApiRequest, case_id: UUID, payload: schema):  # type: ignore[valid-type]
         return _act(request, case_id, name, {f: getattr(payload, f) for f in transition.fields})
 
     operation.__name__ = operation.__qualname__ = f"{name}_case"

@@ -1,18 +1,29 @@
 """Pieces every endpoint module shares: who is acting, documented headers and error codes."""
 
-from django.http import HttpRequest
-
 from resettle.accounts.models import Membership
 from resettle.api.auth import ApiClient
 from resettle.api.schemas import Problem
+from resettle.core.exceptions import PermissionDenied
+from resettle.core.http import ApiRequest
+
+NO_ORGANISATION = "You are not a current member of any organisation, so you may change nothing."
 
 
-def client_of(request: HttpRequest) -> ApiClient:
+def client_of(request: ApiRequest) -> ApiClient:
     return request.auth  # set by TokenAuth on every authenticated operation
 
 
-def actor_of(request: HttpRequest) -> Membership | None:
+def actor_of(request: ApiRequest) -> Membership | None:
     return client_of(request).actor
+
+
+def acting_member(request: ApiRequest) -> Membership:
+    """The membership a change is made in, for a service (which needs one to record who made it).
+    A token whose user is a member of no organisation reads nothing and may change nothing."""
+    actor = actor_of(request)
+    if actor is None:
+        raise PermissionDenied(NO_ORGANISATION)
+    return actor
 
 
 def problems(*codes: int) -> dict[int, type[Problem]]:

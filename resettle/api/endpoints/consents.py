@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -15,13 +14,20 @@ from pydantic import Field
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
-from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.consent import selectors, services
 from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.consent.selectors import ConsentStatus
+from resettle.core.http import ApiRequest
 
 router = Router(tags=["consents"])
 
@@ -109,7 +115,7 @@ def _consent_body(actor, consent_id: UUID) -> dict:
 
 
 @router.get("", response={200: ConsentPage, **problems(400, 404)}, url_name="consent_list")
-def list_consents(request: HttpRequest, filters: Query[ConsentFilters], paging: Query[PageParams]):
+def list_consents(request: ApiRequest, filters: Query[ConsentFilters], paging: Query[PageParams]):
     """Consents of people whose record you may see, current first. A `person` you may not see
     gives an empty list."""
     consents = selectors.consent_list(actor=actor_of(request))
@@ -121,7 +127,7 @@ def list_consents(request: HttpRequest, filters: Query[ConsentFilters], paging: 
 @router.get(
     "/{uuid:consent_id}", response={200: ConsentOut, **problems(404)}, url_name="consent_detail"
 )
-def get_consent(request: HttpRequest, consent_id: UUID):
+def get_consent(request: ApiRequest, consent_id: UUID):
     return policy.get_consent_for_actor(
         actor=actor_of(request), consent_id=consent_id, shaped=selectors.consents_shown
     )
@@ -133,7 +139,7 @@ def get_consent(request: HttpRequest, consent_id: UUID):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="consent_create",
 )
-def create_consent(request: HttpRequest, payload: ConsentCreate):
+def create_consent(request: ApiRequest, payload: ConsentCreate):
     """Record a person's consent. It applies at once to every agreement that rests on consent."""
     actor = actor_of(request)
     person = policy.get_person_for_actor(actor, payload.person)
@@ -143,7 +149,7 @@ def create_consent(request: HttpRequest, payload: ConsentCreate):
         with transaction.atomic():
             try:
                 consent = services.consent_record(
-                    actor=actor,
+                    actor=acting_member(request),
                     person=person,
                     organisation_ids=payload.organisations,
                     request=request,
@@ -162,14 +168,14 @@ def create_consent(request: HttpRequest, payload: ConsentCreate):
     response={200: ConsentOut, **problems(403, 404, 422)},
     url_name="consent_withdraw",
 )
-def withdraw_consent(request: HttpRequest, consent_id: UUID):
+def withdraw_consent(request: ApiRequest, consent_id: UUID):
     """Record that the person withdrew this consent today. It stops applying at once. A consent
     already withdrawn or expired is refused with 422."""
     actor = actor_of(request)
     consent = policy.get_consent_for_actor(
         actor=actor, consent_id=consent_id, shaped=selectors.consents_shown
     )
-    services.consent_withdraw(actor=actor, consent=consent, request=request)
+    services.consent_withdraw(actor=acting_member(request), consent=consent, request=request)
     return policy.get_consent_for_actor(
         actor=actor, consent_id=consent_id, shaped=selectors.consents_shown
     )

@@ -8,19 +8,26 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.accounts.models import Membership
-from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.contacts import selectors, services
 from resettle.contacts.models import CancelledBy, Contact, ContactKind, ContactOutcome
+from resettle.core.http import ApiRequest
 from resettle.core.pathways import Pathway
 
 router = Router(tags=["contacts"])
@@ -77,10 +84,10 @@ def _body(contact: Contact) -> dict:
         person=contact.person_id,
         case=contact.case_id,
         organisation=contact.organisation_id,
-        kind=contact.kind,
+        kind=ContactKind(contact.kind),
         happened_at=contact.happened_at,
-        outcome=contact.outcome,
-        cancelled_by=contact.cancelled_by or None,
+        outcome=ContactOutcome(contact.outcome),
+        cancelled_by=CancelledBy(contact.cancelled_by) if contact.cancelled_by else None,
         duration_minutes=contact.duration_minutes,
         pathways=contact.pathways,
         sensitive=contact.sensitive,
@@ -90,13 +97,13 @@ def _body(contact: Contact) -> dict:
     ).model_dump(mode="json")
 
 
-def _audit(request: HttpRequest, actor: Membership | None, contacts: list[Contact]) -> None:
+def _audit(request: ApiRequest, actor: Membership | None, contacts: list[Contact]) -> None:
     # One insert for the whole page, however many people it shows.
     selectors.audit_note_reads_for_list(actor=actor, contacts=contacts, request=request)
 
 
 @router.get("", response={200: ContactPage, **problems(400, 404)}, url_name="contact_list")
-def list_contacts(request: HttpRequest, filters: Query[ContactFilters], paging: Query[PageParams]):
+def list_contacts(request: ApiRequest, filters: Query[ContactFilters], paging: Query[PageParams]):
     """Contacts you may see, newest first. With `person`, 404 unless you may see that person."""
     actor = actor_of(request)
     if filters.person is not None:
@@ -122,7 +129,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactFilters], paging: 
 @router.get(
     "/{uuid:contact_id}", response={200: ContactOut, **problems(404)}, url_name="contact_detail"
 )
-def get_contact(request: HttpRequest, contact_id: UUID):
+def get_contact(request: ApiRequest, contact_id: UUID):
     """One contact: 404 unless you may see it."""
     actor = actor_of(request)
     contact = policy.get_contact_for_actor(actor, contact_id)
@@ -136,7 +143,7 @@ def get_contact(request: HttpRequest, contact_id: UUID):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="contact_create",
 )
-def create_contact(request: HttpRequest, payload: ContactCreate):
+def create_contact(request: ApiRequest, payload: ContactCreate):
     """Record a contact on a live case of your organisation (a peer mentor: a case they mentor).
     A case you cannot see is invalid input (400); one of another organisation is 403; a closed
     case is 422 (reopen it first)."""
@@ -157,7 +164,7 @@ def create_contact(request: HttpRequest, payload: ContactCreate):
         with transaction.atomic():
             try:
                 contact = services.contact_record(
-                    actor=actor, case=case, data=data, request=request
+                    actor=acting_member(request), case=case, data=data, request=request
                 )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc

@@ -8,17 +8,23 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.accounts.models import Membership
-from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
+from resettle.core.http import ApiRequest
 from resettle.custody import selectors, services
 from resettle.custody.models import CustodyKind, CustodyPeriod, RecallReason, ReleaseType
 
@@ -92,7 +98,7 @@ def _body(period: CustodyPeriod, shown: selectors.Shown) -> dict:
     return CustodyPeriodOut(
         id=period.pk,
         person=period.person_id,
-        kind=period.kind,
+        kind=CustodyKind(period.kind),
         start_date=period.start_date,
         expected_release_date=period.expected_release_date,
         conditional_release_date=period.conditional_release_date,
@@ -101,15 +107,19 @@ def _body(period: CustodyPeriod, shown: selectors.Shown) -> dict:
         establishment=period.establishment,
         in_custody=period.in_custody,
         released_on=period.released_on,
-        release_type=period.release_type or None,
+        release_type=ReleaseType(period.release_type) if period.release_type else None,
         recalled_on=period.recalled_on,
-        recall_reason=(period.recall_reason or None) if shown.recall_reason else None,
+        recall_reason=(
+            RecallReason(period.recall_reason)
+            if shown.recall_reason and period.recall_reason
+            else None
+        ),
         licence_conditions=period.licence_conditions if shown.licence_conditions else None,
         ended_on=period.ended_on,
     ).model_dump(mode="json")
 
 
-def _read(actor: Membership | None, period: CustodyPeriod, request: HttpRequest) -> dict:
+def _read(actor: Membership | None, period: CustodyPeriod, request: ApiRequest) -> dict:
     shown = selectors.shown_for(actor, period.person)
     selectors.record_custody_read(
         actor=actor, person=period.person, shown=shown, periods=[period], request=request
@@ -120,7 +130,7 @@ def _read(actor: Membership | None, period: CustodyPeriod, request: HttpRequest)
 @router.get(
     "", response={200: CustodyPeriodPage, **problems(400, 403, 404)}, url_name="custody_list"
 )
-def list_periods(request: HttpRequest, filters: Query[CustodyFilters], paging: Query[PageParams]):
+def list_periods(request: ApiRequest, filters: Query[CustodyFilters], paging: Query[PageParams]):
     """Custody periods of people whose custody you may see, newest first. With `person`: 404 if
     you may not see them, 403 if you may but not their custody."""
     actor = actor_of(request)
@@ -154,7 +164,7 @@ def list_periods(request: HttpRequest, filters: Query[CustodyFilters], paging: Q
     response={200: CustodyPeriodOut, **problems(404)},
     url_name="custody_detail",
 )
-def get_period(request: HttpRequest, period_id: UUID):
+def get_period(request: ApiRequest, period_id: UUID):
     actor = actor_of(request)
     period = policy.get_period_for_actor(actor, period_id)
     return _read(actor, period, request)
@@ -166,7 +176,7 @@ def get_period(request: HttpRequest, period_id: UUID):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="custody_create",
 )
-def create_period(request: HttpRequest, payload: CustodyPeriodCreate):
+def create_period(request: ApiRequest, payload: CustodyPeriodCreate):
     """Record a period of remand or sentence (probation, prison or the lead charity). It may not
     overlap the person's other periods."""
     actor = actor_of(request)
@@ -177,7 +187,7 @@ def create_period(request: HttpRequest, payload: CustodyPeriodCreate):
             data = payload.model_dump(exclude={"person"})
             try:
                 period = services.custody_period_record(
-                    actor=actor, person=person, data=data, request=request
+                    actor=acting_member(request), person=person, data=data, request=request
                 )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
@@ -193,7 +203,7 @@ def create_period(request: HttpRequest, payload: CustodyPeriodCreate):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="custody_release",
 )
-def release_period(request: HttpRequest, period_id: UUID, payload: ReleaseIn):
+def release_period(request: ApiRequest, period_id: UUID, payload: ReleaseIn):
     """Record a release (first, or further after a recall). Cases paused on recall resume and
     every live case gets a gate-meeting task. 422 if the person is not in custody."""
     actor = actor_of(request)
@@ -203,7 +213,10 @@ def release_period(request: HttpRequest, period_id: UUID, payload: ReleaseIn):
         with transaction.atomic():
             try:
                 period = services.custody_release(
-                    actor=actor, period=period, request=request, **payload.model_dump()
+                    actor=acting_member(request),
+                    period=period,
+                    request=request,
+                    **payload.model_dump(),
                 )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
@@ -218,7 +231,7 @@ def release_period(request: HttpRequest, period_id: UUID, payload: ReleaseIn):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="custody_recall",
 )
-def recall_period(request: HttpRequest, period_id: UUID, payload: RecallIn):
+def recall_period(request: ApiRequest, period_id: UUID, payload: RecallIn):
     """Record a recall. Every open case of the person is paused (never closed) and its worker and
     mentor told. 422 if the person has not been released."""
     actor = actor_of(request)
@@ -228,7 +241,7 @@ def recall_period(request: HttpRequest, period_id: UUID, payload: RecallIn):
         with transaction.atomic():
             try:
                 period = services.custody_recall(
-                    actor=actor,
+                    actor=acting_member(request),
                     period=period,
                     recalled_on=payload.recalled_on,
                     recall_reason=payload.recall_reason,

@@ -8,18 +8,26 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
-from resettle.api.endpoints.common import IDEMPOTENCY_KEY, IF_MATCH, actor_of, client_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.exceptions import PermissionDenied
+from resettle.core.http import ApiRequest
 from resettle.core.pathways import Pathway
 from resettle.plans import selectors, services
 from resettle.plans.models import Goal, GoalStatus, StepOwner
@@ -97,17 +105,17 @@ def _body(goal: Goal) -> dict:
         person=goal.person_id,
         case=goal.case_id,
         organisation=goal.case.organisation_id,
-        pathway=goal.pathway,
+        pathway=Pathway(goal.pathway),
         title=goal.title,
         in_own_words=goal.in_own_words,
         barriers=goal.barriers,
-        status=goal.status,
+        status=GoalStatus(goal.status),
         due_on=goal.due_on,
         steps=[
             StepOut(
                 id=s.pk,
                 text=s.text,
-                owner_kind=s.owner_kind,
+                owner_kind=StepOwner(s.owner_kind),
                 owner_name=s.owner_name,
                 owner_organisation=s.owner_organisation_id,
                 due_on=s.due_on,
@@ -119,8 +127,8 @@ def _body(goal: Goal) -> dict:
             UpdateOut(
                 id=u.pk,
                 on=u.on,
-                status_from=u.status_from or None,
-                status_to=u.status_to or None,
+                status_from=GoalStatus(u.status_from) if u.status_from else None,
+                status_to=GoalStatus(u.status_to) if u.status_to else None,
                 note=u.note,
             )
             for u in goal.updates.all()
@@ -136,7 +144,7 @@ def _audit(request, actor, goals: list[Goal]) -> None:
 
 
 @router.get("", response={200: GoalPage, **problems(400, 404)}, url_name="goal_list")
-def list_goals(request: HttpRequest, filters: Query[GoalFilters], paging: Query[PageParams]):
+def list_goals(request: ApiRequest, filters: Query[GoalFilters], paging: Query[PageParams]):
     """Goals you may see. With `person`, 404 unless you may see that person."""
     actor = actor_of(request)
     if filters.person is not None:
@@ -160,7 +168,7 @@ def list_goals(request: HttpRequest, filters: Query[GoalFilters], paging: Query[
 
 
 @router.get("/{uuid:goal_id}", response={200: GoalOut, **problems(404)}, url_name="goal_detail")
-def get_goal(request: HttpRequest, goal_id: UUID, response: HttpResponse):
+def get_goal(request: ApiRequest, goal_id: UUID, response: HttpResponse):
     """One goal with its steps and history. The `ETag` header is the version for `If-Match`."""
     actor = actor_of(request)
     goal = policy.get_goal_for_actor(actor, goal_id, shaped=selectors.goals_shown)
@@ -175,7 +183,7 @@ def get_goal(request: HttpRequest, goal_id: UUID, response: HttpResponse):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="goal_create",
 )
-def create_goal(request: HttpRequest, payload: GoalCreate):
+def create_goal(request: ApiRequest, payload: GoalCreate):
     """Add a goal to the plan of a live case of your organisation."""
     actor = actor_of(request)
 
@@ -188,7 +196,9 @@ def create_goal(request: HttpRequest, payload: GoalCreate):
         data["due_on"] = payload.due_on
         with transaction.atomic():
             try:
-                goal = services.goal_create(actor=actor, case=case, data=data, request=request)
+                goal = services.goal_create(
+                    actor=acting_member(request), case=case, data=data, request=request
+                )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
         goal = policy.get_goal_for_actor(actor, goal.pk, shaped=selectors.goals_shown)
@@ -204,7 +214,7 @@ def create_goal(request: HttpRequest, payload: GoalCreate):
     openapi_extra={"parameters": [IF_MATCH]},
     url_name="goal_update",
 )
-def update_goal(request: HttpRequest, goal_id: UUID, payload: GoalUpdate, response: HttpResponse):
+def update_goal(request: ApiRequest, goal_id: UUID, payload: GoalUpdate, response: HttpResponse):
     """Change a goal. 403 for a partner's goal; 422 on a closed case."""
     actor = actor_of(request)
     goal = policy.get_goal_for_actor(actor, goal_id, shaped=selectors.goals_shown)
@@ -217,10 +227,12 @@ def update_goal(request: HttpRequest, goal_id: UUID, payload: GoalUpdate, respon
         check_if_match(request, goal)
         try:
             if sent:
-                services.goal_update(actor=actor, goal=goal, data=sent, request=request)
+                services.goal_update(
+                    actor=acting_member(request), goal=goal, data=sent, request=request
+                )
             if payload.status is not None or payload.note.strip():
                 services.goal_progress(
-                    actor=actor,
+                    actor=acting_member(request),
                     goal=goal,
                     on=date.today(),
                     status=payload.status.value if payload.status is not None else "",

@@ -2,7 +2,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
@@ -13,13 +13,21 @@ from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
+    acting_member,
     actor_of,
     client_of,
     problems,
 )
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, paginate
-from resettle.api.schemas import HouseholdCreate, HouseholdOut, HouseholdPage, HouseholdUpdate
+from resettle.api.schemas import (
+    HouseholdCreate,
+    HouseholdMemberOut,
+    HouseholdOut,
+    HouseholdPage,
+    HouseholdUpdate,
+)
+from resettle.core.http import ApiRequest
 from resettle.people import services
 from resettle.people.categories import (
     family_shared_ids,
@@ -37,7 +45,8 @@ def _household_body(household: Household, visible_ids: set) -> dict:
         name=household.name,
         notes=household.notes,
         members=[
-            {"person": m.person_id, "joined_on": m.joined_on, "left_on": m.left_on} for m in shown
+            HouseholdMemberOut(person=m.person_id, joined_on=m.joined_on, left_on=m.left_on)
+            for m in shown
         ],
         other_members_count=len(members) - len(shown),
         created_at=household.created_at,
@@ -62,7 +71,7 @@ def _one_household(actor: Membership | None, household_id: UUID) -> tuple[Househ
 
 
 @router.get("", response={200: HouseholdPage, **problems(400, 404)}, url_name="household_list")
-def list_households(request: HttpRequest, paging: Query[PageParams]):
+def list_households(request: ApiRequest, paging: Query[PageParams]):
     """Households with at least one current member whose family information is shared with
     your organisation."""
     actor = actor_of(request)
@@ -77,7 +86,7 @@ def list_households(request: HttpRequest, paging: Query[PageParams]):
     response={200: HouseholdOut, **problems(404)},
     url_name="household_detail",
 )
-def get_household(request: HttpRequest, household_id: UUID, response: HttpResponse):
+def get_household(request: ApiRequest, household_id: UUID, response: HttpResponse):
     household, body = _one_household(actor_of(request), household_id)
     set_etag(response, household)
     return body
@@ -89,7 +98,7 @@ def get_household(request: HttpRequest, household_id: UUID, response: HttpRespon
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="household_create",
 )
-def create_household(request: HttpRequest, payload: HouseholdCreate):
+def create_household(request: ApiRequest, payload: HouseholdCreate):
     """Record a household of people in your caseload whose family information is shared with
     your organisation."""
     actor = actor_of(request)
@@ -102,7 +111,10 @@ def create_household(request: HttpRequest, payload: HouseholdCreate):
 
     def create() -> tuple[int, dict, dict[str, str]]:
         household = services.household_create(
-            actor=actor, name=payload.name, notes=payload.notes, member_ids=payload.members
+            actor=acting_member(request),
+            name=payload.name,
+            notes=payload.notes,
+            member_ids=payload.members,
         )
         household, body = _one_household(actor, household.pk)
         location = request.build_absolute_uri(reverse("api:household_detail", args=[household.pk]))
@@ -118,14 +130,16 @@ def create_household(request: HttpRequest, payload: HouseholdCreate):
     url_name="household_update",
 )
 def update_household(
-    request: HttpRequest, household_id: UUID, payload: HouseholdUpdate, response: HttpResponse
+    request: ApiRequest, household_id: UUID, payload: HouseholdUpdate, response: HttpResponse
 ):
     actor = actor_of(request)
     with transaction.atomic():
         household = policy.get_household_for_actor(actor, household_id)
         check_if_match(request, household)
         services.household_update(
-            actor=actor, household=household, data=payload.model_dump(exclude_unset=True)
+            actor=acting_member(request),
+            household=household,
+            data=payload.model_dump(exclude_unset=True),
         )
     household, body = _one_household(actor, household_id)
     set_etag(response, household)

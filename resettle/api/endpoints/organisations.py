@@ -1,7 +1,7 @@
 from uuid import UUID
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
@@ -23,6 +23,7 @@ from resettle.api.schemas import (
     OrganisationPage,
     OrganisationUpdate,
 )
+from resettle.core.http import ApiRequest
 
 router = Router(tags=["organisations"])
 
@@ -30,7 +31,7 @@ router = Router(tags=["organisations"])
 @router.get(
     "", response={200: OrganisationPage, **problems(400, 404)}, url_name="organisation_list"
 )
-def list_organisations(request: HttpRequest, paging: Query[PageParams]):
+def list_organisations(request: ApiRequest, paging: Query[PageParams]):
     """Your organisation and those in partnerships with it."""
     return paginate(request, selectors.organisation_list(actor=actor_of(request)), paging)
 
@@ -40,7 +41,7 @@ def list_organisations(request: HttpRequest, paging: Query[PageParams]):
     response={200: OrganisationOut, **problems(404)},
     url_name="organisation_detail",
 )
-def get_organisation(request: HttpRequest, organisation_id: UUID, response: HttpResponse):
+def get_organisation(request: ApiRequest, organisation_id: UUID, response: HttpResponse):
     organisation = policy.get_organisation_for_actor(actor_of(request), organisation_id)
     set_etag(response, organisation)
     return organisation
@@ -52,7 +53,7 @@ def get_organisation(request: HttpRequest, organisation_id: UUID, response: Http
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="organisation_create",
 )
-def create_organisation(request: HttpRequest, payload: OrganisationCreate):
+def create_organisation(request: ApiRequest, payload: OrganisationCreate):
     """Add an organisation. Only Resettle's operators (superusers) may: an organisation's own
     administrators manage their organisation, not others."""
     user = client_of(request).user
@@ -75,7 +76,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationCreate):
     url_name="organisation_update",
 )
 def update_organisation(
-    request: HttpRequest,
+    request: ApiRequest,
     organisation_id: UUID,
     payload: OrganisationUpdate,
     response: HttpResponse,

@@ -3,7 +3,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 
@@ -14,6 +14,7 @@ from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
+    acting_member,
     actor_of,
     client_of,
     problems,
@@ -31,6 +32,7 @@ from resettle.api.schemas import (
 )
 from resettle.audit.services import record_read, record_reads
 from resettle.core.exceptions import PermissionDenied
+from resettle.core.http import ApiRequest
 from resettle.people import selectors, services
 from resettle.people.categories import (
     PERSON_FIELDS,
@@ -97,13 +99,15 @@ def _with_categories(
 
 
 def _shown(person: Person) -> list[str]:
-    shown = [Category.IDENTITY, Category.CONTACT] if person.contact_shared else [Category.IDENTITY]
+    shown: list[str] = (
+        [Category.IDENTITY, Category.CONTACT] if person.contact_shared else [Category.IDENTITY]
+    )
     beyond = {registry.identifier_category(i.scheme) for i in person.shown_identifiers}
     return shown + sorted(beyond - {Category.IDENTITY})
 
 
 @router.get("", response={200: PersonPage, **problems(400, 404)}, url_name="person_list")
-def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Query[PageParams]):
+def list_people(request: ApiRequest, filters: Query[PersonFilters], paging: Query[PageParams]):
     """People whose record you may see. With `q`, ranked by how well they match. Contact
     details are null for people whose contact details are not shared with you."""
     actor = actor_of(request)
@@ -136,7 +140,7 @@ def list_people(request: HttpRequest, filters: Query[PersonFilters], paging: Que
 @router.get(
     "/{uuid:person_id}", response={200: PersonOut, **problems(404)}, url_name="person_detail"
 )
-def get_person(request: HttpRequest, person_id: UUID, response: HttpResponse):
+def get_person(request: ApiRequest, person_id: UUID, response: HttpResponse):
     """A person's record. The `ETag` header is the version to send back in `If-Match`. Contact
     details (`phone`, `email`, `address`) are null when they are not shared with you."""
     actor = actor_of(request)
@@ -152,7 +156,7 @@ def get_person(request: HttpRequest, person_id: UUID, response: HttpResponse):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="person_create",
 )
-def create_person(request: HttpRequest, payload: PersonCreate):
+def create_person(request: ApiRequest, payload: PersonCreate):
     """Add a person; your organisation starts working with them. Nothing is saved unless all of
     it (identifiers and address included) is valid."""
     actor = actor_of(request)
@@ -165,7 +169,9 @@ def create_person(request: HttpRequest, payload: PersonCreate):
         identifiers = {item.scheme.value: item.value for item in payload.identifiers}
         with transaction.atomic():
             try:
-                person = services.person_create(actor=actor, data=data, identifiers=identifiers)
+                person = services.person_create(
+                    actor=acting_member(request), data=data, identifiers=identifiers
+                )
             except ValidationError as exc:
                 raise invalid_input(
                     field_errors(exc, _identifier_field(payload.identifiers))
@@ -173,7 +179,9 @@ def create_person(request: HttpRequest, payload: PersonCreate):
             if payload.address is not None:
                 try:
                     services.address_add(
-                        actor=actor, person=person, data=payload.address.model_dump()
+                        actor=acting_member(request),
+                        person=person,
+                        data=payload.address.model_dump(),
                     )
                 except ValidationError as exc:
                     errors = field_errors(exc, lambda field: f"address.{field}")
@@ -194,7 +202,7 @@ def create_person(request: HttpRequest, payload: PersonCreate):
     url_name="person_update",
 )
 def update_person(
-    request: HttpRequest, person_id: UUID, payload: PersonUpdate, response: HttpResponse
+    request: ApiRequest, person_id: UUID, payload: PersonUpdate, response: HttpResponse
 ):
     """Change some of a person's details. Send only the fields to change. Contact details may
     be changed only when they are shared with you."""
@@ -210,7 +218,7 @@ def update_person(
         schemes = registry.identifier_schemes_in(categories)
         try:
             person = services.person_update(
-                actor=actor,
+                actor=acting_member(request),
                 person=person,
                 data=data,
                 identifiers=_identifiers_replacing(sent, schemes) if sent is not None else None,

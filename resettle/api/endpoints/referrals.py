@@ -8,12 +8,14 @@ Until the receiving organisation accepts, it sees the person only through the re
 `person` is null and `person_identity` gives their name and date of birth."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -24,6 +26,7 @@ from resettle.accounts.models import Membership
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
+    acting_member,
     actor_of,
     client_of,
     problems,
@@ -32,6 +35,7 @@ from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.consent.models import Consent
+from resettle.core.http import ApiRequest
 from resettle.core.pathways import Pathway
 from resettle.core.state_machine import Transition
 from resettle.directory.models import Service
@@ -194,20 +198,20 @@ def _body(referral: Referral, visible_people: set, position: int | None = None) 
     return ReferralOut(
         id=referral.pk,
         person=referral.person_id if referral.person_id in visible_people else None,
-        person_identity=_identity(referral),
+        person_identity=PersonIdentityOut(**_identity(referral)),
         service=referral.service_id,
         service_name=referral.service.name,
         receiving_organisation=referral.service.organisation_id,
         referring_organisation=referral.referring_organisation_id,
         referred_by=str(referral.referred_by),
         parent=referral.parent_id,
-        state=referral.state,
+        state=ReferralState(referral.state),
         reason=referral.reason,
-        pathway=referral.pathway,
-        urgency=referral.urgency,
+        pathway=Pathway(referral.pathway),
+        urgency=Urgency(referral.urgency),
         shared_categories=referral.shared_categories,
         eligibility_override_reason=referral.eligibility_override_reason,
-        decline_reason=referral.decline_reason or None,
+        decline_reason=DeclineReason(referral.decline_reason) if referral.decline_reason else None,
         decline_detail=referral.decline_detail,
         outcome=referral.outcome,
         end_reason=referral.end_reason,
@@ -229,7 +233,7 @@ def _visible_people(actor: Membership | None, referrals: list[Referral]) -> set:
     return set(policy.people_visible_to(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def _detail(actor: Membership | None, referral_id: UUID, request: HttpRequest) -> tuple:
+def _detail(actor: Membership | None, referral_id: UUID, request: ApiRequest) -> tuple:
     referral = selectors.get_referral(actor, referral_id)
     view = selectors.referral_view(actor=actor, referral=referral, request=request)
     body = _body(referral, _visible_people(actor, [referral]), view.position)
@@ -259,7 +263,7 @@ def _detail(actor: Membership | None, referral_id: UUID, request: HttpRequest) -
 
 @router.get("", response={200: ReferralPage, **problems(400)}, url_name="referral_list")
 def list_referrals(
-    request: HttpRequest, filters: Query[ReferralFiltersIn], paging: Query[PageParams]
+    request: ApiRequest, filters: Query[ReferralFiltersIn], paging: Query[PageParams]
 ):
     """Referrals your organisation sent (`box=sent`, drafts included) or received."""
     actor = actor_of(request)
@@ -284,7 +288,7 @@ def list_referrals(
     response={200: WaitingPage, **problems(400, 403, 404)},
     url_name="referral_waiting_list",
 )
-def waiting_list(request: HttpRequest, filters: Query[WaitingFilters], paging: Query[PageParams]):
+def waiting_list(request: ApiRequest, filters: Query[WaitingFilters], paging: Query[PageParams]):
     """A service's waiting list, oldest first (position 1 is offered the next place). For the
     service's own organisation."""
     actor = actor_of(request)
@@ -312,7 +316,7 @@ def waiting_list(request: HttpRequest, filters: Query[WaitingFilters], paging: Q
     response={200: ReferralDetailOut, **problems(404)},
     url_name="referral_detail",
 )
-def get_referral(request: HttpRequest, referral_id: UUID, response: HttpResponse):
+def get_referral(request: ApiRequest, referral_id: UUID, response: HttpResponse):
     referral, body = _detail(actor_of(request), referral_id, request)
     response["ETag"] = etag(referral)
     return body
@@ -333,7 +337,7 @@ def _one(model, pk, queryset, field: str):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="referral_create",
 )
-def create_referral(request: HttpRequest, payload: ReferralCreate):
+def create_referral(request: ApiRequest, payload: ReferralCreate):
     """Refer a person you work with to a service (a draft, or sent with `submit`). An ineligible
     person needs `eligibility_override_reason`; a “no contact wanted” conflict needs
     `no_contact_confirmed`; a second live referral to the same service is refused (422)."""
@@ -349,7 +353,7 @@ def create_referral(request: HttpRequest, payload: ReferralCreate):
             parent = _one(Referral, payload.parent, policy.referrals_visible_to(actor), "parent")
             try:
                 referral = services.referral_create(
-                    actor=actor,
+                    actor=acting_member(request),
                     person=person,
                     service=service,
                     reason=payload.reason,
@@ -372,7 +376,7 @@ def create_referral(request: HttpRequest, payload: ReferralCreate):
     return idempotent(request, client_of(request).user, create)
 
 
-def _expected_version(request: HttpRequest, referral: Referral) -> int | None:
+def _expected_version(request: ApiRequest, referral: Referral) -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return None
@@ -393,7 +397,7 @@ def _stale(referral: Referral) -> ApiProblem:
     )
 
 
-def _act(request: HttpRequest, referral_id: UUID, action: str, arguments: dict) -> HttpResponse:
+def _act(request: ApiRequest, referral_id: UUID, action: str, arguments: dict) -> HttpResponse:
     actor = actor_of(request)
 
     def act() -> tuple[int, dict, dict[str, str]]:
@@ -418,7 +422,7 @@ def _act(request: HttpRequest, referral_id: UUID, action: str, arguments: dict) 
     return idempotent(request, client_of(request).user, act)
 
 
-ACTION_DOC = {
+ACTION_DOC: dict[str, Any] = {
     "response": {200: ReferralDetailOut, **problems(400, 403, 404, 409, 422)},
     "openapi_extra": {"parameters": [IF_MATCH, IDEMPOTENCY_KEY]},
 }
@@ -452,17 +456,21 @@ DOCS = {
 def _mount(transition: Transition[Referral]) -> None:
     """`POST /referrals/{id}/<action>` for one row of the lifecycle table."""
     name, schema = transition.name, PAYLOADS[transition.name]
+    operation: Callable[..., HttpResponse]
     if schema is None:
 
-        def operation(request: HttpRequest, referral_id: UUID):
+        def without_body(request: ApiRequest, referral_id: UUID) -> HttpResponse:
             return _act(request, referral_id, name, {})
 
+        operation = without_body
     else:
 
-        def operation(request: HttpRequest, referral_id: UUID, payload: schema):  # type: ignore[valid-type]
+        def with_body(request: ApiRequest, referral_id: UUID, payload: schema):  # type: ignore[valid-type]
             return _act(
                 request, referral_id, name, {f: getattr(payload, f) for f in transition.fields}
             )
+
+        operation = with_body
 
     short = OPERATION_NAMES.get(name, name)
     operation.__name__ = operation.__qualname__ = f"{short}_referral"

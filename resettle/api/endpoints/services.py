@@ -8,17 +8,25 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
-from resettle.api.endpoints.common import IDEMPOTENCY_KEY, IF_MATCH, actor_of, client_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
+from resettle.core.http import ApiRequest
 from resettle.core.pathways import Pathway
 from resettle.directory import eligibility, selectors, services
 from resettle.directory.models import (
@@ -230,7 +238,7 @@ def _detail(actor, service_id) -> Service:
 
 
 @router.get("", response={200: ServicePage, **problems(400, 404)}, url_name="service_list")
-def list_services(request: HttpRequest, filters: Query[ServiceFilters], paging: Query[PageParams]):
+def list_services(request: ApiRequest, filters: Query[ServiceFilters], paging: Query[PageParams]):
     """Services of your organisation and its partners (referral-only ones too), and every
     active open service, with capacity, caseload and waiting list."""
     actor = actor_of(request)
@@ -254,7 +262,7 @@ def list_services(request: HttpRequest, filters: Query[ServiceFilters], paging: 
 @router.get(
     "/{uuid:service_id}", response={200: ServiceOut, **problems(404)}, url_name="service_detail"
 )
-def get_service(request: HttpRequest, service_id: UUID, response: HttpResponse):
+def get_service(request: ApiRequest, service_id: UUID, response: HttpResponse):
     service = _detail(actor_of(request), service_id)
     set_etag(response, service)
     return service
@@ -266,7 +274,7 @@ def get_service(request: HttpRequest, service_id: UUID, response: HttpResponse):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="service_create",
 )
-def create_service(request: HttpRequest, payload: ServiceWrite):
+def create_service(request: ApiRequest, payload: ServiceWrite):
     """Add a service to your own organisation (organisation admins and delivery coordinators)."""
     actor = actor_of(request)
 
@@ -274,7 +282,7 @@ def create_service(request: HttpRequest, payload: ServiceWrite):
         with transaction.atomic():
             try:
                 service = services.service_create(
-                    actor=actor, data=payload.model_dump(), request=request
+                    actor=acting_member(request), data=payload.model_dump(), request=request
                 )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
@@ -293,7 +301,7 @@ def create_service(request: HttpRequest, payload: ServiceWrite):
     url_name="service_update",
 )
 def update_service(
-    request: HttpRequest, service_id: UUID, payload: ServiceUpdate, response: HttpResponse
+    request: ApiRequest, service_id: UUID, payload: ServiceUpdate, response: HttpResponse
 ):
     """Change your own organisation's service. Setting `status` to `inactive` deactivates it."""
     actor = actor_of(request)
@@ -304,7 +312,7 @@ def update_service(
         check_if_match(request, service)
         try:
             service = services.service_update(
-                actor=actor, service=service, data=data, request=request
+                actor=acting_member(request), service=service, data=data, request=request
             )
         except ValidationError as exc:
             raise invalid_input(field_errors(exc)) from exc
@@ -314,7 +322,7 @@ def update_service(
                 if status == ServiceStatus.INACTIVE
                 else services.service_reactivate
             )
-            service = change(actor=actor, service=service, request=request)
+            service = change(actor=acting_member(request), service=service, request=request)
     service = _detail(actor, service.pk)
     set_etag(response, service)
     return service

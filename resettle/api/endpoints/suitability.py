@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -15,11 +14,18 @@ from pydantic import Field
 from resettle.access import policy
 from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
-from resettle.api.endpoints.common import IDEMPOTENCY_KEY, actor_of, client_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import ApiProblem, field_errors, invalid_input
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.audit.services import record_read
+from resettle.core.http import ApiRequest
 from resettle.people.models import Person
 from resettle.suitability import selectors, services
 from resettle.suitability.models import (
@@ -128,7 +134,7 @@ class ReviewRequestOut(Schema):
     done_at: datetime | None = Field(description="When a new assessment answered it.")
 
 
-def _body(actor: Membership, assessment: SuitabilityAssessment) -> dict:
+def _body(actor: Membership | None, assessment: SuitabilityAssessment) -> dict:
     answers = {name: getattr(assessment, name) for name in ANSWER_KEYS}
     shows_names = policy.can_see_named_people_to_avoid(actor, assessment)
     answers["named_people_to_avoid"] = assessment.named_people_to_avoid if shows_names else None
@@ -136,17 +142,17 @@ def _body(actor: Membership, assessment: SuitabilityAssessment) -> dict:
     return SuitabilityAssessmentOut(
         id=assessment.pk,
         person=assessment.person_id,
-        answers=answers,
+        answers=AnswersOut(**answers),
         assessed_on=assessment.assessed_on,
         review_on=assessment.review_on,
         expired=assessment.expired,
         current=superseded_by is None,
-        assessed_by={
-            "name": assessment.assessor_name,
-            "organisation": assessment.assessor_organisation_id,
-            "organisation_name": assessment.assessor_organisation.name,
-            "contact": assessment.assessor_contact,
-        },
+        assessed_by=AssessorOut(
+            name=assessment.assessor_name,
+            organisation=assessment.assessor_organisation_id,
+            organisation_name=assessment.assessor_organisation.name,
+            contact=assessment.assessor_contact,
+        ),
         supersedes=assessment.supersedes_id,
         superseded_by=superseded_by.pk if superseded_by else None,
         created_at=assessment.created_at,
@@ -183,7 +189,7 @@ def _readable_person(actor: Membership | None, person_id: UUID) -> Person:
     url_name="suitability_list",
 )
 def list_assessments(
-    request: HttpRequest, filters: Query[SuitabilityFilters], paging: Query[PageParams]
+    request: ApiRequest, filters: Query[SuitabilityFilters], paging: Query[PageParams]
 ):
     """A person's suitability assessments, the current one first. 403 when your organisation
     may see the person but not their suitability."""
@@ -206,7 +212,7 @@ def list_assessments(
     response={200: SuitabilityAssessmentOut, **problems(404)},
     url_name="suitability_detail",
 )
-def get_assessment(request: HttpRequest, assessment_id: UUID):
+def get_assessment(request: ApiRequest, assessment_id: UUID):
     """One assessment: 404 unless you may read this person's suitability."""
     actor = actor_of(request)
     assessment = policy.get_assessment_for_actor(actor, assessment_id)
@@ -225,7 +231,7 @@ def get_assessment(request: HttpRequest, assessment_id: UUID):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="suitability_create",
 )
-def create_assessment(request: HttpRequest, payload: SuitabilityAssessmentCreate):
+def create_assessment(request: ApiRequest, payload: SuitabilityAssessmentCreate):
     """Record a new assessment (probation, prison or lead charity, working with the person). It
     replaces the current one and answers open review requests. Nothing is saved unless all of
     it is valid."""
@@ -239,7 +245,7 @@ def create_assessment(request: HttpRequest, payload: SuitabilityAssessmentCreate
             )
             try:
                 assessment = services.suitability_assessment_record(
-                    actor=actor, person=person, data=data, request=request
+                    actor=acting_member(request), person=person, data=data, request=request
                 )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc, _answers_field)) from exc
@@ -256,7 +262,7 @@ def create_assessment(request: HttpRequest, payload: SuitabilityAssessmentCreate
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="suitability_request_review",
 )
-def request_review(request: HttpRequest, assessment_id: UUID, payload: ReviewRequestIn):
+def request_review(request: ApiRequest, assessment_id: UUID, payload: ReviewRequestIn):
     """Ask the assessor to review the current assessment: a task for them until a new one is
     recorded. 422 if your organisation has already asked, or a newer one exists."""
     actor = actor_of(request)
@@ -265,7 +271,10 @@ def request_review(request: HttpRequest, assessment_id: UUID, payload: ReviewReq
         assessment = policy.get_assessment_for_actor(actor, assessment_id)
         try:
             review = services.suitability_review_request(
-                actor=actor, assessment=assessment, note=payload.note, request=request
+                actor=acting_member(request),
+                assessment=assessment,
+                note=payload.note,
+                request=request,
             )
         except ValidationError as exc:
             raise invalid_input(field_errors(exc)) from exc

@@ -3,11 +3,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from resettle.accounts.tests.factories import make_membership
+from resettle.accounts.tests.factories import make_membership, make_user
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_create, api_token_revoke
 from resettle.api.tests.conftest import add_person, assert_problem
 from resettle.audit.models import AuditAction, AuditEvent
+from resettle.people.models import Person
 from resettle.testing import ApiClient, token_for
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,13 @@ def test_an_organisation_the_user_is_not_a_member_of_is_forbidden(api_as, cast):
     response = api_as(cast.caseworker).get(PEOPLE, headers={"X-Resettle-Organisation": other})
 
     assert_problem(response, 403)
+
+
+def test_the_token_of_a_user_in_no_organisation_reads_nothing_and_changes_nothing(api_as):
+    outsider = make_user()
+
+    assert api_as(outsider).get(PEOPLE).json()["results"] == []
+    response = api_as(outsider).post(PEOPLE, {"given_name": "Alex", "family_name": "Morgan"})
+
+    assert_problem(response, 403)
+    assert not Person.objects.exists()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 WRONG_KEY = "a-key-someone-without-the-real-one-might-try"
 
 
-def verify() -> tuple[int, str, str]:
+def verify() -> tuple[int | str | None, str, str]:
     """(exit status, stdout, stderr) of `manage.py verify_audit`."""
     out, err = io.StringIO(), io.StringIO()
     try:

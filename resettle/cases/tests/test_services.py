@@ -47,7 +47,9 @@ def _kinds(case: Case) -> list[str]:
 
 
 def _audited(case: Case, action: str) -> bool:
-    return AuditEvent.objects.filter(object_type="case", object_id=str(case.pk), action=action)
+    return AuditEvent.objects.filter(
+        object_type="case", object_id=str(case.pk), action=action
+    ).exists()
 
 
 # Update ----------------------------------------------------------------------------------------

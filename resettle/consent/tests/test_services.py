@@ -2,6 +2,7 @@
 that a withdrawal takes effect at once."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ TODAY = date.today()
 
 
 def record(actor, person, **changes) -> Consent:
-    arguments = {
+    arguments: dict[str, Any] = {
         "categories": [Category.HEALTH],
         "organisation_kinds": [OrganisationKind.HOUSING],
         "method": ConsentMethod.WRITTEN,

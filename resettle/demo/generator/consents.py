@@ -8,7 +8,7 @@ A few people in the named logins' caseloads are set on purpose, so the demo alwa
 case to the coordinator and the caseworker.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import Enum
 
 from resettle.access.categories import Category
@@ -145,6 +145,7 @@ def _consent(
     if status is Status.NONE:
         return None
     today = step.today
+    expires_on: date | None
     if status is Status.EXPIRED:
         given_on = step.days_ago(400, 700)
         expires_on = given_on + timedelta(days=365)

@@ -139,6 +139,7 @@ def _family(step: Step, leaver: Person, rows: _Rows, result: DemoResult) -> Fami
 
     children: list[Person] = []
     if shape in ("partner_and_children", "children"):
+        assert adult is not None  # made above for these shapes
         youngest_parent = min(leaver_age, adult.age_on(step.today) or leaver_age)
         for _ in range(step.pick(CHILD_COUNTS)):
             child = _relative(
@@ -183,7 +184,11 @@ def _family(step: Step, leaver: Person, rows: _Rows, result: DemoResult) -> Fami
         and head_wishes != ContactWishes.NO_CONTACT
         and step.chance(0.75)
     )
-    home = leaver_address if lives_with else identity.address(step, head, AddressKind.HOME, None)
+    home = (
+        leaver_address
+        if lives_with and leaver_address is not None
+        else identity.address(step, head, AddressKind.HOME, None)
+    )
     household = Household(id=step.new_id(), name=f"{head.family_name} household, {home.town}")
     rows.households.append(household)
 
@@ -201,7 +206,7 @@ def _family(step: Step, leaver: Person, rows: _Rows, result: DemoResult) -> Fami
         rows.members.append(_member(step, household, person, joined, None))
         rows.addresses.append(identity.copy_address(step, home, person, joined))
         current.add(person.pk)
-    if lives_with:
+    if lives_with and leaver_address is not None:
         rows.members.append(
             _member(step, household, leaver, leaver_address.from_date or step.today, None)
         )

@@ -2,6 +2,7 @@
 addresses, all drawn from one step's seeded stream and valid by Resettle's own validators."""
 
 import string
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from resettle.accounts.models import User
@@ -117,12 +118,14 @@ def gender_fields(step: Step, sex: str, adult: bool) -> dict[str, str]:
     fields = {"gender_identity": identity}
     if identity == GenderIdentity.OTHER:
         fields["gender_identity_description"] = step.rng.choice(names.GENDER_IDENTITY_DESCRIPTIONS)
-    presenting = {
+    presenting_by_identity: dict[str, Pronouns] = {
         GenderIdentity.WOMAN: Pronouns.SHE,
         GenderIdentity.MAN: Pronouns.HE,
         GenderIdentity.NON_BINARY: Pronouns.THEY,
         GenderIdentity.OTHER: Pronouns.THEY,
-    }.get(identity) or {Sex.MALE: Pronouns.HE, Sex.FEMALE: Pronouns.SHE}.get(sex)
+    }
+    presenting_by_sex: dict[str, Pronouns] = {Sex.MALE: Pronouns.HE, Sex.FEMALE: Pronouns.SHE}
+    presenting = presenting_by_identity.get(identity) or presenting_by_sex.get(sex)
     if presenting is None or not adult:
         fields["pronouns"] = NOT_RECORDED
     else:
@@ -196,12 +199,13 @@ class IdentifierMaker:
         self.taken = taken
 
     def make(self, person: Person, scheme: str) -> Identifier:
-        raw = {
+        makers: dict[str, Callable[[], str]] = {
             IdentifierScheme.PRISON_NUMBER: self._prison_number,
             IdentifierScheme.CRN: self._crn,
             IdentifierScheme.PNC: lambda: self._pnc(person),
             IdentifierScheme.NI_NUMBER: self._ni_number,
-        }[scheme]
+        }
+        raw = makers[scheme]
         while True:
             value = normalise_identifier(scheme, raw())
             if (scheme, value) not in self.taken:

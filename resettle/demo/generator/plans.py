@@ -11,7 +11,7 @@ from resettle.demo.generator.contacts import _staff_by_organisation
 from resettle.demo.generator.context import DemoResult, Step, save_all
 from resettle.plans.models import Goal, GoalStatus, GoalStep, GoalUpdate, PlanReview, StepOwner
 
-GOALS = {
+GOALS: dict[str, tuple[str, str, str, tuple[str, ...], str | None]] = {
     Pathway.ACCOMMODATION: (
         "Get a place of my own",
         "I want my own front door, somewhere the kids can stay over.",

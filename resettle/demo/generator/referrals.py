@@ -282,7 +282,7 @@ class _Maker:
     def _in_order(self, referral: Referral, steps: list) -> list:
         """Times capped at "now" may tie; history must read in order, so nudge each later step
         a few minutes on, and keep the referral's own times in step with its history."""
-        ordered = []
+        ordered: list[tuple] = []
         for old, new, at, by, org, note in steps:
             if ordered and at <= ordered[-1][2]:
                 at = ordered[-1][2] + timedelta(minutes=self.rng.randint(1, 30))

@@ -34,7 +34,7 @@ def review_url(assessment) -> str:
 def form_post(**changes) -> dict[str, str]:
     """What the record-an-assessment form sends for `answers()`, with dates as three boxes."""
     data = answers() | changes
-    post = {}
+    post: dict[str, str] = {}
     for name, value in data.items():
         if isinstance(value, date):
             post |= {

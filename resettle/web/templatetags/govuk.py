@@ -38,7 +38,8 @@ def govuk_kind(field: BoundField) -> str:
     if isinstance(widget, forms.Textarea):
         return "textarea"
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
-        options = [value for value, _ in field.field.choices if value != ""]
+        # The choices the select shows (a choice field keeps its widget's the same as its own).
+        options = [value for value, _ in widget.choices if value != ""]
         return "radios" if len(options) <= RADIOS_MAX_CHOICES else "select"
     return "input"
 
@@ -62,7 +63,7 @@ def govuk_control(field: BoundField) -> SafeString:
     classes = [base, field.field.widget.attrs.get("class", "")]
     if field.errors:
         classes.append(error)
-    attrs = {"class": " ".join(c for c in classes if c)}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
     describedby = govuk_describedby(field)
     if describedby and kind != "date":
         attrs["aria-describedby"] = describedby
@@ -107,6 +108,7 @@ class WarningNode(template.Node):
     def render(self, context: template.Context) -> str:
         text = SafeString(self.nodelist.render(context).strip())
         with context.push(text=text):
+            assert context.template is not None  # set while a template renders
             return context.template.engine.get_template("includes/warning.html").render(context)
 
 

@@ -54,8 +54,9 @@ def categories(actor: Actor, scope: str | None, world: World) -> frozenset[str]:
     person's consent covers them (the shared person); plus any open break-glass."""
     if not sees_person(actor, scope, world):
         return frozenset()
-    seen = {Category.IDENTITY}
+    seen: set[str] = {Category.IDENTITY}
     if scope == SHARED:
+        assert actor.organisation_key is not None  # they see the person: a member of staff
         seen |= world.grants[actor.organisation_key]
     seen |= world.break_glass.get((actor.key, scope), frozenset())
     return frozenset(seen)

@@ -79,6 +79,7 @@ def route_url(route: Route, decision: Decision, records: Records) -> str | None:
 
 def send(actor: Actor, route: Route, method: str, url: str, decision: Decision, records: Records):
     client = actor.client
+    assert client is not None, f"{actor.key} has no client"
     cookies = {name: morsel.value for name, morsel in client.cookies.items()}
     query = decision.query(records) if decision.query else {}
     headers = {}
@@ -219,6 +220,7 @@ def _nonexistent(route: Route, decision: Decision, world: World) -> list[Failure
     method = decision.methods[0] if route.kind == "page" else route.method
     records = Records.nonexistent()
     url = route_url(route, decision, records)
+    assert url is not None, f"{route.key}: every parameter names something that does not exist"
     failures, asked = [], set()
     for actor in world.actors.values():
         expected = decision.rule(actor, OTHER, world)

@@ -156,7 +156,9 @@ class Records:
     @classmethod
     def nonexistent(cls) -> "Records":
         """Ids that name nothing, to compare with records the actor may not see."""
-        fields = {name: SimpleNamespace(pk=uuid.uuid4()) for name in cls.__dataclass_fields__}
+        fields: dict[str, Any] = {
+            name: SimpleNamespace(pk=uuid.uuid4()) for name in cls.__dataclass_fields__
+        }
         fields["extra"] = _Nonexistent()
         return cls(**fields)
 
@@ -178,7 +180,7 @@ class World:
     # people whose consent covers it. Stated when the agreements are made.
     grants: dict[str, frozenset[str]]
     # (actor key, scope) -> categories an open break-glass gives that actor on that scope's person.
-    break_glass: dict[tuple[str, str], frozenset[str]]
+    break_glass: dict[tuple[str, str | None], frozenset[str]]
     people: dict[tuple[str, str], Person] = field(default_factory=dict)
     per_person: dict[Any, dict[str, Any]] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)

@@ -342,7 +342,7 @@ class FamilyNames:
         return self._one(rng)
 
     def _one(self, rng: random.Random) -> str:
-        if rng.random() < self.tail_share:
+        if rng.random() < self.tail_share and self.tail is not None:
             return self.tail(rng)
         return self.head(rng)
 
@@ -476,7 +476,7 @@ CONTACT_WEIGHT = {
     "dwp": 1.0,
     "family": 2.0,
 }
-REASONS = {
+REASONS: dict[str, str] = {
     Pathway.ACCOMMODATION: "Needs somewhere to live on release; has no tenancy to return to.",
     Pathway.MENTORING: "Would like a mentor with lived experience to meet at the gate.",
     Pathway.SPORT: "Keen on football and wants structure to the week after release.",
@@ -1204,7 +1204,7 @@ class Chunk:
              pathway, "routine", decline or "",
              None if state == "draft" else at(submitted, 570),
              None if decided is None else at(decided, 610),
-             None if decline is None else at(decided, 610), None,
+             None if decline is None or decided is None else at(decided, 610), None,
              None if ended is None else at(ended, 610),
              None if waiting is None else at(waiting, 610), at(submitted, 560), self.now)
         )  # fmt: skip

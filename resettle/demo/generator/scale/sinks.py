@@ -4,6 +4,7 @@ at a time, so memory stays bounded whatever the size."""
 
 import csv
 from pathlib import Path
+from typing import Any, cast
 
 from django.db import connection
 
@@ -46,6 +47,19 @@ class DatabaseSink(Sink):
         self.bulk = bulk
         self.dropped: list[tuple[str, str]] = []
 
+    # What bulk mode does, each database its own way.
+    def _droppable(self, cursor, names: list[str]) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def _settle(self, cursor) -> None:
+        raise NotImplementedError
+
+    def _foreign_keys_off(self, cursor) -> None:
+        raise NotImplementedError
+
+    def _foreign_keys_on(self, cursor) -> None:
+        raise NotImplementedError
+
     def begin(self, tables: list[Table]) -> None:
         super().begin(tables)
         if self.bulk:
@@ -73,7 +87,9 @@ class DatabaseSink(Sink):
             for f in table.model._meta.concrete_fields:
                 if not f.is_relation:
                     continue
-                parent = f.related_model._meta
+                related = f.related_model
+                assert isinstance(related, type)  # a concrete relation's model, resolved
+                parent = related._meta
                 # Names from the models, not from input.
                 sql = (
                     f'SELECT count(*) FROM "{table.name}" c WHERE c."{f.column}" IS NOT NULL '  # noqa: S608
@@ -196,7 +212,7 @@ def _file_value(kind: str, value: object) -> object:
     if value is None:
         return None
     if kind == "uuid":
-        return _dashed(value)
+        return _dashed(cast(str, value))  # uuid columns hold hex strings
     if kind == "datetime":
         return str(value).replace(" ", "T")[:19] + "Z"
     return value
@@ -212,7 +228,7 @@ class CsvSink(Sink):
         super().begin(tables)
         self.out.mkdir(parents=True, exist_ok=True)
         self.files = {}
-        self.writers = {}
+        self.writers: dict[str, Any] = {}
         for t in tables:
             handle = open(self.out / f"{t.name}.csv", "w", newline="", encoding="utf-8")  # noqa: SIM115
             writer = csv.writer(handle)
@@ -263,7 +279,7 @@ class ParquetSink(Sink):
             t.name: pa.schema([(c, types[k]) for c, k in zip(t.columns, t.kinds, strict=True)])
             for t in tables
         }
-        self.writers = {}
+        self.writers: dict[str, Any] = {}
 
     def write(self, table: Table, rows: list[tuple]) -> None:
         import datetime as dt

@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.db.models.fields.related import RelatedField
 
 
 class MissingValue(Exception):
@@ -50,7 +51,7 @@ def _constant(f: models.Field, now: str) -> object:
 
 def _kind(f: models.Field) -> str:
     """The column's type, for the CSV and Parquet writers."""
-    target = f.target_field if f.is_relation else f
+    target = f.target_field if isinstance(f, RelatedField) else f  # (a concrete relation)
     if isinstance(target, models.UUIDField):
         return "uuid"
     if isinstance(target, models.DateTimeField):
