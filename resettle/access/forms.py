@@ -14,6 +14,11 @@ HOURS_LABELS = {1: "1 hour", 4: "4 hours", 24: "24 hours", 72: "72 hours (the mo
 
 
 class BreakGlassForm(GovukForm):
+    class Layout:
+        title = "Break glass"
+        button = "Break glass and open the record"
+        button_style = "warning"
+
     category = forms.ChoiceField(
         label="What do you need to see?",
         widget=forms.RadioSelect,

@@ -421,8 +421,30 @@ class ScheduleForm(GovukForm):
 
 
 class ScheduleEndForm(GovukForm):
+    class Layout:
+        title = "Stop these sessions"
+        button = "Stop the sessions"
+        button_style = "warning"
+
     last_date = GovukDateField(
         label="Date of the last session",
         help_text="For example, 27 3 2027",
         error_messages={"required": "Enter the date of the last session"},
     )
+
+
+class ServiceDeactivateForm(GovukForm):
+    """No fields: it carries the CSRF token and any error about the change."""
+
+    class Layout:
+        title = "Are you sure you want to deactivate this service?"
+        button = "Deactivate the service"
+        button_style = "warning"
+
+
+class ServiceReactivateForm(GovukForm):
+    """No fields: it carries the CSRF token and any error about the change."""
+
+    class Layout:
+        title = "Reactivate this service?"
+        button = "Reactivate the service"

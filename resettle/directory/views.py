@@ -30,13 +30,14 @@ from resettle.directory.forms import (
     PublicFilterForm,
     ScheduleEndForm,
     ScheduleForm,
+    ServiceDeactivateForm,
     ServiceFilterForm,
     ServiceForm,
+    ServiceReactivateForm,
     service_initial,
 )
 from resettle.directory.models import Schedule, Service
 from resettle.web.form_runner import bound_data, render_form, run_form
-from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table, page_of
 
@@ -250,8 +251,7 @@ def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpRes
     service, refusal = _editable(request, pk)
     if refusal is not None:
         return refusal
-    # No fields: the form carries the CSRF token and any error about the change.
-    form = GovukForm(bound_data(request))
+    form = (ServiceDeactivateForm if deactivate else ServiceReactivateForm)(bound_data(request))
     change = services.service_deactivate if deactivate else services.service_reactivate
     now = "inactive and out of" if deactivate else "active and back in"
     detail_url = reverse("directory:service_detail", args=[service.pk])

@@ -11,6 +11,7 @@ from resettle.mentoring.models import (
     AllocationEndReason,
     LivedExperience,
     MentorGender,
+    MentorProfile,
     SupervisionNote,
 )
 from resettle.web.forms import GovukDateField, GovukForm, GovukModelForm
@@ -193,8 +194,27 @@ class AllocateForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, needs_override: bool, reallocating: bool, **kwargs: Any):
+    class Layout:
+        title = "Choose a mentor"
+        button = "Allocate mentor"
+
+    def __init__(
+        self,
+        *args: Any,
+        needs_override: bool,
+        reallocating: bool,
+        mentor: MentorProfile | None = None,
+        given_name: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        if reallocating:
+            self.layout.button = "Change mentor"
+        # Headings use the typographic apostrophe (\u2019), as the templates do.
+        if mentor is not None and reallocating:
+            self.layout.title = f"Change {given_name}\u2019s mentor to {mentor}?"
+        elif mentor is not None:
+            self.layout.title = f"Allocate {mentor} as {given_name}\u2019s mentor?"
         if not needs_override:
             del self.fields["override_reason"]
         if not reallocating:
@@ -202,6 +222,11 @@ class AllocateForm(GovukForm):
 
 
 class EndMentoringForm(GovukForm):
+    class Layout:
+        title = "Are you sure you want to end this mentoring?"
+        button = "End mentoring"
+        button_style = "warning"
+
     end_reason = forms.ChoiceField(
         label="Why is the mentoring ending?",
         choices=[c for c in AllocationEndReason.choices if c[0] != AllocationEndReason.REALLOCATED],
@@ -214,6 +239,15 @@ class EndMentoringForm(GovukForm):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(
+        self, *args: Any, mentor: MentorProfile | None = None, given_name: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if mentor is not None:
+            self.layout.title = (
+                f"Are you sure you want to end {mentor}\u2019s mentoring of {given_name}?"
+            )
 
 
 class SupervisionNoteForm(GovukModelForm):

@@ -348,6 +348,8 @@ def _allocation_page(request: HttpRequest, pk: UUID, *, reallocating: bool) -> H
         initial={"mentor": mentor.pk if mentor else None},
         needs_override=bool(problems) and policy.can_override_mentor_checks(actor),
         reallocating=reallocating,
+        mentor=mentor,
+        given_name=person.given_name,
     )
 
     def allocate(data: dict) -> None:
@@ -390,6 +392,9 @@ def _allocation_page(request: HttpRequest, pk: UUID, *, reallocating: bool) -> H
             "current": current,
             "problems": problems,
             "can_override": policy.can_override_mentor_checks(actor),
+            # A mentor with problems can be allocated only by someone who may override them.
+            "cannot_allocate": mentor is None
+            or (bool(problems) and not policy.can_override_mentor_checks(actor)),
             "reallocating": reallocating,
             "cancel_url": reverse("mentoring:match", args=[person.pk]),
         },
@@ -406,7 +411,11 @@ def end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     if current is None and request.method == "GET":
         messages.info(request, f"{person.full_name} has no mentor now")
         return redirect("mentoring:person", pk=person.pk)
-    form = EndMentoringForm(bound_data(request))
+    form = EndMentoringForm(
+        bound_data(request),
+        mentor=current.mentor if current else None,
+        given_name=person.given_name,
+    )
     if response := run_form(
         request,
         form,

@@ -15,6 +15,10 @@ from resettle.web.forms import GovukForm
 
 
 class FeedUploadForm(GovukForm):
+    class Layout:
+        title = "Import services from an Open Referral UK feed"
+        button = "Upload and preview"
+
     feed = forms.FileField(
         label="Upload a feed file",
         help_text="A JSON file of services in Open Referral UK format, up to 5 MB",

@@ -145,3 +145,12 @@ def agreement_initial(agreement: SharingAgreement) -> dict[str, Any]:
         str(o.pk) for o in agreement.recipient_organisations.all()
     ]
     return initial
+
+
+class AgreementEndForm(GovukForm):
+    """No fields: it carries the CSRF token and any error about ending."""
+
+    class Layout:
+        title = "Are you sure you want to end this agreement?"
+        button = "End this agreement"
+        button_style = "warning"

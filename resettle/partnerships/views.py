@@ -16,13 +16,13 @@ from resettle.access import policy
 from resettle.audit.models import AuditEvent
 from resettle.partnerships import selectors, services
 from resettle.partnerships.forms import (
+    AgreementEndForm,
     AgreementFilterForm,
     AgreementForm,
     agreement_initial,
 )
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.web.form_runner import bound_data, render_form, run_form
-from resettle.web.forms import GovukForm
 from resettle.web.pages import forbidden
 from resettle.web.tables import page_of
 
@@ -225,8 +225,7 @@ def agreement_end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     agreement, refusal = _changeable_agreement(request, pk)
     if refusal is not None:
         return refusal
-    # No fields: the form carries the CSRF token and any error about ending.
-    form = GovukForm(bound_data(request))
+    form = AgreementEndForm(bound_data(request))
     detail_url = reverse("partnerships:agreement_detail", args=[agreement.pk])
     if response := run_form(
         request,

@@ -28,6 +28,14 @@ def _required_choice(field: forms.Field, label: str) -> None:
 
 
 class SuitabilityAssessmentForm(GovukModelForm):
+    class Layout:
+        title = "Record a suitability assessment"
+        button = "Record assessment"
+        warning = (
+            "Do not describe offences or risk. "
+            "Say what partners may do and what they should put in place."
+        )
+
     class Meta:
         model = SuitabilityAssessment
         fields = [

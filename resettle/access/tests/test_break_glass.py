@@ -405,3 +405,16 @@ def test_outside_organisation_with_a_lead_cannot_break_glass(cast, person):
     )
     with pytest.raises(PermissionDenied):
         open_offence(cast, person, actor=outsider_lead)
+
+
+def test_the_page_has_a_red_button_and_an_empty_post_lists_every_question(client_as, cast, person):
+    client = client_as(cast.safeguarding)
+    url = reverse("access:break_glass", args=[person.pk])
+    assert ">Break glass and open the record</button>" in client.get(url).text
+    assert "govuk-button--warning" in client.get(url).text
+    response = client.post(url, {})
+    assert response.status_code == 200
+    assert "govuk-error-summary" in response.text
+    for message in ("Choose what you need to see", "Explain why you need to see it"):
+        assert message in response.text
+    assert not BreakGlassAccess.objects.exists()

@@ -176,3 +176,35 @@ def test_the_public_directory_lists_open_services_without_figures(client, cast, 
     assert detail.status_code == 200
     assert "in use" not in detail.text and "Capacity" not in detail.text
     assert client.get(reverse("directory:public_detail", args=[hidden.pk])).status_code == 404
+
+
+def test_deactivating_has_a_red_button_and_reactivating_a_plain_one(client, cast, make_service):
+    service = make_service()
+    client = signed_in(client, cast.coordinator)
+    deactivate = client.get(reverse("directory:service_deactivate", args=[service.pk])).text
+    assert 'class="govuk-button govuk-button--warning"' in deactivate
+    assert ">Deactivate the service</button>" in deactivate
+    reactivate = client.get(reverse("directory:service_reactivate", args=[service.pk])).text
+    assert 'class="govuk-button"' in reactivate and "govuk-button--warning" not in reactivate
+    assert ">Reactivate the service</button>" in reactivate
+
+
+def test_stopping_sessions_has_a_red_button_and_lists_what_to_fix(client, cast, make_service):
+    service = make_service()
+    schedule = services.schedule_add(
+        actor=cast.coordinator,
+        service=service,
+        data={
+            "valid_from": date(2026, 1, 5),
+            "opens_at": time(10),
+            "closes_at": time(12),
+            "rrule": "FREQ=WEEKLY;BYDAY=MO",
+        },
+    )
+    end = reverse("directory:schedule_end", args=[service.pk, schedule.pk])
+    client = signed_in(client, cast.coordinator)
+    page = client.get(end).text
+    assert "govuk-button--warning" in page and ">Stop the sessions</button>" in page
+    refused = client.post(end, {}).text
+    assert "govuk-error-summary" in refused
+    assert "Enter the date of the last session" in refused

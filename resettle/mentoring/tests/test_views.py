@@ -209,3 +209,32 @@ def test_the_mentor_list_and_matching_page_cost_the_same_queries_for_more_mentor
     for n in range(20):
         make_mentor(cast, f"Many{n}", interests=["football"])
     assert [_queries(count_queries, client, url) for url in urls] == few
+
+
+def test_the_end_page_has_a_red_button_and_lists_what_to_fix(
+    client, cast, staff, mentor_profile, mentee
+):
+    mentor_allocate(actor=staff["caseworker"], person=mentee, mentor=mentor_profile)
+    client.force_login(staff["caseworker"].user)
+    url = reverse("mentoring:end", args=[mentee.pk])
+    page = client.get(url).content.decode()
+    assert "govuk-button--warning" in page and ">End mentoring</button>" in page
+    refused = client.post(url, {}).content.decode()
+    assert "govuk-error-summary" in refused
+    assert '<a href="#id_end_reason">Select why the mentoring is ending</a>' in refused
+
+
+def test_a_mentor_with_problems_has_no_allocate_button_unless_the_user_can_override(
+    client, cast, staff, mentee
+):
+    lapsed = make_mentor(cast, "Lapsed", dbs_expires_on=date.today() - timedelta(days=3))
+    url = reverse("mentoring:allocate", args=[mentee.pk])
+    client.force_login(staff["caseworker"].user)
+    page = client.get(url, {"mentor": lapsed.pk}).content.decode()
+    assert "Allocate mentor</button>" not in page
+    assert ">Choose another mentor</a>" in page and ">Cancel</a>" not in page
+    client.force_login(staff["coordinator"].user)
+    page = client.get(url, {"mentor": lapsed.pk}).content.decode()
+    assert ">Allocate mentor</button>" in page and ">Choose another mentor</a>" in page
+    refused = client.post(url, {"mentor": lapsed.pk}).content.decode()
+    assert "govuk-error-summary" in refused and 'name="mentor"' in refused

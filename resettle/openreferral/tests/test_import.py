@@ -317,3 +317,16 @@ def test_the_command_reports_bad_rows_and_imports_nothing(cast, tmp_path):
             organisation=cast.lead_charity.name,
         )
     assert not Service.objects.filter(organisation=cast.lead_charity).exists()
+
+
+def test_the_upload_page_posts_a_file_and_an_empty_post_lists_what_to_fix(cast, client):
+    client.force_login(cast.admin.user)
+
+    page = client.get("/openreferral/import/").content.decode()
+    refused = client.post("/openreferral/import/", {}).content.decode()
+
+    assert 'enctype="multipart/form-data"' in page and 'type="file"' in page
+    assert ">Upload and preview</button>" in page
+    assert "govuk-error-summary" in refused
+    assert '<a href="#id_feed">Select a feed file</a>' in refused
+    assert not FeedImport.objects.exists()

@@ -404,3 +404,14 @@ def test_an_ended_agreement_stops_what_a_partner_sees_on_the_page_that_day(
     shown = client_as(cast.housing).get(consent_page).context["visible_labels"]
     assert "Health" not in shown
     assert shown == ["Identity"]
+
+
+def test_the_end_page_has_a_red_button_and_shows_why_it_cannot_end(client_as, cast, agreement):
+    client = client_as(cast.admin)
+    page = client.get(end_url(agreement)).text
+    assert 'class="govuk-button govuk-button--warning"' in page
+    assert ">End this agreement</button>" in page
+    agreement.ends_on = TODAY
+    agreement.save()
+    refused = client.post(end_url(agreement)).text
+    assert "govuk-error-summary" in refused and "This agreement has already ended" in refused

@@ -363,3 +363,18 @@ def test_the_pages_accept_only_their_methods(client_as, cast, person, restricted
 
     assert client.post(page_url(person)).status_code == 405
     assert client.delete(review_url(restricted)).status_code == 405
+
+
+def test_the_form_asks_its_questions_in_groups_under_headings(client_as, cast, person, agreement):
+    page = client_as(cast.probation).get(create_url(person)).content.decode()
+    headings = [
+        "Dates",
+        f"What {person.given_name} may take part in",
+        "Places and people to avoid",
+        "How partners can reach you",
+    ]
+    positions = [page.index(f'<h2 class="govuk-heading-m">{h}</h2>') for h in headings]
+    assert positions == sorted(positions)
+    assert page.index("id_assessed_on") < positions[1] < page.index("id_measures") < positions[2]
+    assert positions[3] < page.index('name="assessor_contact"')
+    assert ">Record assessment</button>" in page

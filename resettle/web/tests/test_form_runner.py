@@ -221,3 +221,23 @@ def test_the_warning_tag_wraps_markup_in_the_one_warning_include():
 
     assert '<div class="govuk-warning-text">' in html
     assert 'Warning</span>Full. <a href="/w">Wait</a></strong>' in html
+
+
+def test_the_include_may_word_its_cancel_link_hide_its_buttons_and_post_files():
+    plain = render_to_string("includes/form.html", {"form": NoteForm(), "cancel_url": "/back"})
+    worded = render_to_string(
+        "includes/form.html",
+        {
+            "form": NoteForm(),
+            "cancel_url": "/back",
+            "cancel_text": "Choose another",
+            "hide_button": True,
+            "enctype": "multipart/form-data",
+        },
+    )
+
+    assert '<a class="govuk-link" href="/back">Cancel</a>' in plain
+    assert 'type="submit"' in plain and "enctype" not in plain
+    assert '<a class="govuk-link" href="/back">Choose another</a>' in worded
+    assert 'type="submit"' not in worded
+    assert '<form method="post" enctype="multipart/form-data" novalidate>' in worded
