@@ -178,7 +178,12 @@ def record_events(
             **common,
         )
         # The place's uniqueness is what the lock guarantees; asking the database again is waste.
-        event.full_clean(exclude=["hash"], validate_unique=False, validate_constraints=False)
+        # Who, when and from where are the same for every event: checked on the first only.
+        event.full_clean(
+            exclude=["hash", *common] if recorded else ["hash"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         event.hash = compute_hash(prev_hash, event.__dict__)
         prev_hash = event.hash
         recorded.append(event)
