@@ -11,10 +11,11 @@ The work each action does beyond moving the state (capacity checks, notification
 working relationship) stays in the entity's named service function (`referral_accept`), which
 registers itself on its row with `@MACHINE.service("accept")`: one grep finds every action."""
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from resettle.core.exceptions import ApplicationError, PermissionDenied
@@ -41,6 +42,8 @@ class Transition(Generic[Record]):
     refusal: str | Callable[[Any], str]
     # What the actor supplies beyond the record (the service's keyword arguments).
     fields: tuple[str, ...] = ()
+    # Those of `fields` that must not be blank, each with what to say when it is.
+    required: Mapping[str, str] = field(default_factory=dict)
     # Who is told once it is done ("" for nobody), for the table's reader and the pages.
     notifies: str = ""
     # The audit action recorded.
@@ -104,6 +107,18 @@ class StateMachine(Generic[Record]):
         transition = self._transitions[name]
         if not transition.allowed(actor, record):
             raise PermissionDenied(transition.refusal_for(record))
+
+    def begin(self, name: str, actor: "Membership | None", record: Record, **supplied: Any) -> None:
+        """Refuse an actor the table does not allow this action, then a required field left
+        blank (all of them at once, beside their fields)."""
+        self.authorise(name, actor, record)
+        blank = {
+            field_name: message
+            for field_name, message in self._transitions[name].required.items()
+            if not str(supplied.get(field_name) or "").strip()
+        }
+        if blank:
+            raise ValidationError(blank)
 
     def check_state(self, name: str, state: str, record: Record) -> None:
         """Refuse an action the record's current state does not allow (the API's 422)."""

@@ -75,6 +75,7 @@ ACTIONS: StateMachine[Referral] = StateMachine(
             target=S.COMPLETED,
             done="completed",
             fields=("outcome",),
+            required={"outcome": "Enter what the support achieved"},
         ),
         _receiver(
             name="close",
@@ -82,6 +83,7 @@ ACTIONS: StateMachine[Referral] = StateMachine(
             target=S.CLOSED,
             done="closed",
             fields=("reason",),
+            required={"reason": "Enter what was tried to engage the person"},
             destructive=True,
         ),
         _sender(
@@ -90,6 +92,7 @@ ACTIONS: StateMachine[Referral] = StateMachine(
             target=S.WITHDRAWN,
             done="withdrawn",
             fields=("reason",),
+            required={"reason": "Enter why you are withdrawing the referral"},
             destructive=True,
             notifies="receiver",
         ),

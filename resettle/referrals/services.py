@@ -642,6 +642,33 @@ def referral_start(
     return current
 
 
+def _end(
+    action: str,
+    *,
+    actor: Membership,
+    referral: Referral,
+    expected_version: int | None,
+    request: HttpRequest | None,
+    note: str = "",
+    **fields: Any,
+) -> Referral:
+    """Take an action that ends the support: the receiving organisation's work with the person
+    ends with it (unless something else holds it; an agreement's follow-up window still lets it
+    follow up the outcome)."""
+    current = _locked(referral, expected_version)
+    current = _move(
+        actor=actor,
+        referral=current,
+        action=action,
+        note=note,
+        request=request,
+        ended_at=timezone.now(),
+        **fields,
+    )
+    _stop_working(actor, current, ACTIONS[action].done, request)
+    return current
+
+
 @ACTIONS.service("complete")
 @transaction.atomic
 def referral_complete(
@@ -652,22 +679,16 @@ def referral_complete(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
-    """The support has ended, and with it the receiving organisation's work with the person
-    (unless something else holds it; an agreement's follow-up window still lets it follow up
-    the outcome)."""
-    ACTIONS.authorise("complete", actor, referral)
-    if not (outcome or "").strip():
-        raise ValidationError({"outcome": "Enter what the support achieved"})
-    current = _locked(referral, expected_version)
-    current = _move(
+    """The support has ended, with what it achieved."""
+    ACTIONS.begin("complete", actor, referral, outcome=outcome)
+    current = _end(
+        "complete",
         actor=actor,
-        referral=current,
-        action="complete",
+        referral=referral,
+        expected_version=expected_version,
         request=request,
         outcome=outcome.strip(),
-        ended_at=timezone.now(),
     )
-    _stop_working(actor, current, "completed", request)
     _tell_referrer(current, actor, "completed")
     return current
 
@@ -683,21 +704,17 @@ def referral_close(
     request: HttpRequest | None = None,
 ) -> Referral:
     """Close because the person could not be engaged (after acceptance or while waiting)."""
-    ACTIONS.authorise("close", actor, referral)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Enter what was tried to engage the person"})
-    current = _locked(referral, expected_version)
-    current = _move(
+    ACTIONS.begin("close", actor, referral, reason=reason)
+    current = _end(
+        "close",
         actor=actor,
-        referral=current,
-        action="close",
-        note=reason,
+        referral=referral,
+        expected_version=expected_version,
         request=request,
+        note=reason,
         end_reason=reason.strip(),
-        ended_at=timezone.now(),
         waiting_since=None,
     )
-    _stop_working(actor, current, "closed", request)
     _tell_referrer(current, actor, "closed (unable to engage)")
     return current
 
@@ -712,24 +729,20 @@ def referral_withdraw(
     expected_version: int | None = None,
     request: HttpRequest | None = None,
 ) -> Referral:
-    """The referrer withdraws the referral (the person moved, was recalled, changed their mind)."""
-    ACTIONS.authorise("withdraw", actor, referral)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Enter why you are withdrawing the referral"})
-    current = _locked(referral, expected_version)
-    was_sent = current.state != ReferralState.DRAFT
-    current = _move(
+    """The referrer withdraws the referral (the person moved, was recalled, changed their mind).
+    The receiving organisation is told if it had been sent."""
+    ACTIONS.begin("withdraw", actor, referral, reason=reason)
+    current = _end(
+        "withdraw",
         actor=actor,
-        referral=current,
-        action="withdraw",
-        note=reason,
+        referral=referral,
+        expected_version=expected_version,
         request=request,
+        note=reason,
         end_reason=reason.strip(),
-        ended_at=timezone.now(),
         waiting_since=None,
     )
-    _stop_working(actor, current, "withdrawn", request)
-    if was_sent:
+    if current.submitted_at is not None:
         notify(
             recipients=_receiving_staff(current.service),
             organisation=actor.organisation,

@@ -2,6 +2,7 @@
 API route, and a referral's page offers exactly the actions the table allows the actor now."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -44,3 +45,25 @@ def test_each_side_is_offered_its_own_actions_for_the_state(cast, submitted):
     accepted = services.referral_accept(actor=cast.coordinator, referral=submitted)
     assert _buttons(cast.coordinator, accepted) == ["start", "close"]
     assert ACTIONS.available(cast.mentor, accepted, accepted.state) == []
+
+
+@pytest.mark.parametrize(
+    ("action", "blank"),
+    [("withdraw", {"reason": "  "}), ("close", {"reason": ""}), ("complete", {"outcome": " "})],
+)
+def test_an_action_needing_words_refuses_them_blank_and_changes_nothing(
+    cast, submitted, action, blank
+):
+    referral = submitted
+    if action != "withdraw":
+        referral = services.referral_accept(actor=cast.coordinator, referral=referral)
+    if action == "complete":
+        referral = services.referral_start(actor=cast.coordinator, referral=referral)
+    actor = cast.probation if action == "withdraw" else cast.coordinator
+    state, version = referral.state, referral.version
+    [(field, message)] = ACTIONS[action].required.items()
+    with pytest.raises(ValidationError) as refused:
+        ACTIONS.run(action, actor=actor, referral=referral, **blank)
+    assert refused.value.message_dict == {field: [message]}
+    referral.refresh_from_db()
+    assert (referral.state, referral.version) == (state, version)
