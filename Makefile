@@ -58,11 +58,13 @@ run: migrate
 	RESETTLE_ENV=development $(PY) manage.py db_worker & \
 	RESETTLE_ENV=development $(PY) manage.py runserver $(HOST):$(PORT)
 
+# Style, then types (mypy with the django-stubs plugin, which loads the settings).
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	RESETTLE_ENV=test $(VENV)/bin/mypy
 
-# Types, with the django-stubs plugin; not yet part of `lint`.
+# The type check alone.
 typecheck: install-dev
 	RESETTLE_ENV=test $(VENV)/bin/mypy
 

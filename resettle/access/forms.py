@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -46,7 +46,9 @@ class BreakGlassForm(GovukForm):
 
     def __init__(self, *args: Any, categories: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.value, c.label) for c in categories]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            (c.value, c.label) for c in categories
+        ]
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
@@ -68,12 +70,13 @@ class BreakGlassReportFilterForm(GovukForm):
     def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A real value rather than "", so that, shown as radios, "all" can be chosen again.
-        self.fields["organisation"].choices = [(ALL, "All organisations")] + [
-            (str(o.pk), o.name) for o in organisations
-        ]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
+            (ALL, "All organisations")
+        ] + [(str(o.pk), o.name) for o in organisations]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("opened_from"), data.get("opened_to")
         if start and end and end < start:
             self.add_error("opened_to", "Opened to must be the same as or after opened from")

@@ -2,6 +2,7 @@
 tell, and the partnership's break-glass report. Every answer comes from `policy`."""
 
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
@@ -154,6 +155,18 @@ def report_organisations(*, actor: Membership | None) -> QuerySet[Organisation]:
     return policy.organisations_visible_to(actor)
 
 
+class _ReportAnnotations(TypedDict):
+    person_visible: bool
+    category_label: str
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # A row of the break-glass report (break_glass_report).
+    ReportRow = WithAnnotations[BreakGlassAccess, _ReportAnnotations]
+
+
 def break_glass_report(
     *,
     actor: Membership | None,
@@ -161,13 +174,14 @@ def break_glass_report(
     opened_from: date | None = None,
     opened_to: date | None = None,
     ordering: str = DEFAULT_REPORT_ORDERING,
-) -> QuerySet[BreakGlassAccess]:
+) -> "QuerySet[ReportRow]":
     """Every break-glass by an organisation in the actor's partnerships, filtered and sorted.
 
     Each row carries `person_visible`: whether the actor may see that person. Pages and files
     name the person only when it is true."""
     if not can_view_break_glass_report(actor):
-        return BreakGlassAccess.objects.none()
+        # No rows, so none lacks the annotations.
+        return cast("QuerySet[ReportRow]", BreakGlassAccess.objects.none())
     organisations = report_organisations(actor=actor).values("pk")
     rows = BreakGlassAccess.objects.filter(organisation_id__in=organisations)
     if organisation_id:

@@ -3,10 +3,12 @@ break-glass report with its CSV download. Thin: the rules live in policy, select
 services."""
 
 import csv
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +21,13 @@ from resettle.access.policy import can_view_break_glass_report
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
+from resettle.core.http import AuthenticatedRequest
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table
+
+if TYPE_CHECKING:
+    from resettle.access.selectors import ReportRow
 
 PAGE_SIZE = 25
 NOT_SHARED = "a person not shared with your organisation"
@@ -36,11 +42,12 @@ NO_REPORT = (
 
 
 @require_http_methods(["GET", "POST"])
-def break_glass_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def break_glass_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not selectors.can_break_glass_for_person(actor=actor, person=person):
         return forbidden(request, NOT_A_LEAD)
+    assert actor is not None  # may break glass, so a current member
     categories = selectors.break_glass_categories(actor=actor, person=person)
     # With nothing left to open, the form cannot be valid: the page says so instead.
     form = BreakGlassForm(bound_data(request), categories=categories)
@@ -76,12 +83,15 @@ def break_glass_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_POST
-def break_glass_close_view(request: HttpRequest, pk: UUID, access_pk: UUID) -> HttpResponse:
+def break_glass_close_view(
+    request: AuthenticatedRequest, pk: UUID, access_pk: UUID
+) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     access = selectors.get_open_break_glass_for_actor(
         actor=actor, person=person, access_id=access_pk
     )
+    assert actor is not None  # found: someone in no organisation has no open access
     try:
         services.break_glass_close(actor=actor, access=access, request=request)
     except PermissionDenied as exc:
@@ -101,7 +111,9 @@ REPORT_TABLE = Table(
 )
 
 
-def _report_rows(request: HttpRequest) -> tuple[BreakGlassReportFilterForm, object]:
+def _report_rows(
+    request: AuthenticatedRequest,
+) -> tuple[BreakGlassReportFilterForm, "QuerySet[ReportRow]"]:
     actor = request.actor
     organisations = list(selectors.report_organisations(actor=actor))
     form = BreakGlassReportFilterForm(request.GET or None, organisations=organisations)
@@ -111,7 +123,7 @@ def _report_rows(request: HttpRequest) -> tuple[BreakGlassReportFilterForm, obje
 
 
 @require_GET
-def break_glass_report_view(request: HttpRequest) -> HttpResponse:
+def break_glass_report_view(request: AuthenticatedRequest) -> HttpResponse:
     if not can_view_break_glass_report(request.actor):
         return forbidden(request, NO_REPORT)
     form, rows = _report_rows(request)
@@ -145,7 +157,7 @@ def _status(row: BreakGlassAccess, now) -> str:
 
 
 @require_GET
-def break_glass_report_csv_view(request: HttpRequest) -> HttpResponse:
+def break_glass_report_csv_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not can_view_break_glass_report(actor):
         return forbidden(request, NO_REPORT)

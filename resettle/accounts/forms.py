@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
@@ -33,7 +35,7 @@ class SwitchOrganisationForm(GovukForm):
     def __init__(self, *args, memberships: list[Membership], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Only the user's own current memberships are valid answers.
-        self.fields["membership"].choices = [
+        cast(forms.ChoiceField, self.fields["membership"]).choices = [
             (str(m.pk), f"{m.organisation.name} ({m.get_role_display()})") for m in memberships
         ]
 

@@ -99,4 +99,5 @@ class ChangePasswordForm(GovukFormMixin, PasswordChangeForm):
         # As Django's form does, but a weak password is reported on the box it was typed in.
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
-        return super(SetPasswordForm, self).clean()
+        super(SetPasswordForm, self).clean()
+        return self.cleaned_data

@@ -3,7 +3,7 @@ recovery codes) and for changing one's password. The rules are in `security/mfa.
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -12,12 +12,13 @@ from django.views.decorators.http import require_http_methods
 
 from resettle.accounts.mfa_forms import AuthenticatorCodeForm, ChangePasswordForm, RecoveryCodeForm
 from resettle.accounts.security import mfa
+from resettle.core.http import AuthenticatedRequest
 
 # New recovery codes wait here between being made and being shown, once.
 NEW_CODES_KEY = "mfa_new_recovery_codes"
 
 
-def _next_url(request: HttpRequest) -> str:
+def _next_url(request: AuthenticatedRequest) -> str:
     candidate = request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -32,7 +33,7 @@ def _with_next(url_name: str, next_url: str) -> str:
 
 @never_cache
 @require_http_methods(["GET"])
-def mfa_status(request: HttpRequest) -> HttpResponse:
+def mfa_status(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "accounts/mfa/status.html",
@@ -42,7 +43,7 @@ def mfa_status(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     replacing = mfa.authenticator(user) is not None
     # Whoever has only the password must not be able to swap in an authenticator of their own.
@@ -72,7 +73,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Shows new recovery codes once: continuing forgets them."""
     codes = request.session.get(NEW_CODES_KEY)
     if not codes:
@@ -85,7 +86,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes_regenerate(request: AuthenticatedRequest) -> HttpResponse:
     if mfa.authenticator(request.user) is None:
         return redirect("accounts:mfa_setup")
     if request.method == "POST":
@@ -94,7 +95,7 @@ def mfa_recovery_codes_regenerate(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa/regenerate.html")
 
 
-def _verify(request: HttpRequest, form_class, check, template: str) -> HttpResponse:
+def _verify(request: AuthenticatedRequest, form_class, check, template: str) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     if mfa.authenticator(request.user) is None:
@@ -110,7 +111,7 @@ def _verify(request: HttpRequest, form_class, check, template: str) -> HttpRespo
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedRequest) -> HttpResponse:
     return _verify(
         request, AuthenticatorCodeForm, mfa.sign_in_with_code, "accounts/mfa/verify.html"
     )
@@ -118,7 +119,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def mfa_verify_recovery(request: HttpRequest) -> HttpResponse:
+def mfa_verify_recovery(request: AuthenticatedRequest) -> HttpResponse:
     return _verify(
         request,
         RecoveryCodeForm,

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -15,6 +15,7 @@ from resettle.accounts.forms import (
 )
 from resettle.accounts.middleware import SESSION_KEY, current_memberships
 from resettle.accounts.models import Membership
+from resettle.core.http import AuthenticatedRequest
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table
@@ -30,7 +31,7 @@ class SignInView(auth_views.LoginView):
 
 
 @require_http_methods(["GET", "POST"])
-def switch_organisation(request: HttpRequest) -> HttpResponse:
+def switch_organisation(request: AuthenticatedRequest) -> HttpResponse:
     memberships = list(current_memberships(request.user).order_by("organisation__name", "role"))
     initial = {"membership": str(request.actor.pk)} if request.actor else {}
     form = SwitchOrganisationForm(bound_data(request), memberships=memberships, initial=initial)
@@ -56,7 +57,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = OrganisationFilterForm(request.GET)
     kind = filters.cleaned_data["kind"] if filters.is_valid() else None
     sort = request.GET.get("sort", "name")
@@ -72,8 +73,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET"])
-def organisation_detail(request: HttpRequest, pk) -> HttpResponse:
-    organisation = policy.get_organisation_for_actor(request.actor, pk)
+def organisation_detail(request: AuthenticatedRequest, pk) -> HttpResponse:
+    actor = request.actor
+    organisation = policy.get_organisation_for_actor(actor, pk)
+    assert actor is not None  # a member of no organisation sees none: 404 above
     members = selectors.current_members(organisation=organisation)
     return render(
         request,
@@ -81,20 +84,18 @@ def organisation_detail(request: HttpRequest, pk) -> HttpResponse:
         {
             "organisation": organisation,
             "partnerships": selectors.organisation_partnerships(
-                actor=request.actor, organisation=organisation
+                actor=actor, organisation=organisation
             ),
             "member_count": members.count(),
-            "members": selectors.organisation_members(
-                actor=request.actor, organisation=organisation
-            ),
-            "is_own": organisation.pk == request.actor.organisation_id,
-            "can_edit": can_edit_organisation(request.actor, organisation),
+            "members": selectors.organisation_members(actor=actor, organisation=organisation),
+            "is_own": organisation.pk == actor.organisation_id,
+            "can_edit": can_edit_organisation(actor, organisation),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def organisation_edit(request: HttpRequest, pk) -> HttpResponse:
+def organisation_edit(request: AuthenticatedRequest, pk) -> HttpResponse:
     organisation = policy.get_organisation_for_actor(request.actor, pk)
     refusal = "Only an administrator of this organisation can change its details."
     if not can_edit_organisation(request.actor, organisation):

@@ -1,7 +1,7 @@
 """The API tokens page: each signed-in user lists, creates and revokes their own tokens."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -9,18 +9,19 @@ from django.views.decorators.http import require_http_methods
 
 from resettle.api import selectors, services
 from resettle.api.forms import ApiTokenForm
+from resettle.core.http import AuthenticatedRequest
 from resettle.web.form_runner import bound_data, render_form
 
 
 @require_http_methods(["GET"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedRequest) -> HttpResponse:
     tokens = selectors.api_token_list(user=request.user)
     return render(request, "api/token_list.html", {"tokens": tokens})
 
 
 @never_cache  # the response to a successful POST holds the secret: no cache may keep it
 @require_http_methods(["GET", "POST"])
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ApiTokenForm(bound_data(request))
     # Not `run_form`: success answers with the secret itself, where run_form would redirect.
     if form.is_bound and form.is_valid():
@@ -40,7 +41,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, pk) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk) -> HttpResponse:
     token = selectors.get_api_token_for_user(request.user, pk)
     if request.method == "POST":
         services.api_token_revoke(user=request.user, token=token)

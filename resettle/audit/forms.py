@@ -1,3 +1,4 @@
+from typing import cast
 from uuid import UUID
 
 from django import forms
@@ -14,9 +15,9 @@ class AccessLogFilterForm(GovukForm):
 
     def __init__(self, *args, organisations: list[tuple[UUID, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "All organisations")] + [
-            (str(pk), name) for pk, name in organisations
-        ]
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
+            ("", "All organisations")
+        ] + [(str(pk), name) for pk, name in organisations]
 
     def organisation_id(self) -> UUID | None:
         """The organisation chosen, or None for all (also when the choice was not valid)."""

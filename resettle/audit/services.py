@@ -162,7 +162,7 @@ def record_events(
         AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
     )
     last_seq, prev_hash = last if last else (0, GENESIS_HASH)
-    recorded = []
+    recorded: list[AuditEvent] = []
     for offset, data in enumerate(events, start=1):
         event = AuditEvent(
             chain=chain,

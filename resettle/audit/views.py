@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -12,6 +12,7 @@ from resettle.audit import selectors
 from resettle.audit.forms import AccessLogFilterForm
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
+from resettle.core.http import AuthenticatedRequest
 from resettle.web.pages import person_for_page
 from resettle.web.tables import page_of
 
@@ -25,7 +26,7 @@ NO_ACCESS_LOG = (
 
 @login_required
 @require_GET
-def person_access_log_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_access_log_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     if not can_view_access_log(actor, person):

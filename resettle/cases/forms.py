@@ -1,7 +1,7 @@
 """Forms for the case pages. They check what was typed; the services decide what may be saved."""
 
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -31,11 +31,13 @@ class _Allocation(GovukForm):
         workers = [u.pk for u in allocatable_workers(organisation_id)]
         mentors = [u.pk for u in allocatable_mentors(organisation_id)]
         by_name = ("first_name", "last_name", "username")
-        self.fields["worker"].queryset = User.objects.filter(pk__in=workers).order_by(*by_name)
-        self.fields["worker"].empty_label = "Not allocated"
+        worker = cast(forms.ModelChoiceField, self.fields["worker"])
+        worker.queryset = User.objects.filter(pk__in=workers).order_by(*by_name)
+        worker.empty_label = "Not allocated"
         if mentors:
-            self.fields["mentor"].queryset = User.objects.filter(pk__in=mentors).order_by(*by_name)
-            self.fields["mentor"].empty_label = "No mentor"
+            mentor = cast(forms.ModelChoiceField, self.fields["mentor"])
+            mentor.queryset = User.objects.filter(pk__in=mentors).order_by(*by_name)
+            mentor.empty_label = "No mentor"
         else:
             del self.fields["mentor"]
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,6 +25,7 @@ from resettle.cases.forms import (
 )
 from resettle.cases.lifecycle import ACTIONS
 from resettle.cases.models import Case, CaseState
+from resettle.core.http import AuthenticatedRequest
 from resettle.custody.selectors import current_period
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
@@ -37,9 +38,10 @@ CANNOT_MANAGE = "Only your organisation's caseworkers, referrers and coordinator
 
 
 @require_GET
-def person_cases_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_cases_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
+    assert actor is not None  # a member of no organisation sees no one: 404 above
     cases = selectors.person_cases(actor=actor, person=person, request=request)
     own_live = any(
         c.organisation_id == actor.organisation_id and c.state != CaseState.CLOSED for c in cases
@@ -57,11 +59,12 @@ def person_cases_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_open_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_open_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_open_case(actor, person):
         return forbidden(request, CANNOT_OPEN)
+    assert actor is not None  # may open a case, so a current member
     form = CaseOpenForm(bound_data(request), organisation_id=actor.organisation_id)
     if response := run_form(
         request,
@@ -88,7 +91,7 @@ def case_open_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_GET
-def case_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     case = policy.get_case_for_actor(actor, pk)
     selectors.record_case_read(actor=actor, case=case, request=request)
@@ -109,7 +112,7 @@ def case_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _managed_case(request: HttpRequest, pk: UUID) -> tuple[Case, HttpResponse | None]:
+def _managed_case(request: AuthenticatedRequest, pk: UUID) -> tuple[Case, HttpResponse | None]:
     case = policy.get_case_for_actor(request.actor, pk)
     if not policy.can_manage_case(request.actor, case):
         return case, forbidden(request, CANNOT_MANAGE)
@@ -161,7 +164,7 @@ GATE_MEETING_PAGE = ActionPage(
 
 
 def _action_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     case: Case,
     form: forms.Form,
     page: ActionPage,
@@ -184,7 +187,7 @@ def _action_page(
     )
 
 
-def _action(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
+def _action(request: AuthenticatedRequest, pk: UUID, action: str) -> HttpResponse:
     """One action of the case lifecycle: a confirmation page with its form, then the service.
     A case whose person the organisation no longer works with (closing ends that, unless other
     work holds it) is left for the people list."""
@@ -230,30 +233,32 @@ def _action(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def case_pause_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_pause_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _action(request, pk, "pause")
 
 
 @require_http_methods(["GET", "POST"])
-def case_resume_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_resume_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _action(request, pk, "resume")
 
 
 @require_http_methods(["GET", "POST"])
-def case_close_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_close_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _action(request, pk, "close")
 
 
 @require_http_methods(["GET", "POST"])
-def case_reopen_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_reopen_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _action(request, pk, "reopen")
 
 
 @require_http_methods(["GET", "POST"])
-def case_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def case_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     case, refused = _managed_case(request, pk)
     if refused:
         return refused
+    actor = request.actor
+    assert actor is not None  # may manage the case, so a current member
     detail_url = reverse("cases:detail", args=[case.pk])
     if case.state == CaseState.CLOSED:
         messages.info(request, services.CLOSED_MESSAGE)
@@ -271,7 +276,7 @@ def case_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form,
         lambda data: services.case_update(
-            actor=request.actor, case=case, data=form.changes(), request=request
+            actor=actor, case=case, data=form.changes(), request=request
         ),
         success_url=detail_url,
         message="The case has been updated",
@@ -281,11 +286,12 @@ def case_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def gate_meeting_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def gate_meeting_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     case = policy.get_case_for_actor(actor, pk)
     if not policy.can_record_contact(actor, case):
         return forbidden(request, "Only your organisation's staff on this case can plan its tasks.")
+    assert actor is not None  # may record contacts, so a current member
     detail_url = reverse("cases:detail", args=[case.pk])
     if case.state == CaseState.CLOSED:
         messages.info(request, services.CLOSED_MESSAGE)

@@ -2,7 +2,7 @@
 what may be saved (a child's consent, the organisations that may be named)."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -76,7 +76,7 @@ class ConsentForm(GovukForm):
     ) -> None:
         kwargs.setdefault("initial", {"given_on": date.today()})
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].choices = [
+        cast(forms.ChoiceField, self.fields["organisations"]).choices = [
             (str(o.pk), f"{o.name} ({o.get_kind_display().lower()})") for o in organisations
         ]
         if person.is_child:

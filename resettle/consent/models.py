@@ -31,6 +31,10 @@ class Consent(TimestampedModel):
     """A person's consent to share categories of their record with organisations (named, or of
     the named kinds). Withdrawal is recorded, never deleted, and takes effect at once."""
 
+    # Set for display by the consent pages (consent/views.py); not stored.
+    category_labels: list[str]
+    kind_labels: list[str]
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
     categories = models.JSONField(default=list, help_text="Data category values.")
     organisation_kinds = models.JSONField(default=list, blank=True)

@@ -4,7 +4,7 @@ the actor may not see, or a consent not theirs, is the same 404 as one that does
 
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,6 +13,7 @@ from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.consent import selectors, services
 from resettle.consent.forms import ConsentForm
+from resettle.core.http import AuthenticatedRequest
 from resettle.partnerships.selectors import category_labels, kind_labels
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.forms import GovukForm
@@ -24,7 +25,7 @@ CANNOT_RECORD = (
 
 
 @require_GET
-def person_consents_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_consents_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     consents = list(selectors.consent_list(actor=actor, person=person))
@@ -46,11 +47,12 @@ def person_consents_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def consent_record_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     if not policy.can_record_consent(actor, person):
         return forbidden(request, CANNOT_RECORD)
+    assert actor is not None  # may record consent, so a current member
     form = ConsentForm(
         bound_data(request),
         person=person,
@@ -75,7 +77,9 @@ def consent_record_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def consent_withdraw_view(request: HttpRequest, pk: UUID, consent_pk: UUID) -> HttpResponse:
+def consent_withdraw_view(
+    request: AuthenticatedRequest, pk: UUID, consent_pk: UUID
+) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     consent = policy.get_consent_for_actor(
@@ -83,6 +87,7 @@ def consent_withdraw_view(request: HttpRequest, pk: UUID, consent_pk: UUID) -> H
     )
     if not policy.can_record_consent(actor, person):
         return forbidden(request, CANNOT_RECORD)
+    assert actor is not None  # may record consent, so a current member
     # No fields: the form carries the CSRF token and any reason the withdrawal was refused.
     form = GovukForm(bound_data(request))
     consents_url = reverse("consent:person_consents", args=[person.pk])

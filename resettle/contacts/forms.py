@@ -2,7 +2,7 @@
 
 import re
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -106,7 +106,7 @@ class ContactForm(GovukForm):
         if len(cases) == 1:
             kwargs["initial"]["case"] = cases[0].pk
         super().__init__(*args, **kwargs)
-        field = self.fields["case"]
+        field = cast(forms.ModelChoiceField, self.fields["case"])
         field.queryset = Case.objects.filter(pk__in=[c.pk for c in cases]).select_related(
             "organisation"
         )
@@ -126,7 +126,8 @@ class ContactForm(GovukForm):
         return time(int(match[1]), int(match[2]))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         outcome = data.get("outcome")
         if outcome == ContactOutcome.CANCELLED and not data.get("cancelled_by"):
             self.add_error("cancelled_by", "Select who cancelled the contact")

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +16,7 @@ from resettle.cases.models import CaseState
 from resettle.contacts import selectors, services
 from resettle.contacts.forms import ContactFilterForm, ContactForm
 from resettle.contacts.models import Contact
+from resettle.core.http import AuthenticatedRequest
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
@@ -28,7 +29,7 @@ NO_LIVE_CASE = (
 
 
 @require_GET
-def person_contacts_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_contacts_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     filters = ContactFilterForm(request.GET or None)
@@ -62,10 +63,11 @@ def person_contacts_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def contact_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def contact_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     cases = services.recordable_cases(actor, person)
+    assert actor is not None  # a member of no organisation sees no one: 404 above
     if not cases:
         closed = (
             policy.cases_for_person(actor, person)
@@ -120,7 +122,7 @@ def _on_form_fields(exc: ValidationError) -> ValidationError:
 
 
 @require_GET
-def contact_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def contact_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     contact = policy.get_contact_for_actor(actor, pk)
     person = person_for_page(actor, contact.person_id)
@@ -133,7 +135,7 @@ def contact_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_GET
-def family_support_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def family_support_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     support = selectors.family_support(actor=actor, person=person, request=request)

@@ -2,7 +2,7 @@
 (dates against each other and the person's other periods, release against recall)."""
 
 from datetime import date, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -15,7 +15,7 @@ from resettle.custody.models import (
     ReleaseType,
 )
 from resettle.custody.services import RELEASE_TYPES
-from resettle.web.forms import GovukDateField, GovukForm, GovukModelForm
+from resettle.web.forms import GovukDateField, GovukForm, GovukModelForm, choices_of
 
 EXAMPLE_DATE = "For example, 27 3 2025"
 
@@ -60,8 +60,8 @@ class CustodyPeriodForm(GovukModelForm):
         super().__init__(*args, **kwargs)
         if not with_licence_conditions:
             del self.fields["licence_conditions"]
-        kind = self.fields["kind"]
-        kind.choices = [c for c in kind.choices if c[0] != ""]
+        kind = cast(forms.ChoiceField, self.fields["kind"])
+        kind.choices = [c for c in choices_of(kind) if c[0] != ""]
         kind.error_messages["required"] = "Select the type of custody"
         self.fields["establishment"].error_messages["required"] = "Enter the prison"
         self.fields["start_date"].error_messages["required"] = "Enter the start date"
@@ -70,7 +70,7 @@ class CustodyPeriodForm(GovukModelForm):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
-class TimeField(forms.CharField):
+class TimeField(forms.Field):
     """A time as 24-hour hours and minutes, "08:00"; GOV.UK has no time component."""
 
     def to_python(self, value: Any) -> time | None:
@@ -135,7 +135,9 @@ class ReleaseForm(GovukForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         allowed = RELEASE_TYPES[period.kind]
-        self.fields["release_type"].choices = [c for c in ReleaseType.choices if c[0] in allowed]
+        cast(forms.ChoiceField, self.fields["release_type"]).choices = [
+            c for c in ReleaseType.choices if c[0] in allowed
+        ]
         self.fields["released_on"].initial = date.today()
         self.fields["gate_meeting_time"].initial = time(8, 0)
         self.fields["gate_meeting_place"].initial = f"Gate of {period.establishment}"
@@ -202,12 +204,13 @@ class WorklistFilterForm(GovukForm):
 
     def __init__(self, *args: Any, establishments: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["establishment"].choices = [("", "All prisons")] + [
+        cast(forms.ChoiceField, self.fields["establishment"]).choices = [("", "All prisons")] + [
             (e, e) for e in establishments
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("due_from"), data.get("due_to")
         if start and end and end < start:
             self.add_error("due_to", "Due by must be the same as or after due from")

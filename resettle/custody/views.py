@@ -7,12 +7,13 @@ from datetime import date
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
+from resettle.core.http import AuthenticatedRequest
 from resettle.core.pathways import Pathway
 from resettle.custody import selectors, services
 from resettle.custody.forms import (
@@ -38,7 +39,7 @@ NO_CASE_ACCESS = (
 )
 
 
-def _period_for(request: HttpRequest, pk: UUID, period_id: UUID) -> CustodyPeriod:
+def _period_for(request: AuthenticatedRequest, pk: UUID, period_id: UUID) -> CustodyPeriod:
     person = policy.get_person_for_actor(request.actor, pk)
     period = policy.get_period_for_actor(request.actor, period_id)
     if period.person_id != person.pk:
@@ -47,7 +48,7 @@ def _period_for(request: HttpRequest, pk: UUID, period_id: UUID) -> CustodyPerio
 
 
 @require_GET
-def person_custody_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_custody_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     context: dict = {"person": person, "active_section": "custody"}
@@ -74,11 +75,12 @@ def person_custody_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def period_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def period_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_record_custody(actor, person):
         return forbidden(request, services.CANNOT_RECORD)
+    assert actor is not None  # may record custody, so a current member
     form = CustodyPeriodForm(
         bound_data(request),
         with_licence_conditions=policy.can_view_licence_conditions(actor, person),
@@ -101,12 +103,13 @@ def period_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def release_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse:
+def release_view(request: AuthenticatedRequest, pk: UUID, period_id: UUID) -> HttpResponse:
     actor = request.actor
     period = _period_for(request, pk, period_id)
     person = period.person
     if not policy.can_record_custody(actor, person):
         return forbidden(request, services.CANNOT_RECORD)
+    assert actor is not None  # may record custody, so a current member
     cancel_url = reverse("custody:person", args=[pk])
     if not period.in_custody:
         messages.info(
@@ -139,12 +142,13 @@ def release_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespons
 
 
 @require_http_methods(["GET", "POST"])
-def recall_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse:
+def recall_view(request: AuthenticatedRequest, pk: UUID, period_id: UUID) -> HttpResponse:
     actor = request.actor
     period = _period_for(request, pk, period_id)
     person = period.person
     if not policy.can_record_custody(actor, person):
         return forbidden(request, services.CANNOT_RECORD)
+    assert actor is not None  # may record custody, so a current member
     cancel_url = reverse("custody:person", args=[pk])
     if period.in_custody:
         messages.info(
@@ -176,7 +180,7 @@ def recall_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse
 
 
 @require_http_methods(["GET", "POST"])
-def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpResponse:
+def checklist_view(request: AuthenticatedRequest, pk: UUID, period_id: UUID) -> HttpResponse:
     """The pre-release checklist by pathway; each item is its own small form."""
     actor = request.actor
     period = _period_for(request, pk, period_id)
@@ -195,22 +199,23 @@ def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespo
                 "Only those recording custody, or working this person's case, can update the "
                 "pre-release checklist.",
             )
-        item = next((i for i in items if str(i.pk) == request.POST.get("item")), None)
-        if item is None:
+        assert actor is not None  # may update the checklist, so a current member
+        chosen = next((i for i in items if str(i.pk) == request.POST.get("item")), None)
+        if chosen is None:
             messages.error(request, "Choose an item of this checklist to update")
             return redirect("custody:checklist", pk=pk, period_id=period.pk)
-        form = ChecklistItemForm(request.POST, prefix=str(item.pk))
+        form = ChecklistItemForm(request.POST, prefix=str(chosen.pk))
         if response := run_form(
             request,
             form,
             lambda data: services.checklist_item_update(
-                actor=actor, item=item, status=data["status"], note=data["note"], request=request
+                actor=actor, item=chosen, status=data["status"], note=data["note"], request=request
             ),
-            success_url=f"{request.path}#item-{item.pk}",
-            message=f"{item.get_kind_display()} has been updated",
+            success_url=f"{request.path}#item-{chosen.pk}",
+            message=f"{chosen.get_kind_display()} has been updated",
         ):
             return response
-        bound[item.pk] = form
+        bound[chosen.pk] = form
     pathways = dict(Pathway.choices)
     groups: dict[str, list] = {}
     for item in items:
@@ -237,7 +242,7 @@ def checklist_view(request: HttpRequest, pk: UUID, period_id: UUID) -> HttpRespo
 
 
 @require_GET
-def timeline_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def timeline_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     chosen = {k for k in request.GET.getlist("show") if k in selectors.TIMELINE_KINDS}
@@ -266,10 +271,11 @@ WORKLIST_TABLE = Table(
 
 
 @require_GET
-def release_worklist_view(request: HttpRequest) -> HttpResponse:
+def release_worklist_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
         return forbidden(request, NO_CASE_ACCESS)
+    assert actor is not None  # works with people's records, so a current member
     establishments = selectors.worklist_establishments(actor)
     form = WorklistFilterForm(request.GET or None, establishments=list(establishments))
     filters = form.filters()

@@ -2,7 +2,7 @@
 saved (the rules that need the model, such as ages in order and a release window for pre-release
 services, live in `Service.clean()`)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -89,7 +89,7 @@ class ServiceFilterForm(GovukForm):
 
     def __init__(self, *args: Any, organisations=(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [
+        cast(forms.ChoiceField, self.fields["organisation"]).choices = [
             ("", "Any organisation"),
             *((str(o.pk), o.name) for o in organisations),
         ]
@@ -254,10 +254,12 @@ class ServiceForm(GovukForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["locations"].choices = [(str(loc.pk), str(loc)) for loc in locations]
+        cast(forms.ChoiceField, self.fields["locations"]).choices = [
+            (str(loc.pk), str(loc)) for loc in locations
+        ]
         if not locations:
             del self.fields["locations"]
-        self.fields["taxonomy_terms"].choices = [
+        cast(forms.ChoiceField, self.fields["taxonomy_terms"]).choices = [
             (str(t.pk), f"{t.name} ({t.taxonomy.name})") for t in terms
         ]
         if not terms:
@@ -268,7 +270,8 @@ class ServiceForm(GovukForm):
         return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("minimum_age"), data.get("maximum_age")
         if low is not None and high is not None and low > high:
             self.add_error(
@@ -381,13 +384,14 @@ class ScheduleForm(GovukForm):
     def __init__(self, *args: Any, locations: list[Location], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locations = {str(loc.pk): loc for loc in locations}
-        self.fields["location"].choices = [
+        cast(forms.ChoiceField, self.fields["location"]).choices = [
             ("", "Not set"),
             *((pk, str(loc)) for pk, loc in self.locations.items()),
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("rrule") and not data.get("days") and "days" not in self.errors:
             self.add_error("days", "Choose the days the session runs, or enter a recurrence rule")
         opens, closes = data.get("opens_at"), data.get("closes_at")

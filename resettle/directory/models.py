@@ -4,6 +4,7 @@
 Field names follow Open Referral UK where there is one, so the ORUK feed is a plain mapping."""
 
 import re
+from datetime import date
 
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
@@ -93,6 +94,11 @@ class CustodyEligibility(models.TextChoices):
 
 class Service(TimestampedModel):
     """One thing an organisation offers (a weekly football session, a housing advice line)."""
+
+    # Set for display by the directory pages (directory/views.py); not stored.
+    pathway_labels: list[str]
+    full: bool
+    places_left: int | None
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="services"
@@ -214,6 +220,11 @@ class Location(TimestampedModel):
 class Schedule(TimestampedModel):
     """When a service runs: a regular session as an RFC 5545 recurrence rule (ORUK `schedule`),
     e.g. FREQ=WEEKLY;BYDAY=TU for every Tuesday."""
+
+    # Set for display by the directory pages (directory/views.py); not stored.
+    words: str
+    upcoming: list[date]
+    ended: bool
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
     location = models.ForeignKey(

@@ -12,7 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -23,6 +24,7 @@ from resettle.access.categories import Category
 from resettle.accounts.models import Organisation
 from resettle.audit.models import AuditEvent
 from resettle.audit.services import record_read
+from resettle.core.http import AuthenticatedRequest, ResettleRequest
 from resettle.core.pathways import Pathway
 from resettle.directory import eligibility, selectors, services
 from resettle.directory.forms import (
@@ -63,7 +65,7 @@ def _decorate(service_list: list[Service]) -> None:
         service.places_left = selectors.places_left(service)
 
 
-def _eligibility_person(request: HttpRequest):
+def _eligibility_person(request: AuthenticatedRequest):
     """The person chosen with ?person=, or None; a person the actor may not see is a 404."""
     raw = request.GET.get("person")
     if not raw:
@@ -72,13 +74,15 @@ def _eligibility_person(request: HttpRequest):
 
 
 @require_GET
-def service_list_view(request: HttpRequest) -> HttpResponse:
+def service_list_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     organisations = policy.organisations_visible_to(actor).order_by("name")
     form = ServiceFilterForm(request.GET or None, organisations=organisations)
     person = _eligibility_person(request)
     filters = form.filters()
-    service_qs = selectors.service_list(actor=actor, filters=filters)
+    service_qs: QuerySet[Service] | list[Service] = selectors.service_list(
+        actor=actor, filters=filters
+    )
     eligible_only = bool(person and request.GET.get("eligible") == "yes")
     answers: dict = {}
     if person is not None:
@@ -144,7 +148,7 @@ def _schedules_with_next(service: Service) -> list[Schedule]:
 
 
 @require_GET
-def service_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def service_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     service = selectors.get_service_detail(actor, pk)
     _decorate([service])
@@ -163,7 +167,9 @@ def service_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _service_form(request: HttpRequest, organisation: Organisation, **kwargs: Any) -> ServiceForm:
+def _service_form(
+    request: AuthenticatedRequest, organisation: Organisation, **kwargs: Any
+) -> ServiceForm:
     return ServiceForm(
         bound_data(request),
         locations=list(selectors.organisation_locations(organisation.pk)),
@@ -173,10 +179,11 @@ def _service_form(request: HttpRequest, organisation: Organisation, **kwargs: An
 
 
 @require_http_methods(["GET", "POST"])
-def service_create_view(request: HttpRequest) -> HttpResponse:
+def service_create_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_services(actor):
         return forbidden(request, NOT_A_MANAGER)
+    assert actor is not None  # may manage services, so a current member
     form = _service_form(request, actor.organisation)
     if response := run_form(
         request,
@@ -204,7 +211,9 @@ def service_create_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _editable(request: HttpRequest, pk: UUID) -> tuple[Service | None, HttpResponse | None]:
+def _editable(
+    request: AuthenticatedRequest, pk: UUID
+) -> tuple[Service | None, HttpResponse | None]:
     """The service if the actor may change it; otherwise the refusal (404 if not visible)."""
     service = policy.get_service_for_actor(request.actor, pk)
     if not policy.can_edit_service(request.actor, service):
@@ -213,17 +222,20 @@ def _editable(request: HttpRequest, pk: UUID) -> tuple[Service | None, HttpRespo
 
 
 @require_http_methods(["GET", "POST"])
-def service_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def service_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     service, refusal = _editable(request, pk)
     if refusal is not None:
         return refusal
+    assert service is not None  # returned whenever there is no refusal
+    actor = request.actor
+    assert actor is not None  # may edit the service, so a current member
     form = _service_form(request, service.organisation, initial=service_initial(service))
     detail_url = reverse("directory:service_detail", args=[service.pk])
     if response := run_form(
         request,
         form,
         lambda data: services.service_update(
-            actor=request.actor,
+            actor=actor,
             service=service,
             data=form.data_for_service(),
             location_ids=form.location_ids() if "locations" in form.fields else None,
@@ -247,10 +259,13 @@ def service_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpResponse:
+def _status_view(request: AuthenticatedRequest, pk: UUID, *, deactivate: bool) -> HttpResponse:
     service, refusal = _editable(request, pk)
     if refusal is not None:
         return refusal
+    assert service is not None  # returned whenever there is no refusal
+    actor = request.actor
+    assert actor is not None  # may edit the service, so a current member
     form = (ServiceDeactivateForm if deactivate else ServiceReactivateForm)(bound_data(request))
     change = services.service_deactivate if deactivate else services.service_reactivate
     now = "inactive and out of" if deactivate else "active and back in"
@@ -258,7 +273,7 @@ def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpRes
     if response := run_form(
         request,
         form,
-        lambda data: change(actor=request.actor, service=service, request=request),
+        lambda data: change(actor=actor, service=service, request=request),
         success_url=detail_url,
         message=f"{service.name} is {now} the directory",
     ):
@@ -278,20 +293,23 @@ def _status_view(request: HttpRequest, pk: UUID, *, deactivate: bool) -> HttpRes
 
 
 @require_http_methods(["GET", "POST"])
-def service_deactivate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def service_deactivate_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _status_view(request, pk, deactivate=True)
 
 
 @require_http_methods(["GET", "POST"])
-def service_reactivate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def service_reactivate_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _status_view(request, pk, deactivate=False)
 
 
 @require_http_methods(["GET", "POST"])
-def schedule_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def schedule_add_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     service, refusal = _editable(request, pk)
     if refusal is not None:
         return refusal
+    assert service is not None  # returned whenever there is no refusal
+    actor = request.actor
+    assert actor is not None  # may edit the service, so a current member
     locations = list(selectors.organisation_locations(service.organisation_id))
     form = ScheduleForm(bound_data(request), locations=locations)
     detail_url = reverse("directory:service_detail", args=[service.pk])
@@ -299,7 +317,7 @@ def schedule_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form,
         lambda data: services.schedule_add(
-            actor=request.actor, service=service, data=form.data_for_service(), request=request
+            actor=actor, service=service, data=form.data_for_service(), request=request
         ),
         success_url=detail_url,
         message="The sessions have been added",
@@ -313,10 +331,13 @@ def schedule_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def schedule_end_view(request: HttpRequest, pk: UUID, schedule_id: UUID) -> HttpResponse:
+def schedule_end_view(request: AuthenticatedRequest, pk: UUID, schedule_id: UUID) -> HttpResponse:
     service, refusal = _editable(request, pk)
     if refusal is not None:
         return refusal
+    assert service is not None  # returned whenever there is no refusal
+    actor = request.actor
+    assert actor is not None  # may edit the service, so a current member
     schedule = selectors.get_schedule(service, schedule_id)
     form = ScheduleEndForm(bound_data(request))
     detail_url = reverse("directory:service_detail", args=[service.pk])
@@ -324,7 +345,7 @@ def schedule_end_view(request: HttpRequest, pk: UUID, schedule_id: UUID) -> Http
         request,
         form,
         lambda data: services.schedule_end(
-            actor=request.actor, schedule=schedule, last_date=data["last_date"], request=request
+            actor=actor, schedule=schedule, last_date=data["last_date"], request=request
         ),
         success_url=detail_url,
         message="The sessions will stop after that date",
@@ -347,20 +368,22 @@ def schedule_end_view(request: HttpRequest, pk: UUID, schedule_id: UUID) -> Http
 
 
 @require_GET
-def location_list_view(request: HttpRequest) -> HttpResponse:
+def location_list_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_services(actor):
         return forbidden(request, NOT_A_MANAGER)
+    assert actor is not None  # may manage services, so a current member
     locations = selectors.organisation_locations(actor.organisation_id).prefetch_related("services")
     page = page_of(request, locations, PAGE_SIZE)
     return render(request, "directory/location_list.html", {"page_obj": page})
 
 
 @require_http_methods(["GET", "POST"])
-def location_create_view(request: HttpRequest) -> HttpResponse:
+def location_create_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_services(actor):
         return forbidden(request, NOT_A_MANAGER)
+    assert actor is not None  # may manage services, so a current member
     form = LocationForm(bound_data(request))
     if response := run_form(
         request,
@@ -382,7 +405,7 @@ def location_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def location_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def location_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     location = policy.get_location_for_actor(actor, pk)
     if not policy.can_edit_location(actor, location):
@@ -391,6 +414,7 @@ def location_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
             f"Only admins and delivery coordinators of {location.organisation} can "
             "change this location.",
         )
+    assert actor is not None  # may edit the location, so a current member
     form = LocationForm(bound_data(request), initial=_location_initial(location))
     if response := run_form(
         request,
@@ -423,7 +447,7 @@ def _location_initial(location) -> dict[str, Any]:
 
 @login_not_required
 @require_GET
-def public_list_view(request: HttpRequest) -> HttpResponse:
+def public_list_view(request: ResettleRequest) -> HttpResponse:
     organisations = Organisation.objects.filter(
         pk__in=policy.public_services().values("organisation_id")
     ).order_by("name")
@@ -449,7 +473,7 @@ def public_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def public_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def public_detail_view(request: ResettleRequest, pk: UUID) -> HttpResponse:
     service = selectors.get_public_service(pk)
     service.pathway_labels = [PATHWAY_LABELS.get(p, p) for p in service.pathways]
     return render(

@@ -37,7 +37,7 @@ class WordListField(forms.CharField):
         text = super().clean(value) or ""
         items = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
         if len(items) > 20:
-            raise forms.ValidationError(f"Enter 20 or fewer {self.label.lower()}")
+            raise forms.ValidationError(f"Enter 20 or fewer {str(self.label).lower()}")
         if any(len(item) > 40 for item in items):
             raise forms.ValidationError("Each one must be 40 characters or fewer")
         return items

@@ -5,16 +5,18 @@ Thin: rules in `resettle.access.policy`, reads in `selectors`, writes in `servic
 mentor the actor may not see is the same 404 as one that does not exist."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
 from resettle.core.exceptions import ApplicationError
+from resettle.core.http import AuthenticatedRequest
 from resettle.mentoring import selectors, services
 from resettle.mentoring.forms import (
     AllocateForm,
@@ -28,6 +30,9 @@ from resettle.mentoring.models import MentorProfile
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
+
+if TYPE_CHECKING:
+    from resettle.mentoring.selectors import ProfileWithCount
 
 PAGE_SIZE = 25
 NOT_FOR_ROLE = "Mentor profiles are for mentoring organisations' staff and their peer mentors."
@@ -47,7 +52,7 @@ STATUSES = (
 
 
 @require_GET
-def mentor_list_view(request: HttpRequest) -> HttpResponse:
+def mentor_list_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_mentor_profiles(actor):
         return forbidden(request, NOT_FOR_ROLE)
@@ -73,10 +78,11 @@ def mentor_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mentor_create_view(request: HttpRequest) -> HttpResponse:
+def mentor_create_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_mentors(actor):
         return forbidden(request, "Only caseworkers, coordinators and admins add mentor profiles.")
+    assert actor is not None  # may manage mentors, so a current member
     mentors = services.mentors_without_profile(actor=actor)
     # With no one left to choose, the form cannot be valid: the page says so instead.
     form = MentorProfileForm(bound_data(request), mentors=mentors)
@@ -107,9 +113,11 @@ def mentor_create_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def mentor_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def mentor_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
+    profile: ProfileWithCount = policy.get_mentor_profile_for_actor(
+        actor, pk, shaped=selectors.with_mentee_counts
+    )
     return render(
         request,
         "mentoring/mentor_detail.html",
@@ -128,11 +136,12 @@ def _profile_initial(profile: MentorProfile) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def mentor_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_edit_mentor_profile(actor, profile):
         return forbidden(request, "Only your organisation's managers change mentor profiles.")
+    assert actor is not None  # may manage mentors, so a current member
     form = MentorProfileForm(bound_data(request), initial=_profile_initial(profile))
     detail_url = reverse("mentoring:mentor_detail", args=[profile.pk])
     if response := run_form(
@@ -159,7 +168,7 @@ def mentor_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_GET
-def supervision_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def supervision_list_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_read_supervision_notes(actor, profile):
@@ -176,13 +185,14 @@ def supervision_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def supervision_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def supervision_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     profile = policy.get_mentor_profile_for_actor(actor, pk, shaped=selectors.with_mentee_counts)
     if not policy.can_write_supervision_notes(actor, profile):
         return forbidden(
             request, "Only managers in the mentor's organisation write supervision notes."
         )
+    assert actor is not None  # may manage mentors, so a current member
     form = SupervisionNoteForm(bound_data(request))
     notes_url = reverse("mentoring:supervision", args=[profile.pk])
     if response := run_form(
@@ -209,7 +219,7 @@ def supervision_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 # One person's mentoring ------------------------------------------------------------------------
 
 
-def _person_for_allocation(request: HttpRequest, pk: UUID):
+def _person_for_allocation(request: AuthenticatedRequest, pk: UUID):
     """The person, or a 404; and a 403 page when the actor may not allocate mentors."""
     actor = request.actor
     person = person_for_page(actor, pk)
@@ -219,11 +229,12 @@ def _person_for_allocation(request: HttpRequest, pk: UUID):
 
 
 @require_GET
-def person_mentoring_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_mentoring_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person, refused = _person_for_allocation(request, pk)
     if refused:
         return refused
+    assert actor is not None  # may allocate mentors, so a current member
     return render(
         request,
         "mentoring/person.html",
@@ -239,11 +250,12 @@ def person_mentoring_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def preferences_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person, refused = _person_for_allocation(request, pk)
     if refused:
         return refused
+    assert actor is not None  # may allocate mentors, so a current member
     preferences = selectors.preferences_for(actor=actor, person=person)
     initial = (
         {name: getattr(preferences, name) for name in services.PREFERENCE_FIELDS}
@@ -273,11 +285,12 @@ def preferences_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_GET
-def match_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def match_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person, refused = _person_for_allocation(request, pk)
     if refused:
         return refused
+    assert actor is not None  # may allocate mentors, so a current member
     preferences = selectors.preferences_for(actor=actor, person=person)
     suitability = selectors.suitability_for_mentoring(actor=actor, person=person, request=request)
     current = selectors.current_allocation(actor=actor, person=person)
@@ -317,21 +330,24 @@ def _chosen_mentor(actor, value) -> MentorProfile | None:
 
 
 @require_http_methods(["GET", "POST"])
-def allocate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def allocate_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _allocation_page(request, pk, reallocating=False)
 
 
 @require_http_methods(["GET", "POST"])
-def reallocate_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def reallocate_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _allocation_page(request, pk, reallocating=True)
 
 
-def _allocation_page(request: HttpRequest, pk: UUID, *, reallocating: bool) -> HttpResponse:
+def _allocation_page(
+    request: AuthenticatedRequest, pk: UUID, *, reallocating: bool
+) -> HttpResponse:
     """Confirm one mentor chosen on the matching page (GET ?mentor=), then allocate (POST)."""
     actor = request.actor
     person, refused = _person_for_allocation(request, pk)
     if refused:
         return refused
+    assert actor is not None  # may allocate mentors, so a current member
     posted = bound_data(request)
     mentor = _chosen_mentor(actor, (posted or request.GET).get("mentor"))
     current = selectors.current_allocation(actor=actor, person=person)
@@ -402,11 +418,12 @@ def _allocation_page(request: HttpRequest, pk: UUID, *, reallocating: bool) -> H
 
 
 @require_http_methods(["GET", "POST"])
-def end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def end_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person, refused = _person_for_allocation(request, pk)
     if refused:
         return refused
+    assert actor is not None  # may allocate mentors, so a current member
     current = selectors.current_allocation(actor=actor, person=person)
     if current is None and request.method == "GET":
         messages.info(request, f"{person.full_name} has no mentor now")

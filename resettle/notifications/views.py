@@ -3,10 +3,11 @@
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from resettle.core.http import AuthenticatedRequest
 from resettle.notifications import selectors, services
 from resettle.web.tables import page_of
 
@@ -14,7 +15,7 @@ PAGE_SIZE = 25
 
 
 @require_GET
-def notification_list_view(request: HttpRequest) -> HttpResponse:
+def notification_list_view(request: AuthenticatedRequest) -> HttpResponse:
     notifications = selectors.notification_list(user=request.user)
     page = page_of(request, notifications, PAGE_SIZE)
     return render(
@@ -29,7 +30,7 @@ def notification_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def notification_open_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def notification_open_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """Marks the notification read and goes to what it is about (or back to the list)."""
     notification = selectors.get_notification_for_user(user=request.user, notification_id=pk)
     services.notification_mark_read(user=request.user, notification=notification)
@@ -38,7 +39,7 @@ def notification_open_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_POST
-def notification_mark_all_read_view(request: HttpRequest) -> HttpResponse:
+def notification_mark_all_read_view(request: AuthenticatedRequest) -> HttpResponse:
     count = services.notifications_mark_all_read(user=request.user)
     if count:
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked as read")

@@ -3,9 +3,10 @@ organisation admin's own imports)."""
 
 import math
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -73,7 +74,15 @@ def _positive_int(params, name: str, default: int, maximum: int | None = None) -
     return value
 
 
-def paginate(items: QuerySet, params) -> Page:
+class Sliceable(Protocol):
+    """What `paginate` reads: a queryset, or a list in memory made to look like one."""
+
+    def count(self) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> Iterable[Any]: ...
+
+
+def paginate(items: Sliceable, params) -> Page:
     """One page of `items`, sliced in the database. A page past the end is empty, not an error,
     so a harvester that walks pages stops on `empty`."""
     page_number = _positive_int(params, "page", 1)

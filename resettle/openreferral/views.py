@@ -10,13 +10,14 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from resettle.access import policy
 from resettle.core.exceptions import ApplicationError
+from resettle.core.http import AuthenticatedRequest, ResettleRequest
 from resettle.directory.models import Service
 from resettle.openreferral import feed, selectors
 from resettle.openreferral.forms import FeedUploadForm
@@ -49,7 +50,7 @@ def oruk_endpoint(view: Callable[..., dict[str, Any]]) -> Callable[..., HttpResp
     @login_not_required
     @require_http_methods(["GET", "HEAD", "OPTIONS"])
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: ResettleRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
         else:
@@ -71,7 +72,7 @@ def oruk_endpoint(view: Callable[..., dict[str, Any]]) -> Callable[..., HttpResp
     return wrapper
 
 
-def _url_for(request: HttpRequest) -> feed.UrlFor:
+def _url_for(request: ResettleRequest) -> feed.UrlFor:
     def url_for(service: Service) -> str:
         return request.build_absolute_uri(reverse("openreferral:service", args=[service.pk]))
 
@@ -79,7 +80,7 @@ def _url_for(request: HttpRequest) -> feed.UrlFor:
 
 
 @oruk_endpoint
-def root(request: HttpRequest) -> dict[str, Any]:
+def root(request: ResettleRequest) -> dict[str, Any]:
     return {
         "version": feed.ORUK_VERSION,
         "profile": feed.ORUK_PROFILE,
@@ -88,7 +89,7 @@ def root(request: HttpRequest) -> dict[str, Any]:
 
 
 @oruk_endpoint
-def services(request: HttpRequest) -> dict[str, Any]:
+def services(request: ResettleRequest) -> dict[str, Any]:
     taxonomies = feed.Taxonomies()
     found = feed.with_related(selectors.feed_services(request.GET, taxonomies))
     page = selectors.paginate(found, request.GET)
@@ -101,14 +102,14 @@ def services(request: HttpRequest) -> dict[str, Any]:
 
 
 @oruk_endpoint
-def service(request: HttpRequest, pk: UUID) -> dict[str, Any]:
+def service(request: ResettleRequest, pk: UUID) -> dict[str, Any]:
     found = selectors.get_feed_service(pk)
     found = feed.with_related(type(found).objects.filter(pk=found.pk)).get()
     return feed.service_full(found, _url_for(request), feed.Taxonomies())
 
 
 @oruk_endpoint
-def service_at_locations(request: HttpRequest) -> dict[str, Any]:
+def service_at_locations(request: ResettleRequest) -> dict[str, Any]:
     taxonomies = feed.Taxonomies()
     page = selectors.paginate(
         selectors.feed_services_at_locations(request.GET, taxonomies), request.GET
@@ -134,13 +135,13 @@ class _Listing:
 
 
 @oruk_endpoint
-def taxonomies(request: HttpRequest) -> dict[str, Any]:
+def taxonomies(request: ResettleRequest) -> dict[str, Any]:
     page = selectors.paginate(_Listing(feed.Taxonomies().vocabularies), request.GET)
     return page.envelope([feed.taxonomy(vocabulary) for vocabulary in page.items])
 
 
 @oruk_endpoint
-def taxonomy_terms(request: HttpRequest) -> dict[str, Any]:
+def taxonomy_terms(request: ResettleRequest) -> dict[str, Any]:
     known = feed.Taxonomies()
     terms = known.terms
     taxonomy_id = selectors._uuid(request.GET, "taxonomy_id")
@@ -156,10 +157,11 @@ ADMINS_ONLY = "Only your organisation's admins can import services from an Open 
 
 
 @require_http_methods(["GET", "POST"])
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_import_services(actor):
         return forbidden(request, ADMINS_ONLY)
+    assert actor is not None  # may import services, so a current member
     form = FeedUploadForm(bound_data(request), request.FILES or None)
     if response := run_form(
         request,
@@ -179,10 +181,11 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def import_preview(request: HttpRequest, pk: UUID) -> HttpResponse:
+def import_preview(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     if not policy.can_import_services(actor):
         return forbidden(request, ADMINS_ONLY)
+    assert actor is not None  # may import services, so a current member
     feed_import = policy.get_import_for_actor(actor, pk)
     if feed_import.state == FeedImportState.IMPORTED:
         if request.method == "POST":

@@ -1,7 +1,7 @@
 """Forms for the sharing agreement pages. They check what was typed; the services decide what
 may be saved (the hard limits on categories come from `SharingAgreement.clean()`)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -130,8 +130,8 @@ class AgreementForm(GovukForm):
         if partnerships is None:
             del self.fields["partnership"]
         else:
-            self.fields["partnership"].queryset = partnerships
-        self.fields["recipient_organisations"].choices = [
+            cast(forms.ModelChoiceField, self.fields["partnership"]).queryset = partnerships
+        cast(forms.ChoiceField, self.fields["recipient_organisations"]).choices = [
             (str(o.pk), f"{o.name} ({o.get_kind_display().lower()})") for o in organisations
         ]
 

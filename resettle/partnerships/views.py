@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
 from resettle.audit.models import AuditEvent
+from resettle.core.http import AuthenticatedRequest
 from resettle.partnerships import selectors, services
 from resettle.partnerships.forms import (
     AgreementEndForm,
@@ -85,7 +86,7 @@ def _history(events: list[AuditEvent]) -> list[dict[str, Any]]:
 
 
 @require_GET
-def agreement_list_view(request: HttpRequest) -> HttpResponse:
+def agreement_list_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
         return forbidden(request, NOT_AN_ADMIN)
@@ -108,7 +109,7 @@ def agreement_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def agreement_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
         return forbidden(request, NOT_AN_ADMIN)
@@ -127,10 +128,11 @@ def agreement_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def agreement_create_view(request: HttpRequest) -> HttpResponse:
+def agreement_create_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_manage_agreements(actor):
         return forbidden(request, NOT_AN_ADMIN)
+    assert actor is not None  # may manage agreements, so a current member
     partnerships = selectors.partnerships_for_new_agreements(actor=actor)
     # Two at most: enough to know whether there is a choice to ask about.
     first_two = list(partnerships[:2])
@@ -168,7 +170,7 @@ def agreement_create_view(request: HttpRequest) -> HttpResponse:
 
 
 def _changeable_agreement(
-    request: HttpRequest, pk: UUID
+    request: AuthenticatedRequest, pk: UUID
 ) -> tuple[SharingAgreement | None, HttpResponse | None]:
     """The agreement if the actor may change it, otherwise the refusal to send (a 404 is raised
     for one they may not see at all)."""
@@ -182,10 +184,13 @@ def _changeable_agreement(
 
 
 @require_http_methods(["GET", "POST"])
-def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def agreement_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     agreement, refusal = _changeable_agreement(request, pk)
     if refusal is not None:
         return refusal
+    assert agreement is not None  # returned whenever there is no refusal
+    actor = request.actor
+    assert actor is not None  # may manage agreements, so a current member
     form = AgreementForm(
         bound_data(request),
         initial=agreement_initial(agreement),
@@ -197,7 +202,7 @@ def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
         request,
         form,
         lambda data: services.agreement_update(
-            actor=request.actor,
+            actor=actor,
             agreement=agreement,
             data=form.data_for_service(),
             recipient_organisation_ids=data["recipient_organisations"],
@@ -221,18 +226,19 @@ def agreement_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def agreement_end_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def agreement_end_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     agreement, refusal = _changeable_agreement(request, pk)
     if refusal is not None:
         return refusal
+    assert agreement is not None  # returned whenever there is no refusal
+    actor = request.actor
+    assert actor is not None  # may manage agreements, so a current member
     form = AgreementEndForm(bound_data(request))
     detail_url = reverse("partnerships:agreement_detail", args=[agreement.pk])
     if response := run_form(
         request,
         form,
-        lambda data: services.agreement_end(
-            actor=request.actor, agreement=agreement, request=request
-        ),
+        lambda data: services.agreement_end(actor=actor, agreement=agreement, request=request),
         success_url=detail_url,
         message=f"{agreement.title} has ended. It no longer gives access.",
     ):

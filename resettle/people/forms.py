@@ -1,7 +1,7 @@
 """Forms for the people pages. They check what was typed; the services decide what may be saved."""
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -170,7 +170,7 @@ class PersonForm(GovukModelForm):
                 del self.fields[name]
         if identifier_schemes is None:
             identifier_schemes = registry.identifier_schemes_in({Category.IDENTITY})
-        self.fields["ethnicity"].choices = _grouped_ethnicities()
+        cast(forms.ChoiceField, self.fields["ethnicity"]).choices = _grouped_ethnicities()
         for scheme, hint in IDENTIFIER_HINTS.items():
             if scheme not in identifier_schemes:
                 continue
@@ -189,7 +189,8 @@ class PersonForm(GovukModelForm):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # Identifiers are checked here too, so a mistyped one is reported before any
         # duplicate warning rather than after the user has confirmed a new record.
         for scheme in self.identifier_fields:
@@ -339,7 +340,7 @@ class RelationshipForm(GovukForm):
         """`people` is every person the actor may choose (checked on submit); `candidates`
         are the search results offered in the select."""
         super().__init__(*args, **kwargs)
-        field = self.fields["related_person"]
+        field = cast(forms.ModelChoiceField, self.fields["related_person"])
         field.queryset = people
         field.help_text = (
             "The people who match your search. If they are not here, search with more detail."
@@ -372,7 +373,7 @@ class HouseholdCreateForm(HouseholdForm):
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [
+        cast(forms.ChoiceField, self.fields["members"]).choices = [
             (str(person.pk), person_option_label(person)) for person in people
         ]
 

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -19,6 +19,7 @@ from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
+from resettle.core.http import AuthenticatedRequest
 from resettle.people import services
 from resettle.people.categories import (
     family_shared_ids,
@@ -81,7 +82,7 @@ PEOPLE_TABLE = Table(
 
 @login_required
 @require_GET
-def person_list_view(request: HttpRequest) -> HttpResponse:
+def person_list_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
         return forbidden(request, NO_CASE_ACCESS)
@@ -131,10 +132,11 @@ def _duplicates_to_confirm(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_create_view(request: HttpRequest) -> HttpResponse:
+def person_create_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_create_person(actor):
         return forbidden(request, "Your role cannot add people to Resettle.")
+    assert actor is not None  # may add people, so a current member
     # Asked for only if an agreement gives the organisation contact details at all: where it
     # needs consent, the caseworker sees them again once consent is recorded.
     with_contact = Category.CONTACT in policy.agreement_grants(actor)
@@ -165,7 +167,7 @@ def person_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     shows_contact = policy.can_view_category(actor, person, Category.CONTACT)
@@ -202,11 +204,12 @@ def person_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
         return forbidden(request, "Your role cannot change people's records.")
+    assert actor is not None  # may edit people, so a current member
     with_contact = policy.can_view_category(actor, person, Category.CONTACT)
     schemes = identifier_schemes_for(actor, person)
     form = PersonForm(
@@ -245,7 +248,7 @@ def person_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 def _person_subform(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     pk: UUID,
     form_class: type,
     save: Any,
@@ -260,6 +263,7 @@ def _person_subform(
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
         return forbidden(request, "Your role cannot change people's records.")
+    assert actor is not None  # may edit people, so a current member
     if not policy.can_view_category(actor, person, category):
         return forbidden(request, not_shared)
     form = form_class(bound_data(request))
@@ -280,7 +284,7 @@ def _person_subform(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_add_name_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_add_name_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     def save(*, actor: Membership, person: Person, data: dict[str, Any]) -> None:
         services.person_name_add(actor=actor, person=person, **data)
 
@@ -297,7 +301,7 @@ def person_add_name_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def person_add_address_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_add_address_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return _person_subform(
         request,
         pk,
@@ -318,7 +322,7 @@ def _visible_households(actor: Membership | None, memberships: list[HouseholdMem
 
 @login_required
 @require_GET
-def person_family_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_family_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """Without family information shared, the page still answers (the tab is always there, so
     the sections stay in the same place) and says it is not shared."""
     actor = request.actor
@@ -345,13 +349,14 @@ def person_family_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def relationship_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def relationship_add_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """Two steps that work without JavaScript: search for the relative, then choose them from
     the results and describe the relationship."""
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_edit_person(actor, person):
         return forbidden(request, "Your role cannot change people's records.")
+    assert actor is not None  # may edit people, so a current member
     if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
         return forbidden(request, FAMILY_NOT_SHARED)
     search = RelativeSearchForm(request.GET or None)
@@ -411,11 +416,12 @@ def _household_choices(actor: Membership, person: Person) -> list[Person]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_create_view(request: HttpRequest) -> HttpResponse:
+def household_create_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, request.GET.get("person"))
     if not policy.can_create_person(actor):
         return forbidden(request, "Your role cannot record households.")
+    assert actor is not None  # may record households, so a current member
     if not policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
         return forbidden(request, FAMILY_NOT_SHARED)
     form = HouseholdCreateForm(
@@ -446,9 +452,10 @@ def household_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def household_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def household_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     household = policy.get_household_for_actor(actor, pk)
+    assert actor is not None  # a member of no organisation sees no household: 404 above
     members = _household_members(actor, household)
     # Only people the actor may change can be marked as having left.
     can_leave = {
@@ -471,11 +478,12 @@ def household_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def household_edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     household = policy.get_household_for_actor(actor, pk)
     if not policy.can_create_person(actor):
         return forbidden(request, "Your role cannot change households.")
+    assert actor is not None  # may change households, so a current member
     form = HouseholdForm(
         bound_data(request), initial={"name": household.name, "notes": household.notes}
     )
@@ -520,9 +528,12 @@ def _current_visible_member(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def household_member_leave_view(request: HttpRequest, pk: UUID, member_pk: UUID) -> HttpResponse:
+def household_member_leave_view(
+    request: AuthenticatedRequest, pk: UUID, member_pk: UUID
+) -> HttpResponse:
     actor = request.actor
     household = policy.get_household_for_actor(actor, pk)
+    assert actor is not None  # a member of no organisation sees no household: 404 above
     member = _current_visible_member(actor, household, member_pk)
     if not policy.can_edit_person(actor, member.person):
         return forbidden(request, "Your role cannot change this person's record.")

@@ -2,7 +2,7 @@
 and a review."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -143,10 +143,13 @@ class StepForm(GovukForm):
 
     def __init__(self, *args: Any, organisations, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_organisation"].queryset = organisations.order_by("name")
+        cast(
+            forms.ModelChoiceField, self.fields["owner_organisation"]
+        ).queryset = organisations.order_by("name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("owner_kind") == StepOwner.PARTNER
             and not data.get("owner_organisation")

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resettle.access import policy
 from resettle.core.exceptions import ApplicationError
+from resettle.core.http import AuthenticatedRequest
 from resettle.plans import selectors, services
 from resettle.plans.forms import GoalForm, ProgressForm, ReviewForm, StepForm
 from resettle.plans.models import GoalStatus
@@ -27,7 +28,7 @@ NO_LIVE_CASE = (
 STATUS_FILTERS = [("", "All goals"), ("open", "Not started or in progress"), *GoalStatus.choices]
 
 
-def _plan_context(request: HttpRequest, pk: UUID) -> dict:
+def _plan_context(request: AuthenticatedRequest, pk: UUID) -> dict:
     actor = request.actor
     person = person_for_page(actor, pk)
     status = request.GET.get("status", "")
@@ -47,12 +48,12 @@ def _plan_context(request: HttpRequest, pk: UUID) -> dict:
 
 
 @require_GET
-def person_plan_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_plan_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return render(request, "plans/person_plan.html", _plan_context(request, pk))
 
 
 @require_GET
-def plan_print_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def plan_print_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """A plain copy of the plan for the person to keep: print it, or save it as a PDF."""
     return render(request, "plans/plan_print.html", _plan_context(request, pk))
 
@@ -66,12 +67,13 @@ def _form_page(request, template, form, person, cancel_url, **extra) -> HttpResp
 
 
 @require_http_methods(["GET", "POST"])
-def goal_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def goal_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     cases = services.editable_cases(actor, person)
     if not cases:
         return forbidden(request, NO_LIVE_CASE)
+    assert actor is not None  # may edit a case's plan, so a current member
     form = GoalForm(bound_data(request), cases=cases)
     if response := run_form(
         request,
@@ -90,12 +92,13 @@ def goal_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def review_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     cases = services.editable_cases(actor, person)
     if not cases:
         return forbidden(request, NO_LIVE_CASE)
+    assert actor is not None  # may edit a case's plan, so a current member
     form = ReviewForm(bound_data(request), cases=cases, initial={"reviewed_on": date.today()})
     cancel = reverse("plans:person_plan", args=[person.pk])
     if response := run_form(
@@ -115,7 +118,7 @@ def review_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_GET
-def goal_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def goal_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     goal = policy.get_goal_for_actor(actor, pk, shaped=selectors.goals_shown)
     person = person_for_page(actor, goal.person_id)
@@ -132,7 +135,7 @@ def goal_detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _editable_goal(request: HttpRequest, pk: UUID):
+def _editable_goal(request: AuthenticatedRequest, pk: UUID):
     """The goal (404 when not visible), or the 403 page when the actor may not change it."""
     actor = request.actor
     goal = policy.get_goal_for_actor(actor, pk, shaped=selectors.goals_shown)
@@ -142,17 +145,19 @@ def _editable_goal(request: HttpRequest, pk: UUID):
 
 
 @require_http_methods(["GET", "POST"])
-def goal_progress_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def goal_progress_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     goal, refused = _editable_goal(request, pk)
     if refused:
         return refused
+    actor = request.actor
+    assert actor is not None  # may edit goals, so a current member
     form = ProgressForm(bound_data(request), initial={"status": goal.status, "on": date.today()})
     goal_url = reverse("plans:goal_detail", args=[goal.pk])
     if response := run_form(
         request,
         form,
         lambda data: services.goal_progress(
-            actor=request.actor,
+            actor=actor,
             goal=goal,
             on=data["on"],
             status=data["status"],
@@ -167,19 +172,19 @@ def goal_progress_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def step_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def step_add_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     goal, refused = _editable_goal(request, pk)
     if refused:
         return refused
-    form = StepForm(
-        bound_data(request), organisations=policy.organisations_visible_to(request.actor)
-    )
+    actor = request.actor
+    assert actor is not None  # may edit goals, so a current member
+    form = StepForm(bound_data(request), organisations=policy.organisations_visible_to(actor))
     goal_url = reverse("plans:goal_detail", args=[goal.pk])
     if response := run_form(
         request,
         form,
         lambda data: services.goal_step_add(
-            actor=request.actor, goal=goal, data=form.step_data(), request=request
+            actor=actor, goal=goal, data=form.step_data(), request=request
         ),
         success_url=(
             reverse("plans:step_add", args=[goal.pk]) if "another" in request.POST else goal_url
@@ -191,14 +196,18 @@ def step_add_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_POST
-def step_done_view(request: HttpRequest, pk: UUID, step_id: UUID) -> HttpResponse:
+def step_done_view(request: AuthenticatedRequest, pk: UUID, step_id: UUID) -> HttpResponse:
     goal, refused = _editable_goal(request, pk)
     step = selectors.get_step_for_goal(goal, step_id)
     if refused:
         return refused
+    actor = request.actor
+    assert actor is not None  # may edit goals, so a current member
     try:
-        services.goal_step_done(actor=request.actor, step=step, on=date.today(), request=request)
-    except (ApplicationError, ValidationError) as exc:
+        services.goal_step_done(actor=actor, step=step, on=date.today(), request=request)
+    except ApplicationError as exc:
+        messages.info(request, exc.message)
+    except ValidationError as exc:
         messages.info(request, getattr(exc, "message", None) or "; ".join(exc.messages))
     else:
         messages.success(request, f"“{step.text}” marked as done")

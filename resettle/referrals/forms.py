@@ -2,7 +2,7 @@
 (eligibility, capacity, "no contact wanted", the state a referral is in)."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -14,7 +14,7 @@ from resettle.directory.models import Service
 from resettle.referrals.models import DeclineReason, FollowUp, ReferralState, Urgency
 from resettle.referrals.selectors import AGES, RECEIVED, SENT, ReferralFilters
 from resettle.referrals.services import SHAREABLE_CATEGORIES
-from resettle.web.forms import GovukDateField, GovukForm
+from resettle.web.forms import GovukDateField, GovukForm, choices_of
 
 
 class ServiceModelChoice(forms.ModelChoiceField):
@@ -43,7 +43,7 @@ class ChooseServiceForm(GovukForm):
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
 
 
 class ReferralForm(GovukForm):
@@ -110,7 +110,7 @@ class ReferralForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.consents = {str(c.pk): c for c in consents}
         if self.consents:
-            self.fields["consent"].choices = [
+            cast(forms.ChoiceField, self.fields["consent"]).choices = [
                 ("none", "None of these"),
                 *(
                     (
@@ -177,7 +177,8 @@ class DeclineForm(ActionForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("reason") == DeclineReason.OTHER and not (data.get("detail") or "").strip():
             self.add_error("detail", "Enter why you are declining the referral")
         return data
@@ -222,12 +223,12 @@ class ReferralFilterForm(GovukForm):
     def __init__(self, *args: Any, box: str, services: list[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.box = box
-        self.fields["service"].choices = [
+        cast(forms.ChoiceField, self.fields["service"]).choices = [
             ("", "Any service"),
             *((str(s.pk), f"{s.name} ({s.organisation.name})") for s in services),
         ]
-        self.fields["state"].widget = forms.Select(choices=self.fields["state"].choices)
-        self.fields["age"].widget = forms.Select(choices=self.fields["age"].choices)
+        self.fields["state"].widget = forms.Select(choices=choices_of(self.fields["state"]))
+        self.fields["age"].widget = forms.Select(choices=choices_of(self.fields["age"]))
         self.fields["mine"].label = (
             "Only those I handled" if box == RECEIVED else "Only those I sent"
         )
@@ -278,11 +279,12 @@ class SignpostingForm(GovukForm):
 
     def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
+        cast(forms.ModelChoiceField, self.fields["service"]).queryset = services
         self.fields["signposted_on"].initial = date.today()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("service") and not (data.get("service_name") or "").strip():
             self.add_error("service", "Choose a service from the directory, or enter its name")
         return data

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.consent.models import Consent
+from resettle.core.http import AuthenticatedRequest
 from resettle.referrals import selectors, services
 from resettle.referrals.forms import (
     ActionForm,
@@ -52,7 +53,7 @@ REFERRALS_TABLE = Table(
 )
 
 
-def _box_view(request: HttpRequest, box: str) -> HttpResponse:
+def _box_view(request: AuthenticatedRequest, box: str) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
         return forbidden(request, NOT_CASE_LEVEL)
@@ -94,17 +95,17 @@ def _box_view(request: HttpRequest, box: str) -> HttpResponse:
 
 
 @require_GET
-def sent_view(request: HttpRequest) -> HttpResponse:
+def sent_view(request: AuthenticatedRequest) -> HttpResponse:
     return _box_view(request, selectors.SENT)
 
 
 @require_GET
-def received_view(request: HttpRequest) -> HttpResponse:
+def received_view(request: AuthenticatedRequest) -> HttpResponse:
     return _box_view(request, selectors.RECEIVED)
 
 
 @require_GET
-def detail_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     referral = selectors.get_referral(actor, pk)
     view = selectors.referral_view(actor=actor, referral=referral, request=request)
@@ -241,7 +242,7 @@ class _Conflict(Exception):
 
 
 @require_http_methods(["GET", "POST"])
-def action_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
+def action_view(request: AuthenticatedRequest, pk: UUID, action: str) -> HttpResponse:
     """Asks for what the action needs (a reason, an outcome) with the version shown, then acts.
     A referral someone changed meanwhile is shown again with its new state (409)."""
     actor = request.actor
@@ -295,12 +296,13 @@ def action_view(request: HttpRequest, pk: UUID, action: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def edit_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """Change a draft (the service stays: choose another by withdrawing this one)."""
     actor = request.actor
     referral = selectors.get_referral(actor, pk)
     if not policy.can_edit_referral(actor, referral):
         return forbidden(request, "Only the referring organisation can change a referral.")
+    assert actor is not None  # may edit the referral, so a current member
     if referral.state != ReferralState.DRAFT:
         messages.info(request, "This referral has been sent, so it can no longer be changed.")
         return redirect("referrals:detail", pk=referral.pk)
@@ -352,7 +354,7 @@ def edit_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _conflict(request: HttpRequest, exc: services.StaleReferral) -> HttpResponse:
+def _conflict(request: AuthenticatedRequest, exc: services.StaleReferral) -> HttpResponse:
     referral = exc.referral
     return render(
         request,
@@ -363,7 +365,7 @@ def _conflict(request: HttpRequest, exc: services.StaleReferral) -> HttpResponse
 
 
 @require_GET
-def waiting_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def waiting_list_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     service = policy.get_service_for_actor(actor, pk)
     if not policy.can_view_waiting_list(actor, service):
@@ -386,7 +388,7 @@ def waiting_list_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_GET
-def person_referrals_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_referrals_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     referrals = selectors.person_referrals(actor=actor, person=person)
@@ -405,7 +407,7 @@ def person_referrals_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     )
 
 
-def _parent(actor, person, request: HttpRequest) -> Referral | None:
+def _parent(actor, person, request: AuthenticatedRequest) -> Referral | None:
     parent_id = request.GET.get("parent")
     if not parent_id:
         return None
@@ -416,13 +418,14 @@ def _parent(actor, person, request: HttpRequest) -> Referral | None:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def referral_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     """Step 1 (no `service` in the query): choose the service. Step 2: the referral, with the
     warnings that service raises for this person."""
     actor = request.actor
     person = person_for_page(actor, pk)
     if not policy.can_refer(actor, person):
         return forbidden(request, CANNOT_REFER)
+    assert actor is not None  # may refer, so a current member
     parent = _parent(actor, person, request)
     options = selectors.services_for_referral(actor=actor)
     cancel_url = reverse("referrals:person", args=[person.pk])
@@ -441,10 +444,10 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
     service = chooser.cleaned_data["service"]
     warnings = services.referral_warnings(actor=actor, person=person, service=service)
     consents = Consent.objects.filter(person=person).order_by("-given_on")
-    consents = [c.pk for c in consents if c.is_current()]
+    current = [c.pk for c in consents if c.is_current()]
     form = ReferralForm(
         bound_data(request),
-        consents=Consent.objects.filter(pk__in=consents),
+        consents=Consent.objects.filter(pk__in=current),
         ineligible=bool(warnings.ineligible),
         no_contact=warnings.no_contact,
         initial={"pathway": (service.pathways or [""])[0]},
@@ -490,11 +493,12 @@ def referral_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def signposting_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def signposting_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     if not policy.can_refer(actor, person):
         return forbidden(request, CANNOT_REFER)
+    assert actor is not None  # may refer, so a current member
     parent = _parent(actor, person, request)
     form = SignpostingForm(
         bound_data(request),
@@ -529,13 +533,14 @@ def signposting_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signposting_follow_up_view(
-    request: HttpRequest, pk: UUID, signposting_pk: UUID
+    request: AuthenticatedRequest, pk: UUID, signposting_pk: UUID
 ) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
     signposting = selectors.get_signposting(actor, person, signposting_pk)
     if not policy.may_follow_up(actor, signposting):
         return forbidden(request, "Only the organisation that signposted records the follow-up.")
+    assert actor is not None  # may follow up, so a current member
     form = FollowUpForm(bound_data(request))
     person_url = reverse("referrals:person", args=[person.pk])
     if response := run_form(

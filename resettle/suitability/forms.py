@@ -2,7 +2,7 @@
 saved (the dates against each other and today, measures and names against the answers)."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -12,7 +12,7 @@ from resettle.suitability.models import (
     SuitabilityAssessment,
     SuitabilityReviewRequest,
 )
-from resettle.web.forms import GovukModelForm
+from resettle.web.forms import GovukModelForm, choices_of
 
 ANSWER_HINTS = {
     "group_sessions_with_adults": "For example, a weekly football session for adults",
@@ -64,9 +64,9 @@ class SuitabilityAssessmentForm(GovukModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in (*ANSWER_FIELDS, *YES_NO_FIELDS):
-            field = self.fields[name]
+            field = cast(forms.ChoiceField, self.fields[name])
             # Radios start unanswered, so each answer is a decision, never a default.
-            field.choices = [c for c in field.choices if c[0] != ""]
+            field.choices = [c for c in choices_of(field) if c[0] != ""]
             _required_choice(field, str(field.label))
         self.fields["assessed_on"].initial = date.today()
         self.fields["assessed_on"].error_messages["required"] = "Enter the date of the assessment"

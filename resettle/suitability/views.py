@@ -4,12 +4,13 @@ asking the assessor for a review. Thin: rules in `rules`, reads in `selectors`, 
 
 from uuid import UUID
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy
+from resettle.core.http import AuthenticatedRequest
 from resettle.suitability import selectors, services
 from resettle.suitability.forms import ReviewRequestForm, SuitabilityAssessmentForm
 from resettle.web.form_runner import bound_data, render_form, run_form
@@ -23,9 +24,10 @@ CANNOT_REQUEST = "Only partners who can see this person's suitability answers ca
 
 
 @require_GET
-def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def person_suitability_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = person_for_page(actor, pk)
+    assert actor is not None  # a member of no organisation sees no one: 404 above
     context: dict = {"person": person, "active_section": "suitability"}
     suitability = selectors.person_suitability(actor=actor, person=person, request=request)
     if suitability is None:
@@ -63,11 +65,12 @@ def person_suitability_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
+def assessment_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
     if not policy.can_record_suitability(actor, person):
         return forbidden(request, NOT_AN_ASSESSOR)
+    assert actor is not None  # may record, so a current member
     form = SuitabilityAssessmentForm(
         bound_data(request),
         initial={"assessor_contact": actor.user.email or actor.organisation.phone},
@@ -91,7 +94,9 @@ def assessment_create_view(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> HttpResponse:
+def review_request_view(
+    request: AuthenticatedRequest, pk: UUID, assessment_pk: UUID
+) -> HttpResponse:
     """Asks "are you sure?" with room for a note, then records the request on POST."""
     actor = request.actor
     person = policy.get_person_for_actor(actor, pk)
@@ -100,6 +105,7 @@ def review_request_view(request: HttpRequest, pk: UUID, assessment_pk: UUID) -> 
         raise Http404("No such assessment")
     if not policy.can_request_suitability_review(actor, person):
         return forbidden(request, CANNOT_REQUEST)
+    assert actor is not None  # may ask, so a current member
     form = ReviewRequestForm(bound_data(request))
     form.layout.title = f"Ask {assessment.assessor_name} to review this suitability assessment?"
     person_url = reverse("suitability:person", args=[person.pk])

@@ -1,11 +1,12 @@
 """A worker's or mentor's today page and caseload: their own live cases and tasks. Thin: reads
 in `selectors`, filtered by the access policy."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from resettle.access import policy
+from resettle.core.http import AuthenticatedRequest
 from resettle.today import selectors
 from resettle.today.forms import CaseloadForm, NoContactForm
 from resettle.web.pages import forbidden
@@ -27,7 +28,7 @@ CASELOAD_TABLE = Table(
 
 
 @require_GET
-def today_view(request: HttpRequest) -> HttpResponse:
+def today_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
         return forbidden(request, NO_CASELOAD)
@@ -43,7 +44,7 @@ def today_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def caseload_view(request: HttpRequest) -> HttpResponse:
+def caseload_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
     if not policy.can_view_case_records(actor):
         return forbidden(request, NO_CASELOAD)

@@ -17,7 +17,7 @@ button); a form with a second way to submit ("Save and log another") names it in
 
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -147,6 +147,13 @@ class FormLayout:
     secondary_button: tuple[str, str] | None = None
 
 
+def choices_of(field: forms.Field) -> list[tuple[Any, Any]]:
+    """A choice field's (value, label) pairs. Django keeps choices normalised to a list (a
+    CallableChoiceIterator only for callable choices, which no caller passes); django-stubs types
+    the getter as loosely as the setter."""
+    return cast(list[tuple[Any, Any]], cast(forms.ChoiceField, field).choices)
+
+
 class GovukFormMixin:
     """Swaps Django's date fields for GOV.UK three-box dates, keeping label, help and validators,
     and reads the form's nested `Layout` into `form.layout` (a copy, so a form may word its
@@ -156,6 +163,8 @@ class GovukFormMixin:
         pass
 
     layout: FormLayout
+    # Declared by the form class this is mixed into.
+    fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from resettle.access.policy import (
     can_view_partnership_overview,
 )
 from resettle.accounts import selectors as account_selectors
+from resettle.core.http import AuthenticatedRequest, ResettleRequest
 from resettle.suitability.selectors import review_requests_for_assessor
 from resettle.web import selectors
 
@@ -19,7 +20,7 @@ HOME_PEOPLE_SHOWN = 10
 
 
 @require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     """Each role's landing page, from what that role may see."""
     actor = request.actor
     if actor is None:
@@ -59,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "HEAD"])
-def healthz(request: HttpRequest) -> HttpResponse:
+def healthz(request: ResettleRequest) -> HttpResponse:
     """For load balancers and monitors: the process answers and the database responds."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

@@ -1,7 +1,7 @@
 """Mentoring: mentor profiles, allocation and supervision notes."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from django.db.models import QuerySet
 
@@ -15,6 +15,9 @@ from resettle.access.core import as_is as _as_is
 from resettle.accounts.models import Role
 from resettle.mentoring.models import MentorProfile
 from resettle.people.models import Person
+
+# A mentor profile as a `shaped` queryset reads it (with annotations, say).
+ShapedProfile = TypeVar("ShapedProfile", bound=MentorProfile)
 
 # Mentoring --------------------------------------------------------------------------------------
 #
@@ -95,6 +98,19 @@ def can_read_supervision_notes(actor: Actor, profile: MentorProfile) -> bool:
 
 def can_write_supervision_notes(actor: Actor, profile: MentorProfile) -> bool:
     return can_edit_mentor_profile(actor, profile)
+
+
+@overload
+def get_mentor_profile_for_actor(actor: Actor, profile_id: Any) -> MentorProfile: ...
+
+
+@overload
+def get_mentor_profile_for_actor(
+    actor: Actor,
+    profile_id: Any,
+    *,
+    shaped: Callable[[QuerySet[MentorProfile]], QuerySet[ShapedProfile]],
+) -> ShapedProfile: ...
 
 
 def get_mentor_profile_for_actor(
