@@ -23,7 +23,7 @@ ORGANISATION_HEADER = "X-Resettle-Organisation"
 class ApiClient:
     token: ApiToken
     user: User
-    actor: Membership | None
+    actor: Membership | None  # None only for a platform operator
 
 
 def _acting_membership(request: HttpRequest, user: User) -> Membership | None:
@@ -55,6 +55,10 @@ class TokenAuth(HttpBearer):
         if found is None or not found.is_usable or not found.user.is_active:
             return None
         actor = _acting_membership(request, found.user)
+        if actor is None and not found.user.is_superuser:
+            # A user whose memberships have all ended acts for no one: the token no longer works.
+            # Platform operators act for no organisation and keep theirs.
+            return None
         api_token_mark_used(token=found)
         # Code shared with the pages reads the user and actor from the request.
         # The request passed ActingOrganisationMiddleware, so it has these attributes already.

@@ -132,7 +132,8 @@ def install_handlers(api: NinjaAPI) -> None:
             request,
             401,
             "Send a valid API token: `Authorization: Bearer <token>`. Tokens that are revoked "
-            "or expired, or whose user is switched off, no longer work.",
+            "or expired, or whose user is switched off or no longer a member of any organisation, "
+            "no longer work.",
             headers={"WWW-Authenticate": challenge},
         )
 

@@ -6,7 +6,9 @@ from resettle.api.schemas import Problem
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 
-NO_ORGANISATION = "You are not a current member of any organisation, so you may change nothing."
+NO_ORGANISATION = (
+    "A platform operator acts for no organisation, so may read and change no one's records."
+)
 
 
 def client_of(request: ApiRequest) -> ApiClient:
@@ -19,7 +21,7 @@ def actor_of(request: ApiRequest) -> Membership | None:
 
 def acting_member(request: ApiRequest) -> Membership:
     """The membership a change is made in, for a service (which needs one to record who made it).
-    A token whose user is a member of no organisation reads nothing and may change nothing."""
+    Only a platform operator's token acts for no organisation; it changes no one's records."""
     actor = actor_of(request)
     if actor is None:
         raise PermissionDenied(NO_ORGANISATION)

@@ -132,11 +132,33 @@ def test_an_organisation_the_user_is_not_a_member_of_is_forbidden(api_as, cast):
     assert_problem(response, 403)
 
 
-def test_the_token_of_a_user_in_no_organisation_reads_nothing_and_changes_nothing(api_as):
+def test_the_token_of_a_user_in_no_organisation_is_refused(api_as):
     outsider = make_user()
 
-    assert api_as(outsider).get(PEOPLE).json()["results"] == []
+    assert_problem(api_as(outsider).get(PEOPLE), 401)
     response = api_as(outsider).post(PEOPLE, {"given_name": "Alex", "family_name": "Morgan"})
+
+    assert_problem(response, 401)
+    assert not Person.objects.exists()
+
+
+def test_the_token_of_a_platform_operator_reads_no_one_and_changes_nothing(api_as):
+    operator = make_user(is_superuser=True, is_staff=True)
+
+    assert api_as(operator).get(PEOPLE).json()["results"] == []
+    response = api_as(operator).post(PEOPLE, {"given_name": "Alex", "family_name": "Morgan"})
 
     assert_problem(response, 403)
     assert not Person.objects.exists()
+
+
+def test_a_token_stops_working_when_its_users_last_membership_ends(api_as, cast):
+    client = api_as(cast.caseworker)
+    assert client.get(PEOPLE).status_code == 200
+
+    cast.caseworker.ended_on = timezone.localdate()
+    cast.caseworker.save(update_fields=["ended_on"])
+
+    response = client.get(PEOPLE)
+    assert_problem(response, 401)
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
