@@ -55,7 +55,7 @@ migrate: install frontend
 run: migrate
 	RESETTLE_ENV=development $(PY) manage.py demo_start
 	@trap 'kill 0' EXIT; \
-	RESETTLE_ENV=development $(PY) manage.py db_worker & \
+	RESETTLE_ENV=development $(PY) manage.py worker & \
 	RESETTLE_ENV=development $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Style, then types (mypy with the django-stubs plugin, which loads the settings).

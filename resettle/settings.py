@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django_guid",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "axes",
     "ninja",  # its Swagger UI templates and static files, served locally (no CDN)
     "resettle.core",
+    "resettle.operations",
     "resettle.accounts",
     "resettle.people",
     "resettle.access",
@@ -99,12 +101,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request carries its id (X-Request-ID, made when not sent).
+    "django_guid.middleware.guid_middleware",
+    "resettle.core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "resettle.core.middleware.PrivateResponsesMiddleware",
     # Every page needs a signed-in user unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -294,9 +300,45 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 
+# Logs go to standard error, one JSON object a line in production (LOG_FORMAT=json) with the
+# request id on every line; plain text locally. Nothing logs personal data: the request log
+# names the route pattern, never the path or query string.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if LOCAL else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(correlation_id)s",
+            "rename_fields": {"correlation_id": "request_id", "levelname": "level"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # One line a request is for operators; locally it would drown the runserver's own.
+    "loggers": {
+        "resettle.request": {"level": env_str("REQUEST_LOG_LEVEL", "WARNING" if LOCAL else "INFO")}
+    },
+}
+# Where `manage.py backup` writes (outside the database, ideally on other storage).
+BACKUP_DIR = Path(env_str("RESETTLE_BACKUP_DIR", str(BASE_DIR / "backups")))
+# /readyz reports the service not ready when no task worker has been seen for this long.
+WORKER_STALE_SECONDS = env_int("RESETTLE_WORKER_STALE_SECONDS", 120)
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    # An id sent by a proxy is kept only when it is a UUID; anything else is replaced.
+    "VALIDATE_GUID": True,
+    "RETURN_HEADER": True,
+    "EXPOSE_HEADER": True,
 }

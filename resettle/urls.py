@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("resettle.web.urls")),
+    path("", include("resettle.operations.urls")),
     path("", include("resettle.accounts.urls")),
     path("people/", include("resettle.people.urls")),
     path("people/", include("resettle.suitability.urls")),

@@ -96,6 +96,8 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         (NOT_PERSONAL, "id", "created_at", "key", "request_hash", "response_status"),
         (ACCESS_RECORD, "user", "response_body", "response_headers"),
     ),
+    # A task worker's "still alive" line, for /readyz.
+    "operations.WorkerHeartbeat": _fields((NOT_PERSONAL, "worker_id", "started_at", "seen_at")),
     # People ---------------------------------------------------------------------------------
     "people.Person": _fields(
         (NOT_PERSONAL, *RECORD, "created_by"),

@@ -5,5 +5,4 @@ from resettle.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
 ]

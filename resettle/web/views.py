@@ -1,9 +1,6 @@
-from django.contrib.auth.decorators import login_not_required
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from resettle.access.policy import (
@@ -12,7 +9,7 @@ from resettle.access.policy import (
     can_view_partnership_overview,
 )
 from resettle.accounts import selectors as account_selectors
-from resettle.core.http import AuthenticatedRequest, ResettleRequest
+from resettle.core.http import AuthenticatedRequest
 from resettle.suitability.selectors import review_requests_for_assessor
 from resettle.web import selectors
 
@@ -55,16 +52,6 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             )
         },
     )
-
-
-@login_not_required
-@never_cache
-@require_http_methods(["GET", "HEAD"])
-def healthz(request: ResettleRequest) -> HttpResponse:
-    """For load balancers and monitors: the process answers and the database responds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

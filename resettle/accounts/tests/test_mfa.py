@@ -125,7 +125,7 @@ def test_with_mfa_not_enforced_no_one_is_redirected(client, cast, settings):
     assert client.get(HOME).status_code == 200
 
 
-@pytest.mark.parametrize("url_name", ["web:healthz", "api:openapi-json"])
+@pytest.mark.parametrize("url_name", ["operations:healthz", "api:openapi-json"])
 def test_pages_open_without_sign_in_are_not_redirected(client, cast, url_name):
     client.force_login(cast.caseworker.user)
     assert client.get(reverse(url_name)).status_code == 200

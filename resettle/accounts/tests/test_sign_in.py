@@ -74,6 +74,6 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db, url_name):
 
 
 def test_health_check_needs_no_sign_in(client, db):
-    response = client.get(reverse("web:healthz"))
+    response = client.get(reverse("operations:healthz"))
     assert response.status_code == 200
     assert response.content == b"ok"

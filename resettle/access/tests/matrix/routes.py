@@ -159,7 +159,8 @@ break_glass_overseer = (
 
 DECISIONS: dict[str, Decision] = {
     # Open to all -------------------------------------------------------------------------------
-    "web:healthz": Decision(o.public()),
+    "operations:healthz": Decision(o.public()),
+    "operations:readyz": Decision(o.public()),
     "accounts:login": Decision(o.public()),
     "accounts:logout": Decision(o.public(), methods=("POST",)),
     "api:api-root": Decision(o.public()),

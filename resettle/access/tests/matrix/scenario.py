@@ -27,6 +27,7 @@ from resettle.api.services import api_token_create
 from resettle.consent.models import Consent, ConsentGivenBy, ConsentMethod
 from resettle.lib.identifiers import pnc_check_letter
 from resettle.notifications.models import Notification
+from resettle.operations.models import WorkerHeartbeat
 from resettle.partnerships.models import LawfulBasis, Partnership, SharingAgreement
 from resettle.people.models import (
     Household,
@@ -341,6 +342,10 @@ def _agreement(
 
 def build_world() -> World:
     cast = build_cast()
+    # The service is running: a task worker is seen for as long as the matrix runs.
+    WorkerHeartbeat.objects.create(
+        worker_id="matrix", started_at=timezone.now(), seen_at=timezone.now() + timedelta(days=1)
+    )
     orgs = {key: getattr(cast, key) for key in CAST_ORGANISATIONS}
     # A partner in the cast's partnership with no cast member: it owns the "other" person.
     orgs["hub"] = make_organisation(name="Northshire Resettlement Hub", kind=OrganisationKind.OTHER)
