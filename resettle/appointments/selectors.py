@@ -41,6 +41,26 @@ def person_appointments(
     return appointments.order_by("-starts_at", "-pk")
 
 
+def upcoming_own_appointments(
+    *, actor: policy.Actor, person: Person, limit: int = 3
+) -> list[Appointment]:
+    """The next booked appointments of the actor's own organisation with the person: its own
+    records, so reading them is not a partner's case notes."""
+    staff = policy.acting_staff(actor)
+    if staff is None:
+        return []
+    return list(
+        policy.appointments_for_person(actor, person)
+        .filter(
+            organisation_id=staff.organisation_id,
+            state=AppointmentState.BOOKED,
+            ends_at__gte=timezone.now(),
+        )
+        .select_related("with_user")
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
 def my_appointments(
     *, actor: Membership | None, start: datetime, end: datetime
 ) -> QuerySet[Appointment]:
