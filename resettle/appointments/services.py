@@ -56,7 +56,7 @@ NOT_YOURS = (
     "mentor: on the cases they mentor)."
 )
 AUDITED_FIELDS = ("case", "with_user", "kind", "mode", "starts_at", "ends_at", "place", "state")
-OUTCOME_STATES = {
+OUTCOME_STATES: dict[str, str] = {
     ContactOutcome.ATTENDED: AppointmentState.ATTENDED,
     ContactOutcome.DID_NOT_ATTEND: AppointmentState.DID_NOT_ATTEND,
     ContactOutcome.CANCELLED: AppointmentState.CANCELLED,

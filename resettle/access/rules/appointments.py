@@ -122,7 +122,8 @@ MEETING_ROLES = frozenset(
 def calendar_feed_appointments(user: User) -> QuerySet[Appointment]:
     """What a user's calendar feed may show: appointments they are booked to meet people at, for
     each organisation they are still a current member of, with people that membership may see."""
-    visible = Q(pk__in=[])
+    # Q | (Q & Exists) is a Q; django-stubs types it Combinable.
+    visible: Q | Combinable = Q(pk__in=[])
     for membership in _current_memberships().filter(user=user).select_related("organisation"):
         access = access_for(membership)
         if not can_view_case_records(access):
