@@ -86,7 +86,10 @@ class BookForm(GovukForm, WhenFields):
     )
     with_user = forms.TypedChoiceField(
         label="Who is meeting them?",
+        help_text="You, unless you choose a colleague.",
         coerce=int,
+        required=False,
+        empty_value=None,
         error_messages={
             "required": "Select who is meeting them",
             "invalid_choice": "Select who is meeting them",
@@ -130,6 +133,7 @@ class BookForm(GovukForm, WhenFields):
             field.widget = forms.HiddenInput()
             field.required = False
         self.people = {user.pk: user for user in people}
+        self.actor_user = actor_user
         chooser = cast(forms.TypedChoiceField, self.fields["with_user"])
         chooser.choices = [
             (user.pk, user.get_full_name() or user.get_username()) for user in people
@@ -146,7 +150,7 @@ class BookForm(GovukForm, WhenFields):
         data = self.cleaned_data
         return {
             "case": data["case"],
-            "with_user": self.people[data["with_user"]],
+            "with_user": self.people.get(data["with_user"], self.actor_user),
             "kind": data["kind"],
             "starts_at": self.starts_at(),
             "minutes": data["minutes"],
