@@ -35,6 +35,7 @@ ACTIONS: StateMachine[Appointment] = StateMachine(
             target=S.BOOKED,
             done="rescheduled",
             fields=("starts_at", "minutes", "place", "reason"),
+            notifies="the worker meeting the person, when someone else moves it",
         ),
         _staff_on_case(
             name="cancel",
@@ -43,7 +44,7 @@ ACTIONS: StateMachine[Appointment] = StateMachine(
             done="cancelled",
             fields=("cancelled_by", "reason"),
             required={"cancelled_by": "Select who cancelled the appointment"},
-            notifies="",
+            notifies="the worker meeting the person, when someone else cancels it",
             destructive=True,
         ),
         # The outcome decides the state it leads to (attended, did not attend or cancelled);

@@ -99,11 +99,14 @@ def appointment_book_view(request: AuthenticatedRequest, pk: UUID) -> HttpRespon
     cases = recordable_cases(actor, person)
     if actor is None or not cases:
         return forbidden(request, NO_LIVE_CASE)
+    # Booked from a case's page: that case is chosen already.
+    chosen = next((c.pk for c in cases if str(c.pk) == request.GET.get("case")), None)
     form = BookForm(
         bound_data(request),
         cases=cases,
         people=policy.staff_who_may_meet(actor),
         actor_user=actor.user,
+        initial={"case": chosen} if chosen else {},
     )
     form.clash = bool(request.POST.get("book_anyway"))
 

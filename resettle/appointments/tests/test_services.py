@@ -18,6 +18,7 @@ from resettle.audit.models import AuditEvent
 from resettle.cases.models import CaseState, CloseReason
 from resettle.contacts.models import Contact
 from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +209,21 @@ def test_the_database_refuses_an_attended_appointment_without_a_contact(cast, ca
         Appointment.objects.filter(pk=appointment.pk).update(state="attended")
     with pytest.raises(IntegrityError), transaction.atomic():
         Appointment.objects.filter(pk=appointment.pk).update(cancel_reason="Why not")
+
+
+def test_the_worker_is_told_when_a_colleague_books_or_cancels_for_them(
+    cast, case, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(cast.safeguarding, case, with_user=cast.caseworker.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(actor=cast.safeguarding, appointment=appointment, cancelled_by="worker")
+    subjects = list(
+        Notification.objects.filter(recipient=cast.caseworker.user).values_list(
+            "subject", flat=True
+        )
+    )
+    assert sorted(subjects) == ["Appointment booked for you", "Appointment cancelled"]
+    with django_capture_on_commit_callbacks(execute=True):
+        book(cast.caseworker, case, starts_at=tomorrow_at(15))
+    assert Notification.objects.filter(recipient=cast.caseworker.user).count() == 2

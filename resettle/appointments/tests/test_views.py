@@ -202,3 +202,13 @@ def test_a_colleagues_case_in_the_same_organisation_shows_theirs_to_them(
     appointment = booked(cast.safeguarding, case, tomorrow_at(9))
     detail = client_as(cast.caseworker).get(reverse("appointments:detail", args=[appointment.pk]))
     assert detail.status_code == 200
+
+
+def test_booking_from_a_case_page_chooses_that_case(cast, person, case, make_person, client_as):
+    other = make_person(cast.caseworker, given_name="Robin")
+    open_case(cast.caseworker, other)
+    client = client_as(cast.caseworker)
+    detail = client.get(reverse("cases:detail", args=[case.pk]))
+    book_url = f"{reverse('appointments:book', args=[person.pk])}?case={case.pk}"
+    assert book_url in detail.text
+    assert client.get(book_url).context["form"].initial["case"] == case.pk
