@@ -128,9 +128,7 @@ def calendar_feed_appointments(user: User) -> QuerySet[Appointment]:
         access = access_for(membership)
         if not can_view_case_records(access):
             continue
-        visible |= Q(organisation_id=membership.organisation_id) & about(
-            people_visible_to(access)
-        )
+        visible |= Q(organisation_id=membership.organisation_id) & about(people_visible_to(access))
     return Appointment.objects.filter(visible, with_user=user)
 
 
