@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "resettle.cases",
     "resettle.mentoring",
     "resettle.contacts",
+    "resettle.appointments",
     "resettle.plans",
     "resettle.today",
     "resettle.api",

@@ -31,6 +31,16 @@ from resettle.access.core import (
     visible_person_ids,
 )
 from resettle.access.principals import CASE_LEVEL_ROLES
+from resettle.access.rules.appointments import (
+    appointments_for_person,
+    appointments_visible_to,
+    calendar_feed_appointments,
+    can_book_appointment,
+    can_change_appointment,
+    can_meet_people,
+    get_appointment_for_actor,
+    staff_who_may_meet,
+)
 from resettle.access.rules.cases import (
     CASE_MANAGER_ROLES,
     can_manage_case,
@@ -175,10 +185,15 @@ __all__ = [
     "acting_staff",
     "agreement_grants",
     "agreements_visible_to",
+    "appointments_for_person",
+    "appointments_visible_to",
     "as_is",
+    "calendar_feed_appointments",
     "can_allocate_mentor",
+    "can_book_appointment",
     "can_break_glass",
     "can_change_agreement",
+    "can_change_appointment",
     "can_create_person",
     "can_decide_referral",
     "can_edit_goals",
@@ -194,6 +209,7 @@ __all__ = [
     "can_manage_case",
     "can_manage_mentors",
     "can_manage_services",
+    "can_meet_people",
     "can_open_case",
     "can_override_mentor_checks",
     "can_read",
@@ -231,6 +247,7 @@ __all__ = [
     "count_people_visible_to",
     "custody_periods_visible_to",
     "get_agreement_for_actor",
+    "get_appointment_for_actor",
     "get_assessment_for_actor",
     "get_case_for_actor",
     "get_consent_for_actor",
@@ -270,5 +287,6 @@ __all__ = [
     "referrals_visible_to",
     "services_visible_to",
     "signpostings_visible_to",
+    "staff_who_may_meet",
     "visible_person_ids",
 ]

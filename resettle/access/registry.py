@@ -471,6 +471,54 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "sensitive",
         ),
     ),
+    # Appointments: booked meetings are case notes, as the contacts they become are. Who meets
+    # the person and who booked or cancelled are staff acting, as a contact's recorder is.
+    "appointments.Appointment": _fields(
+        (
+            NOT_PERSONAL,
+            *RECORD,
+            "organisation",
+            "with_user",
+            "booked_by",
+            "cancelled_by",
+            "cancelled_by_user",
+            "version",
+        ),
+        (
+            Category.CASE_NOTES,
+            "person",
+            "case",
+            "starts_at",
+            "ends_at",
+            "place",
+            "mode",
+            "kind",
+            "note",
+            "state",
+            "cancel_reason",
+            "cancelled_at",
+            "contact",
+        ),
+    ),
+    "appointments.AppointmentChange": _fields(
+        (NOT_PERSONAL, *RECORD, "changed_by"),
+        (
+            Category.CASE_NOTES,
+            "appointment",
+            "previous_starts_at",
+            "previous_ends_at",
+            "previous_place",
+            "starts_at",
+            "ends_at",
+            "place",
+            "reason",
+        ),
+    ),
+    # A user's own calendar address and their choice of what it shows.
+    "appointments.CalendarFeed": _fields(
+        (NOT_PERSONAL, *RECORD, "token_hash", "revoked_at"),
+        (STAFF, "user", "include_details"),
+    ),
     "plans.Goal": _fields(
         (NOT_PERSONAL, *RECORD, "created_by", "version"),
         (

@@ -5,6 +5,7 @@ from ninja.openapi.docs import Swagger
 
 from resettle.api.auth import ORGANISATION_HEADER, TokenAuth
 from resettle.api.endpoints import (
+    appointments,
     audit,
     cases,
     consents,
@@ -68,4 +69,5 @@ api.add_router("/referrals", referrals.router)
 api.add_router("/custody-periods", custody_periods.router)
 api.add_router("/cases", cases.router)
 api.add_router("/contacts", contacts.router)
+api.add_router("/appointments", appointments.router)
 api.add_router("/goals", goals.router)

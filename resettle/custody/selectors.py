@@ -236,7 +236,7 @@ def worklist_rows(actor: Membership, periods: list[CustodyPeriod]) -> list[Workl
 @dataclass
 class TimelineEntry:
     on: date
-    kind: str  # custody, case, contact, referral, goal
+    kind: str  # custody, case, contact, appointment, referral, goal
     title: str
     by: str = ""
     organisation: str = ""
@@ -261,6 +261,7 @@ TIMELINE_KINDS = {
     "custody": "Custody",
     "case": "Cases",
     "contact": "Contacts",
+    "appointment": "Appointments",
     "referral": "Referrals",
     "goal": "Goals",
 }
@@ -365,6 +366,33 @@ def person_timeline(
             )
             if contact.organisation_id != getattr(actor, "organisation_id", None):
                 read.append(category_of("contacts.Contact"))
+
+    if "appointment" in kinds:
+        # One that has happened is its contact, above; booked and cancelled ones are shown here.
+        appointments = (
+            policy.appointments_for_person(actor, person)
+            .filter(contact__isnull=True)
+            .select_related("organisation", "with_user")
+        )
+        for appointment in appointments:
+            lines = [appointment.get_state_display()]
+            if appointment.place:
+                lines.append(appointment.place)
+            entries.append(
+                TimelineEntry(
+                    on=_when(appointment.starts_at),
+                    kind="appointment",
+                    title=f"Appointment: {appointment.get_kind_display().lower()} at "
+                    f"{timezone.localtime(appointment.starts_at):%H:%M}",
+                    by=_name(appointment.with_user),
+                    organisation=appointment.organisation.name,
+                    lines=lines,
+                    link=reverse("appointments:detail", args=[appointment.pk]),
+                    sort_key=(_when(appointment.starts_at), appointment.created_at),
+                )
+            )
+            if appointment.organisation_id != getattr(actor, "organisation_id", None):
+                read.append(category_of("appointments.Appointment"))
 
     if "referral" in kinds:
         referrals = (

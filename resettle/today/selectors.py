@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from resettle.access import policy
 from resettle.accounts.models import Membership
+from resettle.appointments.models import Appointment, AppointmentState
 from resettle.cases.models import Case, CaseState, Task, TaskKind
 from resettle.contacts.models import ContactOutcome
 
@@ -21,6 +22,7 @@ RELEASE_WINDOW_DAYS = 7
 class _Dates(TypedDict):
     last_contact: datetime | None
     release_on: date | None
+    next_appointment: datetime | None
 
 
 if TYPE_CHECKING:
@@ -32,8 +34,9 @@ if TYPE_CHECKING:
 
 def my_cases(*, actor: Membership | None, on: date | None = None) -> "QuerySet[CaseWithDates]":
     """The actor's live cases, each with `last_contact` (the latest attended contact on the
-    case they may see) and `release_on` (the expected release from the current custody period,
-    only where they may see custody)."""
+    case they may see), `release_on` (the expected release from the current custody period,
+    only where they may see custody) and `next_appointment` (the start of the next booked
+    appointment on the case they may see)."""
     if actor is None or not policy.can_view_case_records(actor):
         return cast("QuerySet[CaseWithDates]", Case.objects.none())  # no rows to annotate
     last_contact = (
@@ -50,13 +53,27 @@ def my_cases(*, actor: Membership | None, on: date | None = None) -> "QuerySet[C
         .order_by("expected_release_date")
         .values("expected_release_date")[:1]
     )
+    next_appointment = (
+        policy.appointments_visible_to(actor)
+        .filter(
+            case_id=OuterRef("pk"),
+            state=AppointmentState.BOOKED,
+            ends_at__gte=timezone.now(),
+        )
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
     return (
         policy.cases_visible_to(actor)
         .filter(organisation_id=actor.organisation_id)
         .filter(Q(worker_id=actor.user_id) | Q(mentor_id=actor.user_id))
         .exclude(state=CaseState.CLOSED)
         .select_related("person")
-        .annotate(last_contact=Subquery(last_contact), release_on=Subquery(release_on))
+        .annotate(
+            last_contact=Subquery(last_contact),
+            release_on=Subquery(release_on),
+            next_appointment=Subquery(next_appointment),
+        )
     )
 
 
@@ -65,6 +82,9 @@ class Today:
     on: date
     no_contact_days: int
     gate_meetings: list[Task] = field(default_factory=list)
+    # The actor's own appointments today, and earlier ones still waiting for their outcome.
+    appointments: list[Appointment] = field(default_factory=list)
+    awaiting_outcome: list[Appointment] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     overdue_tasks: list[Task] = field(default_factory=list)
     releases: list["CaseWithDates"] = field(default_factory=list)
@@ -77,6 +97,8 @@ class Today:
         return not any(
             (
                 self.gate_meetings,
+                self.appointments,
+                self.awaiting_outcome,
                 self.tasks,
                 self.overdue_tasks,
                 self.releases,
@@ -116,9 +138,33 @@ def my_tasks(*, actor: Membership | None, before: datetime) -> QuerySet[Task]:
     )
 
 
+def my_appointments(*, actor: Membership | None, on: date) -> QuerySet[Appointment]:
+    """The actor's own appointments (they meet the person) today, in any state, and earlier
+    ones still booked (their outcome is still to record): one query."""
+    if actor is None or not policy.can_view_case_records(actor):
+        return Appointment.objects.none()
+    start, end = _start_of(on), _start_of(on + timedelta(days=1))
+    return (
+        policy.appointments_visible_to(actor)
+        .filter(organisation_id=actor.organisation_id, with_user_id=actor.user_id)
+        .filter(
+            Q(starts_at__gte=start, starts_at__lt=end)
+            | Q(starts_at__lt=start, state=AppointmentState.BOOKED)
+        )
+        .select_related("person")
+        .order_by("starts_at", "pk")
+    )
+
+
 def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CONTACT_DAYS) -> Today:
     on = timezone.localdate()
     result = Today(on=on, no_contact_days=no_contact_days)
+    now = timezone.now()
+    for appointment in my_appointments(actor=actor, on=on):
+        if appointment.state == AppointmentState.BOOKED and appointment.starts_at <= now:
+            result.awaiting_outcome.append(appointment)
+        if appointment.starts_at >= _start_of(on):
+            result.appointments.append(appointment)
     for task in my_tasks(actor=actor, before=_start_of(on + timedelta(days=1))):
         if task.due_at < _start_of(on):
             result.overdue_tasks.append(task)
@@ -153,6 +199,7 @@ SORTS = {
     "last_contact": (F("last_contact").asc(nulls_first=True),),
     "next_review": (F("next_review_on").asc(nulls_last=True),),
     "release": (F("release_on").asc(nulls_last=True),),
+    "next_appointment": (F("next_appointment").asc(nulls_last=True),),
 }
 
 

@@ -23,6 +23,7 @@ CASELOAD_TABLE = Table(
     Column("last_contact", "Last seen"),
     Column("next_review", "Review"),
     Column("release", "Release"),
+    Column("next_appointment", "Next appointment"),
     per_page=PAGE_SIZE,
 )
 

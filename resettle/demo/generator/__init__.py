@@ -10,6 +10,7 @@ from datetime import date
 from django.db import transaction
 
 from resettle.demo.generator.agreements import create_agreements
+from resettle.demo.generator.appointments import create_appointments
 from resettle.demo.generator.caseloads import create_caseloads
 from resettle.demo.generator.cases import create_cases
 from resettle.demo.generator.consents import create_consents
@@ -64,6 +65,7 @@ def generate(
         ("mentors, matching and supervision", create_mentoring),
         ("referrals", create_referrals),
         ("a year of contacts", create_contacts),
+        ("this week's appointments", create_appointments),
         ("action plans", create_plans),
     ]
     with transaction.atomic():

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from resettle.accounts.models import Membership, Organisation, User
+from resettle.appointments.models import Appointment
 from resettle.cases.models import Case
 from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
@@ -81,6 +82,7 @@ def delete_casework(people, organisations) -> int:
         Signposting.objects.filter(mine | ours),
         PlanReview.objects.filter(mine),
         Goal.objects.filter(mine),
+        Appointment.objects.filter(mine | ours),
         Contact.objects.filter(mine | ours),
         MentorAllocation.objects.filter(
             Q(case__person__in=people.values("pk")) | Q(mentor__organisation__in=organisations)

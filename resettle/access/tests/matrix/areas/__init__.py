@@ -2,6 +2,7 @@
 so the matrix grows with the product without one file everyone edits."""
 
 from resettle.access.tests.matrix.areas import (
+    appointments,
     cases,
     contacts,
     custody,
@@ -13,4 +14,15 @@ from resettle.access.tests.matrix.areas import (
     today,
 )
 
-AREAS = (directory, openreferral, referrals, custody, cases, mentoring, contacts, plans, today)
+AREAS = (
+    directory,
+    openreferral,
+    referrals,
+    custody,
+    cases,
+    mentoring,
+    contacts,
+    plans,
+    today,
+    appointments,
+)
