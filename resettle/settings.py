@@ -329,7 +329,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line a request is for operators; locally it would drown the runserver's own.
     "loggers": {
-        "resettle.request": {"level": env_str("REQUEST_LOG_LEVEL", "WARNING" if LOCAL else "INFO")}
+        "resettle.request": {"level": env_str("REQUEST_LOG_LEVEL", "WARNING" if LOCAL else "INFO")},
+        # It says at INFO, for every request, that it made an id.
+        "django_guid": {"level": "WARNING"},
     },
 }
 # Where `manage.py backup` writes (outside the database, ideally on other storage).

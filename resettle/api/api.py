@@ -1,6 +1,5 @@
 """Resettle's JSON API (DESIGN §6), served at /api/v1/ over the same services as the pages."""
 
-from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
 from resettle.api.auth import ORGANISATION_HEADER, TokenAuth
@@ -20,6 +19,7 @@ from resettle.api.endpoints import (
     suitability,
 )
 from resettle.api.errors import install_handlers
+from resettle.api.openapi import ResettleAPI
 
 DESCRIPTION = f"""
 Send `Authorization: Bearer <token>` with every request. Make a token on the
@@ -47,7 +47,7 @@ class LocalSwagger(Swagger):
     template = "api/swagger.html"
 
 
-api = NinjaAPI(
+api = ResettleAPI(
     title="Resettle API",
     version="1",
     description=DESCRIPTION,

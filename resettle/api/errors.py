@@ -6,7 +6,9 @@ import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
@@ -97,7 +99,15 @@ def _pydantic_field(loc: Iterable) -> str | None:
     return ".".join(rest) or None
 
 
+# The schema's "has something that is not a space" rule, said as a person would.
+NOT_BLANK_PATTERN = r"\S"
+
+
 def _pydantic_message(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch" and (
+        error.get("ctx", {}).get("pattern") == NOT_BLANK_PATTERN
+    ):
+        return "This field cannot be blank."
     message = error.get("msg", "Invalid value")
     # pydantic prefixes messages from our own validators with "Value error, ".
     return message.removeprefix("Value error, ")
@@ -157,6 +167,13 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApplicationError)
     def on_rule_broken(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         return problem_response(request, 422, exc.message)
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return problem_response(
+            request, 413, f"The request body is too large: send at most {limit} KB."
+        )
 
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Schema
 from pydantic import Field
 
+from resettle.api.base import ApiSchema
 from resettle.api.errors import ApiProblem
 
 DEFAULT_PAGE_SIZE = 20
@@ -22,18 +22,18 @@ MAX_PAGE_SIZE = 100
 COUNT_LIMIT = 10_000
 
 
-class PageParams(Schema):
+class PageParams(ApiSchema):
     page: int = Field(1, ge=1, description="Page number, from 1.")
     page_size: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page, at most 100."
     )
 
 
-def page_schema(name: str, item: type[Schema], doc: str = "") -> type[Schema]:
+def page_schema(name: str, item: type[ApiSchema], doc: str = "") -> type[ApiSchema]:
     """The response schema for a page of `item` records."""
     return type(
         name,
-        (Schema,),
+        (ApiSchema,),
         {
             "__annotations__": {
                 "count": int,

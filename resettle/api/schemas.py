@@ -4,10 +4,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from ninja import Schema
 from pydantic import Field, field_validator
 
 from resettle.accounts.models import OrganisationKind
+from resettle.api.base import ApiSchema
 from resettle.api.paging import page_schema
 from resettle.people import choices
 from resettle.people.models import Address, Person
@@ -17,7 +17,7 @@ from resettle.people.models import Address, Person
 LEFT_OUT: Any = None
 
 
-class Problem(Schema):
+class Problem(ApiSchema):
     """RFC 9457 problem details, sent as `application/problem+json`."""
 
     type: str = Field(examples=["about:blank"])
@@ -30,7 +30,7 @@ class Problem(Schema):
     )
 
 
-class FieldError(Schema):
+class FieldError(ApiSchema):
     field: str | None = Field(
         description="Dotted path of the field as sent (`identifiers.0.value`); null when the "
         "problem is with the request as a whole."
@@ -44,18 +44,18 @@ Problem.model_rebuild()
 # People ------------------------------------------------------------------------------------
 
 
-class IdentifierSchema(Schema):
+class IdentifierSchema(ApiSchema):
     scheme: choices.IdentifierScheme
     value: str = Field(max_length=30, examples=["A1234BC"])
 
 
-class AliasOut(Schema):
+class AliasOut(ApiSchema):
     kind: choices.NameKind
     given_name: str
     family_name: str
 
 
-class AddressOut(Schema):
+class AddressOut(ApiSchema):
     kind: choices.AddressKind
     line_1: str
     line_2: str
@@ -65,7 +65,7 @@ class AddressOut(Schema):
     to_date: date | None
 
 
-class AddressIn(Schema):
+class AddressIn(ApiSchema):
     kind: choices.AddressKind
     line_1: str = Field("", max_length=200)
     line_2: str = Field("", max_length=200)
@@ -74,7 +74,7 @@ class AddressIn(Schema):
     from_date: date | None = None
 
 
-class PersonOut(Schema):
+class PersonOut(ApiSchema):
     id: UUID
     given_name: str
     middle_names: str
@@ -148,10 +148,10 @@ def _schemes_once(identifiers: list[IdentifierSchema] | None) -> list[Identifier
     return identifiers
 
 
-class PersonCreate(Schema):
-    given_name: str = Field(max_length=100)
+class PersonCreate(ApiSchema):
+    given_name: str = Field(min_length=1, max_length=100, pattern=r"\S")
     middle_names: str = Field("", max_length=200)
-    family_name: str = Field(max_length=100)
+    family_name: str = Field(min_length=1, max_length=100, pattern=r"\S")
     preferred_name: str = Field("", max_length=100)
     date_of_birth: date | None = None
     sex: choices.Sex = choices.Sex.NOT_RECORDED
@@ -171,7 +171,7 @@ class PersonCreate(Schema):
     _identifiers_once = field_validator("identifiers")(_schemes_once)
 
 
-class PersonUpdate(Schema):
+class PersonUpdate(ApiSchema):
     """Send only the fields to change. `identifiers`, when sent, replaces the whole set."""
 
     # A default of None (LEFT_OUT) with a non-null type: the field may be left out but not sent
@@ -195,7 +195,7 @@ class PersonUpdate(Schema):
     _identifiers_once = field_validator("identifiers")(_schemes_once)
 
 
-class PersonFilters(Schema):
+class PersonFilters(ApiSchema):
     q: str = Field(
         "", max_length=200, description="Name (typos and nicknames allowed) or an identifier."
     )
@@ -205,13 +205,13 @@ class PersonFilters(Schema):
 # Households --------------------------------------------------------------------------------
 
 
-class HouseholdMemberOut(Schema):
+class HouseholdMemberOut(ApiSchema):
     person: UUID
     joined_on: date | None
     left_on: date | None = Field(description="Null while they still live there.")
 
 
-class HouseholdOut(Schema):
+class HouseholdOut(ApiSchema):
     id: UUID
     name: str
     notes: str
@@ -229,13 +229,15 @@ class HouseholdOut(Schema):
 HouseholdPage = page_schema("HouseholdPage", HouseholdOut)
 
 
-class HouseholdCreate(Schema):
+class HouseholdCreate(ApiSchema):
     name: str = Field(max_length=200)
     notes: str = Field("", max_length=2000)
-    members: list[UUID] = Field(description="Ids of people in your caseload who live there.")
+    members: list[UUID] = Field(
+        min_length=1, description="Ids of people in your caseload who live there."
+    )
 
 
-class HouseholdUpdate(Schema):
+class HouseholdUpdate(ApiSchema):
     name: str = Field(LEFT_OUT, max_length=200)
     notes: str = Field(LEFT_OUT, max_length=2000)
 
@@ -243,7 +245,7 @@ class HouseholdUpdate(Schema):
 # Organisations -----------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(ApiSchema):
     id: UUID
     name: str
     kind: OrganisationKind
@@ -257,7 +259,7 @@ class OrganisationOut(Schema):
 OrganisationPage = page_schema("OrganisationPage", OrganisationOut)
 
 
-class OrganisationCreate(Schema):
+class OrganisationCreate(ApiSchema):
     name: str = Field(max_length=200)
     kind: OrganisationKind
     description: str = Field("", max_length=2000)
@@ -265,7 +267,7 @@ class OrganisationCreate(Schema):
     phone: str = Field("", max_length=30)
 
 
-class OrganisationUpdate(Schema):
+class OrganisationUpdate(ApiSchema):
     name: str = Field(LEFT_OUT, max_length=200)
     kind: OrganisationKind = LEFT_OUT
     description: str = Field(LEFT_OUT, max_length=2000)

@@ -9,6 +9,7 @@ from resettle.access.policy import (
     can_view_partnership_overview,
 )
 from resettle.accounts import selectors as account_selectors
+from resettle.api.errors import problem_response
 from resettle.core.http import AuthenticatedRequest
 from resettle.suitability.selectors import review_requests_for_assessor
 from resettle.web import selectors
@@ -54,10 +55,21 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        # An address no operation answers (an id that is not a UUID, a mistyped path).
+        return problem_response(request, 404, "There is nothing at this address.")
     return render(request, "errors/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return problem_response(
+            request, 500, "Something went wrong on our side; nothing was saved. Try again later."
+        )
     # No request context: context processors may query the database that just failed.
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)

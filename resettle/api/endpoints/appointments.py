@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.accounts.models import Membership, User
+from resettle.api.base import ApiSchema
 from resettle.api.concurrency import check_if_match, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
@@ -45,7 +46,7 @@ router = Router(tags=["appointments"])
 DOUBLE_BOOKED = "Send `book_anyway: true` to book them all the same."
 
 
-class AppointmentOut(Schema):
+class AppointmentOut(ApiSchema):
     id: UUID
     person: UUID
     case: UUID
@@ -67,14 +68,14 @@ class AppointmentOut(Schema):
 AppointmentPage = page_schema("AppointmentPage", AppointmentOut)
 
 
-class AppointmentFilters(Schema):
+class AppointmentFilters(ApiSchema):
     person: UUID | None = Field(None, description="Only this person's appointments.")
     state: AppointmentState | None = None
     starts_after: datetime | None = Field(None, description="Starting at or after this time.")
     starts_before: datetime | None = Field(None, description="Starting before this time.")
 
 
-class AppointmentCreate(Schema):
+class AppointmentCreate(ApiSchema):
     case: UUID = Field(description="A live case of your organisation.")
     kind: AppointmentKind
     starts_at: datetime = Field(description="Not in the past (record a contact instead).")
@@ -89,7 +90,7 @@ class AppointmentCreate(Schema):
     )
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(ApiSchema):
     starts_at: datetime
     minutes: int = Field(ge=5, le=600)
     place: str | None = Field(None, max_length=200, description="Unchanged if left out.")
@@ -97,12 +98,12 @@ class RescheduleIn(Schema):
     book_anyway: bool = False
 
 
-class CancelIn(Schema):
+class CancelIn(ApiSchema):
     cancelled_by: CancelledBy
     reason: str = Field("", max_length=200)
 
 
-class OutcomeIn(Schema):
+class OutcomeIn(ApiSchema):
     outcome: ContactOutcome
     cancelled_by: CancelledBy | None = Field(None, description="Needed when cancelled.")
     note: str = Field("", max_length=4000, description="The contact's note.")
@@ -261,7 +262,7 @@ ACTION: dict[str, Any] = {
     "response": {200: AppointmentOut, **problems(400, 403, 404, 409, 422)},
     "openapi_extra": {"parameters": [IDEMPOTENCY_KEY, IF_MATCH]},
 }
-PAYLOADS: dict[str, type[Schema]] = {
+PAYLOADS: dict[str, type[ApiSchema]] = {
     "reschedule": RescheduleIn,
     "cancel": CancelIn,
     "record_outcome": OutcomeIn,
@@ -274,7 +275,7 @@ DOCS = {
 }
 
 
-def _arguments(payload: Schema) -> dict[str, Any]:
+def _arguments(payload: ApiSchema) -> dict[str, Any]:
     values = payload.model_dump(mode="python")
     return {
         name: (str(value.value) if hasattr(value, "value") else value)

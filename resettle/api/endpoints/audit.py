@@ -4,12 +4,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.access.policy import can_view_access_log, can_view_organisation_audit
 from resettle.accounts.models import Membership
+from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import actor_of, problems
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.audit import selectors
@@ -21,7 +22,7 @@ from resettle.core.http import ApiRequest
 router = Router(tags=["audit events"])
 
 
-class AuditEventOut(Schema):
+class AuditEventOut(ApiSchema):
     id: int = Field(description="Position in the hash chain.")
     at: datetime
     username: str
@@ -47,7 +48,7 @@ class AuditEventOut(Schema):
 AuditEventPage = page_schema("AuditEventPage", AuditEventOut)
 
 
-class AuditEventFilters(Schema):
+class AuditEventFilters(ApiSchema):
     person: UUID | None = Field(
         None, description="A person's id: who has accessed their record, newest first."
     )

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.accounts.models import User
+from resettle.api.base import ApiSchema
 from resettle.api.concurrency import check_if_match, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
@@ -36,7 +37,7 @@ from resettle.core.state_machine import Transition
 router = Router(tags=["cases"])
 
 
-class CaseOut(Schema):
+class CaseOut(ApiSchema):
     id: UUID
     person: UUID
     organisation: UUID
@@ -74,12 +75,12 @@ class CaseOut(Schema):
 CasePage = page_schema("CasePage", CaseOut)
 
 
-class CaseFilters(Schema):
+class CaseFilters(ApiSchema):
     person: UUID | None = Field(None, description="Only this person's cases.")
     state: CaseState | None = None
 
 
-class CaseCreate(Schema):
+class CaseCreate(ApiSchema):
     person: UUID
     opened_on: date = Field(description="Today or earlier.")
     worker: int | None = Field(None, description="A caseworker, referrer or coordinator's id.")
@@ -88,28 +89,28 @@ class CaseCreate(Schema):
     note: str = Field("", max_length=1000)
 
 
-class CaseUpdate(Schema):
+class CaseUpdate(ApiSchema):
     worker: int | None = None
     mentor: int | None = None
     next_review_on: date | None = None
 
 
-class PauseIn(Schema):
+class PauseIn(ApiSchema):
     on: date
     reason: str = Field(max_length=200, description="Do not describe offences.")
 
 
-class ResumeIn(Schema):
+class ResumeIn(ApiSchema):
     on: date
 
 
-class CloseIn(Schema):
+class CloseIn(ApiSchema):
     closed_on: date
     close_reason: CloseReason
     note: str = Field("", max_length=1000)
 
 
-class ReopenIn(Schema):
+class ReopenIn(ApiSchema):
     on: date
     note: str = Field("", max_length=1000)
 
@@ -230,7 +231,7 @@ ACTION: dict[str, Any] = {
 }
 # What each action of the case lifecycle takes in its body, and what its documentation says
 # beyond the table.
-PAYLOADS: dict[str, type[Schema]] = {
+PAYLOADS: dict[str, type[ApiSchema]] = {
     "pause": PauseIn,
     "resume": ResumeIn,
     "close": CloseIn,

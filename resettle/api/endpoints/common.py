@@ -45,7 +45,7 @@ IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
     "description": "A unique value per intended change (a UUID, say). Retrying with the same key "
     "and body within 24 hours returns the first response instead of creating again; the same "
     "key with a different body is refused with 422.",

@@ -8,12 +8,13 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
+from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     acting_member,
@@ -32,7 +33,7 @@ from resettle.core.http import ApiRequest
 router = Router(tags=["consents"])
 
 
-class ConsentOut(Schema):
+class ConsentOut(ApiSchema):
     id: UUID
     person: UUID
     status: ConsentStatus = Field(
@@ -81,11 +82,11 @@ class ConsentOut(Schema):
 ConsentPage = page_schema("ConsentPage", ConsentOut, "A page of ConsentOut records, current first.")
 
 
-class ConsentFilters(Schema):
+class ConsentFilters(ApiSchema):
     person: UUID | None = Field(None, description="Only this person's consents.")
 
 
-class ConsentCreate(Schema):
+class ConsentCreate(ApiSchema):
     person: UUID
     categories: list[Category] = Field(min_length=1, description="The information it covers.")
     organisation_kinds: list[OrganisationKind] = Field(

@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.accounts.models import Membership
+from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     acting_member,
@@ -33,7 +34,7 @@ from resettle.core.pathways import Pathway
 router = Router(tags=["contacts"])
 
 
-class ContactOut(Schema):
+class ContactOut(ApiSchema):
     id: UUID
     person: UUID
     case: UUID
@@ -56,7 +57,7 @@ class ContactOut(Schema):
 ContactPage = page_schema("ContactPage", ContactOut)
 
 
-class ContactFilters(Schema):
+class ContactFilters(ApiSchema):
     person: UUID | None = Field(None, description="Only this person's contacts.")
     case: UUID | None = Field(None, description="Only this case's contacts.")
     outcome: ContactOutcome | None = None
@@ -64,7 +65,7 @@ class ContactFilters(Schema):
     happened_before: datetime | None = None
 
 
-class ContactCreate(Schema):
+class ContactCreate(ApiSchema):
     case: UUID = Field(description="A live case of your organisation.")
     kind: ContactKind
     happened_at: datetime = Field(description="Not in the future, not before the case opened.")

@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.accounts.models import Membership
+from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     acting_member,
@@ -33,7 +34,7 @@ router = Router(tags=["custody periods"])
 NOT_SHARED = "Custody information about this person is not shared with your organisation."
 
 
-class CustodyPeriodOut(Schema):
+class CustodyPeriodOut(ApiSchema):
     id: UUID
     person: UUID
     kind: CustodyKind
@@ -59,12 +60,12 @@ class CustodyPeriodOut(Schema):
 CustodyPeriodPage = page_schema("CustodyPeriodPage", CustodyPeriodOut)
 
 
-class CustodyFilters(Schema):
+class CustodyFilters(ApiSchema):
     person: UUID | None = Field(None, description="Only this person's periods.")
     in_custody: bool | None = Field(None, description="Only those in custody now (or not).")
 
 
-class CustodyPeriodCreate(Schema):
+class CustodyPeriodCreate(ApiSchema):
     person: UUID
     kind: CustodyKind
     start_date: date = Field(description="Today or earlier; after the person's last release.")
@@ -76,7 +77,7 @@ class CustodyPeriodCreate(Schema):
     licence_conditions: str = Field("", max_length=4000)
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(ApiSchema):
     released_on: date = Field(description="Today or earlier, on or after the start and any recall.")
     release_type: ReleaseType
     release_address: str = Field("", max_length=300)
@@ -89,7 +90,7 @@ class ReleaseIn(Schema):
     )
 
 
-class RecallIn(Schema):
+class RecallIn(ApiSchema):
     recalled_on: date
     recall_reason: RecallReason
 

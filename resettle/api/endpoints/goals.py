@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
+from resettle.api.base import ApiSchema
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
@@ -35,7 +36,7 @@ from resettle.plans.models import Goal, GoalStatus, StepOwner
 router = Router(tags=["goals"])
 
 
-class StepOut(Schema):
+class StepOut(ApiSchema):
     id: UUID
     text: str
     owner_kind: StepOwner
@@ -45,7 +46,7 @@ class StepOut(Schema):
     done_on: date | None
 
 
-class UpdateOut(Schema):
+class UpdateOut(ApiSchema):
     id: UUID
     on: date
     status_from: GoalStatus | None
@@ -53,7 +54,7 @@ class UpdateOut(Schema):
     note: str
 
 
-class GoalOut(Schema):
+class GoalOut(ApiSchema):
     id: UUID
     person: UUID
     case: UUID
@@ -73,13 +74,13 @@ class GoalOut(Schema):
 GoalPage = page_schema("GoalPage", GoalOut)
 
 
-class GoalFilters(Schema):
+class GoalFilters(ApiSchema):
     person: UUID | None = Field(None, description="Only this person's goals.")
     pathway: Pathway | None = None
     status: GoalStatus | None = None
 
 
-class GoalCreate(Schema):
+class GoalCreate(ApiSchema):
     case: UUID = Field(description="A live case of your organisation.")
     pathway: Pathway
     title: str = Field(min_length=1, max_length=200)
@@ -88,7 +89,7 @@ class GoalCreate(Schema):
     due_on: date | None = None
 
 
-class GoalUpdate(Schema):
+class GoalUpdate(ApiSchema):
     """Send only what changes. A new `status` is recorded as a dated update, with `note`."""
 
     title: str | None = Field(None, min_length=1, max_length=200)

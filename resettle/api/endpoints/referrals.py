@@ -17,12 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
+from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
@@ -47,14 +48,14 @@ from resettle.suitability.models import ANSWER_FIELDS, YES_NO_FIELDS
 router = Router(tags=["referrals"])
 
 
-class PersonIdentityOut(Schema):
+class PersonIdentityOut(ApiSchema):
     given_name: str
     family_name: str
     preferred_name: str
     date_of_birth: date | None
 
 
-class SuitabilityOut(Schema):
+class SuitabilityOut(ApiSchema):
     assessed_on: date
     review_on: date
     expired: bool
@@ -67,7 +68,7 @@ class SuitabilityOut(Schema):
     )
 
 
-class ReferralOut(Schema):
+class ReferralOut(ApiSchema):
     id: UUID
     person: UUID | None = Field(
         description="Null while your organisation may not open the person's record (a "
@@ -114,7 +115,7 @@ class ReferralDetailOut(ReferralOut):
 ReferralPage = page_schema("ReferralPage", ReferralOut)
 
 
-class ReferralFiltersIn(Schema):
+class ReferralFiltersIn(ApiSchema):
     box: str = Field(
         "sent", pattern="^(sent|received)$", description="`sent` by or `received` by your org."
     )
@@ -124,7 +125,7 @@ class ReferralFiltersIn(Schema):
     mine: bool = Field(False, description="Only those you sent (or, received, you handled).")
 
 
-class ReferralCreate(Schema):
+class ReferralCreate(ApiSchema):
     person: UUID
     service: UUID
     reason: str = Field(min_length=1, max_length=4000)
@@ -144,26 +145,26 @@ class ReferralCreate(Schema):
     submit: bool = Field(False, description="Send at once; otherwise it is kept as a draft.")
 
 
-class NoteIn(Schema):
+class NoteIn(ApiSchema):
     note: str = Field("", max_length=2000)
 
 
-class DeclineIn(Schema):
+class DeclineIn(ApiSchema):
     reason: DeclineReason = Field(
         description="`no_capacity` puts it on the waiting list if the service keeps one."
     )
     detail: str = Field("", max_length=1000, description="Needed for `other`.")
 
 
-class CompleteIn(Schema):
+class CompleteIn(ApiSchema):
     outcome: str = Field(min_length=1, max_length=2000)
 
 
-class EndIn(Schema):
+class EndIn(ApiSchema):
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class WaitingOut(Schema):
+class WaitingOut(ApiSchema):
     position: int
     referral: UUID
     person_identity: PersonIdentityOut
@@ -175,7 +176,7 @@ class WaitingOut(Schema):
 WaitingPage = page_schema("WaitingPage", WaitingOut)
 
 
-class WaitingFilters(Schema):
+class WaitingFilters(ApiSchema):
     service: UUID
 
 
@@ -428,7 +429,7 @@ ACTION_DOC: dict[str, Any] = {
 }
 # What each action of the referral lifecycle takes in its body (none: no body), its operation's
 # name and what its documentation says beyond the table.
-PAYLOADS: dict[str, type[Schema] | None] = {
+PAYLOADS: dict[str, type[ApiSchema] | None] = {
     "submit": None,
     "accept": NoteIn,
     "decline": DeclineIn,

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
+from resettle.api.base import ApiSchema
 from resettle.api.concurrency import check_if_match, etag_for, set_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
@@ -40,7 +41,7 @@ from resettle.directory.models import (
 router = Router(tags=["services"])
 
 
-class EligibilityOut(Schema):
+class EligibilityOut(ApiSchema):
     minimum_age: int | None
     maximum_age: int | None
     gender: EligibleGender
@@ -49,19 +50,19 @@ class EligibilityOut(Schema):
     release_window_weeks: int | None = Field(description="Pre-release services only.")
 
 
-class WaitingListOut(Schema):
+class WaitingListOut(ApiSchema):
     kept: bool = Field(description="Whether the service keeps a waiting list when full.")
     count: int = Field(description="Referrals on the waiting list now.")
 
 
-class ContactOut(Schema):
+class ServiceContactOut(ApiSchema):
     name: str
     email: str
     phone: str
     url: str
 
 
-class LocationOut(Schema):
+class LocationOut(ApiSchema):
     id: UUID
     name: str
     address_line_1: str
@@ -71,7 +72,7 @@ class LocationOut(Schema):
     transport: str
 
 
-class ScheduleOut(Schema):
+class ScheduleOut(ApiSchema):
     id: UUID
     location: UUID | None
     valid_from: date
@@ -86,7 +87,7 @@ class ScheduleOut(Schema):
         return schedule.location_id
 
 
-class ServiceOut(Schema):
+class ServiceOut(ApiSchema):
     id: UUID
     organisation: UUID
     organisation_name: str
@@ -102,7 +103,7 @@ class ServiceOut(Schema):
     caseload: int = Field(description="Referrals accepted or in progress now.")
     full: bool
     waiting_list: WaitingListOut
-    contact: ContactOut
+    contact: ServiceContactOut
     locations: list[LocationOut]
     schedules: list[ScheduleOut]
     taxonomy_terms: list[str] = Field(description="Names of the terms the service is tagged with.")
@@ -165,7 +166,7 @@ class ServiceOut(Schema):
 ServicePage = page_schema("ServicePage", ServiceOut)
 
 
-class ServiceFilters(Schema):
+class ServiceFilters(ApiSchema):
     q: str = Field("", max_length=100, description="Words in the name or description.")
     pathway: Pathway | None = None
     access: Access | None = Field(
@@ -181,7 +182,7 @@ class ServiceFilters(Schema):
     )
 
 
-class ServiceWrite(Schema):
+class ServiceWrite(ApiSchema):
     name: str = Field(max_length=200)
     description: str = Field(max_length=4000)
     who_it_is_for: str = Field("", max_length=1000)
@@ -202,7 +203,7 @@ class ServiceWrite(Schema):
     url: str = Field("", max_length=200)
 
 
-class ServiceUpdate(Schema):
+class ServiceUpdate(ApiSchema):
     name: str | None = Field(None, max_length=200)
     description: str | None = Field(None, max_length=4000)
     who_it_is_for: str | None = Field(None, max_length=1000)

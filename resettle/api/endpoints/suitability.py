@@ -8,12 +8,13 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from resettle.access import policy
 from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
+from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     acting_member,
@@ -48,7 +49,7 @@ NAMES_DESCRIPTION = (
 )
 
 
-class AnswersIn(Schema):
+class AnswersIn(ApiSchema):
     group_sessions_with_adults: Answer
     sessions_with_under_18s_present: Answer
     sessions_with_vulnerable_adults_present: Answer
@@ -66,7 +67,7 @@ class AnswersIn(Schema):
     )
 
 
-class AnswersOut(Schema):
+class AnswersOut(ApiSchema):
     group_sessions_with_adults: Answer
     sessions_with_under_18s_present: Answer
     sessions_with_vulnerable_adults_present: Answer
@@ -78,14 +79,14 @@ class AnswersOut(Schema):
     named_people_to_avoid: str | None = Field(description=NAMES_DESCRIPTION)
 
 
-class AssessorOut(Schema):
+class AssessorOut(ApiSchema):
     name: str
     organisation: UUID
     organisation_name: str
     contact: str = Field(description="How to reach the assessor: a phone number or email.")
 
 
-class SuitabilityAssessmentOut(Schema):
+class SuitabilityAssessmentOut(ApiSchema):
     id: UUID
     person: UUID
     answers: AnswersOut
@@ -106,7 +107,7 @@ SuitabilityAssessmentPage = page_schema(
 )
 
 
-class SuitabilityAssessmentCreate(Schema):
+class SuitabilityAssessmentCreate(ApiSchema):
     person: UUID
     assessed_on: date = Field(description="Today or in the past.")
     review_on: date = Field(
@@ -116,15 +117,15 @@ class SuitabilityAssessmentCreate(Schema):
     answers: AnswersIn
 
 
-class SuitabilityFilters(Schema):
+class SuitabilityFilters(ApiSchema):
     person: UUID = Field(description="Whose assessments to list.")
 
 
-class ReviewRequestIn(Schema):
+class ReviewRequestIn(ApiSchema):
     note: str = Field("", max_length=1000, description="Anything the assessor should know.")
 
 
-class ReviewRequestOut(Schema):
+class ReviewRequestOut(ApiSchema):
     id: UUID
     assessment: UUID
     person: UUID

@@ -329,7 +329,7 @@ def test_every_invalid_field_is_reported_at_once(api_as, cast):
         PEOPLE,
         valid_person(
             given_name="<b>Bob</b>",
-            date_of_birth="2999-01-01",
+            date_of_birth="2099-01-01",
             identifiers=[{"scheme": "crn", "value": "nope"}],
         ),
     )

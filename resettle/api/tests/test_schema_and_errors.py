@@ -5,9 +5,12 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
+from ninja import Schema
 
 from resettle.api.api import api
+from resettle.api.base import ApiSchema
 from resettle.api.tests.conftest import assert_problem
+from resettle.people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +101,68 @@ def test_every_operation_requires_a_token():
 def test_the_swagger_files_ship_with_the_app():
     for name in ("swagger-ui-bundle.js", "swagger-ui-init.js", "swagger-ui.css"):
         assert Path(finders.find(f"ninja/{name}")).stat().st_size > 0
+
+
+def _project_schemas() -> list[type[Schema]]:
+    found, waiting = [], [Schema]
+    while waiting:
+        for subclass in waiting.pop().__subclasses__():
+            waiting.append(subclass)
+            if subclass.__module__.startswith("resettle."):
+                found.append(subclass)
+    return found
+
+
+def test_every_api_shape_reads_dates_strictly_and_has_a_name_of_its_own():
+    """Shapes built on ApiSchema refuse `0` as a date; two shapes of one name would share one
+    entry in the published schema, and one of them would be described wrongly."""
+    shapes = _project_schemas()
+
+    assert shapes
+    assert [s.__name__ for s in shapes if not issubclass(s, ApiSchema)] == []
+    names = [s.__name__ for s in shapes]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "Enter a date like 2026-04-01"),
+        ("01/04/2026", "Enter a date like 2026-04-01"),
+        ("0001-01-01", "Enter a date between the years 1900 and 2100"),
+    ],
+)
+def test_a_date_that_is_not_an_iso_date_is_refused(api_as, cast, value, message):
+    response = api_as(cast.caseworker).get("/api/v1/people", {"date_of_birth": value})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "date_of_birth", "message": message}]
+
+
+def test_a_date_time_without_a_time_zone_is_refused(api_as, cast):
+    response = api_as(cast.caseworker).get(
+        "/api/v1/contacts", {"happened_after": "2026-04-01T10:00:00"}
+    )
+
+    assert response.status_code == 400
+    assert "with a time zone" in response.json()["errors"][0]["message"]
+
+
+def test_text_with_a_nul_character_is_refused(api_as, cast):
+    response = api_as(cast.caseworker).get("/api/v1/people", {"q": "Ali\x00ce"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "q", "message": "Remove the NUL character (\\u0000)"}
+    ]
+
+
+def test_a_body_too_large_is_refused_with_413_and_nothing_is_saved(api_as, cast, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = {"given_name": "A" * 20_000, "family_name": "Large"}
+
+    response = api_as(cast.caseworker).post("/api/v1/people", body)
+
+    assert_problem(response, 413)
+    assert "at most 9 KB" in response.json()["detail"]
+    assert not Person.objects.filter(family_name="Large").exists()
