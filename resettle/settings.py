@@ -213,6 +213,8 @@ SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 # IdleTimeoutMiddleware signs a session out after SESSION_IDLE_SECONDS without a request. The
 # session itself lives a working day longer, only so the sign-in page can then say why.
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS + 8 * 60 * 60
+# However busy, a session ends this long after signing in (IdleTimeoutMiddleware).
+SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 10 * 60 * 60)
 # The idle-timeout middleware writes the last activity at most every 30 seconds, and each write
 # moves the age above on; saving on every request too would make every page view a write.
 SESSION_SAVE_EVERY_REQUEST = False
@@ -292,6 +294,13 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out do not push the end of the lock back: otherwise anyone could keep a
+# known username locked for ever by trying it every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Every failure is logged (username, address, time), so an address trying many usernames is
+# stopped too (accounts/security/lockout.py), however few tries each username gets.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_LOCKOUT_CALLABLE = "resettle.accounts.security.lockout.locked_out"
 
 EMAIL_BACKEND = env_str(

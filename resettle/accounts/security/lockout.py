@@ -1,9 +1,24 @@
-"""Lockout after repeated failed sign-ins, by django-axes (settings: AXES_*)."""
+"""Lockout after repeated failed sign-ins, by django-axes (settings: AXES_*): a username after
+AXES_FAILURE_LIMIT wrong passwords, and an address after SIGN_IN_ADDRESS_FAILURE_LIMIT failures
+across any usernames (password spraying), each for AXES_COOLOFF_TIME."""
 
 from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
+from axes.helpers import get_client_ip_address
+from axes.models import AccessFailureLog
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+
+def address_is_spraying(request: HttpRequest) -> bool:
+    """Whether this address failed to sign in, whatever the usernames, too often of late."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessFailureLog.objects.filter(
+        ip_address=get_client_ip_address(request), attempt_time__gte=since
+    )
+    return failures.count() >= settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -16,6 +31,11 @@ class LockoutBackend(AxesStandaloneBackend):
     def authenticate(self, request: HttpRequest | None, *args, **kwargs) -> None:
         if request is None:
             return None
+        if address_is_spraying(request):
+            # Flagged as axes flags its own lockouts: the attempt is not counted again, and the
+            # middleware shows the locked-out page.
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            raise AxesBackendPermissionDenied("Too many failed sign-ins from this address")
         return super().authenticate(request, *args, **kwargs)
 
 

@@ -14,6 +14,7 @@ from django.utils.http import urlencode
 from resettle.accounts.security import mfa
 
 LAST_SEEN_KEY = "last_seen"
+SIGNED_IN_KEY = "signed_in_at"
 # The time of the last request is written to the session at most this often: a request soon
 # after the last one written leaves the session unchanged, so it is not saved again.
 LAST_SEEN_RESOLUTION_SECONDS = 30
@@ -27,12 +28,15 @@ def record_sign_in_as_activity(sender, request: HttpRequest, user, **kwargs) -> 
     """Signing in is activity: the session starts with its time, so the first page after it
     need not write the session again."""
     if request is not None and hasattr(request, "session"):
-        request.session[LAST_SEEN_KEY] = int(time.time())
+        now = int(time.time())
+        request.session[LAST_SEEN_KEY] = now
+        request.session[SIGNED_IN_KEY] = now
 
 
 class IdleTimeoutMiddleware:
-    """Signs out a session that has made no request for SESSION_IDLE_SECONDS, and tells the
-    person why on the sign-in page.
+    """Signs out a session that has made no request for SESSION_IDLE_SECONDS, or that began
+    more than SESSION_MAX_SECONDS ago however busy it has been (a stolen session cookie stops
+    working within a working day), and tells the person why on the sign-in page.
 
     The last request's time is written at most every LAST_SEEN_RESOLUTION_SECONDS, so busy
     sessions are not rewritten on every request. The request last seen may thus be up to that
@@ -47,18 +51,26 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
             idle_limit = settings.SESSION_IDLE_SECONDS + LAST_SEEN_RESOLUTION_SECONDS
+            signed_in_at = request.session.get(SIGNED_IN_KEY)
             if last_seen is not None and now - last_seen > idle_limit:
-                logout(request)
                 minutes = settings.SESSION_IDLE_SECONDS // 60
-                messages.info(
-                    request,
-                    f"You were signed out because you were inactive for {minutes} minutes. "
-                    "Sign in again to carry on.",
+                return _sign_out(
+                    request, f"you were inactive for {minutes} minutes", request.get_full_path()
                 )
-                return redirect_to_login(request.get_full_path())
+            if signed_in_at is not None and now - signed_in_at > settings.SESSION_MAX_SECONDS:
+                hours = settings.SESSION_MAX_SECONDS // 3600
+                return _sign_out(
+                    request, f"you signed in more than {hours} hours ago", request.get_full_path()
+                )
             if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+def _sign_out(request: HttpRequest, because: str, then: str) -> HttpResponse:
+    logout(request)
+    messages.info(request, f"You were signed out because {because}. Sign in again to carry on.")
+    return redirect_to_login(then)
 
 
 class MFARequiredMiddleware:

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.urls import reverse
@@ -93,3 +94,27 @@ def test_an_admin_can_unlock_a_username(client, cast):
 def test_the_test_clients_login_still_works(client, cast):
     assert client.login(username="caseworker", password=CAST_PASSWORD)
     assert client.get(reverse("web:home")).status_code == 200
+
+
+def test_an_address_trying_many_usernames_is_stopped(client, cast, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 12
+    spraying = {"REMOTE_ADDR": "203.0.113.9"}
+    for username in ("caseworker", "mentor", "probation", "prison", "coordinator", "family"):
+        fail(client, 2, username, **spraying)
+
+    # Even a right password, for a username never tried, is refused from that address...
+    response = try_password(client, CAST_PASSWORD, username="housing", **spraying)
+    assert response.status_code == 429
+    assert not response.wsgi_request.user.is_authenticated
+    # ...but not from another.
+    assert try_password(client, CAST_PASSWORD, username="housing").status_code == 302
+
+
+def test_trying_again_while_locked_does_not_extend_the_lock(client, cast):
+    fail(client, 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=10))
+    fail(client, 3)  # while locked: refused, and not counted
+
+    # Fifteen minutes after the fifth failure, not after the last try, the lock is over.
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert try_password(client, CAST_PASSWORD).status_code == 302

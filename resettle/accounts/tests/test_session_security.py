@@ -6,7 +6,11 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from resettle.accounts.security.middleware import LAST_SEEN_KEY, LAST_SEEN_RESOLUTION_SECONDS
+from resettle.accounts.security.middleware import (
+    LAST_SEEN_KEY,
+    LAST_SEEN_RESOLUTION_SECONDS,
+    SIGNED_IN_KEY,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +49,22 @@ def test_a_session_used_within_the_limit_stays_signed_in(client, cast, settings)
     assert client.get(HOME).status_code == 200
     # The request counted as activity, so the clock starts again.
     assert int(time.time()) - client.session[LAST_SEEN_KEY] < 5
+
+
+def test_a_busy_session_still_ends_a_working_day_after_signing_in(client, cast, settings):
+    settings.SESSION_MAX_SECONDS = 10 * 60 * 60
+    client.force_login(cast.caseworker.user)
+    session = client.session
+    assert session[SIGNED_IN_KEY] >= int(time.time()) - 5
+    session[SIGNED_IN_KEY] = int(time.time()) - 10 * 60 * 60 - 1
+    session.save()
+
+    response = client.get(HOME)
+
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert b"You were signed out because you signed in more than 10 hours ago" in page.content
+    assert not page.wsgi_request.user.is_authenticated
 
 
 def test_the_sign_in_page_says_nothing_about_inactivity_otherwise(client, cast):
