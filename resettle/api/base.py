@@ -14,7 +14,8 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TIME = r"\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|z|[+-]\d{2}:?\d{2})"
+# Offsets as time zones have them: at most 14 hours from UTC.
+TIME = r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?(Z|z|[+-](0\d|1[0-4]):?[0-5]\d)"
 ISO_DATETIME = re.compile(rf"\d{{4}}-\d{{2}}-\d{{2}}[T ]{TIME}")
 # Dates the service holds: people alive or recently dead, events of their lives and plans.
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100

@@ -4,7 +4,9 @@ codes, content types, bodies, headers). Settings for the checks are in schemathe
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from resettle.api.tests.conftest import add_person
@@ -15,6 +17,17 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 # A caseworker of the lead charity (who works with people), a delivery partner's coordinator
 # (who sees little) and probation (who sees offence information).
 ROLES = ["caseworker", "coordinator", "probation"]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_transaction():
+    """The WSGI handler closes the database connection after each request, as it should in
+    service; here that would end the test's transaction. Django's test client does the same."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

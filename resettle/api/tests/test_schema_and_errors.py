@@ -166,3 +166,10 @@ def test_a_body_too_large_is_refused_with_413_and_nothing_is_saved(api_as, cast,
     assert_problem(response, 413)
     assert "at most 9 KB" in response.json()["detail"]
     assert not Person.objects.filter(family_name="Large").exists()
+
+
+@pytest.mark.parametrize("value", ["2026-04-01T10:00:00-16:41", "2026-04-01T25:00:00Z"])
+def test_a_time_zone_or_time_no_clock_has_is_refused(api_as, cast, value):
+    response = api_as(cast.caseworker).get("/api/v1/contacts", {"happened_after": value})
+
+    assert response.status_code == 400
