@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "resettle.mentoring",
     "resettle.contacts",
     "resettle.plans",
+    "resettle.registers",
     "resettle.today",
     "resettle.api",
     "resettle.demo",
