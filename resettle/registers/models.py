@@ -159,12 +159,6 @@ class Session(TimestampedModel):
                 condition=Q(open=True) | Q(unregistered_headcount=0),
                 name="session_headcount_only_when_open",
             ),
-            models.CheckConstraint(
-                condition=Q(programme__isnull=True)
-                | Q(programme_session__gte=1)
-                | Q(programme_session__isnull=True),
-                name="session_programme_number_positive",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -214,10 +214,6 @@ class Migration(migrations.Migration):
             model_name='session',
             constraint=models.CheckConstraint(condition=models.Q(('open', True), ('unregistered_headcount', 0), _connector='OR'), name='session_headcount_only_when_open'),
         ),
-        migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('programme__isnull', True), ('programme_session__gte', 1), ('programme_session__isnull', True), _connector='OR'), name='session_programme_number_positive'),
-        ),
         migrations.AddIndex(
             model_name='attendance',
             index=models.Index(fields=['person', 'status'], name='registers_a_person__bbcfd5_idx'),
