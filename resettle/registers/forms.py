@@ -1,0 +1,138 @@
+"""Forms of the register pages. A mark is one tap: the register is one form whose buttons each
+post one person's mark, with a key made when the page was shown, so posting the same page twice
+(a double tap, a refresh) takes the mark once."""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from resettle.people.models import Person
+from resettle.registers.models import AttendanceStatus
+from resettle.web.forms import GovukForm
+
+
+class MarkForm(GovukForm):
+    """The register's one-tap marks: `mark` is "<person id>:<status>"."""
+
+    page_key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    mark = forms.CharField(max_length=100)
+    over_capacity_reason = forms.CharField(
+        label="If the session is full, why they were let in", required=False, max_length=500
+    )
+
+    class Layout:
+        title = "Register"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["page_key"] = str(uuid.uuid4())
+
+    def clean_mark(self) -> tuple[uuid.UUID, str]:
+        person_id, _, status = self.cleaned_data["mark"].partition(":")
+        try:
+            person = uuid.UUID(person_id)
+        except ValueError as exc:
+            raise ValidationError("Choose someone on the register") from exc
+        if status not in AttendanceStatus.values:
+            raise ValidationError("Choose a mark")
+        return person, status
+
+    def key(self) -> str:
+        person, status = self.cleaned_data["mark"]
+        return f"{self.cleaned_data['page_key']}:{person}:{status}"
+
+
+class HeadcountForm(GovukForm):
+    unregistered_headcount = forms.IntegerField(
+        label="People here who are not on the register",
+        min_value=0,
+        max_value=10000,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={"required": "Enter how many people came who are not on the register"},
+    )
+
+    class Layout:
+        button = "Save headcount"
+
+
+class NoteForm(GovukForm):
+    person = forms.TypedChoiceField(
+        label="Who is the note about", coerce=str, error_messages={"required": "Choose someone"}
+    )
+    text = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        error_messages={"required": "Enter what happened"},
+    )
+    concern = forms.BooleanField(label="This is a concern", required=False)
+    notify_referrer = forms.BooleanField(label="Tell the person who referred them", required=False)
+
+    class Layout:
+        title = "Note about an attendee"
+        button = "Save note"
+
+    def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {str(p.pk): p for p in people}
+        field = self.fields["person"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose someone")] + [(str(p.pk), p.full_name) for p in people]
+
+
+class CancelForm(GovukForm):
+    reason = forms.CharField(
+        label="Why is the session cancelled",
+        max_length=500,
+        error_messages={"required": "Enter why the session is cancelled"},
+    )
+
+    class Layout:
+        title = "Cancel this session"
+        button = "Cancel session"
+        button_style = "warning"
+        warning = "The workers of everyone booked on it are told."
+
+
+class CompleteForm(GovukForm):
+    completed_on = forms.DateField(label="Date completed", required=False)
+    award_achieved_on = forms.DateField(label="Date of the award", required=False)
+
+    class Layout:
+        title = "Confirm completion"
+        button = "Confirm completion"
+
+    def __init__(self, *args: Any, with_award: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not with_award:
+            del self.fields["award_achieved_on"]
+
+
+class FeedbackForm(GovukForm):
+    rating = forms.TypedChoiceField(
+        label="How useful was it",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            (5, "Very useful"),
+            (4, "Useful"),
+            (3, "Neither"),
+            (2, "Not very useful"),
+            (1, "Not useful at all"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    feedback = forms.CharField(
+        label="Anything they would like to say (optional)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+    )
+
+    class Layout:
+        title = "Their feedback"
+        button = "Save feedback"

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from resettle.registers import views
+
+app_name = "registers"
+urlpatterns = [
+    path("sessions/", views.session_list_view, name="session_list"),
+    path("sessions/<uuid:pk>/", views.register_view, name="register"),
+    path("sessions/<uuid:pk>/marks/", views.marks_view, name="marks"),
+    path("sessions/<uuid:pk>/headcount/", views.headcount_view, name="headcount"),
+    path("sessions/<uuid:pk>/notes/new/", views.note_create_view, name="note_create"),
+    path("sessions/<uuid:pk>/cancel/", views.session_cancel_view, name="cancel"),
+    path("programmes/<uuid:pk>/", views.programme_detail_view, name="programme"),
+    path("enrolments/<uuid:pk>/", views.enrolment_detail_view, name="enrolment"),
+    path("enrolments/<uuid:pk>/complete/", views.enrolment_complete_view, name="complete"),
+    path("enrolments/<uuid:pk>/feedback/", views.enrolment_feedback_view, name="feedback"),
+]
