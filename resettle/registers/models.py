@@ -176,7 +176,7 @@ class Session(TimestampedModel):
         errors: dict[str, str] = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = "The session must end after it starts"
-        if self.programme_id and self.programme.service_id != self.service_id:
+        if self.programme is not None and self.programme.service_id != self.service_id:
             errors["programme"] = "Choose a programme of this service"
         if not self.open and self.unregistered_headcount:
             errors["unregistered_headcount"] = "Only an open session has a headcount"

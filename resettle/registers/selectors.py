@@ -3,6 +3,7 @@ counts the reports take from registers (DESIGN §5)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 
 from django.db.models import Count, Min, Q, QuerySet
 from django.http import HttpRequest
@@ -132,10 +133,10 @@ def register_for(
     assessments = SuitabilityAssessment.objects.filter(
         person__in=readable, superseded_by__isnull=True
     )
-    read_suitability = []
+    read_suitability: list[tuple[object, str]] = []
     for assessment in assessments:
         rows[assessment.person_id].restrictions = restrictions_of(assessment)
-        read_suitability.append((assessment.person_id, category_of(ASSESSMENT)))
+        read_suitability.append((assessment.person_id, str(category_of(ASSESSMENT))))
     notes = list(
         policy.session_notes_visible_to(actor)
         .filter(session=session)
@@ -143,7 +144,7 @@ def register_for(
     )
     record_reads(
         actor=actor,
-        reads=[(pk, category_of(ATTENDANCE)) for pk in rows] + read_suitability,
+        reads=[(pk, str(category_of(ATTENDANCE))) for pk in rows] + read_suitability,
         request=request,
     )
     ordered = sorted(rows.values(), key=lambda row: (row.person.family_name, row.person.given_name))
@@ -279,7 +280,7 @@ class AttendanceCounts:
     unregistered_headcount: int
 
 
-def _attended_sessions(organisation_id: object) -> QuerySet[Attendance]:
+def _attended_sessions(organisation_id: UUID) -> QuerySet[Attendance]:
     return Attendance.objects.filter(
         session__service__organisation_id=organisation_id,
         session__cancelled_at__isnull=True,
@@ -287,7 +288,7 @@ def _attended_sessions(organisation_id: object) -> QuerySet[Attendance]:
     )
 
 
-def _attended_contacts(organisation_id: object) -> QuerySet[Contact]:
+def _attended_contacts(organisation_id: UUID) -> QuerySet[Contact]:
     return Contact.objects.filter(organisation_id=organisation_id, outcome=ContactOutcome.ATTENDED)
 
 

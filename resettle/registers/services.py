@@ -48,6 +48,7 @@ from resettle.suitability.models import Answer, SuitabilityAssessment
 from resettle.suitability.selectors import assessment_history
 
 DEFAULT_WEEKS = 8
+KEY_LENGTH = 100
 MAX_WEEKS = 52
 SESSION = "session"
 ENROLMENT = "enrolment"
@@ -638,7 +639,8 @@ def enrolment_complete(
     award_achieved_on: date | None = None,
     request: HttpRequest | None = None,
 ) -> Enrolment:
-    """The coordinator confirms the person completed, with the date of any award."""
+    """The coordinator confirms the person completed, with the date of any award. The work
+    with them goes on (an award to follow, their feedback) until it ends elsewhere."""
     ACTIONS.begin("complete", actor, enrolment)
     current = _locked_enrolment(enrolment)
     ACTIONS.check_state("complete", current.state, current)
@@ -662,7 +664,6 @@ def enrolment_complete(
     current.full_clean()
     current.save()
     record_events(actor=actor, request=request, events=[_enrolment_event(current, before)])
-    _stop_working(actor, current, "completed", request)
     return current
 
 
@@ -746,7 +747,7 @@ class MarkResult:
 
 def _check_mark(mark: Mark) -> None:
     errors: dict[str, str] = {}
-    if not mark.key or len(mark.key) > MarkReceipt._meta.get_field("key").max_length:
+    if not mark.key or len(mark.key) > KEY_LENGTH:
         errors["key"] = "Each mark needs a key of up to 100 characters"
     if mark.status not in AttendanceStatus.values:
         errors["status"] = "Choose a mark: " + ", ".join(AttendanceStatus.values)
@@ -800,7 +801,8 @@ def attendance_mark(
                 raise ValidationError({"key": f"The key {mark.key} was used for another mark"})
             results.append(MarkResult(key=mark.key, attendance=receipt.attendance, new=False))
             continue
-        person = people.get(_as_uuid(mark.person_id))
+        person_id = _as_uuid(mark.person_id)
+        person = people.get(person_id) if person_id is not None else None
         if person is None:
             raise ValidationError({"person": f"There is no such person: {mark.person_id}"})
         if person.pk not in on_register:
