@@ -10,7 +10,19 @@ from resettle.access.tests.matrix.areas import (
     openreferral,
     plans,
     referrals,
+    registers,
     today,
 )
 
-AREAS = (directory, openreferral, referrals, custody, cases, mentoring, contacts, plans, today)
+AREAS = (
+    directory,
+    openreferral,
+    referrals,
+    custody,
+    cases,
+    mentoring,
+    contacts,
+    plans,
+    today,
+    registers,
+)
