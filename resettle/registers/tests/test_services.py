@@ -1,7 +1,9 @@
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.utils import timezone
 
 from resettle.audit.models import AuditEvent
@@ -300,3 +302,10 @@ def test_an_attended_session_counts_as_an_attended_contact_and_headcounts_stay_a
     assert counts.new_starts == 1
     assert counts.contacts_attended == 1
     assert counts.unregistered_headcount == 3
+
+
+def test_the_command_generates_every_services_sessions_once(service):
+    out = StringIO()
+    call_command("generate_sessions", "--weeks", "3", stdout=out)
+    call_command("generate_sessions", "--weeks", "3", stdout=out)
+    assert out.getvalue().splitlines() == ["3 new sessions", "0 new sessions"]
