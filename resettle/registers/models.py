@@ -198,8 +198,9 @@ class Enrolment(TimestampedModel):
     programme = models.ForeignKey(
         Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="enrolments"
     )
+    # RESTRICT: a referral goes only with its person (whose enrolments go too).
     referral = models.ForeignKey(
-        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments"
+        Referral, null=True, blank=True, on_delete=models.RESTRICT, related_name="enrolments"
     )
     state = models.CharField(
         max_length=20, choices=EnrolmentState.choices, default=EnrolmentState.ENROLLED

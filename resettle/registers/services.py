@@ -88,7 +88,7 @@ def _local(day: date, at: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
-def _occurrences(schedule: Schedule, start: date, end: date) -> list[date]:
+def schedule_days(schedule: Schedule, start: date, end: date) -> list[date]:
     """The days in [start, end) the schedule's rule gives, within its valid dates."""
     rule = rrulestr(schedule.rrule, dtstart=datetime.combine(schedule.valid_from, time.min))
     last = end - timedelta(days=1)
@@ -138,7 +138,7 @@ def sessions_generate(
     open_to_all = service.access in (Access.OPEN, Access.BOTH)
     new: list[Session] = []
     for schedule in schedules:
-        for day in _occurrences(schedule, start, end):
+        for day in schedule_days(schedule, start, end):
             starts_at = _local(day, schedule.opens_at)
             if (schedule.pk, starts_at) in made:
                 continue
