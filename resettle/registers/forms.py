@@ -3,6 +3,7 @@ post one person's mark, with a key made when the page was shown, so posting the 
 (a double tap, a refresh) takes the mark once."""
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -98,7 +99,7 @@ class CancelForm(GovukForm):
 
 
 class CompleteForm(GovukForm):
-    completed_on = forms.DateField(label="Date completed", required=False)
+    completed_on = forms.DateField(label="Date completed")
     award_achieved_on = forms.DateField(label="Date of the award", required=False)
 
     class Layout:
@@ -107,6 +108,7 @@ class CompleteForm(GovukForm):
 
     def __init__(self, *args: Any, with_award: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["completed_on"].initial = date.today()
         if not with_award:
             del self.fields["award_achieved_on"]
 

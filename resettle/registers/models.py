@@ -209,7 +209,7 @@ class Enrolment(TimestampedModel):
     # Why someone was enrolled without a referral (they turned up to an open session, say).
     reason = models.CharField(max_length=500, blank=True)
     enrolled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completed_on = models.DateField(null=True, blank=True)
     award_achieved_on = models.DateField(null=True, blank=True)
@@ -291,7 +291,7 @@ class Attendance(TimestampedModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendance")
     status = models.CharField(max_length=30, choices=AttendanceStatus.choices)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Why a mark took the session over its capacity.
     over_capacity_reason = models.CharField(max_length=500, blank=True)
@@ -335,7 +335,7 @@ class SessionNote(TimestampedModel):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="session_notes")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(validators=[MaxLengthValidator(4000)])
     concern = models.BooleanField(default=False)

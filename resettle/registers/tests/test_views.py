@@ -2,6 +2,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from resettle.accounts.models import Role
 from resettle.accounts.tests.factories import make_membership, make_user
@@ -137,7 +138,15 @@ def test_completion_is_confirmed_by_the_coordinator(cast, client_as, programme, 
     enrolment.programme = programme
     enrolment.save()
     url = reverse("registers:complete", args=[enrolment.pk])
-    done = client_as(cast.coordinator).post(url, {})
+    today = timezone.localdate()
+    done = client_as(cast.coordinator).post(
+        url,
+        {
+            "completed_on_day": today.day,
+            "completed_on_month": today.month,
+            "completed_on_year": today.year,
+        },
+    )
     assert done.status_code == 302
     enrolment.refresh_from_db()
     assert enrolment.state == "completed"
