@@ -84,6 +84,21 @@ class NoteForm(GovukForm):
         field.choices = [("", "Choose someone")] + [(str(p.pk), p.full_name) for p in people]
 
 
+class SignUpForm(GovukForm):
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    reason = forms.CharField(
+        label="Why are they joining",
+        max_length=500,
+        initial="Turned up to the open session and wants to come back",
+        error_messages={"required": "Enter why they are joining"},
+    )
+
+    class Layout:
+        title = "Sign up someone new"
+        button = "Sign up and mark as here"
+
+
 class CancelForm(GovukForm):
     reason = forms.CharField(
         label="Why is the session cancelled",

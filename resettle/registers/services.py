@@ -30,7 +30,7 @@ from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.directory.models import Access, Schedule, Service
 from resettle.notifications.services import notify
 from resettle.people.models import Person
-from resettle.people.services import working_relationship_end
+from resettle.people.services import person_create, working_relationship_end
 from resettle.referrals.models import Referral
 from resettle.registers.lifecycle import ACTIONS
 from resettle.registers.models import (
@@ -360,6 +360,53 @@ def session_headcount_set(
         ],
     )
     return current
+
+
+PROGRAMME_FIELDS = frozenset(
+    {
+        "name",
+        "sessions_planned",
+        "completion_rule",
+        "minimum_attended",
+        "core_sessions",
+        "award_name",
+        "awarding_body",
+        "award_level",
+    }
+)
+
+
+@transaction.atomic
+def programme_create(
+    *,
+    actor: Membership,
+    service: Service,
+    data: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Programme:
+    """Set up a programme of the service: how many sessions, the rule for completing it and
+    any award."""
+    if not policy.can_plan_sessions(actor, service):
+        raise PermissionDenied(PLANNERS_ONLY)
+    unknown = sorted(set(data) - PROGRAMME_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field is not recognised" for name in unknown})
+    programme = Programme(service=service, **data)
+    programme.full_clean()
+    programme.save()
+    record_events(
+        actor=actor,
+        request=request,
+        events=[
+            EventData(
+                action=AuditAction.CREATE,
+                object_type="programme",
+                object_id=str(programme.pk),
+                changes=diff({}, {"name": programme.name, "service": service.pk}),
+            )
+        ],
+    )
+    return programme
 
 
 # Enrolments -------------------------------------------------------------------------------------
@@ -961,3 +1008,40 @@ def session_note_record(
             "referred. Sign in to Resettle to read it.",
         )
     return note
+
+
+@transaction.atomic
+def session_sign_up(
+    *,
+    actor: Membership,
+    session: Session,
+    given_name: str,
+    family_name: str,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Attendance:
+    """Someone new turned up to an open session and wants to come back: add them, enrol them
+    with the reason, and mark them there, in one step."""
+    if not policy.can_take_register(actor, session):
+        raise PermissionDenied(NOT_YOURS)
+    if not policy.can_enrol(actor, session.service):
+        raise PermissionDenied("Only the coordinators and caseworkers can enrol people.")
+    if not session.open:
+        raise ApplicationError("Only an open session signs up people who turn up.")
+    if session.cancelled:
+        raise ApplicationError(CANCELLED)
+    person = person_create(actor=actor, data={"given_name": given_name, "family_name": family_name})
+    [result] = attendance_mark(
+        actor=actor,
+        session=session,
+        marks=[
+            Mark(
+                key=f"sign-up:{person.pk}",
+                person_id=person.pk,
+                status=AttendanceStatus.ATTENDED,
+                enrol_reason=reason,
+            )
+        ],
+        request=request,
+    )
+    return result.attendance

@@ -26,6 +26,7 @@ from resettle.registers.forms import (
     HeadcountForm,
     MarkForm,
     NoteForm,
+    SignUpForm,
 )
 from resettle.registers.lifecycle import ACTIONS
 from resettle.registers.models import AttendanceStatus, Session
@@ -219,6 +220,33 @@ def note_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
         ),
         success_url=reverse("registers:register", args=[session.pk]),
         message=lambda note: "Concern noted" if note.concern else "Note saved",
+    ):
+        return response
+    return render_form(request, "registers/session_form.html", {"form": form, "session": session})
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    """Quick sign-up at an open session: someone new is added, enrolled and marked here."""
+    actor = request.actor
+    session = _register_session(request, pk)
+    if not policy.can_take_register(actor, session):
+        return forbidden(request, NOT_YOUR_REGISTER)
+    assert actor is not None
+    form = SignUpForm(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.session_sign_up(
+            actor=actor,
+            session=session,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            reason=data["reason"],
+            request=request,
+        ),
+        success_url=reverse("registers:register", args=[session.pk]),
+        message=lambda attendance: f"{attendance.person.full_name} signed up and marked here",
     ):
         return response
     return render_form(request, "registers/session_form.html", {"form": form, "session": session})

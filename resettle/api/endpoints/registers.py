@@ -382,6 +382,50 @@ def get_programme(request: ApiRequest, programme_id: UUID):
     return _programme_body(policy.get_programme_for_actor(actor_of(request), programme_id))
 
 
+class ProgrammeCreate(Schema):
+    service: UUID = Field(description="A service of your organisation.")
+    name: str = Field(min_length=1, max_length=200)
+    sessions_planned: int = Field(ge=1, le=200)
+    completion_rule: CompletionRule
+    minimum_attended: int | None = Field(None, ge=1, description="Needed for `at_least`.")
+    core_sessions: list[int] = Field(
+        default_factory=list, description="Needed for `core_sessions`: their numbers, from 1."
+    )
+    award_name: str = Field("", max_length=200)
+    awarding_body: str = Field("", max_length=200)
+    award_level: str = Field("", max_length=50)
+
+
+@programmes_router.post(
+    "",
+    response={201: ProgrammeOut, **problems(400, 403)},
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    url_name="programme_create",
+)
+def create_programme(request: ApiRequest, payload: ProgrammeCreate):
+    """Set up a programme of a service of your organisation (its coordinators and admins)."""
+    actor = actor_of(request)
+
+    def create() -> tuple[int, dict, dict[str, str]]:
+        try:
+            service = policy.get_service_for_actor(actor, payload.service)
+        except Http404 as exc:
+            raise _no_such("service") from exc
+        data = payload.model_dump(exclude={"service"})
+        data["completion_rule"] = payload.completion_rule.value
+        with transaction.atomic():
+            try:
+                programme = services.programme_create(
+                    actor=acting_member(request), service=service, data=data, request=request
+                )
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+        location = request.build_absolute_uri(reverse("api:programme_detail", args=[programme.pk]))
+        return 201, _programme_body(programme), {"Location": location}
+
+    return idempotent(request, client_of(request).user, create)
+
+
 # Enrolments -------------------------------------------------------------------------------------
 
 

@@ -166,3 +166,20 @@ def test_enrolling_without_a_referral_needs_a_reason(cast, api_as, service, make
         {"person": str(person.pk), "service": str(service.pk), "reason": "Came along"},
     )
     assert twice.status_code == 422
+
+
+def test_a_programme_is_set_up_by_the_services_planners(cast, api_as, service):
+    body = {
+        "service": str(service.pk),
+        "name": "Coaching course",
+        "sessions_planned": 8,
+        "completion_rule": "core_sessions",
+        "core_sessions": [1, 8],
+        "award_name": "Level 1 coaching",
+    }
+    made = api_as(cast.coordinator).post("/api/v1/programmes", body)
+    assert made.status_code == 201, made.content
+    assert made.json()["core_sessions"] == [1, 8]
+    wrong = api_as(cast.coordinator).post("/api/v1/programmes", body | {"core_sessions": [9]})
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "core_sessions"
+    assert api_as(cast.caseworker).post("/api/v1/programmes", body).status_code == 403

@@ -166,3 +166,27 @@ def test_the_referrer_sees_their_persons_enrolment_under_the_agreement(cast, cli
     Enrolment.objects.filter(pk=enrolment.pk).update(referral=referral)
     page = client_as(cast.probation).get(reverse("registers:enrolment", args=[enrolment.pk]))
     assert page.status_code == 200
+
+
+def test_someone_new_is_signed_up_enrolled_and_marked_at_an_open_session(
+    cast, client_as, today_session
+):
+    answer = client_as(cast.coordinator).post(
+        reverse("registers:sign_up", args=[today_session.pk]),
+        {"given_name": "Nia", "family_name": "Walk", "reason": "Turned up with a friend"},
+    )
+    assert answer.status_code == 302
+    attendance = Attendance.objects.get(person__given_name="Nia")
+    assert attendance.status == "attended"
+    enrolment = Enrolment.objects.get(person__given_name="Nia")
+    assert enrolment.reason == "Turned up with a friend" and enrolment.referral is None
+
+
+def test_a_registered_session_signs_up_nobody(cast, client_as, service):
+    session = make_session(service, open=False)
+    page = client_as(cast.coordinator).post(
+        reverse("registers:sign_up", args=[session.pk]),
+        {"given_name": "Nia", "family_name": "Walk", "reason": "Turned up"},
+    )
+    assert page.status_code == 200 and "Only an open session" in page.content.decode()
+    assert not Enrolment.objects.exists()

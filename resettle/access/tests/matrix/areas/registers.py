@@ -85,6 +85,7 @@ DECISIONS: dict[str, Decision] = {
     "registers:marks": Decision(register, about="session", methods=("POST",)),
     "registers:headcount": Decision(register, about="session", methods=WRITE),
     "registers:note_create": Decision(register, about="session", methods=WRITE),
+    "registers:sign_up": Decision(register, about="session", methods=WRITE),
     "registers:cancel": Decision(planner, about="session", methods=WRITE),
     "registers:programme": Decision(o.organisation(), about="programme"),
     "registers:enrolment": Decision(enrolment, about="enrolment"),
@@ -115,6 +116,21 @@ DECISIONS: dict[str, Decision] = {
         register, about="session", body=_marks_body
     ),
     "GET /api/v1/programmes": Decision(o.signed_in()),
+    "POST /api/v1/programmes": Decision(
+        o.signed_in(
+            o.scope_in(OWN, SHARED, otherwise=o.Outcome.INVALID),
+            o.scope_in(OWN, otherwise=o.Outcome.FORBIDDEN),
+            o.role_in(*PLANNERS),
+        ),
+        about="session_service",
+        body=lambda records: {
+            "service": _id(records.session_service),
+            "name": "Matrix programme",
+            "sessions_planned": 6,
+            "completion_rule": "at_least",
+            "minimum_attended": 5,
+        },
+    ),
     "GET /api/v1/programmes/{programme_id}": Decision(o.organisation(), about="programme"),
     "GET /api/v1/enrolments": Decision(o.signed_in()),
     "POST /api/v1/enrolments": Decision(enrols(), about="person", body=_enrolment_body),
