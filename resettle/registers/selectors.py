@@ -232,6 +232,17 @@ def progress_of(*, enrolment: Enrolment) -> Progress | None:
     )
 
 
+def enrolment_notes(*, actor: Membership | None, enrolment: Enrolment) -> list[SessionNote]:
+    """The leaders' notes about the person at the service's sessions the actor may read (the
+    referrer: those it was told of)."""
+    return list(
+        policy.session_notes_visible_to(actor)
+        .filter(person_id=enrolment.person_id, session__service_id=enrolment.service_id)
+        .select_related("session")
+        .order_by("-created_at")
+    )
+
+
 def enrolment_list(
     *,
     actor: Membership | None,

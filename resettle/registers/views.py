@@ -299,6 +299,7 @@ def enrolment_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpRespon
         {
             "enrolment": enrolment,
             "progress": selectors.progress_of(enrolment=enrolment),
+            "notes": selectors.enrolment_notes(actor=actor, enrolment=enrolment),
             "actions": ACTIONS.available(actor, enrolment, enrolment.state),
             "can_record_feedback": policy.can_manage_enrolment(actor, enrolment),
         },

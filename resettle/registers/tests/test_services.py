@@ -12,7 +12,14 @@ from resettle.notifications.models import Notification
 from resettle.referrals import services as referral_services
 from resettle.referrals.tests.conftest import refer
 from resettle.registers import selectors, services
-from resettle.registers.models import Attendance, Enrolment, EnrolmentState, Session
+from resettle.registers.models import (
+    Attendance,
+    CompletionRule,
+    Enrolment,
+    EnrolmentState,
+    Programme,
+    Session,
+)
 from resettle.registers.services import Mark
 from resettle.registers.tests.conftest import enrol, make_session
 from resettle.suitability.tests.conftest import record
@@ -309,3 +316,47 @@ def test_the_command_generates_every_services_sessions_once(service):
     call_command("generate_sessions", "--weeks", "3", stdout=out)
     call_command("generate_sessions", "--weeks", "3", stdout=out)
     assert out.getvalue().splitlines() == ["3 new sessions", "0 new sessions"]
+
+
+def test_a_core_sessions_programme_needs_every_core_session(cast, service, enrolled):
+    programme = Programme.objects.create(
+        service=service,
+        name="Core course",
+        sessions_planned=4,
+        completion_rule=CompletionRule.CORE_SESSIONS,
+        core_sessions=[1, 4],
+    )
+    Enrolment.objects.filter(person=enrolled).update(programme=programme)
+    weeks = [
+        make_session(service, days_from_now=-7 * (5 - n), programme=programme, number=n)
+        for n in range(1, 5)
+    ]
+    for session in weeks[:3]:
+        services.attendance_mark(
+            actor=cast.coordinator, session=session, marks=[mark(enrolled, key=str(session.pk))]
+        )
+    [progress] = selectors.programme_progress(actor=cast.coordinator, programme=programme)
+    assert progress.attended == 3 and not progress.complete
+    services.attendance_mark(
+        actor=cast.coordinator, session=weeks[3], marks=[mark(enrolled, key="last")]
+    )
+    [progress] = selectors.programme_progress(actor=cast.coordinator, programme=programme)
+    assert progress.complete
+
+
+def test_moving_a_session_tells_the_workers_and_keeps_where_it_was(
+    cast, service, enrolled, agreement
+):
+    referral = refer(cast.probation, enrolled, service)
+    Enrolment.objects.filter(person=enrolled).update(referral=referral)
+    session = make_session(service, days_from_now=2)
+    was = session.starts_at
+    moved = services.session_move(
+        actor=cast.coordinator,
+        session=session,
+        starts_at=was + timedelta(days=1),
+        ends_at=session.ends_at + timedelta(days=1),
+        reason="Pitch booked for a cup match",
+    )
+    assert moved.moved_from == was
+    assert Notification.objects.filter(recipient=cast.probation.user, subject__contains="moved")

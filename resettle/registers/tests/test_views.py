@@ -7,6 +7,7 @@ from django.utils import timezone
 from resettle.accounts.models import Role
 from resettle.accounts.tests.factories import make_membership, make_user
 from resettle.referrals.tests.conftest import refer
+from resettle.registers import services
 from resettle.registers.models import Attendance, Enrolment, SessionNote
 from resettle.registers.tests.conftest import make_session
 from resettle.suitability.tests.conftest import record
@@ -190,3 +191,38 @@ def test_a_registered_session_signs_up_nobody(cast, client_as, service):
     )
     assert page.status_code == 200 and "Only an open session" in page.content.decode()
     assert not Enrolment.objects.exists()
+
+
+def test_the_referrer_reads_a_concern_they_were_told_of_but_no_other_note(
+    cast, client_as, today_session, enrolled
+):
+    enrolment = Enrolment.objects.get(person=enrolled)
+    referral = refer(cast.probation, enrolled, enrolment.service)
+    Enrolment.objects.filter(pk=enrolment.pk).update(referral=referral)
+    for text, tell in (("Told: argued and left", True), ("Kept: quiet today", False)):
+        services.session_note_record(
+            actor=cast.coordinator,
+            session=today_session,
+            person=enrolled,
+            text=text,
+            concern=tell,
+            notify_referrer=tell,
+        )
+    page = client_as(cast.probation).get(reverse("registers:enrolment", args=[enrolment.pk]))
+    body = page.content.decode()
+    assert "Told: argued and left" in body and "Kept: quiet today" not in body
+
+
+@pytest.mark.parametrize("who, status", [("admin", 403), ("caseworker", 404), ("probation", 404)])
+def test_marks_from_a_phone_are_refused_to_others(
+    cast, client_as, today_session, enrolled, who, status
+):
+    trust_admin = make_membership(
+        user=make_user(), organisation=cast.football_trust, role=Role.ORGANISATION_ADMIN
+    )
+    actor = trust_admin if who == "admin" else getattr(cast, who)
+    url = reverse("registers:marks", args=[today_session.pk])
+    body = json.dumps({"marks": [{"key": "x", "person": str(enrolled.pk), "status": "late"}]})
+    answer = client_as(actor).post(url, body, content_type="application/json")
+    assert answer.status_code == status
+    assert not Attendance.objects.exists()
