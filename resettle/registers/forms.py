@@ -2,16 +2,18 @@
 post one person's mark, with a key made when the page was shown, so posting the same page twice
 (a double tap, a refresh) takes the mark once."""
 
+import re
 import uuid
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from resettle.people.models import Person
 from resettle.registers.models import AttendanceStatus
-from resettle.web.forms import GovukForm
+from resettle.web.forms import GovukDateField, GovukForm
 
 
 class MarkForm(GovukForm):
@@ -97,6 +99,58 @@ class SignUpForm(GovukForm):
     class Layout:
         title = "Sign up someone new"
         button = "Sign up and mark as here"
+
+
+TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def _time_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text="Use the 24-hour clock, for example 18:30",
+        max_length=5,
+        error_messages={"required": f"Enter the {label.lower()}"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+    )
+
+
+def _clock(value: str) -> time:
+    match = TIME.match(value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValidationError("Enter a real time, like 09:30 or 18:30")
+    return time(int(match[1]), int(match[2]))
+
+
+class MoveForm(GovukForm):
+    on = GovukDateField(label="New date", help_text="For example, 27 3 2026")
+    starts = _time_field("Start time")
+    ends = _time_field("Finish time")
+    reason = forms.CharField(label="Why is it moving (optional)", required=False, max_length=500)
+
+    class Layout:
+        title = "Move this session"
+        button = "Move session"
+        warning = "The workers of everyone booked on it are told."
+
+    def __init__(self, *args: Any, session: Any, **kwargs: Any) -> None:
+        starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+        kwargs["initial"] = {
+            "on": starts.date(),
+            "starts": f"{starts:%H:%M}",
+            "ends": f"{ends:%H:%M}",
+        }
+        super().__init__(*args, **kwargs)
+
+    def clean_starts(self) -> time:
+        return _clock(self.cleaned_data["starts"])
+
+    def clean_ends(self) -> time:
+        return _clock(self.cleaned_data["ends"])
+
+    def moment(self, which: str) -> datetime:
+        return timezone.make_aware(
+            datetime.combine(self.cleaned_data["on"], self.cleaned_data[which])
+        )
 
 
 class CancelForm(GovukForm):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/<uuid:pk>/headcount/", views.headcount_view, name="headcount"),
     path("sessions/<uuid:pk>/notes/new/", views.note_create_view, name="note_create"),
     path("sessions/<uuid:pk>/sign-up/", views.sign_up_view, name="sign_up"),
+    path("sessions/<uuid:pk>/move/", views.session_move_view, name="move"),
     path("sessions/<uuid:pk>/cancel/", views.session_cancel_view, name="cancel"),
     path("programmes/<uuid:pk>/", views.programme_detail_view, name="programme"),
     path("enrolments/<uuid:pk>/", views.enrolment_detail_view, name="enrolment"),

@@ -25,6 +25,7 @@ from resettle.registers.forms import (
     FeedbackForm,
     HeadcountForm,
     MarkForm,
+    MoveForm,
     NoteForm,
     SignUpForm,
 )
@@ -268,6 +269,40 @@ def session_cancel_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse
         ),
         success_url=reverse("registers:register", args=[session.pk]),
         message="Session cancelled",
+    ):
+        return response
+    return render_form(request, "registers/session_form.html", {"form": form, "session": session})
+
+
+@require_http_methods(["GET", "POST"])
+def session_move_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    actor = request.actor
+    session = _register_session(request, pk)
+    if not policy.can_plan_sessions(actor, session.service):
+        return forbidden(request, services.PLANNERS_ONLY)
+    assert actor is not None
+    form = MoveForm(bound_data(request), session=session)
+
+    def move(data: dict[str, Any]) -> Session:
+        try:
+            return services.session_move(
+                actor=actor,
+                session=session,
+                starts_at=form.moment("starts"),
+                ends_at=form.moment("ends"),
+                reason=data["reason"],
+                request=request,
+            )
+        except ValidationError as exc:
+            # The session speaks of its times; the form asks for a date and two clock times.
+            raise ValidationError({"ends": exc.messages}) from exc
+
+    if response := run_form(
+        request,
+        form,
+        move,
+        success_url=reverse("registers:register", args=[session.pk]),
+        message="Session moved",
     ):
         return response
     return render_form(request, "registers/session_form.html", {"form": form, "session": session})

@@ -91,6 +91,12 @@ class SessionCreate(Schema):
     vulnerable_adults_present: bool = False
 
 
+class MoveIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = Field("", max_length=500)
+
+
 class CancelIn(Schema):
     reason: str = Field(max_length=500, description="Why; the people booked's workers are told.")
 
@@ -200,6 +206,36 @@ def cancel_session(request: ApiRequest, session_id: UUID, payload: CancelIn):
         return 200, _session_body(session), {}
 
     return idempotent(request, client_of(request).user, cancel)
+
+
+@sessions_router.post(
+    "/{uuid:session_id}/move",
+    response={200: SessionOut, **problems(400, 403, 404, 422)},
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
+    url_name="session_move",
+)
+def move_session(request: ApiRequest, session_id: UUID, payload: MoveIn):
+    """Move a session to another time (422 if it is cancelled); `moved_from` keeps where it
+    was, and the workers of the people booked are told."""
+    actor = actor_of(request)
+
+    def move() -> tuple[int, dict, dict[str, str]]:
+        session = policy.get_session_for_actor(actor, session_id)
+        with transaction.atomic():
+            try:
+                session = services.session_move(
+                    actor=acting_member(request),
+                    session=session,
+                    starts_at=payload.starts_at,
+                    ends_at=payload.ends_at,
+                    reason=payload.reason,
+                    request=request,
+                )
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+        return 200, _session_body(session), {}
+
+    return idempotent(request, client_of(request).user, move)
 
 
 # Attendance -------------------------------------------------------------------------------------

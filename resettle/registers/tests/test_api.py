@@ -183,3 +183,18 @@ def test_a_programme_is_set_up_by_the_services_planners(cast, api_as, service):
     wrong = api_as(cast.coordinator).post("/api/v1/programmes", body | {"core_sessions": [9]})
     assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "core_sessions"
     assert api_as(cast.caseworker).post("/api/v1/programmes", body).status_code == 403
+
+
+def test_a_session_is_moved_over_the_api(cast, api_as, service):
+    session = make_session(service, days_from_now=2)
+    starts = session.starts_at + timedelta(days=1)
+    url = f"/api/v1/sessions/{session.pk}/move"
+    body = {"starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat()}
+    moved = api_as(cast.coordinator).post(url, body)
+    assert moved.status_code == 200, moved.content
+    assert moved.json()["moved_from"] is not None
+    backwards = api_as(cast.coordinator).post(
+        url, body | {"ends_at": (starts - timedelta(hours=1)).isoformat()}
+    )
+    assert backwards.status_code == 400
+    assert api_as(cast.caseworker).post(url, body).status_code == 404

@@ -1,4 +1,5 @@
 import json
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -226,3 +227,17 @@ def test_marks_from_a_phone_are_refused_to_others(
     answer = client_as(actor).post(url, body, content_type="application/json")
     assert answer.status_code == status
     assert not Attendance.objects.exists()
+
+
+def test_the_coordinator_moves_a_session_to_another_evening(cast, client_as, service):
+    session = make_session(service, days_from_now=3)
+    day = timezone.localdate(session.starts_at) + timedelta(days=1)
+    url = reverse("registers:move", args=[session.pk])
+    form = {"on_day": day.day, "on_month": day.month, "on_year": day.year, "starts": "18:00"}
+    backwards = client_as(cast.coordinator).post(url, form | {"ends": "17:00"})
+    assert backwards.status_code == 200 and "must end after it starts" in backwards.content.decode()
+    moved = client_as(cast.coordinator).post(url, form | {"ends": "19:30"})
+    assert moved.status_code == 302
+    session.refresh_from_db()
+    assert timezone.localtime(session.starts_at).hour == 18 and session.moved_from is not None
+    assert client_as(cast.caseworker).get(url).status_code == 404

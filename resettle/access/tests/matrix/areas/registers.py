@@ -54,6 +54,15 @@ def _session_body(records: Records) -> dict:
     }
 
 
+def _move_body(records: Records) -> dict:
+    starts = timezone.now() + timedelta(days=4)
+    return {
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        "reason": "Matrix: pitch booked",
+    }
+
+
 def _marks_body(records: Records) -> dict:
     return {"marks": [{"key": "matrix-mark", "person": _id(records.person), "status": "attended"}]}
 
@@ -86,6 +95,7 @@ DECISIONS: dict[str, Decision] = {
     "registers:headcount": Decision(register, about="session", methods=WRITE),
     "registers:note_create": Decision(register, about="session", methods=WRITE),
     "registers:sign_up": Decision(register, about="session", methods=WRITE),
+    "registers:move": Decision(planner, about="session", methods=WRITE),
     "registers:cancel": Decision(planner, about="session", methods=WRITE),
     "registers:programme": Decision(o.organisation(), about="programme"),
     "registers:enrolment": Decision(enrolment, about="enrolment"),
@@ -109,6 +119,7 @@ DECISIONS: dict[str, Decision] = {
     "POST /api/v1/sessions/{session_id}/cancel": Decision(
         planner, about="session", body=lambda records: {"reason": "Matrix: no coach"}
     ),
+    "POST /api/v1/sessions/{session_id}/move": Decision(planner, about="session", body=_move_body),
     "GET /api/v1/sessions/{session_id}/attendance": Decision(
         o.signed_in(session_visible), about="session"
     ),
