@@ -833,9 +833,8 @@ def attendance_mark(
             "person_id", flat=True
         )
     )
-    people = {
-        p.pk: p for p in policy.people_visible_to(actor).filter(pk__in=[m.person_id for m in marks])
-    }
+    wanted = [pk for pk in (_as_uuid(m.person_id) for m in marks) if pk is not None]
+    people = {p.pk: p for p in policy.people_visible_to(actor).filter(pk__in=wanted)}
     present = sum(1 for a in rows.values() if a.present)
     results: list[MarkResult] = []
     events: list[EventData] = []

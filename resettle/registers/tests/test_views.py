@@ -241,3 +241,10 @@ def test_the_coordinator_moves_a_session_to_another_evening(cast, client_as, ser
     session.refresh_from_db()
     assert timezone.localtime(session.starts_at).hour == 18 and session.moved_from is not None
     assert client_as(cast.caseworker).get(url).status_code == 404
+
+
+def test_a_mark_for_an_id_that_is_not_one_is_400(cast, client_as, today_session):
+    url = reverse("registers:marks", args=[today_session.pk])
+    body = json.dumps({"marks": [{"key": "x", "person": "not-an-id", "status": "late"}]})
+    answer = client_as(cast.coordinator).post(url, body, content_type="application/json")
+    assert answer.status_code == 400 and "no such person" in answer.json()["detail"]
