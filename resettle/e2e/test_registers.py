@@ -177,3 +177,21 @@ def test_a_programme_shows_completion_and_award_for_seven_of_eight(phone_page, c
     expect(page.get_by_text(f"achieved {TODAY:%-d %B %Y}")).to_be_visible()
     page.goto(reverse("registers:programme", args=[programme.pk]), "programme-completed")
     expect(page.get_by_text(f"Certificate in sport leadership, {TODAY:%-d %B %Y}")).to_be_visible()
+
+
+def test_every_register_page_passes_axe_on_a_desktop(page, cast, world):
+    """Each page is checked with axe as it is reached (the page fixture's checkpoints)."""
+    session, programme = world["today"], world["programme"]
+    enrolment = Enrolment.objects.get(person=world["people"][2])
+    sign_in_on(page, "coordinator", cast.password)
+    page.goto(reverse("registers:session_list"), "sessions")
+    for name in ("register", "headcount", "note_create", "sign_up", "move", "cancel"):
+        page.goto(reverse(f"registers:{name}", args=[session.pk]), name)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.goto(reverse("registers:programme", args=[programme.pk]), "programme")
+    for name in ("enrolment", "complete", "feedback"):
+        page.goto(reverse(f"registers:{name}", args=[enrolment.pk]), name)
+    # An invalid form shows its errors, and still passes.
+    page.goto(reverse("registers:note_create", args=[session.pk]), "note")
+    page.click(page.get_by_role("button", name="Save note"), "note-errors")
+    expect(page.get_by_text("There is a problem")).to_be_visible()
