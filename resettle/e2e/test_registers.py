@@ -188,6 +188,8 @@ def test_every_register_page_passes_axe_on_a_desktop(page, cast, world):
     for name in ("register", "headcount", "note_create", "sign_up", "move", "cancel"):
         page.goto(reverse(f"registers:{name}", args=[session.pk]), name)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
+    for name in ("session_create", "generate"):
+        page.goto(reverse(f"registers:{name}", args=[world["service"].pk]), name)
     page.goto(reverse("registers:programme", args=[programme.pk]), "programme")
     for name in ("enrolment", "complete", "feedback"):
         page.goto(reverse(f"registers:{name}", args=[enrolment.pk]), name)

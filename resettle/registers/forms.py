@@ -153,6 +153,60 @@ class MoveForm(GovukForm):
         )
 
 
+class SessionForm(GovukForm):
+    on = GovukDateField(label="Date", help_text="For example, 27 3 2026")
+    starts = _time_field("Start time")
+    ends = _time_field("Finish time")
+    place = forms.CharField(label="Where (optional)", required=False, max_length=200)
+    capacity = forms.IntegerField(
+        label="Places (optional)",
+        required=False,
+        min_value=0,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+    )
+    open = forms.BooleanField(label="Open: anyone may turn up", required=False)
+    under_18s_present = forms.BooleanField(label="Under-18s are present", required=False)
+    vulnerable_adults_present = forms.BooleanField(
+        label="Vulnerable adults are present", required=False
+    )
+
+    class Layout:
+        title = "Add a session"
+        button = "Add session"
+
+    def clean_starts(self) -> time:
+        return _clock(self.cleaned_data["starts"])
+
+    def clean_ends(self) -> time:
+        return _clock(self.cleaned_data["ends"])
+
+    def session_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "starts_at": timezone.make_aware(datetime.combine(data["on"], data["starts"])),
+            "ends_at": timezone.make_aware(datetime.combine(data["on"], data["ends"])),
+            "place": data["place"],
+            "capacity": data["capacity"],
+            "open": data["open"],
+            "under_18s_present": data["under_18s_present"],
+            "vulnerable_adults_present": data["vulnerable_adults_present"],
+        }
+
+
+class GenerateForm(GovukForm):
+    weeks = forms.IntegerField(
+        label="How many weeks ahead",
+        min_value=1,
+        max_value=52,
+        initial=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+    )
+
+    class Layout:
+        title = "Make sessions from the schedule"
+        button = "Make sessions"
+
+
 class CancelForm(GovukForm):
     reason = forms.CharField(
         label="Why is the session cancelled",

@@ -61,6 +61,14 @@ def session_list(
     return sessions.select_related("service", "programme", "location").order_by("starts_at")
 
 
+def plannable_services(*, actor: Membership | None) -> list[Service]:
+    """The services of the actor's organisation whose sessions it may plan."""
+    if actor is None or not policy.is_current(actor):
+        return []
+    own = policy.services_visible_to(actor).filter(organisation_id=actor.organisation_id)
+    return [s for s in own.order_by("name") if policy.can_plan_sessions(actor, s)]
+
+
 @dataclass
 class RegisterRow:
     person: Person

@@ -5,6 +5,8 @@ from resettle.registers import views
 app_name = "registers"
 urlpatterns = [
     path("sessions/", views.session_list_view, name="session_list"),
+    path("services/<uuid:pk>/sessions/new/", views.session_create_view, name="session_create"),
+    path("services/<uuid:pk>/sessions/make/", views.sessions_generate_view, name="generate"),
     path("sessions/<uuid:pk>/", views.register_view, name="register"),
     path("sessions/<uuid:pk>/marks/", views.marks_view, name="marks"),
     path("sessions/<uuid:pk>/headcount/", views.headcount_view, name="headcount"),

@@ -18,15 +18,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from resettle.access import policy
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.core.http import AuthenticatedRequest
+from resettle.directory.models import Service
 from resettle.registers import selectors, services
 from resettle.registers.forms import (
     CancelForm,
     CompleteForm,
     FeedbackForm,
+    GenerateForm,
     HeadcountForm,
     MarkForm,
     MoveForm,
     NoteForm,
+    SessionForm,
     SignUpForm,
 )
 from resettle.registers.lifecycle import ACTIONS
@@ -62,8 +65,67 @@ def session_list_view(request: AuthenticatedRequest) -> HttpResponse:
             "previous": start - timedelta(days=DAYS_SHOWN),
             "next": start + timedelta(days=DAYS_SHOWN),
             "today": timezone.localdate(),
+            "plannable": selectors.plannable_services(actor=request.actor),
         },
     )
+
+
+def _planned_service(request: AuthenticatedRequest, pk: UUID) -> Service | HttpResponse:
+    service = policy.get_service_for_actor(request.actor, pk)
+    if not policy.can_plan_sessions(request.actor, service):
+        return forbidden(request, services.PLANNERS_ONLY)
+    return service
+
+
+@require_http_methods(["GET", "POST"])
+def session_create_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    """A one-off session of a service of the actor's organisation."""
+    service = _planned_service(request, pk)
+    if isinstance(service, HttpResponse):
+        return service
+    actor = request.actor
+    assert actor is not None
+    form = SessionForm(bound_data(request), initial={"capacity": service.capacity})
+
+    def create(data: dict[str, Any]) -> Session:
+        try:
+            return services.session_create(
+                actor=actor, service=service, data=form.session_data(), request=request
+            )
+        except ValidationError as exc:
+            raise ValidationError({"ends": exc.messages}) from exc
+
+    if response := run_form(
+        request,
+        form,
+        create,
+        success_url=lambda session: reverse("registers:register", args=[session.pk]),
+        message="Session added",
+    ):
+        return response
+    return render_form(request, "registers/service_form.html", {"form": form, "service": service})
+
+
+@require_http_methods(["GET", "POST"])
+def sessions_generate_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    """The coming weeks' sessions from the service's schedules (none made twice)."""
+    service = _planned_service(request, pk)
+    if isinstance(service, HttpResponse):
+        return service
+    actor = request.actor
+    assert actor is not None
+    form = GenerateForm(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.sessions_generate(
+            actor=actor, service=service, weeks=data["weeks"], request=request
+        ),
+        success_url=reverse("registers:session_list"),
+        message=lambda made: f"{len(made)} new sessions of {service.name}",
+    ):
+        return response
+    return render_form(request, "registers/service_form.html", {"form": form, "service": service})
 
 
 @require_http_methods(["GET", "POST"])

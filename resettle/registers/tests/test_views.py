@@ -9,7 +9,7 @@ from resettle.accounts.models import Role
 from resettle.accounts.tests.factories import make_membership, make_user
 from resettle.referrals.tests.conftest import refer
 from resettle.registers import services
-from resettle.registers.models import Attendance, Enrolment, SessionNote
+from resettle.registers.models import Attendance, Enrolment, Session, SessionNote
 from resettle.registers.tests.conftest import make_session
 from resettle.suitability.tests.conftest import record
 
@@ -248,3 +248,32 @@ def test_a_mark_for_an_id_that_is_not_one_is_400(cast, client_as, today_session)
     body = json.dumps({"marks": [{"key": "x", "person": "not-an-id", "status": "late"}]})
     answer = client_as(cast.coordinator).post(url, body, content_type="application/json")
     assert answer.status_code == 400 and "no such person" in answer.json()["detail"]
+
+
+def test_the_coordinator_adds_a_one_off_session_and_makes_the_schedules(cast, client_as, service):
+    client = client_as(cast.coordinator)
+    listing = client.get(reverse("registers:session_list"))
+    assert "make sessions from its schedule" in listing.content.decode()
+    day = timezone.localdate() + timedelta(days=3)
+    added = client.post(
+        reverse("registers:session_create", args=[service.pk]),
+        {
+            "on_day": day.day,
+            "on_month": day.month,
+            "on_year": day.year,
+            "starts": "10:00",
+            "ends": "11:30",
+            "place": "Indoor hall",
+            "open": "on",
+        },
+    )
+    assert added.status_code == 302
+    one_off = Session.objects.get(place="Indoor hall")
+    assert one_off.schedule is None and one_off.open
+    made = client.post(reverse("registers:generate", args=[service.pk]), {"weeks": "2"})
+    assert made.status_code == 302
+    assert Session.objects.filter(schedule__isnull=False).count() == 2
+    assert (
+        client_as(cast.caseworker).get(reverse("registers:generate", args=[service.pk])).status_code
+        == 403
+    )

@@ -38,6 +38,11 @@ register_taker = o.role_in(*REGISTER_ROLES)
 register = o.signed_in(session_visible, register_taker)
 planner = o.signed_in(session_visible, o.role_in(*PLANNERS))
 enrolment = o.person()
+# A service's sessions are planned by its own organisation's coordinators and admins: a service
+# the actor sees (its own or a partner's) is refused (403), any other a 404.
+service_planner = o.organisation(
+    o.scope_in(OWN, otherwise=o.Outcome.FORBIDDEN), o.role_in(*PLANNERS)
+)
 
 
 def _id(record) -> str:
@@ -90,6 +95,8 @@ def enrols() -> o.Rule:
 
 DECISIONS: dict[str, Decision] = {
     "registers:session_list": Decision(o.signed_in()),
+    "registers:session_create": Decision(service_planner, about="session_service", methods=WRITE),
+    "registers:generate": Decision(service_planner, about="session_service", methods=WRITE),
     "registers:register": Decision(register, about="session", methods=WRITE),
     "registers:marks": Decision(register, about="session", methods=("POST",)),
     "registers:headcount": Decision(register, about="session", methods=WRITE),
