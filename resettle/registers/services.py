@@ -589,7 +589,8 @@ def enrolment_create(
 
 
 def _next_programme(service: Service) -> Programme | None:
-    """The programme whose next session comes first, when the service runs any."""
+    """The programme whose next session comes first; none when no programme has sessions to
+    come (the person then joins the service itself)."""
     upcoming = (
         Session.objects.filter(
             service=service,
@@ -601,9 +602,7 @@ def _next_programme(service: Service) -> Programme | None:
         .order_by("starts_at")
         .first()
     )
-    if upcoming is not None:
-        return upcoming.programme
-    return service.programmes.order_by("-created_at").first()
+    return upcoming.programme if upcoming is not None else None
 
 
 def enrolment_from_referral(
