@@ -25,9 +25,6 @@ class MarkForm(GovukForm):
         label="If the session is full, why they were let in", required=False, max_length=500
     )
 
-    class Layout:
-        title = "Register"
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
