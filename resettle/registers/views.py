@@ -52,7 +52,10 @@ def _register_session(request: AuthenticatedRequest, pk: UUID) -> Session:
 @require_GET
 def session_list_view(request: AuthenticatedRequest) -> HttpResponse:
     """The actor's organisation's sessions for a week from the day asked (today)."""
-    start = parse_date(request.GET.get("from", "")) or timezone.localdate()
+    try:
+        start = parse_date(request.GET.get("from", "")) or timezone.localdate()
+    except ValueError:  # shaped like a date but not one (2026-02-30)
+        start = timezone.localdate()
     sessions = selectors.session_list(
         actor=request.actor, start=start, end=start + timedelta(days=DAYS_SHOWN)
     )

@@ -277,3 +277,9 @@ def test_the_coordinator_adds_a_one_off_session_and_makes_the_schedules(cast, cl
         client_as(cast.caseworker).get(reverse("registers:generate", args=[service.pk])).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("asked", ["2026-02-30", "next tuesday", ""])
+def test_the_session_list_shows_this_week_for_a_day_that_is_not_one(cast, client_as, asked):
+    page = client_as(cast.coordinator).get(reverse("registers:session_list"), {"from": asked})
+    assert page.status_code == 200
