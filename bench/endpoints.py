@@ -7,7 +7,7 @@ see (its own caseload, people it works with), so a run is not one cached page ag
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 # Roles signed in with a browser session, and roles given API tokens (demo logins).
@@ -24,6 +24,8 @@ class Sample:
     family_names: list[str]
     dates_of_birth: list[str]  # ISO
     identifiers: list[str]
+    # Sessions whose register the role takes (a delivery partner's).
+    session_ids: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         lambda s: ["/referrals/received/"],
     ),
     Endpoint(
+        "register",
+        "Session register",
+        "session",
+        ("coordinator",),
+        "/sessions/00000000-0000-4000-8000-000000000000/",
+        lambda s: [f"/sessions/{pk}/" for pk in s.session_ids],
+    ),
+    Endpoint(
         "api_people",
         "API: people list",
         "token",
@@ -123,5 +133,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         TOKEN_ROLES,
         "/api/v1/people/00000000-0000-4000-8000-000000000000",
         lambda s: [f"/api/v1/people/{pk}" for pk in s.person_ids],
+    ),
+    Endpoint(
+        "api_sessions",
+        "API: sessions list",
+        "token",
+        ("coordinator",),
+        "/api/v1/sessions",
+        lambda s: ["/api/v1/sessions", "/api/v1/sessions?page=2"],
     ),
 )

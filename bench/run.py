@@ -257,7 +257,11 @@ def samples(roles: set[str]):
             .order_by("value")
             .values_list("value", flat=True)[:SAMPLES_PER_ROLE]
         )
+        sessions = policy.sessions_visible_to(actor).order_by("-starts_at")
         result[role] = Sample(
+            session_ids=[
+                str(pk) for pk in sessions.values_list("pk", flat=True)[:SAMPLES_PER_ROLE]
+            ],
             person_ids=[str(pk) for pk in ids],
             family_names=sorted({p["family_name"] for p in people}),
             dates_of_birth=[p["date_of_birth"].isoformat() for p in people if p["date_of_birth"]],
@@ -524,7 +528,7 @@ def main() -> None:
     prepare_database(args.people, env, args.fresh)
     from django.db import connection
 
-    from bench.endpoints import ENDPOINTS, SESSION_ROLES, TOKEN_ROLES
+    from bench.endpoints import ENDPOINTS, SESSION_ROLES
 
     vendor = connection.vendor
     size = data_size()
@@ -535,8 +539,10 @@ def main() -> None:
     manage("collectstatic", "--no-input", "-v0", env=server_env)
 
     devices = authenticators(SESSION_ROLES)
-    tokens = api_tokens(TOKEN_ROLES)
-    sample_for = samples(set(SESSION_ROLES) | set(TOKEN_ROLES))
+    # Every role an API endpoint is measured for gets a token (the sessions list: a trust's).
+    token_roles = tuple(sorted({r for e in ENDPOINTS if e.auth == "token" for r in e.roles}))
+    tokens = api_tokens(token_roles)
+    sample_for = samples(set(SESSION_ROLES) | set(token_roles))
     connection.close()
 
     log_path = BENCH / ".data" / "gunicorn.log"
@@ -546,7 +552,7 @@ def main() -> None:
     rows = []
     try:
         sessions = {role: sign_in(port, role, devices[role]) for role in SESSION_ROLES}
-        log(f"Signed in: {', '.join(SESSION_ROLES)}; API tokens: {', '.join(TOKEN_ROLES)}")
+        log(f"Signed in: {', '.join(SESSION_ROLES)}; API tokens: {', '.join(token_roles)}")
         only = {k for k in args.only.split(",") if k}
         for endpoint in ENDPOINTS:
             row = {

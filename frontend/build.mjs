@@ -56,6 +56,7 @@ const copies = [
   [join(moj, "moj-frontend.min.js.map"), "moj-frontend.min.js.map"],
   [join(htmx, "htmx.min.js"), "htmx.min.js"],
   [join(src, "init.js"), "init.js"],
+  [join(src, "register.js"), "register.js"],
   [join(src, "favicon.svg"), "favicon.svg"],
 ];
 for (const [from, to] of copies) copyFileSync(from, join(dist, to));

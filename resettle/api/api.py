@@ -15,6 +15,7 @@ from resettle.api.endpoints import (
     organisations,
     people,
     referrals,
+    registers,
     services,
     suitability,
 )
@@ -71,3 +72,6 @@ api.add_router("/cases", cases.router)
 api.add_router("/contacts", contacts.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/goals", goals.router)
+api.add_router("/sessions", registers.sessions_router)
+api.add_router("/programmes", registers.programmes_router)
+api.add_router("/enrolments", registers.enrolments_router)

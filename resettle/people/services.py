@@ -31,6 +31,7 @@ from resettle.people.models import (
     WorkingRelationship,
 )
 from resettle.referrals.models import Referral, ReferralState
+from resettle.registers.models import Enrolment, EnrolmentState
 
 PERSON_FIELDS = frozenset(
     {
@@ -398,8 +399,9 @@ def working_relationship_end(
 ) -> WorkingRelationship | None:
     """The organisation stops working with the person today, which closes their record to it
     (after any follow-up window an agreement gives), unless something else still holds the
-    relationship: a live case there, an accepted or started referral to one of its services, or
-    a current mentoring allocation on its case. Returns the relationship ended, if one was.
+    relationship: a live case there, an accepted or started referral to one of its services, a
+    current mentoring allocation on its case, or a live enrolment in one of its services.
+    Returns the relationship ended, if one was.
 
     Called by the services that end a piece of work (withdrawing, declining, completing or
     closing a referral, closing a case), inside their transaction, after their own change is
@@ -438,4 +440,9 @@ def _relationship_held(person_id: Any, organisation: Organisation) -> bool:
     mentoring = MentorAllocation.objects.filter(
         case__person_id=person_id, case__organisation=organisation, ended_on__isnull=True
     )
-    return live_case.exists() or working_referral.exists() or mentoring.exists()
+    enrolled = Enrolment.objects.filter(
+        person_id=person_id, service__organisation=organisation, state=EnrolmentState.ENROLLED
+    )
+    return (
+        live_case.exists() or working_referral.exists() or mentoring.exists() or enrolled.exists()
+    )

@@ -42,6 +42,7 @@ from resettle.referrals.models import (
     Signposting,
     Urgency,
 )
+from resettle.registers.services import enrolment_from_referral
 
 REFERRAL = "referral"
 SIGNPOSTING = "signposting"
@@ -534,6 +535,8 @@ def referral_accept(
     event = _open_working_relationship(actor, current, request)
     if event is not None:
         record_events(actor=actor, events=[event], request=request)
+    # A service delivered in sessions takes the person onto its registers: no case needed.
+    enrolment_from_referral(actor=actor, referral=current, request=request)
     _tell_referrer(current, actor, "accepted")
     return current
 

@@ -23,6 +23,7 @@ NAV_SECTIONS = {
     "openreferral": "services",
     "custody": "people",
     "referrals": "referrals",
+    "registers": "sessions",
 }
 # Pages of a namespace that have their own navigation item.
 NAV_PAGES = {

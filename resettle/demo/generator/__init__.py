@@ -23,6 +23,7 @@ from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organ
 from resettle.demo.generator.people import create_people
 from resettle.demo.generator.plans import create_plans
 from resettle.demo.generator.referrals import create_referrals
+from resettle.demo.generator.registers import create_registers
 from resettle.demo.generator.reset import delete_demo, demo_exists
 from resettle.demo.generator.services import create_services
 from resettle.demo.generator.suitability import create_suitability
@@ -67,6 +68,7 @@ def generate(
         ("a year of contacts", create_contacts),
         ("this week's appointments", create_appointments),
         ("action plans", create_plans),
+        ("sessions and registers", create_registers),
     ]
     with transaction.atomic():
         for label, step in steps:

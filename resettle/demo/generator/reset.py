@@ -21,6 +21,7 @@ from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 from resettle.plans.models import Goal, PlanReview
 from resettle.referrals.models import Referral, Signposting
+from resettle.registers.models import Enrolment, Programme, Session
 
 
 def demo_exists() -> bool:
@@ -92,14 +93,18 @@ def delete_casework(people, organisations) -> int:
         MentorProfile.objects.filter(ours),
         Case.objects.filter(mine | ours),
         CustodyPeriod.objects.filter(mine),
+        Session.objects.filter(service__organisation__in=organisations),
+        Programme.objects.filter(service__organisation__in=organisations),
         ImportedService.objects.filter(ours),
         FeedImport.objects.filter(ours),
         Service.objects.filter(ours),
         Location.objects.filter(ours),
     ]
-    # Onward referrals protect the referral they came from: unlink the chain first.
+    # Enrolments hold the referral that made them, and onward referrals the one they came
+    # from: those go first.
+    total = Enrolment.objects.filter(mine | Q(service__organisation__in=organisations)).delete()[0]
     referrals.update(parent=None)
-    total = referrals.delete()[0]
+    total += referrals.delete()[0]
     for queryset in querysets:
         total += queryset.delete()[0]
     return total

@@ -11,6 +11,7 @@ from resettle.access.tests.matrix.areas import (
     openreferral,
     plans,
     referrals,
+    registers,
     today,
 )
 
@@ -25,4 +26,5 @@ AREAS = (
     plans,
     today,
     appointments,
+    registers,
 )
