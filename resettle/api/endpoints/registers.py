@@ -98,7 +98,7 @@ class MoveIn(ApiSchema):
     reason: str = Field("", max_length=500)
 
 
-class CancelIn(ApiSchema):
+class SessionCancelIn(ApiSchema):
     reason: str = Field(max_length=500, description="Why; the people booked's workers are told.")
 
 
@@ -188,7 +188,7 @@ def create_session(request: ApiRequest, payload: SessionCreate):
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="session_cancel",
 )
-def cancel_session(request: ApiRequest, session_id: UUID, payload: CancelIn):
+def cancel_session(request: ApiRequest, session_id: UUID, payload: SessionCancelIn):
     """Cancel a session (422 if it already is); the workers of the people booked are told."""
     actor = actor_of(request)
 
@@ -506,7 +506,7 @@ class EnrolmentCreate(ApiSchema):
     )
 
 
-class CompleteIn(ApiSchema):
+class EnrolmentCompleteIn(ApiSchema):
     completed_on: date | None = Field(None, description="Today if not given.")
     award_achieved_on: date | None = None
 
@@ -608,7 +608,7 @@ def create_enrolment(request: ApiRequest, payload: EnrolmentCreate):
     return idempotent(request, client_of(request).user, create)
 
 
-PAYLOADS: dict[str, type[ApiSchema]] = {"complete": CompleteIn, "withdraw": WithdrawIn}
+PAYLOADS: dict[str, type[ApiSchema]] = {"complete": EnrolmentCompleteIn, "withdraw": WithdrawIn}
 DOCS = {
     "complete": "The coordinator confirms the person completed, with the date of any award.",
     "withdraw": "The person leaves the service's sessions; their marks stay.",
