@@ -11,9 +11,11 @@ from resettle.api.endpoints import (
     consents,
     contacts,
     custody_periods,
+    exports,
     goals,
     households,
     organisations,
+    outcome_events,
     people,
     referrals,
     services,
@@ -71,3 +73,5 @@ api.add_router("/cases", cases.router)
 api.add_router("/contacts", contacts.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/goals", goals.router)
+api.add_router("/outcome-events", outcome_events.router)
+api.add_router("/exports", exports.router)
