@@ -81,7 +81,7 @@ def _row(values: dict[str, Any]) -> OutcomeRow:
 
 
 def _recorded_values(events: QuerySet[OutcomeEvent]) -> QuerySet:
-    return events.values(
+    return events.order_by().values(
         e_id=F("id"),
         e_person=F("person_id"),
         e_kind=F("kind"),
@@ -95,7 +95,7 @@ def _recorded_values(events: QuerySet[OutcomeEvent]) -> QuerySet:
 
 def _recall_values(recalls: QuerySet[CustodyEvent]) -> QuerySet:
     # A recall's coded reason stands where an event's offence category does.
-    return recalls.values(
+    return recalls.order_by().values(
         e_id=F("id"),
         e_person=F("period__person_id"),
         e_kind=Value(RECALL, output_field=CharField()),
@@ -132,7 +132,7 @@ def as_outcome_rows(values: Iterable[dict[str, Any]]) -> list[OutcomeRow]:
     return [_row(v) for v in values]
 
 
-def outcome_row_for_actor(*, actor: Actor, event_id: UUID) -> OutcomeRow:
+def outcome_row(*, actor: Actor, event_id: UUID) -> OutcomeRow:
     """One recorded event or recall, or the policy's 404."""
     found = OutcomeEvent.objects.filter(pk=event_id).exists()
     if found:

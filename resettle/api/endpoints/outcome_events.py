@@ -104,7 +104,7 @@ def list_outcome_events(
 def get_outcome_event(request: ApiRequest, event_id: UUID):
     """One outcome (a recorded event or a recall): 404 unless you may see it."""
     actor = actor_of(request)
-    row = selectors.outcome_row_for_actor(actor=actor, event_id=event_id)
+    row = selectors.outcome_row(actor=actor, event_id=event_id)
     selectors.audit_outcome_reads(actor=actor, rows=[row], request=request)
     return _body(row)
 
@@ -142,7 +142,7 @@ def create_outcome_event(request: ApiRequest, payload: OutcomeEventCreate):
                 )
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
-        row = selectors.outcome_row_for_actor(actor=actor, event_id=event.pk)
+        row = selectors.outcome_row(actor=actor, event_id=event.pk)
         location = request.build_absolute_uri(reverse("api:outcome_event_detail", args=[event.pk]))
         return 201, _body(row), {"Location": location}
 
