@@ -9,7 +9,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from resettle.access import policy
@@ -100,7 +100,7 @@ def create_export(request: ApiRequest, response: HttpResponse, payload: ExportCr
         raise invalid_input([{"field": wanted, "message": f"There is no such {wanted}"}]) from exc
     job.refresh_from_db()
     response["Location"] = request.build_absolute_uri(reverse("api:export_detail", args=[job.pk]))
-    return 202, _body(request, job)
+    return Status(202, _body(request, job))
 
 
 @router.get(

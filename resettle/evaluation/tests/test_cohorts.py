@@ -44,9 +44,7 @@ def test_a_release_before_support_started_leaves_it_in_the_community():
     assert index_date(DAY, steps, DAY + timedelta(days=90)) == (False, DAY)
 
 
-def test_people_without_a_date_of_birth_are_listed_excluded_and_counted(
-    cast, cohort, supported
-):
+def test_people_without_a_date_of_birth_are_listed_excluded_and_counted(cast, cohort, supported):
     kept = supported(family_name="Kept")
     missing = supported(family_name="Nodob", date_of_birth=None)
     summary = cohort_summary(actor=cast.analyst, cohort=cohort)
@@ -77,7 +75,9 @@ def test_sex_not_recorded_and_not_yet_released_are_exclusions_too(cast, cohort, 
 def test_through_the_gate_support_takes_the_release_date(cast, cohort, supported):
     person = supported(days_in=10)
     release_on = START + timedelta(days=40)
-    released(person, cast.probation.user, started=START - timedelta(days=200), released_on=release_on)
+    released(
+        person, cast.probation.user, started=START - timedelta(days=200), released_on=release_on
+    )
     [member] = cohort_summary(actor=cast.analyst, cohort=cohort).members
     assert member.through_the_gate
     assert member.index_date == release_on

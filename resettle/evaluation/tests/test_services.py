@@ -76,9 +76,7 @@ def test_bad_outcome_events_are_refused_and_nothing_saved(
 # Exports ------------------------------------------------------------------------------------------
 
 
-def test_a_jdl_file_without_an_agreement_permitting_it_is_refused_and_audited(
-    cast, full_cohort
-):
+def test_a_jdl_file_without_an_agreement_permitting_it_is_refused_and_audited(cast, full_cohort):
     with pytest.raises(PermissionDenied):
         services.export_request(actor=cast.analyst, cohort=full_cohort)
     refusal = AuditEvent.objects.get(action=AuditAction.EXPORT)
@@ -122,9 +120,7 @@ def test_the_jdl_file_is_built_by_the_task_worker_and_audited(
     assert AuditEvent.objects.filter(reason__startswith="Downloaded").count() == 1
 
 
-def test_a_file_whose_agreement_ended_before_the_build_fails(
-    cast, full_cohort, export_agreement
-):
+def test_a_file_whose_agreement_ended_before_the_build_fails(cast, full_cohort, export_agreement):
     job = services.export_request(actor=cast.analyst, cohort=full_cohort)
     export_agreement.ends_on = date.today()
     export_agreement.save()
@@ -180,9 +176,7 @@ def test_pseudonyms_are_stable_within_an_evaluation_and_differ_between_evaluatio
     assert once.isdisjoint(person_ids)
 
 
-def test_the_extract_holds_no_name_identifier_or_date_of_birth(
-    cast, full_cohort, export_agreement
-):
+def test_the_extract_holds_no_name_identifier_or_date_of_birth(cast, full_cohort, export_agreement):
     from resettle.people.models import Identifier, Person
 
     people = list(Person.objects.all())

@@ -192,9 +192,7 @@ def test_exporting_a_small_cohort_shows_the_count(
     cast, client_as, cohort, supported, export_agreement
 ):
     supported()
-    response = client_as(cast.analyst).post(
-        reverse("evaluation:cohort_export", args=[cohort.pk])
-    )
+    response = client_as(cast.analyst).post(reverse("evaluation:cohort_export", args=[cohort.pk]))
     assert response.status_code == 422
     assert "1 in this cohort qualify" in response.content.decode()
     assert not ExportJob.objects.exists()
@@ -254,9 +252,9 @@ def test_an_evaluation_and_its_extract(
         {"name": "Impact study", "evaluator": EVALUATOR},
     )
     evaluation = Evaluation.objects.get()
-    assert client.get(
-        reverse("evaluation:evaluation_detail", args=[evaluation.pk])
-    ).status_code == 200
+    assert (
+        client.get(reverse("evaluation:evaluation_detail", args=[evaluation.pk])).status_code == 200
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("evaluation:evaluation_extract", args=[evaluation.pk]))
     download = client.get(reverse("evaluation:export_download", args=[ExportJob.objects.get().pk]))
@@ -294,9 +292,12 @@ def test_another_organisations_cohort_and_files_are_404(cast, client_as, cohort,
     assert client.get(reverse("evaluation:cohort_detail", args=[cohort.pk])).status_code == 404
     assert client.get(reverse("evaluation:export_detail", args=[job.pk])).status_code == 404
     # Another analyst of the same organisation did not ask for it.
-    assert client_as(cast.manager).get(
-        reverse("evaluation:export_download", args=[job.pk])
-    ).status_code == 404
+    assert (
+        client_as(cast.manager)
+        .get(reverse("evaluation:export_download", args=[job.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_cohort_pages_send_the_signed_out_to_sign_in(client_as):

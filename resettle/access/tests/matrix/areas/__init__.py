@@ -7,6 +7,7 @@ from resettle.access.tests.matrix.areas import (
     contacts,
     custody,
     directory,
+    evaluation,
     mentoring,
     openreferral,
     plans,
@@ -25,4 +26,5 @@ AREAS = (
     plans,
     today,
     appointments,
+    evaluation,
 )
