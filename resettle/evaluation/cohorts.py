@@ -10,6 +10,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from resettle.custody.models import CustodyEventKind
 from resettle.people import choices
@@ -29,7 +30,7 @@ JDL_COLUMNS = (
     "Prison number",
 )
 JDL_DATE_FORMAT = "%d/%m/%Y"
-JDL_GENDERS = {choices.Sex.MALE: "Male", choices.Sex.FEMALE: "Female"}
+JDL_GENDERS: dict[str, str] = {choices.Sex.MALE: "Male", choices.Sex.FEMALE: "Female"}
 
 
 class Exclusion(enum.StrEnum):
@@ -53,7 +54,7 @@ EXCLUSION_LABELS = {
 class CustodyStep:
     """One dated custody event of a person (started, released, recalled, ended)."""
 
-    period_id: object
+    period_id: UUID | str
     kind: str
     on: date
 
@@ -62,7 +63,7 @@ class CustodyStep:
 class Member:
     """Someone who received a service in the cohort's range, with what the JDL file needs."""
 
-    person_id: object
+    person_id: UUID
     family_name: str
     given_name: str
     date_of_birth: date | None

@@ -268,8 +268,8 @@ def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
     summary = cohort_summary(actor=actor, cohort=cohort)
     ids = [m.person_id for m in summary.members]
     org = cohort.organisation_id
-    people = {
-        row["pk"]: row
+    people: dict[UUID, dict[str, Any]] = {
+        row["pk"]: dict(row)
         for row in Person.objects.filter(pk__in=ids).values(
             "pk", "date_of_birth", "sex", "ethnicity"
         )
@@ -305,8 +305,9 @@ def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
         engagement[row["person_id"]] = Engagement(
             row["attended"], row["missed"], row["minutes"] or 0
         )
-    referrals = list(
-        Referral.objects.filter(person_id__in=ids, service__organisation_id=org)
+    referrals: list[dict[str, Any]] = [
+        dict(row)
+        for row in Referral.objects.filter(person_id__in=ids, service__organisation_id=org)
         .exclude(state=ReferralState.DRAFT)
         .order_by("person_id", "submitted_at", "pk")
         .values(
@@ -318,7 +319,7 @@ def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
             "decided_at",
             "ended_at",
         )
-    )
+    ]
     return ExtractSource(
         members=summary.members,
         people=people,
