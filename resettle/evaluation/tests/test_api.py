@@ -8,6 +8,7 @@ from resettle.audit.models import AuditAction, AuditEvent
 from resettle.custody.models import CustodyEvent, CustodyEventKind
 from resettle.evaluation.cohorts import JDL_COLUMNS
 from resettle.evaluation.models import ExportJob, OutcomeEvent
+from resettle.evaluation.services import evaluation_create
 from resettle.evaluation.tests.conftest import EVALUATOR, released
 
 pytestmark = pytest.mark.django_db
@@ -153,8 +154,6 @@ def test_an_unfinished_file_is_409(cast, api_as, full_cohort, export_agreement):
 def test_an_extract_is_refused_403_without_an_agreement_naming_the_evaluator(
     cast, api_as, full_cohort
 ):
-    from resettle.evaluation.services import evaluation_create
-
     evaluation = evaluation_create(
         actor=cast.analyst, cohort=full_cohort, data={"name": "X", "evaluator": EVALUATOR}
     )

@@ -5,10 +5,14 @@ import io
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
+from resettle.cases.models import Case
 from resettle.custody.models import CustodyEventKind
+from resettle.directory.models import Service
 from resettle.evaluation import extracts
 from resettle.evaluation.cohorts import JDL_COLUMNS, CustodyStep, Exclusion, index_date
+from resettle.evaluation.disclosure import suppressed_counts
 from resettle.evaluation.selectors import cohort_summary
 from resettle.evaluation.tests.conftest import START, released
 from resettle.people import choices
@@ -87,18 +91,12 @@ def test_support_outside_the_range_and_other_organisations_cases_are_not_in_the_
     cast, cohort, supported, make_person
 ):
     supported(days_in=-5)
-    from resettle.cases.models import Case
-
     elsewhere = make_person(cast.housing)
     Case.objects.create(person=elsewhere, organisation=cast.housing_provider, opened_on=START)
     assert cohort_summary(actor=cast.analyst, cohort=cohort).members == []
 
 
 def test_an_accepted_referral_counts_as_receiving_the_service(cast, cohort, make_person):
-    from django.utils import timezone
-
-    from resettle.directory.models import Service
-
     service = Service.objects.create(
         organisation=cast.lead_charity,
         name="Resettlement support",
@@ -146,8 +144,6 @@ def test_the_jdl_file_has_the_template_columns_and_formats(cast, cohort, support
 
 
 def test_small_counts_are_hidden_with_a_second_so_the_total_does_not_give_them_away():
-    from resettle.evaluation.disclosure import suppressed_counts
-
     assert suppressed_counts({"a": 3, "b": 7, "c": 20, "d": 0}) == {
         "a": "fewer than 5",
         "b": "suppressed",

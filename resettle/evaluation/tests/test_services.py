@@ -14,6 +14,7 @@ from resettle.evaluation import services
 from resettle.evaluation.extracts import EXTRACT_TABLES, pseudonym
 from resettle.evaluation.models import Evaluation, ExportKind, ExportState, OutcomeEvent
 from resettle.evaluation.tests.conftest import EVALUATOR
+from resettle.people.models import Identifier, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +178,6 @@ def test_pseudonyms_are_stable_within_an_evaluation_and_differ_between_evaluatio
 
 
 def test_the_extract_holds_no_name_identifier_or_date_of_birth(cast, full_cohort, export_agreement):
-    from resettle.people.models import Identifier, Person
-
     people = list(Person.objects.all())
     Identifier.objects.create(person=people[0], scheme="pnc", value="2011/0099999Z")
     files = _extract(cast, _evaluation(cast, full_cohort))

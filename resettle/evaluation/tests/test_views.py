@@ -5,7 +5,10 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from resettle.accounts.models import Role
+from resettle.accounts.tests.factories import make_membership, make_user
 from resettle.audit.models import AuditAction, AuditEvent
+from resettle.custody.models import CustodyEvent, CustodyEventKind
 from resettle.evaluation.cohorts import JDL_COLUMNS
 from resettle.evaluation.models import Cohort, CohortResult, Evaluation, ExportJob, OutcomeEvent
 from resettle.evaluation.tests.conftest import END, EVALUATOR, START, released
@@ -24,8 +27,6 @@ def person(cast, make_person):
 def test_probation_records_and_lists_outcomes_with_recalls_from_custody(
     cast, client_as, person, offence_agreement
 ):
-    from resettle.custody.models import CustodyEvent, CustodyEventKind
-
     released(
         person,
         cast.probation.user,
@@ -274,9 +275,6 @@ def test_cohort_pages_refuse_other_roles(cast, client_as, cohort, who):
 
 
 def test_another_organisations_cohort_and_files_are_404(cast, client_as, cohort, make_person):
-    from resettle.accounts.models import Role
-    from resettle.accounts.tests.factories import make_membership, make_user
-
     housing_analyst = make_membership(
         user=make_user(username="housing-analyst"),
         organisation=cast.housing_provider,
