@@ -23,7 +23,7 @@ from resettle.evaluation.forms import (
     OutcomeEventForm,
 )
 from resettle.evaluation.models import Cohort, Evaluation, ExportState
-from resettle.web.form_runner import bound_data, render_form, run_form
+from resettle.web.form_runner import INVALID_FORM_STATUS, bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import page_of
 
@@ -172,7 +172,7 @@ def cohort_export_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
         return forbidden(request, exc.message)
     except ApplicationError as exc:
         form.add_error(None, exc.message)
-        return _cohort_page(request, cohort, form, status=422)
+        return _cohort_page(request, cohort, form, status=INVALID_FORM_STATUS)
     return redirect("evaluation:export_detail", pk=job.pk)
 
 

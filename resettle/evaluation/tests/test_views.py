@@ -194,8 +194,9 @@ def test_exporting_a_small_cohort_shows_the_count(
 ):
     supported()
     response = client_as(cast.analyst).post(reverse("evaluation:cohort_export", args=[cohort.pk]))
-    assert response.status_code == 422
+    assert response.status_code == 200
     assert "1 in this cohort qualify" in response.content.decode()
+    assert "<title>Error: " in response.content.decode()
     assert not ExportJob.objects.exists()
 
 
@@ -300,3 +301,50 @@ def test_another_organisations_cohort_and_files_are_404(cast, client_as, cohort,
 
 def test_cohort_pages_send_the_signed_out_to_sign_in(client_as):
     assert client_as(None).get(reverse("evaluation:cohort_list")).status_code == 302
+
+
+def test_the_cohort_list_keeps_its_query_count(cast, client_as, count_queries):
+    def cohort(n: int) -> Cohort:
+        return Cohort.objects.create(
+            organisation=cast.lead_charity,
+            name=f"Cohort {n}",
+            service_from=START,
+            service_to=END,
+            created_by=cast.analyst.user,
+        )
+
+    cohort(0)
+    client = client_as(cast.analyst)
+    with count_queries() as few:
+        client.get(reverse("evaluation:cohort_list"))
+    for n in range(1, 6):
+        cohort(n)
+    with count_queries() as many:
+        assert len(client.get(reverse("evaluation:cohort_list")).context["page_obj"]) == 6
+    assert len(many) == len(few)
+
+
+def test_a_persons_outcomes_page_keeps_its_query_count(
+    cast, client_as, person, offence_agreement, count_queries
+):
+    def event() -> None:
+        OutcomeEvent.objects.create(
+            person=person,
+            kind="arrest",
+            occurred_on=date.today(),
+            offence_category="theft",
+            source="police",
+            organisation=cast.probation_unit,
+            recorded_by=cast.probation.user,
+        )
+
+    event()
+    client = client_as(cast.probation)
+    url = reverse("evaluation:person_outcomes", args=[person.pk])
+    with count_queries() as few:
+        client.get(url)
+    for _ in range(5):
+        event()
+    with count_queries() as many:
+        assert len(client.get(url).context["rows"]) == 6
+    assert len(many) == len(few)
