@@ -9,12 +9,19 @@ from uuid import UUID
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 from pydantic import Field
 
 from resettle.access import policy
-from resettle.api.endpoints.common import acting_member, actor_of, problems
+from resettle.api.endpoints.common import (
+    IDEMPOTENCY_KEY,
+    acting_member,
+    actor_of,
+    client_of,
+    problems,
+)
 from resettle.api.errors import ApiProblem, invalid_input
+from resettle.api.idempotency import idempotent
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 from resettle.evaluation import services
@@ -74,9 +81,10 @@ def _evaluator(request: ApiRequest) -> None:
 @router.post(
     "",
     response={202: ExportOut, **problems(400, 403, 422)},
+    openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="export_create",
 )
-def create_export(request: ApiRequest, response: HttpResponse, payload: ExportCreate):
+def create_export(request: ApiRequest, payload: ExportCreate):
     """Ask for a file; it is built in the background (202: poll the `Location`). Refused (403,
     audited) without an agreement permitting it; a JDL cohort with fewer than 60 qualifying
     people is refused with the count (422)."""
@@ -89,18 +97,24 @@ def create_export(request: ApiRequest, response: HttpResponse, payload: ExportCr
     record_id = getattr(payload, wanted)
     if record_id is None:
         raise invalid_input([{"field": wanted, "message": f"Give the {wanted}"}])
-    try:
-        if wanted == "cohort":
-            cohort = policy.get_cohort_for_actor(actor, record_id)
-            job = services.export_request(actor=actor, cohort=cohort, request=request)
-        else:
-            evaluation = policy.get_evaluation_for_actor(actor, record_id)
-            job = services.export_request(actor=actor, evaluation=evaluation, request=request)
-    except Http404 as exc:
-        raise invalid_input([{"field": wanted, "message": f"There is no such {wanted}"}]) from exc
-    job.refresh_from_db()
-    response["Location"] = request.build_absolute_uri(reverse("api:export_detail", args=[job.pk]))
-    return Status(202, _body(request, job))
+
+    def create() -> tuple[int, dict, dict[str, str]]:
+        try:
+            if wanted == "cohort":
+                cohort = policy.get_cohort_for_actor(actor, record_id)
+                job = services.export_request(actor=actor, cohort=cohort, request=request)
+            else:
+                evaluation = policy.get_evaluation_for_actor(actor, record_id)
+                job = services.export_request(actor=actor, evaluation=evaluation, request=request)
+        except Http404 as exc:
+            raise invalid_input(
+                [{"field": wanted, "message": f"There is no such {wanted}"}]
+            ) from exc
+        job.refresh_from_db()
+        location = request.build_absolute_uri(reverse("api:export_detail", args=[job.pk]))
+        return 202, _body(request, job), {"Location": location}
+
+    return idempotent(request, client_of(request).user, create)
 
 
 @router.get(

@@ -202,3 +202,15 @@ def test_another_users_export_is_404(cast, api_as, cohort):
     )
     assert api_as(cast.manager).get(f"{EXPORTS}/{job.pk}").status_code == 404
     assert api_as(cast.analyst).get(f"{EXPORTS}/{job.pk}").status_code == 200
+
+
+def test_asking_again_with_the_same_idempotency_key_makes_one_job(
+    cast, api_as, full_cohort, export_agreement
+):
+    api = api_as(cast.analyst)
+    body = {"kind": "jdl_cohort", "cohort": str(full_cohort.pk)}
+    first = api.post(EXPORTS, body, headers={"Idempotency-Key": "jdl-1"})
+    again = api.post(EXPORTS, body, headers={"Idempotency-Key": "jdl-1"})
+    assert first.status_code == again.status_code == 202
+    assert first.json()["id"] == again.json()["id"]
+    assert ExportJob.objects.count() == 1
