@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -172,18 +172,20 @@ def _support_starts(actor: Actor, cohort: Cohort) -> dict[UUID, date]:
         opened_on__gte=cohort.service_from,
         opened_on__lte=cohort.service_to,
     ).values_list("person_id", "opened_on")
+    # Accepted on a local day in the range: from its first moment to the next day's.
+    zone = timezone.get_current_timezone()
     referrals = Referral.objects.filter(
         about(served),
         service__organisation_id=cohort.organisation_id,
         state__in=SERVED_STATES,
-        decided_at__isnull=False,
+        decided_at__gte=datetime.combine(cohort.service_from, time.min, zone),
+        decided_at__lt=datetime.combine(cohort.service_to + timedelta(days=1), time.min, zone),
     ).values_list("person_id", "decided_at")
     for person_id, opened_on in cases:
         starts[person_id] = min(opened_on, starts.get(person_id, opened_on))
     for person_id, decided_at in referrals:
         on = timezone.localdate(decided_at)
-        if cohort.service_from <= on <= cohort.service_to:
-            starts[person_id] = min(on, starts.get(person_id, on))
+        starts[person_id] = min(on, starts.get(person_id, on))
     return starts
 
 

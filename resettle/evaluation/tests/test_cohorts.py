@@ -96,16 +96,17 @@ def test_support_outside_the_range_and_other_organisations_cases_are_not_in_the_
     assert cohort_summary(actor=cast.analyst, cohort=cohort).members == []
 
 
-def test_an_accepted_referral_counts_as_receiving_the_service(cast, cohort, make_person):
-    service = Service.objects.create(
+def _accepted_referral(cast, person, on: date, state: str = "accepted") -> None:
+    service, _ = Service.objects.get_or_create(
         organisation=cast.lead_charity,
         name="Resettlement support",
-        description="Support.",
-        access="referral_only",
-        pathways=["accommodation"],
+        defaults={
+            "description": "Support.",
+            "access": "referral_only",
+            "pathways": ["accommodation"],
+        },
     )
-    person = make_person(cast.caseworker, date_of_birth=date(1988, 1, 2), sex="female")
-    decided = timezone.make_aware(datetime.combine(START + timedelta(days=3), time(10)))
+    decided = timezone.make_aware(datetime.combine(on, time(10)))
     Referral.objects.create(
         person=person,
         service=service,
@@ -113,11 +114,24 @@ def test_an_accepted_referral_counts_as_receiving_the_service(cast, cohort, make
         referred_by=cast.probation.user,
         reason="Needs housing support",
         pathway="accommodation",
-        state="accepted",
+        state=state,
         submitted_at=decided - timedelta(days=1),
         decided_at=decided,
+        decline_reason="no_capacity" if state == "declined" else "",
     )
+
+
+def test_an_accepted_referral_in_the_range_counts_as_receiving_the_service(
+    cast, cohort, make_person
+):
+    person = make_person(cast.caseworker, date_of_birth=date(1988, 1, 2), sex="female")
+    _accepted_referral(cast, person, START + timedelta(days=3))
+    before = make_person(cast.caseworker, family_name="Before")
+    _accepted_referral(cast, before, START - timedelta(days=1))
+    declined = make_person(cast.caseworker, family_name="Declined")
+    _accepted_referral(cast, declined, START + timedelta(days=5), state="declined")
     [member] = cohort_summary(actor=cast.analyst, cohort=cohort).members
+    assert member.person_id == person.pk
     assert member.support_start == START + timedelta(days=3)
     assert member.qualifies
 
