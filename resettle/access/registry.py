@@ -625,7 +625,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "content_type",
             "finished_at",
         ),
-        (ACCESS_RECORD, "content"),
+        (ACCESS_RECORD, "content", "people"),
     ),
     # Mentoring: mentors' profiles are staff details; a mentee's preferences are case notes.
     "mentoring.MentorProfile": _fields(

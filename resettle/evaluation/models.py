@@ -275,6 +275,8 @@ class ExportJob(TimestampedModel):
     file_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     content = models.BinaryField(blank=True, default=b"")
+    # A JDL file names people: each download goes in their own audit trail.
+    people = models.JSONField(default=list, blank=True, help_text="Ids of the people named.")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

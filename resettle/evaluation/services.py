@@ -16,7 +16,7 @@ from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.models import AuditAction
-from resettle.audit.services import diff, record_event
+from resettle.audit.services import EventData, diff, record_event, record_events
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.evaluation import extracts
 from resettle.evaluation.cohorts import JDL_MINIMUM
@@ -331,6 +331,7 @@ def export_build(*, job_id: UUID | str) -> ExportJob:
             )
         content = extracts.jdl_file(summary.members)
         rows = len(summary.qualifying)
+        people = [str(m.person_id) for m in summary.qualifying]
         name = f"jdl-cohort-{slugify(job.cohort.name)}-{date.today():%Y-%m-%d}.csv"
         content_type = extracts.CSV
     else:
@@ -353,6 +354,8 @@ def export_build(*, job_id: UUID | str) -> ExportJob:
             context, lambda percent: _progress(job, 30 + percent * 7 // 10)
         )
         name = f"evaluation-{slugify(evaluation.name)}-{date.today():%Y-%m-%d}.zip"
+        # Pseudonymised: no one is named in it.
+        people = []
         content_type = extracts.ZIP
     ExportJob.objects.filter(pk=job.pk).update(
         state=ExportState.DONE,
@@ -361,6 +364,7 @@ def export_build(*, job_id: UUID | str) -> ExportJob:
         file_name=name,
         content_type=content_type,
         content=content,
+        people=people,
         finished_at=timezone.now(),
     )
     job.refresh_from_db()
@@ -382,12 +386,29 @@ def export_download(
     _evaluator(actor)
     if job.state != ExportState.DONE:
         raise ApplicationError("The file is not ready yet")
-    record_event(
+    reason = f"Downloaded {job.file_name} ({job.rows} people)"
+    named = [
+        EventData(
+            action=AuditAction.EXPORT,
+            object_type=EXPORT_OBJECT,
+            object_id=str(job.pk),
+            person_id=UUID(person_id),
+            category=Category.IDENTITY,
+            reason=reason,
+        )
+        for person_id in job.people
+    ]
+    record_events(
         actor=actor,
-        action=AuditAction.EXPORT,
-        object_type=EXPORT_OBJECT,
-        object_id=job.pk,
-        reason=f"Downloaded {job.file_name} ({job.rows} people)",
+        events=[
+            EventData(
+                action=AuditAction.EXPORT,
+                object_type=EXPORT_OBJECT,
+                object_id=str(job.pk),
+                reason=reason,
+            ),
+            *named,
+        ],
         request=request,
     )
     return job
