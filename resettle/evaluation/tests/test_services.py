@@ -233,3 +233,18 @@ def test_asking_for_neither_or_both_is_refused(cast, full_cohort):
     with pytest.raises(ValidationError):
         services.export_request(actor=cast.analyst)
     assert ExportKind.JDL_COHORT
+
+
+def test_the_prison_records_outcomes_too(cast, make_person, offence_agreement):
+    person = make_person(cast.prison)
+    event = services.outcome_event_record(actor=cast.prison, person=person, data=_outcome())
+    assert event.organisation == cast.prison_team
+
+
+def test_a_file_asked_for_by_someone_who_has_since_left_fails(cast, full_cohort, export_agreement):
+    job = services.export_request(actor=cast.analyst, cohort=full_cohort)
+    cast.analyst.ended_on = date.today()
+    cast.analyst.save()
+    job = services.export_build(job_id=job.pk)
+    assert job.state == ExportState.FAILED
+    assert "no longer evaluates" in job.error

@@ -264,15 +264,61 @@ def test_an_evaluation_and_its_extract(
     assert download["Content-Type"] == "application/zip"
 
 
-ROLE_PAGES = ("evaluation:cohort_list", "evaluation:cohort_create")
+@pytest.fixture
+def evaluation_records(cast, cohort):
+    evaluation = Evaluation.objects.create(
+        organisation=cast.lead_charity,
+        cohort=cohort,
+        name="Impact",
+        evaluator=EVALUATOR,
+        created_by=cast.analyst.user,
+    )
+    job = ExportJob.objects.create(
+        organisation=cast.lead_charity,
+        requested_by=cast.analyst.user,
+        kind="jdl_cohort",
+        cohort=cohort,
+    )
+    return {"cohort": cohort, "evaluation": evaluation, "export": job}
+
+
+EVALUATOR_ROUTES = (
+    ("GET", "evaluation:cohort_list", None),
+    ("GET", "evaluation:cohort_create", None),
+    ("POST", "evaluation:cohort_create", None),
+    ("GET", "evaluation:cohort_detail", "cohort"),
+    ("POST", "evaluation:cohort_export", "cohort"),
+    ("GET", "evaluation:result_create", "cohort"),
+    ("POST", "evaluation:result_create", "cohort"),
+    ("GET", "evaluation:evaluation_create", "cohort"),
+    ("POST", "evaluation:evaluation_create", "cohort"),
+    ("GET", "evaluation:evaluation_detail", "evaluation"),
+    ("POST", "evaluation:evaluation_extract", "evaluation"),
+    ("GET", "evaluation:export_detail", "export"),
+    ("GET", "evaluation:export_download", "export"),
+)
+
+
+def _send(client, method: str, name: str, record):
+    url = reverse(name, args=[record.pk] if record is not None else [])
+    return client.get(url) if method == "GET" else client.post(url, {})
 
 
 @pytest.mark.parametrize("who", ["caseworker", "probation", "admin", "mentor", "outsider"])
-def test_cohort_pages_refuse_other_roles(cast, client_as, cohort, who):
+def test_every_evaluation_page_refuses_other_roles(cast, client_as, evaluation_records, who):
     client = client_as(getattr(cast, who))
-    for name in ROLE_PAGES:
-        assert client.get(reverse(name)).status_code == 403
-    assert client.get(reverse("evaluation:cohort_detail", args=[cohort.pk])).status_code == 403
+    for method, name, about in EVALUATOR_ROUTES:
+        record = evaluation_records[about] if about else None
+        assert _send(client, method, name, record).status_code == 403, (method, name)
+    assert not Cohort.objects.exclude(pk=evaluation_records["cohort"].pk).exists()
+
+
+def test_every_evaluation_page_sends_the_signed_out_to_sign_in(client_as, evaluation_records):
+    client = client_as(None)
+    for method, name, about in EVALUATOR_ROUTES:
+        record = evaluation_records[about] if about else None
+        response = _send(client, method, name, record)
+        assert response.status_code == 302 and "sign-in" in response.url, (method, name)
 
 
 def test_another_organisations_cohort_and_files_are_404(cast, client_as, cohort, make_person):
@@ -297,10 +343,6 @@ def test_another_organisations_cohort_and_files_are_404(cast, client_as, cohort,
         .status_code
         == 404
     )
-
-
-def test_cohort_pages_send_the_signed_out_to_sign_in(client_as):
-    assert client_as(None).get(reverse("evaluation:cohort_list")).status_code == 302
 
 
 def test_the_cohort_list_keeps_its_query_count(cast, client_as, count_queries):
@@ -348,3 +390,17 @@ def test_a_persons_outcomes_page_keeps_its_query_count(
     with count_queries() as many:
         assert len(client.get(url).context["rows"]) == 6
     assert len(many) == len(few)
+
+
+def test_a_file_being_built_shows_its_progress_and_a_refresh_link(
+    cast, client_as, evaluation_records
+):
+    job = evaluation_records["export"]
+    ExportJob.objects.filter(pk=job.pk).update(state="running", progress=40)
+    client = client_as(cast.analyst)
+    page = client.get(reverse("evaluation:export_detail", args=[job.pk])).content.decode()
+    assert "Being built: 40% done." in page
+    assert 'hx-trigger="every 2s"' in page
+    # Not ready: the download goes back to the progress page.
+    response = client.get(reverse("evaluation:export_download", args=[job.pk]))
+    assert response.url == reverse("evaluation:export_detail", args=[job.pk])
