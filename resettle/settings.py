@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "resettle.appointments",
     "resettle.plans",
     "resettle.registers",
+    "resettle.evaluation",
     "resettle.today",
     "resettle.api",
     "resettle.demo",

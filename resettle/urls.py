@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("resettle.appointments.urls")),
     path("", include("resettle.plans.urls")),
     path("", include("resettle.registers.urls")),
+    path("", include("resettle.evaluation.urls")),
     path("", include("resettle.today.urls")),
     path("api/v1/", include("resettle.api.urls")),
     path("django-admin/", admin.site.urls),

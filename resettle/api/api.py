@@ -10,9 +10,11 @@ from resettle.api.endpoints import (
     consents,
     contacts,
     custody_periods,
+    exports,
     goals,
     households,
     organisations,
+    outcome_events,
     people,
     referrals,
     registers,
@@ -75,3 +77,5 @@ api.add_router("/goals", goals.router)
 api.add_router("/sessions", registers.sessions_router)
 api.add_router("/programmes", registers.programmes_router)
 api.add_router("/enrolments", registers.enrolments_router)
+api.add_router("/outcome-events", outcome_events.router)
+api.add_router("/exports", exports.router)

@@ -12,6 +12,7 @@ from resettle.partnerships.models import (
     MAX_FOLLOW_UP_DAYS,
     LawfulBasis,
     Partnership,
+    PermittedExport,
     SharingAgreement,
 )
 from resettle.partnerships.selectors import AgreementStatus
@@ -115,6 +116,21 @@ class AgreementForm(GovukForm):
             "min_value": "The follow-up window must be at least 1 day",
             "max_value": f"The follow-up window must be {MAX_FOLLOW_UP_DAYS} days or fewer",
         },
+    )
+    permitted_exports = forms.MultipleChoiceField(
+        label="Which files may be made for outside the partnership? (optional)",
+        help_text="Select all that apply",
+        choices=PermittedExport.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    evaluator = forms.CharField(
+        label="Evaluator (optional)",
+        max_length=200,
+        required=False,
+        help_text="The external evaluator a pseudonymised extract may go to, as named in the "
+        "agreement",
+        error_messages={"max_length": "Evaluator must be 200 characters or fewer"},
     )
 
     def __init__(

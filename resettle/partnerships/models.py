@@ -39,6 +39,15 @@ class LawfulBasis(models.TextChoices):
     LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests"
 
 
+class PermittedExport(models.TextChoices):
+    """Files that leave the partnership, which an agreement must name before anyone may make
+    them: the Justice Data Lab's cohort file goes to the Ministry of Justice, an evaluator
+    extract to the evaluator the agreement names."""
+
+    JUSTICE_DATA_LAB = "justice_data_lab", "Justice Data Lab cohort file"
+    EVALUATOR_EXTRACT = "evaluator_extract", "Pseudonymised extract for the named evaluator"
+
+
 class SharingAgreement(TimestampedModel):
     """An information-sharing agreement: within a partnership, which organisations (named, or
     every organisation of the named kinds) may receive which data categories, why, and when."""
@@ -75,6 +84,16 @@ class SharingAgreement(TimestampedModel):
         "still read their identity and contact details, for outcome follow-ups. None: access "
         "ends with the work.",
     )
+    permitted_exports = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="PermittedExport values: the files this agreement allows to be made.",
+    )
+    evaluator = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The external evaluator an evaluator extract may go to.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -108,6 +127,12 @@ class SharingAgreement(TimestampedModel):
                     f"{Category(category).label} can only be shared with "
                     + ", ".join(OrganisationKind(k).label.lower() for k in sorted(kinds))
                 )
+        if set(self.permitted_exports) - set(PermittedExport.values):
+            errors["permitted_exports"] = "Choose files from the list"
+        if PermittedExport.EVALUATOR_EXTRACT in self.permitted_exports and not self.evaluator:
+            errors["evaluator"] = "Enter the evaluator the extract may go to"
+        if self.evaluator and PermittedExport.EVALUATOR_EXTRACT not in self.permitted_exports:
+            errors["evaluator"] = "Name an evaluator only when an evaluator extract is allowed"
         if self.ends_on and self.starts_on and self.ends_on <= self.starts_on:
             errors["ends_on"] = "The end date must be after the start date"
         if errors:

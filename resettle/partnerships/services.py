@@ -18,7 +18,7 @@ from resettle.audit.models import AuditAction
 from resettle.audit.services import diff, record_event
 from resettle.core.exceptions import PermissionDenied
 from resettle.notifications.services import notify
-from resettle.partnerships.models import Partnership, SharingAgreement
+from resettle.partnerships.models import Partnership, PermittedExport, SharingAgreement
 from resettle.partnerships.selectors import AUDIT_OBJECT_TYPE
 
 # What an agreement's `data` may hold; the partnership and named recipients go separately.
@@ -32,6 +32,8 @@ AGREEMENT_FIELDS = (
     "starts_on",
     "ends_on",
     "follow_up_days",
+    "permitted_exports",
+    "evaluator",
 )
 
 
@@ -92,6 +94,8 @@ def _snapshot(agreement: SharingAgreement, recipients: Iterable) -> dict[str, An
         "starts_on": agreement.starts_on.isoformat() if agreement.starts_on else None,
         "ends_on": agreement.ends_on.isoformat() if agreement.ends_on else None,
         "follow_up_days": agreement.follow_up_days,
+        "permitted_exports": ", ".join(agreement.permitted_exports),
+        "evaluator": agreement.evaluator,
     }
 
 
@@ -129,6 +133,8 @@ def _apply(agreement: SharingAgreement, data: dict[str, Any]) -> None:
             value = _in_order(value, Category.values)
         elif name == "recipient_kinds":
             value = _in_order(value, OrganisationKind.values)
+        elif name == "permitted_exports":
+            value = _in_order(value, PermittedExport.values)
         elif isinstance(value, str):
             value = value.strip()
         setattr(agreement, name, value)

@@ -43,6 +43,8 @@ HISTORY_LABELS = {
     "starts_on": "Start date",
     "ends_on": "End date",
     "follow_up_days": "Follow-up window (days)",
+    "permitted_exports": "Files for outside the partnership",
+    "evaluator": "Evaluator",
 }
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from resettle.access.policy import (
+    can_evaluate,
     can_manage_agreements,
     can_view_case_records,
     can_view_mentor_profiles,
@@ -24,6 +25,7 @@ NAV_SECTIONS = {
     "custody": "people",
     "referrals": "referrals",
     "registers": "sessions",
+    "evaluation": "evaluation",
 }
 # Pages of a namespace that have their own navigation item.
 NAV_PAGES = {
@@ -39,6 +41,8 @@ NAV_PAGES = {
     ("mentoring", "mentor_edit"): "mentors",
     ("mentoring", "supervision"): "mentors",
     ("mentoring", "supervision_create"): "mentors",
+    ("evaluation", "person_outcomes"): "people",
+    ("evaluation", "outcome_create"): "people",
 }
 
 
@@ -63,6 +67,7 @@ def resettle(request: HttpRequest) -> dict:
         "shows_people": can_view_case_records(access),
         "shows_agreements": can_manage_agreements(access),
         "shows_mentors": can_view_mentor_profiles(access),
+        "shows_evaluation": can_evaluate(access),
         "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }

@@ -17,6 +17,7 @@ from resettle.demo.generator.consents import create_consents
 from resettle.demo.generator.contacts import create_contacts
 from resettle.demo.generator.context import DemoResult, Progress
 from resettle.demo.generator.custody import create_custody
+from resettle.demo.generator.evaluation import create_evaluation
 from resettle.demo.generator.families import create_families
 from resettle.demo.generator.mentoring import create_mentoring
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
@@ -69,6 +70,7 @@ def generate(
         ("this week's appointments", create_appointments),
         ("action plans", create_plans),
         ("sessions and registers", create_registers),
+        ("evidence for evaluation", create_evaluation),
     ]
     with transaction.atomic():
         for label, step in steps:

@@ -10,6 +10,7 @@ from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME
 from resettle.directory.models import Location, Service
+from resettle.evaluation.models import Cohort, Evaluation, ExportJob, OutcomeEvent
 from resettle.mentoring.models import (
     MenteePreferences,
     MentorAllocation,
@@ -80,6 +81,10 @@ def delete_casework(people, organisations) -> int:
         | Q(service__organisation__in=organisations)
     )
     querysets = [
+        ExportJob.objects.filter(ours),
+        Evaluation.objects.filter(ours),
+        Cohort.objects.filter(ours),
+        OutcomeEvent.objects.filter(mine | ours),
         Signposting.objects.filter(mine | ours),
         PlanReview.objects.filter(mine),
         Goal.objects.filter(mine),

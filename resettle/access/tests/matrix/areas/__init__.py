@@ -7,6 +7,7 @@ from resettle.access.tests.matrix.areas import (
     contacts,
     custody,
     directory,
+    evaluation,
     mentoring,
     openreferral,
     plans,
@@ -27,4 +28,5 @@ AREAS = (
     today,
     appointments,
     registers,
+    evaluation,
 )
