@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "resettle.contacts",
     "resettle.appointments",
     "resettle.plans",
+    "resettle.outcomes",
     "resettle.today",
     "resettle.api",
     "resettle.demo",

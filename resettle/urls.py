@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("resettle.contacts.urls")),
     path("", include("resettle.appointments.urls")),
     path("", include("resettle.plans.urls")),
+    path("", include("resettle.outcomes.urls")),
     path("", include("resettle.today.urls")),
     path("api/v1/", include("resettle.api.urls")),
     path("django-admin/", admin.site.urls),
