@@ -14,6 +14,7 @@ from resettle.api.endpoints import (
     goals,
     households,
     organisations,
+    outcomes,
     people,
     referrals,
     services,
@@ -71,3 +72,5 @@ api.add_router("/cases", cases.router)
 api.add_router("/contacts", contacts.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/goals", goals.router)
+api.add_router("/instruments", outcomes.instruments_router)
+api.add_router("/assessments", outcomes.assessments_router)

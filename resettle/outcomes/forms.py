@@ -92,7 +92,8 @@ def answers_from(definition: Definition, data: dict[str, Any]) -> dict[str, Any]
         if value == REFUSED or value in NO_ANSWER:
             answers[question.code] = value
         elif question.kind == "integer":
-            answers[question.code] = int(value) if value.lstrip("-").isdigit() else value
+            text = str(value)
+            answers[question.code] = int(text) if text.lstrip("-").isdigit() else text
         else:
             answers[question.code] = value
     return answers
@@ -298,7 +299,7 @@ class SelfQuestionForm(GovukForm):
     def __init__(self, *args: Any, definition: Definition, step: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
-        self.step = step
+        self.position = step
         self.question = definition.questions[step]
         for index, question in enumerate(definition.questions):
             name = field_name(question)

@@ -299,9 +299,15 @@ def _due_for_case(
 
 def due_assessments(*, actor: Membership | None, on: date) -> list[Due]:
     """The assessments the schedules make due on the actor's own cases (as worker or mentor):
-    baselines and reviews on live cases, exit and follow-ups on cases closed lately. Four
-    queries however many cases."""
+    baselines and reviews on live cases, exit and follow-ups on cases closed lately. One query
+    where the organisation has set no schedule, four however many cases."""
     if actor is None or not policy.can_view_case_records(actor):
+        return []
+    schedules = {
+        (s.organisation_id, s.service_id): s
+        for s in Schedule.objects.filter(organisation_id=actor.organisation_id)
+    }
+    if not schedules:
         return []
     cases = list(
         policy.cases_visible_to(actor)
@@ -314,12 +320,6 @@ def due_assessments(*, actor: Membership | None, on: date) -> list[Due]:
         .select_related("person", "referral")
     )
     if not cases:
-        return []
-    schedules = {
-        (s.organisation_id, s.service_id): s
-        for s in Schedule.objects.filter(organisation_id=actor.organisation_id)
-    }
-    if not schedules:
         return []
     names = {i.code: i.name for i in current_instruments()}
     done: dict[tuple, list[tuple[str, date]]] = defaultdict(list)

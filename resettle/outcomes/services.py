@@ -72,10 +72,11 @@ def _date_errors(
 
 
 def _service_of(case: Case | None) -> Service | None:
-    referral = case.referral if case is not None and case.referral_id else None
-    if referral is not None and referral.service.organisation_id == case.organisation_id:
-        return referral.service
-    return None
+    """The service the case came through, when it is the case's organisation's own."""
+    if case is None or case.referral is None:
+        return None
+    service = case.referral.service
+    return service if service.organisation_id == case.organisation_id else None
 
 
 def assessment_setting_errors(
@@ -122,7 +123,7 @@ def assessment_record(
                 messages
             )
         cleaned = {}
-    if errors:
+    if errors or completed_on is None:
         raise ValidationError(errors)
     scores, bands = definition.score(cleaned)
     assessment = Assessment(

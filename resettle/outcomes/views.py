@@ -243,9 +243,12 @@ def _self_step(
     case = _case_of(cases, case_value) if case_value else None
     if case_value and case is None:
         raise Http404("No such case")
+    actor = request.actor
+    if actor is None:
+        return forbidden(request, NOT_YOURS)
     try:
         assessment = services.assessment_record(
-            actor=request.actor,
+            actor=actor,
             person=person,
             instrument=instrument,
             case=case,
@@ -317,7 +320,7 @@ def end_of_support_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse
                 "goal_outcomes": list(end.goal_outcomes.select_related("goal")),
             },
         )
-    if not policy.can_record_end_of_support(actor, case):
+    if actor is None or not policy.can_record_end_of_support(actor, case):
         return forbidden(
             request,
             "Outcomes are recorded once the case is closed, by your organisation's staff on it.",
@@ -399,11 +402,10 @@ def schedule_edit_view(request: AuthenticatedRequest) -> HttpResponse:
     if actor is None or not policy.can_change_outcome_schedule(actor, actor.organisation):
         return forbidden(request, "Only your organisation's managers and caseworkers set this.")
     service: Service | None = None
-    if request.GET.get("service"):
-        service = Service.objects.filter(
-            pk__in=[s.pk for s in selectors.summary_scopes(actor=actor)],
-            pk=request.GET["service"] if _is_uuid(request.GET["service"]) else None,
-        ).first()
+    if wanted := request.GET.get("service"):
+        service = next(
+            (s for s in selectors.summary_scopes(actor=actor) if str(s.pk) == wanted), None
+        )
         if service is None:
             raise Http404("No such service")
     existing = Schedule.objects.filter(organisation=actor.organisation, service=service).first()
@@ -440,11 +442,3 @@ def schedule_edit_view(request: AuthenticatedRequest) -> HttpResponse:
         "outcomes/schedule_form.html",
         {"form": form, "cancel_url": reverse("outcomes:schedules")},
     )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
