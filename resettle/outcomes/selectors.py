@@ -164,8 +164,12 @@ class InstrumentSummary:
 
 
 def summary_scopes(*, actor: Membership | None) -> list[Service]:
-    """The services of the actor's organisation whose outcome summary they may read."""
-    if actor is None or not policy.can_view_outcome_summary(actor, actor.organisation):
+    """The services of the actor's organisation whose outcome summary or schedule they may
+    read."""
+    if actor is None or not (
+        policy.can_view_outcome_summary(actor, actor.organisation)
+        or policy.can_change_outcome_schedule(actor, actor.organisation)
+    ):
         return []
     return list(Service.objects.filter(organisation_id=actor.organisation_id).order_by("name"))
 

@@ -376,7 +376,10 @@ def summary_view(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def schedule_list_view(request: AuthenticatedRequest) -> HttpResponse:
     actor = request.actor
-    if actor is None or not policy.can_view_outcome_summary(actor, actor.organisation):
+    if actor is None or not (
+        policy.can_view_outcome_summary(actor, actor.organisation)
+        or policy.can_change_outcome_schedule(actor, actor.organisation)
+    ):
         return forbidden(request, NO_SUMMARY)
     schedules = {
         s.service_id: s for s in Schedule.objects.filter(organisation_id=actor.organisation_id)
