@@ -230,14 +230,14 @@ def list_assessments(
 
 
 @assessments_router.get(
-    "/{uuid:assessment_id}",
+    "/{uuid:outcome_assessment_id}",
     response={200: AssessmentOut, **problems(404)},
     url_name="assessment_detail",
 )
-def get_assessment(request: ApiRequest, assessment_id: UUID):
+def get_assessment(request: ApiRequest, outcome_assessment_id: UUID):
     actor = actor_of(request)
     assessment = policy.get_outcome_assessment_for_actor(
-        actor, assessment_id, shaped=lambda q: q.select_related("instrument")
+        actor, outcome_assessment_id, shaped=lambda q: q.select_related("instrument")
     )
     selectors.audit_reads(actor=actor, assessments=[assessment], request=request)
     return _body(assessment)
@@ -265,7 +265,12 @@ def create_assessment(request: ApiRequest, payload: AssessmentCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        person = policy.get_person_for_actor(actor, payload.person)
+        try:
+            person = policy.get_person_for_actor(actor, payload.person)
+        except Http404 as exc:
+            raise invalid_input(
+                [{"field": "person", "message": "There is no such person"}]
+            ) from exc
         case = None
         if payload.case is not None:
             try:

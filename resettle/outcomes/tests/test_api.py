@@ -106,7 +106,7 @@ def test_refusals(cast, person, case, api_as):
     outsider = api_as(cast.outsider)
     assert outsider.get(f"{URL}/{assessment.pk}").status_code == 404
     assert outsider.get(URL, {"person": str(person.pk)}).status_code == 404
-    assert outsider.post(URL, body(person, case)).status_code == 404
+    assert outsider.post(URL, body(person, case)).status_code == 400
     assert api_as(None).get(URL).status_code == 401
     assert Assessment.objects.count() == 1
 

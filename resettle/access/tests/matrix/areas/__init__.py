@@ -9,6 +9,7 @@ from resettle.access.tests.matrix.areas import (
     directory,
     mentoring,
     openreferral,
+    outcomes,
     plans,
     referrals,
     today,
@@ -25,4 +26,5 @@ AREAS = (
     plans,
     today,
     appointments,
+    outcomes,
 )
