@@ -20,6 +20,7 @@ from resettle.demo.generator.custody import create_custody
 from resettle.demo.generator.families import create_families
 from resettle.demo.generator.mentoring import create_mentoring
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
+from resettle.demo.generator.outcomes import create_outcomes
 from resettle.demo.generator.people import create_people
 from resettle.demo.generator.plans import create_plans
 from resettle.demo.generator.referrals import create_referrals
@@ -67,6 +68,7 @@ def generate(
         ("a year of contacts", create_contacts),
         ("this week's appointments", create_appointments),
         ("action plans", create_plans),
+        ("outcome measures and end-of-support outcomes", create_outcomes),
     ]
     with transaction.atomic():
         for label, step in steps:

@@ -17,6 +17,7 @@ from resettle.mentoring.models import (
     SupervisionNote,
 )
 from resettle.openreferral.models import FeedImport, ImportedService
+from resettle.outcomes.models import Assessment, EndOfSupport, Schedule
 from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 from resettle.plans.models import Goal, PlanReview
@@ -80,6 +81,9 @@ def delete_casework(people, organisations) -> int:
     )
     querysets = [
         Signposting.objects.filter(mine | ours),
+        EndOfSupport.objects.filter(mine),
+        Assessment.objects.filter(mine | ours),
+        Schedule.objects.filter(ours),
         PlanReview.objects.filter(mine),
         Goal.objects.filter(mine),
         Appointment.objects.filter(mine | ours),
