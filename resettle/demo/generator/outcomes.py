@@ -177,10 +177,10 @@ def _case_assessments(
     if case.state == CaseState.CLOSED and case.closed_on:
         if step.chance(0.6):
             dates.append((Timepoint.EXIT, case.closed_on))
-        for timepoint, (months, chance) in FOLLOW_UPS.items():
+        for follow_up, (months, chance) in FOLLOW_UPS.items():
             due = case.closed_on + relativedelta(months=months)
             if due + timedelta(days=14) <= today and step.chance(chance):
-                dates.append((timepoint, due + timedelta(days=step.rng.randint(0, 14))))
+                dates.append((follow_up, due + timedelta(days=step.rng.randint(0, 14))))
     rows = []
     for index, (timepoint, on) in enumerate(dates):
         if index:
