@@ -283,6 +283,11 @@ class ScheduleForm(GovukForm):
         self.layout.title = f"Outcome schedule: {service.name if service else 'all other work'}"
 
 
+def self_questions(definition: Definition) -> list[Question]:
+    """The questions a person answers themselves, in order."""
+    return [q for q in definition.questions if q.rater == "person"]
+
+
 class SelfQuestionForm(GovukForm):
     """One question of a self-completion, large and plain; the answers so far ride along as
     hidden fields, so nothing is saved until the last question is answered."""
@@ -300,10 +305,12 @@ class SelfQuestionForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.definition = definition
         self.position = step
-        self.question = definition.questions[step]
-        for index, question in enumerate(definition.questions):
+        # The worker's view beside a question is the worker's to give, not the person's.
+        self.questions = self_questions(definition)
+        self.question = self.questions[step]
+        for question in definition.questions:
             name = field_name(question)
-            if index == step:
+            if question is self.question:
                 field = question_field(question, large=True)
                 field.required = not question.optional
                 field.error_messages["required"] = (
@@ -314,7 +321,7 @@ class SelfQuestionForm(GovukForm):
                 self.fields[name] = forms.CharField(required=False, widget=forms.HiddenInput)
         if step == 0:
             self.layout.secondary_button = None
-        if step == len(definition.questions) - 1:
+        if step == len(self.questions) - 1:
             self.layout.button = "Finish and save"
 
     @property

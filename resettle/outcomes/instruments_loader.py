@@ -76,5 +76,11 @@ def load_instruments(directory: Path | None = None) -> list[Loaded]:
     return results
 
 
-def load_after_migrate(**kwargs: Any) -> None:
-    load_instruments()
+def load_after_migrate(*, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+
+    from resettle.outcomes.models import Instrument
+
+    # A partial migrate (or one back to before this app) leaves no table to load into.
+    if Instrument._meta.db_table in connections[using].introspection.table_names():
+        load_instruments()

@@ -31,9 +31,9 @@ from resettle.people.models import Person
 from resettle.plans.models import Goal
 
 SUMMARY_DEFINITION = (
-    "Change is between each person's baseline and their latest review with the same version "
-    "of the instrument; only people with both count. People with a baseline and no review yet, "
-    "or a review without a baseline, are counted separately, not dropped."
+    "Outcomes: change between baseline and the latest review per instrument (the same version "
+    "of it); only people with both count. People with a baseline and no review yet, or a "
+    "review without a baseline, are counted separately below, never dropped."
 )
 # A scheduled assessment is overdue this long after it fell due.
 OVERDUE_AFTER = timedelta(days=14)

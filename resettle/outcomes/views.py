@@ -28,6 +28,7 @@ from resettle.outcomes.forms import (
     ScheduleForm,
     SelfQuestionForm,
     SelfStartForm,
+    self_questions,
 )
 from resettle.outcomes.models import AnsweredBy, Assessment, Instrument, Schedule
 from resettle.web.form_runner import add_service_errors, bound_data, render_form, run_form
@@ -223,7 +224,7 @@ def _self_step(
 ) -> HttpResponse:
     definition = instrument.parsed
     try:
-        step = min(max(int(request.POST.get("step", "0")), 0), len(definition.questions) - 1)
+        step = min(max(int(request.POST.get("step", "0")), 0), len(self_questions(definition)) - 1)
     except ValueError:
         step = 0
     carried = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
@@ -235,7 +236,7 @@ def _self_step(
     form = SelfQuestionForm(request.POST, definition=definition, step=step)
     if not form.is_valid():
         return render(request, "outcomes/self_question.html", context | {"form": form})
-    if step + 1 < len(definition.questions):
+    if step + 1 < len(form.questions):
         values = {k: form.cleaned_data[k] for k in form.fields} | {"step": step + 1}
         following = SelfQuestionForm(definition=definition, step=step + 1, initial=values)
         return render(request, "outcomes/self_question.html", context | {"form": following})

@@ -400,3 +400,14 @@ def test_the_outcomes_page_reads_a_fixed_number_of_queries(
         )
     many = _queries(count_queries, client, url)
     assert few == many
+
+
+def test_self_completion_leaves_the_workers_view_to_the_worker(client_as, cast, person, case):
+    client = client_as(cast.caseworker)
+    url = reverse("outcomes:self", args=[person.pk]) + "?instrument=pathway_self_rating"
+    page = client.post(
+        url, {"instrument": "pathway_self_rating", "case": str(case.pk), "timepoint": "baseline"}
+    )
+    form = page.context["form"]
+    assert len(form.questions) == 14
+    assert all(q.rater == "person" for q in form.questions)
