@@ -165,6 +165,8 @@ def test_a_caseworker_measures_at_start_review_and_after_support_ends(
         expect(table).to_contain_text("Baseline")
         expect(table).to_contain_text("Review")
         expect(table).to_contain_text("Follow-up at 3 months")
+        page.click(table.get_by_role("link", name=re.compile("Follow-up at 3 months")), "answers")
+        expect(page.locator("main")).to_contain_text("Medium")  # anxiety 4
         sign_out(page)
 
     # The service's summary: Dean once, with the change from baseline to review.
@@ -179,3 +181,11 @@ def test_a_caseworker_measures_at_start_review_and_after_support_ends(
         anxiety = ons4.locator("tr", has_text="Anxiety")
         expect(anxiety).to_contain_text("-3.0")
         expect(page.locator("main")).to_contain_text("only people with both count")
+        page.click(page.get_by_role("link", name="Outcome schedules"), "schedules")
+        page.click(
+            page.get_by_role("link", name="Change the schedule for cases of no service"),
+            "schedule-edit",
+        )
+        page.get_by_label("12 months").check()
+        page.click(page.get_by_role("button", name="Save schedule"), "schedule-saved")
+        assert Schedule.objects.get().follow_up_months == [3, 12]

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from resettle.accounts.models import Organisation
-from resettle.cases.models import Case
+from resettle.cases.models import Case, CloseReason
 from resettle.core.models import TimestampedModel
 from resettle.directory.models import Service
 from resettle.outcomes.definitions import Definition, parse_definition
@@ -149,6 +149,18 @@ class EndingReason(models.TextChoices):
     RECALLED = "recalled", "Recalled or back in custody"
     DIED = "died", "Died"
     OTHER = "other", "Other"
+
+
+# The reason a case was closed, as the reason support ended (asked again, as the person says it).
+ENDING_FROM_CLOSE: dict[str, str] = {
+    CloseReason.GOALS_MET: EndingReason.COMPLETED,
+    CloseReason.MOVED_ON: EndingReason.MOVED_ON,
+    CloseReason.DISENGAGED: EndingReason.DISENGAGED,
+    CloseReason.MOVED_AWAY: EndingReason.MOVED_AWAY,
+    CloseReason.PERSON_ASKED: EndingReason.PERSON_ASKED,
+    CloseReason.DIED: EndingReason.DIED,
+    CloseReason.OTHER: EndingReason.OTHER,
+}
 
 
 class GoalRating(models.TextChoices):

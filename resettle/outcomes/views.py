@@ -30,7 +30,13 @@ from resettle.outcomes.forms import (
     SelfStartForm,
     self_questions,
 )
-from resettle.outcomes.models import AnsweredBy, Assessment, Instrument, Schedule
+from resettle.outcomes.models import (
+    ENDING_FROM_CLOSE,
+    AnsweredBy,
+    Assessment,
+    Instrument,
+    Schedule,
+)
 from resettle.web.form_runner import add_service_errors, bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
@@ -327,7 +333,11 @@ def end_of_support_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse
             "Outcomes are recorded once the case is closed, by your organisation's staff on it.",
         )
     goals = list(case.goals.order_by("pathway", "created_at"))
-    form = EndOfSupportForm(bound_data(request), goals=goals)
+    form = EndOfSupportForm(
+        bound_data(request),
+        goals=goals,
+        initial={"reason": ENDING_FROM_CLOSE.get(case.close_reason, "")},
+    )
     if response := run_form(
         request,
         form,

@@ -11,11 +11,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from resettle.cases.models import Case, CaseState, CloseReason
+from resettle.cases.models import Case, CaseState
 from resettle.demo.generator.contacts import _staff_by_organisation
 from resettle.demo.generator.context import DemoResult, Step, save_all
 from resettle.outcomes.instruments_loader import load_instruments
 from resettle.outcomes.models import (
+    ENDING_FROM_CLOSE,
     AnsweredBy,
     Assessment,
     EndingReason,
@@ -47,13 +48,6 @@ FOLLOW_UPS = {
     Timepoint.FOLLOW_UP_3M: (3, 0.6),
     Timepoint.FOLLOW_UP_6M: (6, 0.45),
     Timepoint.FOLLOW_UP_12M: (12, 0.3),
-}
-ENDING = {
-    CloseReason.GOALS_MET: EndingReason.COMPLETED,
-    CloseReason.MOVED_ON: EndingReason.MOVED_ON,
-    CloseReason.DISENGAGED: EndingReason.DISENGAGED,
-    CloseReason.MOVED_AWAY: EndingReason.MOVED_AWAY,
-    CloseReason.PERSON_ASKED: EndingReason.PERSON_ASKED,
 }
 RATING = {
     GoalStatus.ACHIEVED: GoalRating.ACHIEVED,
@@ -230,7 +224,7 @@ def _end_of_support(step: Step, result: DemoResult, staff: dict) -> None:
             id=step.new_id(),
             case_id=case_id,
             person_id=case.person_id,
-            reason=ENDING.get(CloseReason(case.close_reason), EndingReason.OTHER),
+            reason=ENDING_FROM_CLOSE.get(case.close_reason, EndingReason.OTHER),
             in_own_words=step.rng.choice(WORDS) if step.chance(0.5) else "",
             recorded_by_id=recorder,
         )
