@@ -174,6 +174,11 @@ def summary_scopes(*, actor: Membership | None) -> list[Service]:
     return list(Service.objects.filter(organisation_id=actor.organisation_id).order_by("name"))
 
 
+def schedules_of(organisation_id: Any) -> dict[Any, Schedule]:
+    """The organisation's outcome schedules by service id (None: cases of no service)."""
+    return {s.service_id: s for s in Schedule.objects.filter(organisation_id=organisation_id)}
+
+
 def outcome_summary(
     *, organisation: Organisation, service: Service | None
 ) -> list[InstrumentSummary]:

@@ -35,7 +35,6 @@ from resettle.outcomes.models import (
     AnsweredBy,
     Assessment,
     Instrument,
-    Schedule,
 )
 from resettle.web.form_runner import add_service_errors, bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
@@ -392,9 +391,7 @@ def schedule_list_view(request: AuthenticatedRequest) -> HttpResponse:
         or policy.can_change_outcome_schedule(actor, actor.organisation)
     ):
         return forbidden(request, NO_SUMMARY)
-    schedules = {
-        s.service_id: s for s in Schedule.objects.filter(organisation_id=actor.organisation_id)
-    }
+    schedules = selectors.schedules_of(actor.organisation_id)
     names = {i.code: i.name for i in selectors.current_instruments()}
     rows = [(None, schedules.get(None))] + [
         (service, schedules.get(service.pk)) for service in selectors.summary_scopes(actor=actor)
@@ -422,7 +419,7 @@ def schedule_edit_view(request: AuthenticatedRequest) -> HttpResponse:
         )
         if service is None:
             raise Http404("No such service")
-    existing = Schedule.objects.filter(organisation=actor.organisation, service=service).first()
+    existing = selectors.schedules_of(actor.organisation_id).get(service.pk if service else None)
     initial: dict[str, Any] = {"at_exit": True, "follow_up_months": [3, 6, 12]}
     if existing is not None:
         initial = {

@@ -109,12 +109,14 @@ def can_view_end_of_support(actor: Actor, end: EndOfSupport) -> bool:
 
 
 def get_end_of_support_for_actor(actor: Actor, case: Case) -> EndOfSupport:
-    end = get_or_404(
-        EndOfSupport.objects.select_related("case", "person", "recorded_by"),
-        getattr(getattr(case, "end_of_support", None), "pk", None),
-        "end-of-support record",
+    """The case's end-of-support outcomes, or the same 404 whether none are recorded or they
+    are not the actor's to see."""
+    end = (
+        EndOfSupport.objects.select_related("case", "person", "recorded_by")
+        .filter(case=case)
+        .first()
     )
-    if not can_view_end_of_support(actor, end):
+    if end is None or not can_view_end_of_support(actor, end):
         raise Http404("No such end-of-support record")
     return end
 
