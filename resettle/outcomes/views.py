@@ -36,6 +36,7 @@ from resettle.outcomes.models import (
     Assessment,
     Instrument,
 )
+from resettle.people.models import Person
 from resettle.web.form_runner import add_service_errors, bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
@@ -80,17 +81,15 @@ def _instrument(request: AuthenticatedRequest) -> Instrument | None:
     return selectors.instrument_by_code(code) if code else None
 
 
-def _choose(request: AuthenticatedRequest, person: Any, heading: str) -> HttpResponse:
+def _choose(request: AuthenticatedRequest, person: Person, heading: str) -> HttpResponse:
     form = ChooseInstrumentForm(
         request.GET if "instrument" in request.GET else None,
         instruments=selectors.current_instruments(),
     )
+    # Asked for an instrument there is none of: say so beside the choice.
     form.is_valid()
     return render(
-        request,
-        "outcomes/choose.html",
-        {"form": form, "person": person, "heading": heading},
-        status=200,
+        request, "outcomes/choose.html", {"form": form, "person": person, "heading": heading}
     )
 
 
@@ -222,7 +221,7 @@ def assessment_self_view(request: AuthenticatedRequest, pk: UUID) -> HttpRespons
 
 def _self_step(
     request: AuthenticatedRequest,
-    person: Any,
+    person: Person,
     cases: list[Case],
     instrument: Instrument,
     context: dict[str, Any],
