@@ -2,12 +2,15 @@
 the first assessment to the latest, on the question's scale. The page shows the same figures in
 a table beside it, for anyone who cannot see the chart."""
 
+import math
 from dataclasses import dataclass
 
 from resettle.outcomes.selectors import InstrumentHistory
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 56
+LEFT, RIGHT, TOP, BOTTOM = 56, 56, 16, 56
+# Gridline steps for a long scale (minutes): the first that needs no more than five lines.
+STEPS = (10, 30, 60, 150, 300, 600, 1500)
 # GOV.UK colours, dashes so lines differ without colour.
 STYLES = (
     ("#1d70b8", ""),
@@ -76,10 +79,13 @@ def chart_of(history: InstrumentHistory) -> Chart | None:
         return None
     low = min(s.question.low or 0 for s in series)
     high = max(s.question.high or 0 for s in series)
-    # A long scale (minutes) is drawn up to a little above the highest answer.
-    answered = [v for s in series for _, v in s.points if v is not None]
-    if answered and high - low > 10:
-        high = min(high, max(max(answered) * 5 // 4, low + 10))
+    if high - low <= 10:
+        step = 2 if high - low > 5 else 1
+    else:
+        # A long scale (minutes) is drawn up to the gridline above the highest answer.
+        top = max([low + 10, *(v for s in series for _, v in s.points if v is not None)])
+        step = next((n for n in STEPS if (top - low) / n <= 5), STEPS[-1])
+        high = min(high, low + step * math.ceil((top - low) / step))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     n = len(history.assessments)
 
@@ -98,7 +104,6 @@ def chart_of(history: InstrumentHistory) -> Chart | None:
             Point(x_of(index_of[a.pk]), y_of(v), v) for a, v in s.points if v is not None
         )
         lines.append(Line(s.question.short, colour, dash, points))
-    step = max(1, (high - low) // 5)
     y_ticks = tuple(Tick(y_of(v), str(v)) for v in range(low, high + 1, step))
     x_ticks = tuple(
         Tick(x_of(i), SHORT.get(a.timepoint, a.timepoint), f"{a.completed_on:%-d %b %Y}")

@@ -13,8 +13,9 @@ from resettle.cases.models import Case
 from resettle.contacts.tests.conftest import open_case
 from resettle.directory.models import Access, Service
 from resettle.outcomes import services
+from resettle.outcomes.chart import chart_of
 from resettle.outcomes.models import Assessment, EndOfSupport, Schedule, Timepoint
-from resettle.outcomes.selectors import outcome_summary
+from resettle.outcomes.selectors import histories, outcome_summary, person_assessments
 from resettle.outcomes.tests.conftest import close, days, record
 from resettle.plans.models import Goal
 from resettle.referrals.models import Referral
@@ -411,3 +412,21 @@ def test_self_completion_leaves_the_workers_view_to_the_worker(client_as, cast, 
     form = page.context["form"]
     assert len(form.questions) == 14
     assert all(q.rater == "person" for q in form.questions)
+
+
+def test_a_long_scale_is_charted_up_to_the_gridline_above_the_highest_answer(cast, person, case):
+    for n, minutes in enumerate((20, 90, 200)):
+        record(
+            cast.caseworker,
+            person,
+            case=case,
+            code="physical_activity",
+            answers={"minutes": minutes},
+            on=days(190 - n),
+        )
+    [history] = histories(person_assessments(actor=cast.caseworker, person=person))
+    chart = chart_of(history)
+    assert chart is not None
+    assert [t.label for t in chart.y_ticks] == ["0", "60", "120", "180", "240"]
+    [line] = chart.lines
+    assert [p.value for p in line.points] == [20, 90, 200]
