@@ -35,11 +35,16 @@ def _point_label(question: Question, value: int) -> str:
     return f"{value}: {label}" if label else str(value)
 
 
-def question_field(question: Question, *, large: bool = False) -> forms.Field:
+def question_field(question: Question, *, for_person: bool = False) -> forms.Field:
     """The form field that asks one question, with "missing" and "refused" as answers of their own
-    where the scale is a list; a number box takes "refused" typed, and blank is missing."""
-    no_answer = [(MISSING, "Not answered"), (REFUSED, "Prefers not to say")]
-    attrs = {"class": "app-outcomes-large"} if large else {}
+    where the scale is a list; a number box takes "refused" typed, and blank is missing.
+    `for_person`: worded for the person answering themselves."""
+    if for_person:
+        no_answer = [(MISSING, "Skip this question"), (REFUSED, "I'd rather not say")]
+        blank = f"Leave it blank to skip it, or type “{REFUSED}” if you would rather not say."
+    else:
+        no_answer = [(MISSING, "Not answered"), (REFUSED, "Prefers not to say")]
+        blank = f"Leave it blank if not answered, or type “{REFUSED}” if they prefer not to say."
     if question.kind == "integer" and question.high is not None and question.low is not None:
         if question.high - question.low + 1 <= RADIO_POINTS:
             points = [
@@ -48,7 +53,7 @@ def question_field(question: Question, *, large: bool = False) -> forms.Field:
             return forms.ChoiceField(
                 label=question.text,
                 choices=points + no_answer,
-                widget=forms.RadioSelect(attrs=attrs),
+                widget=forms.RadioSelect,
                 required=False,
             )
         unit = f" {question.unit}" if question.unit else ""
@@ -56,24 +61,21 @@ def question_field(question: Question, *, large: bool = False) -> forms.Field:
             label=question.text,
             required=False,
             max_length=10,
-            help_text=(
-                f"A whole number from {question.low} to {question.high}{unit}. Leave it blank if "
-                f"not answered, or type “{REFUSED}” if they prefer not to say."
-            ),
-            widget=forms.TextInput(attrs={"inputmode": "numeric", **attrs}),
+            help_text=f"A whole number from {question.low} to {question.high}{unit}. {blank}",
+            widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         )
     if question.kind == "choice":
         return forms.ChoiceField(
             label=question.text,
             choices=list(question.options) + no_answer,
-            widget=forms.RadioSelect(attrs=attrs),
+            widget=forms.RadioSelect,
             required=False,
         )
     return forms.CharField(
         label=question.text,
         required=False,
         max_length=question.max_length,
-        widget=forms.Textarea(attrs={"rows": 3, **attrs}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -311,10 +313,10 @@ class SelfQuestionForm(GovukForm):
         for question in definition.questions:
             name = field_name(question)
             if question is self.question:
-                field = question_field(question, large=True)
+                field = question_field(question, for_person=True)
                 field.required = not question.optional
                 field.error_messages["required"] = (
-                    "Choose an answer, or “Prefers not to say”, or “Not answered” to skip it"
+                    "Choose an answer, or “I'd rather not say”, or “Skip this question”"
                 )
                 self.fields[name] = field
             else:
