@@ -430,3 +430,21 @@ def test_a_long_scale_is_charted_up_to_the_gridline_above_the_highest_answer(cas
     assert [t.label for t in chart.y_ticks] == ["0", "60", "120", "180", "240"]
     [line] = chart.lines
     assert [p.value for p in line.points] == [20, 90, 200]
+
+
+def test_the_summary_reads_a_fixed_number_of_queries(count_queries, client, cast, make_person):
+    client.force_login(cast.manager.user)
+    url = reverse("outcomes:summary")
+    _queries(count_queries, client, url)
+
+    def add(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            someone = make_person(cast.caseworker, given_name=f"S{n}")
+            case = open_case(cast.caseworker, someone, days_ago=200)
+            record(cast.caseworker, someone, case=case, on=days(190))
+            record(cast.caseworker, someone, case=case, timepoint="review", on=days(100))
+
+    add(2, 0)
+    few = _queries(count_queries, client, url)
+    add(15, 2)
+    assert _queries(count_queries, client, url) == few
