@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "resettle.plans",
     "resettle.registers",
     "resettle.evaluation",
+    "resettle.outcomes",
     "resettle.today",
     "resettle.api",
     "resettle.demo",

@@ -547,6 +547,45 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         (NOT_PERSONAL, *RECORD, "by"),
         (Category.OUTCOMES, "person", "case", "reviewed_on", "summary", "next_review_on"),
     ),
+    # Outcomes: instruments are definitions; what a person answered, and what came of their
+    # goals when support ended, are their outcomes.
+    "outcomes.Instrument": _fields(
+        (NOT_PERSONAL, *RECORD, "code", "version", "name", "definition")
+    ),
+    "outcomes.Assessment": _fields(
+        (NOT_PERSONAL, *RECORD, "organisation", "service", "instrument", "recorded_by"),
+        (
+            Category.OUTCOMES,
+            "person",
+            "case",
+            "timepoint",
+            "completed_on",
+            "answered_by",
+            "answers",
+            "scores",
+            "bands",
+        ),
+    ),
+    "outcomes.Schedule": _fields(
+        (
+            NOT_PERSONAL,
+            *RECORD,
+            "organisation",
+            "service",
+            "instrument_codes",
+            "review_every_weeks",
+            "at_exit",
+            "follow_up_months",
+        ),
+    ),
+    "outcomes.EndOfSupport": _fields(
+        (NOT_PERSONAL, *RECORD, "recorded_by"),
+        (Category.OUTCOMES, "case", "person", "reason", "in_own_words"),
+    ),
+    "outcomes.GoalOutcome": _fields(
+        (NOT_PERSONAL, *RECORD),
+        (Category.OUTCOMES, "end_of_support", "goal", "rating", "note"),
+    ),
     # Evaluation: criminal-justice outcome events are offence information (a recall stays a
     # custody event). Cohorts, evaluations and JDL results describe groups, not a person; an
     # export's file holds people's details and is read only by whoever asked for it.

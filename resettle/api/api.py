@@ -15,6 +15,7 @@ from resettle.api.endpoints import (
     households,
     organisations,
     outcome_events,
+    outcomes,
     people,
     referrals,
     registers,
@@ -79,3 +80,5 @@ api.add_router("/programmes", registers.programmes_router)
 api.add_router("/enrolments", registers.enrolments_router)
 api.add_router("/outcome-events", outcome_events.router)
 api.add_router("/exports", exports.router)
+api.add_router("/instruments", outcomes.instruments_router)
+api.add_router("/assessments", outcomes.assessments_router)

@@ -14,6 +14,7 @@ from resettle.accounts.models import Membership
 from resettle.appointments.models import Appointment, AppointmentState
 from resettle.cases.models import Case, CaseState, Task, TaskKind
 from resettle.contacts.models import ContactOutcome
+from resettle.outcomes.selectors import Due, due_assessments
 
 DEFAULT_NO_CONTACT_DAYS = 14
 RELEASE_WINDOW_DAYS = 7
@@ -91,6 +92,8 @@ class Today:
     recalled: list["CaseWithDates"] = field(default_factory=list)
     reviews_due: list["CaseWithDates"] = field(default_factory=list)
     no_contact: list["CaseWithDates"] = field(default_factory=list)
+    # Outcome questionnaires the schedules make due on the actor's cases, closed ones included.
+    outcomes_due: list[Due] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -105,6 +108,7 @@ class Today:
                 self.recalled,
                 self.reviews_due,
                 self.no_contact,
+                self.outcomes_due,
             )
         )
 
@@ -186,6 +190,7 @@ def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CON
         ):
             result.no_contact.append(case)
     # Only cases with these dates are in these lists.
+    result.outcomes_due = due_assessments(actor=actor, on=on)
     result.releases.sort(key=lambda c: c.release_on or on)
     result.reviews_due.sort(key=lambda c: c.next_review_on or on)
     return result

@@ -21,6 +21,7 @@ from resettle.demo.generator.evaluation import create_evaluation
 from resettle.demo.generator.families import create_families
 from resettle.demo.generator.mentoring import create_mentoring
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
+from resettle.demo.generator.outcomes import create_outcomes
 from resettle.demo.generator.people import create_people
 from resettle.demo.generator.plans import create_plans
 from resettle.demo.generator.referrals import create_referrals
@@ -71,6 +72,7 @@ def generate(
         ("action plans", create_plans),
         ("sessions and registers", create_registers),
         ("evidence for evaluation", create_evaluation),
+        ("outcome measures and end-of-support outcomes", create_outcomes),
     ]
     with transaction.atomic():
         for label, step in steps:

@@ -18,6 +18,7 @@ from resettle.mentoring.models import (
     SupervisionNote,
 )
 from resettle.openreferral.models import FeedImport, ImportedService
+from resettle.outcomes.models import Assessment, EndOfSupport, Schedule
 from resettle.partnerships.models import Partnership, SharingAgreement
 from resettle.people.models import Household, HouseholdMember, Person, WorkingRelationship
 from resettle.plans.models import Goal, PlanReview
@@ -86,6 +87,9 @@ def delete_casework(people, organisations) -> int:
         Cohort.objects.filter(ours),
         OutcomeEvent.objects.filter(mine | ours),
         Signposting.objects.filter(mine | ours),
+        EndOfSupport.objects.filter(mine),
+        Assessment.objects.filter(mine | ours),
+        Schedule.objects.filter(ours),
         PlanReview.objects.filter(mine),
         Goal.objects.filter(mine),
         Appointment.objects.filter(mine | ours),

@@ -10,6 +10,7 @@ from resettle.access.tests.matrix.areas import (
     evaluation,
     mentoring,
     openreferral,
+    outcomes,
     plans,
     referrals,
     registers,
@@ -29,4 +30,5 @@ AREAS = (
     appointments,
     registers,
     evaluation,
+    outcomes,
 )
