@@ -124,6 +124,7 @@ def _people_rows(context: ExtractContext) -> list[list[Any]]:
                 engagement.attended if engagement else 0,
                 engagement.missed if engagement else 0,
                 engagement.minutes if engagement else 0,
+                source.sessions_attended.get(member.person_id, 0),
             ]
         )
     # Rare demographic values could single someone out.
@@ -179,9 +180,14 @@ PEOPLE = Table(
             "support_end",
             "When support ended: the last case closed. Blank while support continues.",
         ),
-        Column("contacts_attended", "Contacts and sessions attended."),
+        Column("contacts_attended", "Contacts attended (meetings, calls, visits)."),
         Column("contacts_missed", "Contacts the person did not attend."),
         Column("minutes_attended", "Total recorded minutes of attended contacts."),
+        Column(
+            "sessions_attended",
+            "Sessions of the organisation's services the person was at (attended, late or left "
+            "early); an attended session counts as an attended contact.",
+        ),
     ),
     _people_rows,
 )
@@ -199,9 +205,47 @@ REFERRALS = Table(
     ),
     _referral_rows,
 )
-# The extract's tables, in order. Another measure (instrument scores at each time point) is one
-# more Table whose `rows` reads it for `context.source.members`.
-EXTRACT_TABLES: tuple[Table, ...] = (PEOPLE, REFERRALS)
+
+
+def _score_rows(context: ExtractContext) -> list[list[Any]]:
+    return [
+        [
+            context.pseudonym(a["person_id"]),
+            a["instrument__code"],
+            a["instrument__version"],
+            a["timepoint"],
+            _iso(a["completed_on"]),
+            measure,
+            score,
+            (a["bands"] or {}).get(measure, ""),
+        ]
+        for a in context.source.assessments
+        for measure, score in sorted((a["scores"] or {}).items())
+    ]
+
+
+SCORES = Table(
+    "scores.csv",
+    "One row per measure of each outcome assessment (baseline, reviews, exit, follow-ups) the "
+    "organisation recorded for people in the cohort.",
+    (
+        PSEUDONYM,
+        Column("instrument", "The instrument's code.", "ons4, physical_activity, ..."),
+        Column("instrument_version", "Its version: compare like with like."),
+        Column(
+            "timepoint",
+            "When in support it was taken.",
+            "baseline, review, exit, follow_up_3m, follow_up_6m, follow_up_12m",
+        ),
+        Column("completed_on", "Date taken (ISO 8601)."),
+        Column("measure", "What was scored (a question or the instrument's total)."),
+        Column("score", "The score; blank when not answered or refused."),
+        Column("band", "The band the instrument puts the score in, where it has bands."),
+    ),
+    _score_rows,
+)
+# The extract's tables, in order.
+EXTRACT_TABLES: tuple[Table, ...] = (PEOPLE, REFERRALS, SCORES)
 
 
 def data_dictionary(tables: Sequence[Table] = EXTRACT_TABLES) -> bytes:

@@ -27,8 +27,10 @@ from resettle.evaluation.models import (
     OutcomeEventKind,
     OutcomeSource,
 )
+from resettle.outcomes.models import Assessment
 from resettle.people.models import Address, Identifier, Person
 from resettle.referrals.models import Referral, ReferralState
+from resettle.registers.models import PRESENT, Attendance
 
 # A referral accepted in these states means the person received the service.
 SERVED_STATES = (ReferralState.ACCEPTED, ReferralState.IN_PROGRESS, ReferralState.COMPLETED)
@@ -264,6 +266,9 @@ class ExtractSource:
     support_ends: dict[UUID, date | None]
     engagement: dict[UUID, Engagement]
     referrals: list[dict[str, Any]]
+    # Sessions the person was at (attended, late or left early), and outcome measures taken.
+    sessions_attended: dict[UUID, int]
+    assessments: list[dict[str, Any]]
 
 
 def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
@@ -322,7 +327,30 @@ def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
             "ended_at",
         )
     ]
+    sessions_attended: dict[UUID, int] = dict(
+        Attendance.objects.filter(
+            person_id__in=ids, session__service__organisation_id=org, status__in=PRESENT
+        )
+        .values("person_id")
+        .annotate(sessions=Count("pk"))
+        .values_list("person_id", "sessions")
+    )
+    assessments: list[dict[str, Any]] = list(
+        Assessment.objects.filter(person_id__in=ids, organisation_id=org)
+        .order_by("person_id", "completed_on", "pk")
+        .values(
+            "person_id",
+            "instrument__code",
+            "instrument__version",
+            "timepoint",
+            "completed_on",
+            "scores",
+            "bands",
+        )
+    )
     return ExtractSource(
+        sessions_attended=sessions_attended,
+        assessments=assessments,
         members=summary.members,
         people=people,
         districts=districts,

@@ -7,14 +7,19 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from resettle.audit.models import AuditAction, AuditEvent
+from resettle.cases.models import Case
 from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.directory.models import Service
 from resettle.evaluation import services
 from resettle.evaluation.extracts import EXTRACT_TABLES, pseudonym
 from resettle.evaluation.models import Evaluation, ExportKind, ExportState, OutcomeEvent
 from resettle.evaluation.tests.conftest import EVALUATOR
+from resettle.outcomes.models import Assessment, Instrument
 from resettle.people.models import Identifier, Person
+from resettle.registers.models import Attendance, Session
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +253,40 @@ def test_a_file_asked_for_by_someone_who_has_since_left_fails(cast, full_cohort,
     job = services.export_build(job_id=job.pk)
     assert job.state == ExportState.FAILED
     assert "no longer evaluates" in job.error
+
+
+def test_the_extract_carries_sessions_attended_and_outcome_scores(
+    cast, full_cohort, export_agreement
+):
+    person = Case.objects.filter(organisation=cast.lead_charity).first().person
+    service = Service.objects.create(
+        organisation=cast.lead_charity, name="Walking football", description="Weekly", access="open"
+    )
+    for week, status in enumerate(("attended", "late", "did_not_attend")):
+        starts = timezone.now() - timedelta(weeks=week + 1)
+        session = Session.objects.create(
+            service=service, starts_at=starts, ends_at=starts + timedelta(hours=1)
+        )
+        Attendance.objects.create(session=session, person=person, status=status)
+    Assessment.objects.create(
+        person=person,
+        organisation=cast.lead_charity,
+        instrument=Instrument.objects.filter(code="ons4").latest("version"),
+        timepoint="baseline",
+        completed_on=date.today() - timedelta(days=20),
+        answered_by="person",
+        scores={"life_satisfaction": 4, "anxious": 7},
+        bands={"life_satisfaction": "low", "anxious": "high"},
+        recorded_by=cast.caseworker.user,
+    )
+
+    files = _extract(cast, _evaluation(cast, full_cohort))
+
+    by_sessions = {r["sessions_attended"] for r in files["people.csv"]}
+    assert by_sessions == {"0", "2"}  # late counts as there; did-not-attend does not
+    scores = files["scores.csv"]
+    assert [(r["measure"], r["score"], r["band"], r["timepoint"]) for r in scores] == [
+        ("anxious", "7", "high", "baseline"),
+        ("life_satisfaction", "4", "low", "baseline"),
+    ]
+    assert scores[0]["pseudonym"] in {r["pseudonym"] for r in files["people.csv"]}
