@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils import timezone
+from openpyxl import Workbook
 
 from resettle.evaluation.cohorts import JDL_COLUMNS, Member
 from resettle.evaluation.disclosure import suppressed_counts, without_rare_values
@@ -67,6 +68,21 @@ def _iso(value: date | datetime | None) -> str:
 
 
 # The Justice Data Lab file ----------------------------------------------------------------------
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def csv_as_xlsx(content: bytes, sheet: str) -> bytes:
+    """The same rows as a one-sheet workbook, every cell text (dates stay DD/MM/YYYY, and
+    identifiers keep their leading zeros)."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(sheet)
+    for row in csv.reader(io.StringIO(content.decode())):
+        worksheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def jdl_file(members: Iterable[Member]) -> bytes:

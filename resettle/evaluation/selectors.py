@@ -335,8 +335,9 @@ def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
         .annotate(sessions=Count("pk"))
         .values_list("person_id", "sessions")
     )
-    assessments: list[dict[str, Any]] = list(
-        Assessment.objects.filter(person_id__in=ids, organisation_id=org)
+    assessments: list[dict[str, Any]] = [
+        dict(row)
+        for row in Assessment.objects.filter(person_id__in=ids, organisation_id=org)
         .order_by("person_id", "completed_on", "pk")
         .values(
             "person_id",
@@ -347,7 +348,7 @@ def extract_source(*, actor: Actor, cohort: Cohort) -> ExtractSource:
             "scores",
             "bands",
         )
-    )
+    ]
     return ExtractSource(
         sessions_attended=sessions_attended,
         assessments=assessments,

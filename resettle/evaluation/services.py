@@ -2,6 +2,7 @@
 the export jobs that build their files. Files leave only under an agreement in force that
 permits them; asking, refusals, builds and downloads are all audited."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -379,14 +380,35 @@ def _fail(job: ExportJob, error: str) -> ExportJob:
     return job
 
 
+@dataclass(frozen=True)
+class Download:
+    content: bytes
+    content_type: str
+    file_name: str
+
+
 def export_download(
-    *, actor: Membership, job: ExportJob, request: HttpRequest | None = None
-) -> ExportJob:
-    """Hand over a finished file; every download is audited."""
+    *,
+    actor: Membership,
+    job: ExportJob,
+    as_xlsx: bool = False,
+    request: HttpRequest | None = None,
+) -> Download:
+    """Hand over a finished file, a JDL cohort's also as a workbook; every download is
+    audited."""
     _evaluator(actor)
     if job.state != ExportState.DONE:
         raise ApplicationError("The file is not ready yet")
-    reason = f"Downloaded {job.file_name} ({job.rows} people)"
+    download = Download(bytes(job.content), job.content_type, job.file_name)
+    if as_xlsx:
+        if job.kind != ExportKind.JDL_COHORT:
+            raise ApplicationError("Only a Justice Data Lab file can be had as a workbook")
+        download = Download(
+            extracts.csv_as_xlsx(download.content, "JDL cohort"),
+            extracts.XLSX_TYPE,
+            download.file_name.removesuffix(".csv") + ".xlsx",
+        )
+    reason = f"Downloaded {download.file_name} ({job.rows} people)"
     named = [
         EventData(
             action=AuditAction.EXPORT,
@@ -411,4 +433,4 @@ def export_download(
         ],
         request=request,
     )
-    return job
+    return download

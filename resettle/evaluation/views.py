@@ -299,9 +299,11 @@ def export_download_view(request: AuthenticatedRequest, pk: UUID) -> HttpRespons
     assert actor is not None
     job = policy.get_export_for_actor(actor, pk)
     try:
-        services.export_download(actor=actor, job=job, request=request)
+        download = services.export_download(
+            actor=actor, job=job, as_xlsx=request.GET.get("format") == "xlsx", request=request
+        )
     except ApplicationError:
         return redirect("evaluation:export_detail", pk=job.pk)
-    response = HttpResponse(bytes(job.content), content_type=job.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
     return response

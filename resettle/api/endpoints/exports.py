@@ -26,9 +26,12 @@ from resettle.api.idempotency import idempotent
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 from resettle.evaluation import services
+from resettle.evaluation.extracts import XLSX_TYPE
 from resettle.evaluation.models import ExportJob, ExportKind, ExportState
 
 router = Router(tags=["exports"])
+
+FileFormat = Literal["csv", "xlsx"]
 
 
 class ExportOut(ApiSchema):
@@ -129,26 +132,29 @@ def get_export(request: ApiRequest, export_id: UUID):
 
 @router.get(
     "/{uuid:export_id}/download",
-    response={200: None, **problems(403, 404, 409)},
+    response={200: None, **problems(403, 404, 409, 422)},
     url_name="export_download",
     openapi_extra={
         "responses": {
             "200": {
-                "description": "The file: CSV for a JDL cohort, a zip of CSV files with a data "
-                "dictionary for an evaluator extract.",
-                "content": {"text/csv": {}, "application/zip": {}},
+                "description": "The file: CSV (or XLSX) for a JDL cohort, a zip of CSV files "
+                "with a data dictionary for an evaluator extract.",
+                "content": {"text/csv": {}, "application/zip": {}, XLSX_TYPE: {}},
             }
         }
     },
 )
-def download_export(request: ApiRequest, export_id: UUID):
-    """The finished file (409 until it is ready); every download is audited."""
+def download_export(request: ApiRequest, export_id: UUID, format: FileFormat = "csv"):
+    """The finished file (409 until it is ready); a JDL cohort's also as `format=xlsx` (422 for
+    an extract). Every download is audited."""
     _evaluator(request)
     actor = acting_member(request)
     job = policy.get_export_for_actor(actor, export_id)
     if job.state != ExportState.DONE:
         raise ApiProblem(409, f"The file is not ready: {job.get_state_display().lower()}.")
-    services.export_download(actor=actor, job=job, request=request)
-    response = HttpResponse(bytes(job.content), content_type=job.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    download = services.export_download(
+        actor=actor, job=job, as_xlsx=format == "xlsx", request=request
+    )
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
     return response

@@ -5,6 +5,7 @@ import io
 import zipfile
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,6 +15,7 @@ from resettle.cases.models import Case
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.directory.models import Service
 from resettle.evaluation import services
+from resettle.evaluation.cohorts import JDL_COLUMNS
 from resettle.evaluation.extracts import EXTRACT_TABLES, pseudonym
 from resettle.evaluation.models import Evaluation, ExportKind, ExportState, OutcomeEvent
 from resettle.evaluation.tests.conftest import EVALUATOR
@@ -290,3 +292,28 @@ def test_the_extract_carries_sessions_attended_and_outcome_scores(
         ("life_satisfaction", "4", "low", "baseline"),
     ]
     assert scores[0]["pseudonym"] in {r["pseudonym"] for r in files["people.csv"]}
+
+
+def test_the_jdl_file_is_also_a_workbook_with_the_same_cells(cast, full_cohort, export_agreement):
+    job = services.export_build(
+        job_id=services.export_request(actor=cast.analyst, cohort=full_cohort).pk
+    )
+
+    download = services.export_download(actor=cast.analyst, job=job, as_xlsx=True)
+
+    assert download.file_name.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
+    rows = [[cell or "" for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows == list(csv.reader(io.StringIO(bytes(job.content).decode())))
+    assert rows[0] == list(JDL_COLUMNS)
+    assert AuditEvent.objects.filter(reason=f"Downloaded {download.file_name} (61 people)").exists()
+
+
+def test_an_extract_is_not_offered_as_a_workbook(cast, full_cohort, export_agreement):
+    evaluation = _evaluation(cast, full_cohort)
+    job = services.export_build(
+        job_id=services.export_request(actor=cast.analyst, evaluation=evaluation).pk
+    )
+
+    with pytest.raises(ApplicationError, match="Only a Justice Data Lab file"):
+        services.export_download(actor=cast.analyst, job=job, as_xlsx=True)
