@@ -22,9 +22,14 @@ def as_published(schema: OpenAPISchema) -> OpenAPISchema:
         for method, operation in path_item.items():
             if method not in METHODS:
                 continue
-            responses = operation.setdefault("responses", {})
+            # ninja keys responses by number, `openapi_extra` by string: one entry per status,
+            # or the JSON has the same key twice (which Swagger UI refuses to parse).
+            responses: dict[str, Any] = {}
+            for status, response in operation.get("responses", {}).items():
+                responses[str(status)] = {**responses.get(str(status), {}), **response}
+            operation["responses"] = responses
             for status, response in responses.items():
-                if str(status)[0] in "45":
+                if status[0] in "45":
                     _problem_content(response)
             paged = any(p.get("name") == "page" for p in operation.get("parameters", []))
             # Any request may be malformed (400) or refused (401 without a usable token); a page
@@ -37,10 +42,8 @@ def as_published(schema: OpenAPISchema) -> OpenAPISchema:
             ):
                 if operation.get("security") is None and status == 401:
                     continue
-                if status in responses or str(status) in responses:
-                    continue
                 responses.setdefault(
-                    status,
+                    str(status),
                     {"description": description, "content": {PROBLEM: {"schema": problem_ref}}},
                 )
     return schema

@@ -173,3 +173,18 @@ def test_a_time_zone_or_time_no_clock_has_is_refused(api_as, cast, value):
     response = api_as(cast.caseworker).get("/api/v1/contacts", {"happened_after": value})
 
     assert response.status_code == 400
+
+
+def test_the_published_schema_never_repeats_a_key(client):
+    """Swagger UI's parser refuses JSON with a key twice (e.g. a status ninja and
+    `openapi_extra` both describe)."""
+    repeated: list[str] = []
+
+    def no_repeats(pairs):
+        keys = [key for key, _ in pairs]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_repeats)
+
+    assert repeated == []
