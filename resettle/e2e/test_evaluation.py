@@ -9,6 +9,7 @@ import io
 import re
 from datetime import date, timedelta
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -60,13 +61,18 @@ def test_an_analyst_builds_a_jdl_cohort_sees_the_exclusions_and_downloads_the_fi
     page.click(page.get_by_role("button", name="Make the Justice Data Lab file (CSV)"), "export")
     expect(page.locator("main")).to_contain_text(f"Ready: {qualifying} people")
     with page.expect_download() as downloaded:
-        page.get_by_role("button", name=re.compile("Download")).click()
+        page.get_by_role("button", name=re.compile(r"Download jdl-cohort")).click()
     with open(downloaded.value.path(), encoding="utf-8") as file:
         rows = list(csv.reader(file))
     assert tuple(rows[0]) == JDL_COLUMNS
     assert len(rows) == qualifying + 1
     assert all(re.fullmatch(r"\d\d/\d\d/\d{4}", row[2]) for row in rows[1:])
     assert {row[3] for row in rows[1:]} <= {"Male", "Female"}
+    with page.expect_download() as workbook:
+        page.get_by_role("button", name="Download as a workbook (XLSX)").click()
+    assert workbook.value.suggested_filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(workbook.value.path().read_bytes())).active
+    assert list(next(sheet.iter_rows(values_only=True))) == list(JDL_COLUMNS)
 
     page.click(page.get_by_role("link", name="Back to the cohort"), "cohort-again")
     page.click(page.get_by_role("button", name="Record results"), "results-form")

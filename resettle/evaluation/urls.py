@@ -4,8 +4,8 @@ from resettle.evaluation import views
 
 app_name = "evaluation"
 urlpatterns = [
-    path("people/<uuid:pk>/outcomes/", views.person_outcomes_view, name="person_outcomes"),
-    path("people/<uuid:pk>/outcomes/new/", views.outcome_create_view, name="outcome_create"),
+    path("people/<uuid:pk>/reoffending/", views.person_outcomes_view, name="person_outcomes"),
+    path("people/<uuid:pk>/reoffending/new/", views.outcome_create_view, name="outcome_create"),
     path("evaluation/cohorts/", views.cohort_list_view, name="cohort_list"),
     path("evaluation/cohorts/new/", views.cohort_create_view, name="cohort_create"),
     path("evaluation/cohorts/<uuid:pk>/", views.cohort_detail_view, name="cohort_detail"),
