@@ -23,9 +23,25 @@ if (form) {
     waiting.textContent = count === 1 ? "1 mark waiting to send" : `${count} marks waiting to send`;
   };
 
+  // Marks that mean the person was there, as the server counts them.
+  const PRESENT = new Set(["attended", "late", "left_early"]);
+  const summary = document.getElementById("register-summary");
+  const showSummary = () => {
+    if (!summary) return;
+    const rows = [...form.querySelectorAll("[data-person]")];
+    const marked = rows.filter((row) => row.dataset.mark).length;
+    const present = rows.filter((row) => PRESENT.has(row.dataset.mark)).length;
+    const places = summary.dataset.capacity ? ` (${summary.dataset.capacity} places)` : "";
+    const headcount =
+      summary.dataset.headcount === undefined ? "" : `, ${summary.dataset.headcount} not on the register`;
+    summary.textContent = `${present} here${places}, ${marked} of ${rows.length} marked${headcount}.`;
+  };
+
   const showMark = (person, status, label) => {
     const row = form.querySelector(`[data-person="${person}"]`);
     if (!row) return;
+    row.dataset.mark = status;
+    showSummary();
     for (const button of row.querySelectorAll("button[name=mark]")) {
       button.classList.toggle("govuk-button--secondary", button.value !== `${person}:${status}`);
     }

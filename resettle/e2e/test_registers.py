@@ -134,6 +134,8 @@ def test_the_coordinator_takes_todays_register_on_a_phone_partly_offline(phone_p
     tap(people[6], "late")
     tap(people[7], "attended")
     expect(waiting).to_have_text("2 marks waiting to send")
+    # The count on the page follows the taps, sent or not.
+    expect(page.locator("#register-summary")).to_contain_text("8 here (20 places), 8 of 8 marked")
     page.wait_for_timeout(300)
     assert marked.count() == 6
     page.context.set_offline(False)
