@@ -257,6 +257,9 @@ AUDIT_CHECKPOINT_EVERY = env_int(
 )
 SECURE_HSTS_SECONDS = 0 if LOCAL else env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not LOCAL
+# Asking browsers to preload HTTPS for the whole domain binds every subdomain for years: the
+# operator's choice for their domain, so off unless asked for (check --deploy is told below).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -286,15 +289,16 @@ MFA_ENFORCED = ENVIRONMENT == "production" or env_bool("MFA_ENFORCED", ENVIRONME
 OTP_TOTP_ISSUER = "Resettle"
 
 # Lockout after repeated failed sign-ins (django-axes), per username whatever the address: an
-# attacker cannot dodge it by changing address, and one office's shared address cannot lock
-# out everyone in it. Admins unlock with `manage.py axes_reset_username <username>`.
+# attacker cannot dodge it by changing address. An address is stopped too, but only after many
+# failures across usernames (SIGN_IN_ADDRESS_FAILURE_LIMIT), so a few typos in one office behind
+# a shared address lock nobody else out. Admins unlock with `manage.py axes_reset_username <username>`.
 AXES_FAILURE_LIMIT = 5
 # django-axes' default, named so the locked-out page can read it.
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_PARAMETERS = ["username"]
 # Axes warns when the address is not a lockout parameter; locking by username alone is the choice
 # above, and adding the address beside it would only silence the warning.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", *([] if SECURE_HSTS_PRELOAD else ["security.W021"])]
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
 # Attempts while locked out do not push the end of the lock back: otherwise anyone could keep a

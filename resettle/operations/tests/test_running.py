@@ -1,9 +1,14 @@
 import logging
+import os
+import secrets
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -126,3 +131,27 @@ def test_public_pages_may_be_cached(client):
 
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_the_deployment_checks_pass_under_production_settings(tmp_path):
+    """`manage.py check --deploy` as an operator would run it, with only the settings the README
+    says production needs."""
+    env = {
+        **os.environ,
+        "RESETTLE_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "RESETTLE_AUDIT_KEY": secrets.token_urlsafe(60),
+        "RESETTLE_AUDIT_CHECKPOINTS": str(tmp_path / "checkpoints.jsonl"),
+        "ALLOWED_HOSTS": "resettle.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
