@@ -291,7 +291,8 @@ OTP_TOTP_ISSUER = "Resettle"
 # Lockout after repeated failed sign-ins (django-axes), per username whatever the address: an
 # attacker cannot dodge it by changing address. An address is stopped too, but only after many
 # failures across usernames (SIGN_IN_ADDRESS_FAILURE_LIMIT), so a few typos in one office behind
-# a shared address lock nobody else out. Admins unlock with `manage.py axes_reset_username <username>`.
+# a shared address lock nobody else out. Admins unlock with
+# `manage.py axes_reset_username <username>`.
 AXES_FAILURE_LIMIT = 5
 # django-axes' default, named so the locked-out page can read it.
 AXES_HTTP_RESPONSE_CODE = 429

@@ -15,6 +15,8 @@ from resettle.appointments.models import Appointment, AppointmentState
 from resettle.cases.models import Case, CaseState, Task, TaskKind
 from resettle.contacts.models import ContactOutcome
 from resettle.outcomes.selectors import Due, due_assessments
+from resettle.registers.models import Session
+from resettle.registers.selectors import session_list
 
 DEFAULT_NO_CONTACT_DAYS = 14
 RELEASE_WINDOW_DAYS = 7
@@ -94,6 +96,9 @@ class Today:
     no_contact: list["CaseWithDates"] = field(default_factory=list)
     # Outcome questionnaires the schedules make due on the actor's cases, closed ones included.
     outcomes_due: list[Due] = field(default_factory=list)
+    # Today's sessions of the actor's organisation's services (or, for a mentor, those they
+    # lead), each a register to take.
+    sessions: list[Session] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -109,6 +114,7 @@ class Today:
                 self.reviews_due,
                 self.no_contact,
                 self.outcomes_due,
+                self.sessions,
             )
         )
 
@@ -191,6 +197,7 @@ def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CON
             result.no_contact.append(case)
     # Only cases with these dates are in these lists.
     result.outcomes_due = due_assessments(actor=actor, on=on)
+    result.sessions = list(session_list(actor=actor, on=on))
     result.releases.sort(key=lambda c: c.release_on or on)
     result.reviews_due.sort(key=lambda c: c.next_review_on or on)
     return result

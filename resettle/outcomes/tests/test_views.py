@@ -354,8 +354,8 @@ def _queries(count_queries, client, url) -> int:
 
 
 # The today page reads the schedules, the actor's cases, the instruments and the cases'
-# assessments: four queries more however many cases.
-TODAY_WITH_SCHEDULES = 12
+# assessments: four queries more however many cases (and one for today's sessions).
+TODAY_WITH_SCHEDULES = 13
 
 
 def test_the_today_page_reads_a_fixed_number_of_queries_with_schedules(

@@ -10,7 +10,9 @@ from resettle.appointments.tests.conftest import booked
 from resettle.cases.models import Case, CaseState, Task, TaskKind
 from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
+from resettle.directory.models import Service
 from resettle.people.tests.sharing import make_agreement
+from resettle.registers.models import Session
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
@@ -163,8 +165,8 @@ def _queries(count_queries, client, url) -> int:
 # The queries each page reads, whatever the caseload: today's includes one for the actor's
 # appointments (today's, and earlier ones awaiting their outcome); the caseload's next
 # appointment is a subquery of its one list query; today's reads the organisation's outcome
-# schedules (none here: the outcomes tests pin the page with them).
-PINNED = {"today:today": 9, "caseload": 7}
+# schedules (none here: the outcomes tests pin the page with them), and one for today's sessions.
+PINNED = {"today:today": 10, "caseload": 7}
 
 
 @pytest.mark.parametrize("route", ["today:today", "caseload"])
@@ -172,9 +174,15 @@ def test_query_counts_do_not_grow_with_the_caseload(
     count_queries, client, cast, make_person, custody_shared, route
 ):
     url = reverse(route if ":" in route else f"today:{route}")
+    service = Service.objects.create(
+        organisation=cast.lead_charity, name="Drop-in", description="Weekly", access="open"
+    )
 
     def add(count: int, start: int) -> None:
         for n in range(start, start + count):
+            Session.objects.create(
+                service=service, starts_at=at(TODAY, 14), ends_at=at(TODAY, 15), place="Hall"
+            )
             person = make_person(cast.caseworker, given_name=f"Q{n}")
             case = open_case(cast.caseworker, person, next_review_on=TODAY - timedelta(days=1))
             contact(case, cast.caseworker, days_ago=30)
@@ -199,3 +207,40 @@ def test_query_counts_do_not_grow_with_the_caseload(
     add(45, 5)
     many = _queries(count_queries, client, url)
     assert few == many == PINNED[route]
+
+
+def test_a_coordinator_sees_todays_sessions_with_a_link_to_each_register(client, cast):
+    service = Service.objects.create(
+        organisation=cast.coordinator.organisation,
+        name="Tuesday football",
+        description="Weekly",
+        access="open",
+    )
+    today = Session.objects.create(
+        service=service, starts_at=at(TODAY, 18), ends_at=at(TODAY, 19), place="Pitch 2"
+    )
+    Session.objects.create(
+        service=service,
+        starts_at=at(TODAY + timedelta(days=7), 18),
+        ends_at=at(TODAY + timedelta(days=7), 19),
+    )
+    client.force_login(cast.coordinator.user)
+
+    page = client.get(reverse("today:today")).content.decode()
+
+    assert "Sessions today" in page
+    assert reverse("registers:register", args=[today.pk]) in page
+    assert page.count("Tuesday football") == 1
+
+
+def test_someone_elses_sessions_are_not_on_today(client, cast):
+    service = Service.objects.create(
+        organisation=cast.coordinator.organisation,
+        name="Their football",
+        description="Weekly",
+        access="open",
+    )
+    Session.objects.create(service=service, starts_at=at(TODAY, 18), ends_at=at(TODAY, 19))
+    client.force_login(cast.caseworker.user)
+
+    assert "Their football" not in client.get(reverse("today:today")).content.decode()
