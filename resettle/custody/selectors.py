@@ -236,7 +236,7 @@ def worklist_rows(actor: Membership, periods: list[CustodyPeriod]) -> list[Workl
 @dataclass
 class TimelineEntry:
     on: date
-    kind: str  # custody, case, contact, appointment, referral, goal
+    kind: str  # custody, case, contact, appointment, session, referral, goal
     title: str
     by: str = ""
     organisation: str = ""
@@ -262,6 +262,7 @@ TIMELINE_KINDS = {
     "case": "Cases",
     "contact": "Contacts",
     "appointment": "Appointments",
+    "session": "Sessions",
     "referral": "Referrals",
     "goal": "Goals",
 }
@@ -393,6 +394,30 @@ def person_timeline(
             )
             if appointment.organisation_id != getattr(actor, "organisation_id", None):
                 read.append(category_of("appointments.Appointment"))
+
+    if "session" in kinds:
+        # A mark on a register: an attended session is an attended contact (DESIGN section 5).
+        marks = (
+            policy.attendance_visible_to(actor)
+            .filter(person=person)
+            .select_related("session__service__organisation", "recorded_by")
+        )
+        for mark in marks:
+            session = mark.session
+            entries.append(
+                TimelineEntry(
+                    on=_when(session.starts_at),
+                    kind="session",
+                    title=f"Session: {session.service.name} at "
+                    f"{timezone.localtime(session.starts_at):%H:%M}",
+                    by=_name(mark.recorded_by),
+                    organisation=session.service.organisation.name,
+                    lines=[mark.get_status_display()],
+                    sort_key=(_when(session.starts_at), mark.created_at),
+                )
+            )
+            if session.service.organisation_id != getattr(actor, "organisation_id", None):
+                read.append(category_of("registers.Attendance"))
 
     if "referral" in kinds:
         referrals = (
