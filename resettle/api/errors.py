@@ -5,6 +5,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,6 +18,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from resettle.core.exceptions import ApplicationError, PermissionDenied
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +88,16 @@ def field_errors(
 
 def invalid_input(errors: list[dict]) -> ApiProblem:
     return ApiProblem(400, "The request has invalid values. See `errors`.", errors=errors)
+
+
+def named_in_body(field: str, get: Callable[..., T], *args: Any) -> T:
+    """The record a request body names in `field`, read by a `get_*_for_actor` helper: one
+    that does not exist or is not the actor's to see is invalid input (400), the same either
+    way; a 404 would say the address was wrong."""
+    try:
+        return get(*args)
+    except Http404 as exc:
+        raise invalid_input([{"field": field, "message": f"There is no such {field}"}]) from exc
 
 
 def _pydantic_field(loc: Iterable) -> str | None:

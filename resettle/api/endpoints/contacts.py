@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router
 from pydantic import Field
@@ -23,7 +22,7 @@ from resettle.api.endpoints.common import (
     client_of,
     problems,
 )
-from resettle.api.errors import field_errors, invalid_input
+from resettle.api.errors import field_errors, invalid_input, named_in_body
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.contacts import selectors, services
@@ -151,10 +150,7 @@ def create_contact(request: ApiRequest, payload: ContactCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            case = policy.get_case_for_actor(actor, payload.case)
-        except Http404 as exc:
-            raise invalid_input([{"field": "case", "message": "There is no such case"}]) from exc
+        case = named_in_body("case", policy.get_case_for_actor, actor, payload.case)
         data = payload.model_dump(mode="python", exclude={"case"})
         data["cancelled_by"] = data["cancelled_by"] or ""
         data["pathways"] = [str(p.value if hasattr(p, "value") else p) for p in data["pathways"]]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Router
 from pydantic import Field
@@ -21,7 +21,7 @@ from resettle.api.endpoints.common import (
     client_of,
     problems,
 )
-from resettle.api.errors import ApiProblem, invalid_input
+from resettle.api.errors import ApiProblem, invalid_input, named_in_body
 from resettle.api.idempotency import idempotent
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
@@ -103,17 +103,14 @@ def create_export(request: ApiRequest, payload: ExportCreate):
         raise invalid_input([{"field": wanted, "message": f"Give the {wanted}"}])
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            if wanted == "cohort":
-                cohort = policy.get_cohort_for_actor(actor, record_id)
-                job = services.export_request(actor=actor, cohort=cohort, request=request)
-            else:
-                evaluation = policy.get_evaluation_for_actor(actor, record_id)
-                job = services.export_request(actor=actor, evaluation=evaluation, request=request)
-        except Http404 as exc:
-            raise invalid_input(
-                [{"field": wanted, "message": f"There is no such {wanted}"}]
-            ) from exc
+        if wanted == "cohort":
+            cohort = named_in_body("cohort", policy.get_cohort_for_actor, actor, record_id)
+            job = services.export_request(actor=actor, cohort=cohort, request=request)
+        else:
+            evaluation = named_in_body(
+                "evaluation", policy.get_evaluation_for_actor, actor, record_id
+            )
+            job = services.export_request(actor=actor, evaluation=evaluation, request=request)
         job.refresh_from_db()
         location = request.build_absolute_uri(reverse("api:export_detail", args=[job.pk]))
         return 202, _body(request, job), {"Location": location}

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Query, Router
 from pydantic import Field
@@ -24,7 +24,7 @@ from resettle.api.endpoints.common import (
     client_of,
     problems,
 )
-from resettle.api.errors import field_errors, invalid_input
+from resettle.api.errors import field_errors, invalid_input, named_in_body
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.exceptions import PermissionDenied
@@ -189,10 +189,7 @@ def create_goal(request: ApiRequest, payload: GoalCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            case = policy.get_case_for_actor(actor, payload.case)
-        except Http404 as exc:
-            raise invalid_input([{"field": "case", "message": "There is no such case"}]) from exc
+        case = named_in_body("case", policy.get_case_for_actor, actor, payload.case)
         data = payload.model_dump(mode="json", exclude={"case"})
         data["due_on"] = payload.due_on
         with transaction.atomic():

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router
 from pydantic import Field
@@ -22,7 +21,7 @@ from resettle.api.endpoints.common import (
     client_of,
     problems,
 )
-from resettle.api.errors import field_errors, invalid_input
+from resettle.api.errors import field_errors, invalid_input, named_in_body
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.http import ApiRequest
@@ -123,12 +122,7 @@ def create_outcome_event(request: ApiRequest, payload: OutcomeEventCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            person = policy.get_person_for_actor(actor, payload.person)
-        except Http404 as exc:
-            raise invalid_input(
-                [{"field": "person", "message": "There is no such person"}]
-            ) from exc
+        person = named_in_body("person", policy.get_person_for_actor, actor, payload.person)
         data = {
             "kind": str(payload.kind.value),
             "occurred_on": payload.occurred_on,

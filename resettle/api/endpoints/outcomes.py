@@ -23,7 +23,7 @@ from resettle.api.endpoints.common import (
     client_of,
     problems,
 )
-from resettle.api.errors import ApiProblem, field_errors, invalid_input
+from resettle.api.errors import ApiProblem, field_errors, invalid_input, named_in_body
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.http import ApiRequest
@@ -266,20 +266,10 @@ def create_assessment(request: ApiRequest, payload: AssessmentCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            person = policy.get_person_for_actor(actor, payload.person)
-        except Http404 as exc:
-            raise invalid_input(
-                [{"field": "person", "message": "There is no such person"}]
-            ) from exc
+        person = named_in_body("person", policy.get_person_for_actor, actor, payload.person)
         case = None
         if payload.case is not None:
-            try:
-                case = policy.get_case_for_actor(actor, payload.case)
-            except Http404 as exc:
-                raise invalid_input(
-                    [{"field": "case", "message": "There is no such case"}]
-                ) from exc
+            case = named_in_body("case", policy.get_case_for_actor, actor, payload.case)
         instrument = _instrument(payload)
         with transaction.atomic():
             try:

@@ -9,7 +9,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from ninja import Query, Router
 from pydantic import Field
@@ -23,7 +22,7 @@ from resettle.api.endpoints.common import (
     client_of,
     problems,
 )
-from resettle.api.errors import field_errors, invalid_input
+from resettle.api.errors import field_errors, invalid_input, named_in_body
 from resettle.api.idempotency import idempotent
 from resettle.api.paging import PageParams, page_schema, paginate
 from resettle.core.http import ApiRequest
@@ -42,10 +41,6 @@ from resettle.registers.models import (
 sessions_router = Router(tags=["sessions"])
 programmes_router = Router(tags=["programmes"])
 enrolments_router = Router(tags=["enrolments"])
-
-
-def _no_such(field: str) -> Exception:
-    return invalid_input([{"field": field, "message": f"There is no such {field}"}])
 
 
 # Sessions ---------------------------------------------------------------------------------------
@@ -155,12 +150,7 @@ def create_session(request: ApiRequest, payload: SessionCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            service = policy.get_service_for_actor(actor, payload.service)
-        except Http404 as exc:
-            raise invalid_input(
-                [{"field": "service", "message": "There is no such service"}]
-            ) from exc
+        service = named_in_body("service", policy.get_service_for_actor, actor, payload.service)
         data: dict[str, Any] = payload.model_dump(exclude={"service", "programme"})
         if payload.programme is not None:
             programme = Programme.objects.filter(pk=payload.programme, service=service).first()
@@ -444,10 +434,7 @@ def create_programme(request: ApiRequest, payload: ProgrammeCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            service = policy.get_service_for_actor(actor, payload.service)
-        except Http404 as exc:
-            raise _no_such("service") from exc
+        service = named_in_body("service", policy.get_service_for_actor, actor, payload.service)
         data = payload.model_dump(exclude={"service"})
         data["completion_rule"] = payload.completion_rule.value
         with transaction.atomic():
@@ -570,18 +557,8 @@ def create_enrolment(request: ApiRequest, payload: EnrolmentCreate):
     actor = actor_of(request)
 
     def create() -> tuple[int, dict, dict[str, str]]:
-        try:
-            person = policy.get_person_for_actor(actor, payload.person)
-        except Http404 as exc:
-            raise invalid_input(
-                [{"field": "person", "message": "There is no such person"}]
-            ) from exc
-        try:
-            service = policy.get_service_for_actor(actor, payload.service)
-        except Http404 as exc:
-            raise invalid_input(
-                [{"field": "service", "message": "There is no such service"}]
-            ) from exc
+        person = named_in_body("person", policy.get_person_for_actor, actor, payload.person)
+        service = named_in_body("service", policy.get_service_for_actor, actor, payload.service)
         programme = None
         if payload.programme is not None:
             programme = Programme.objects.filter(pk=payload.programme, service=service).first()
