@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from resettle.accounts.models import User
 from resettle.appointments.models import AppointmentKind
+from resettle.cases.forms import offer_cases
 from resettle.cases.models import Case
 from resettle.contacts.forms import CaseChoice
 from resettle.contacts.models import CancelledBy, ContactOutcome
@@ -124,14 +125,7 @@ class BookForm(GovukForm, WhenFields):
         if len(cases) == 1:
             kwargs["initial"]["case"] = cases[0].pk
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["case"])
-        field.queryset = Case.objects.filter(pk__in=[c.pk for c in cases]).select_related(
-            "organisation"
-        )
-        self.only_case = cases[0] if len(cases) == 1 else None
-        if self.only_case is not None:
-            field.widget = forms.HiddenInput()
-            field.required = False
+        self.only_case = offer_cases(self, cases)
         self.people = {user.pk: user for user in people}
         self.actor_user = actor_user
         chooser = cast(forms.TypedChoiceField, self.fields["with_user"])

@@ -6,12 +6,26 @@ from typing import Any, cast
 from django import forms
 
 from resettle.accounts.models import User
-from resettle.cases.models import CloseReason
+from resettle.cases.models import Case, CloseReason
 from resettle.cases.services import allocatable_mentors, allocatable_workers
 from resettle.custody.forms import TimeField
 from resettle.web.forms import GovukDateField, GovukForm
 
 EXAMPLE_DATE = "For example, 27 3 2025"
+
+
+def offer_cases(form: forms.Form, cases: list[Case]) -> Case | None:
+    """Limit the form's `case` field to `cases`. With one there is nothing to ask: it rides
+    along hidden and is assumed if missing; that case is returned."""
+    field = cast(forms.ModelChoiceField, form.fields["case"])
+    field.queryset = Case.objects.filter(pk__in=[c.pk for c in cases]).select_related(
+        "organisation"
+    )
+    if len(cases) != 1:
+        return None
+    field.widget = forms.HiddenInput()
+    field.required = False
+    return cases[0]
 
 
 class UserChoiceField(forms.ModelChoiceField):

@@ -2,11 +2,12 @@
 
 import re
 from datetime import date, datetime, time
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
+from resettle.cases.forms import offer_cases
 from resettle.cases.models import Case
 from resettle.contacts.models import CancelledBy, ContactKind, ContactOutcome
 from resettle.core.pathways import Pathway
@@ -106,15 +107,7 @@ class ContactForm(GovukForm):
         if len(cases) == 1:
             kwargs["initial"]["case"] = cases[0].pk
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["case"])
-        field.queryset = Case.objects.filter(pk__in=[c.pk for c in cases]).select_related(
-            "organisation"
-        )
-        self.only_case = cases[0] if len(cases) == 1 else None
-        if self.only_case is not None:
-            # One case: nothing to ask. It rides along hidden, and is assumed if missing.
-            field.widget = forms.HiddenInput()
-            field.required = False
+        self.only_case = offer_cases(self, cases)
 
     def clean_case(self) -> Case | None:
         return self.cleaned_data.get("case") or self.only_case
