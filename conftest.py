@@ -7,6 +7,10 @@ connections to this machine are allowed, which the browser tests need for the li
 outsider whose organisation is outside the partnership, so tests say who acts by name
 (`cast.caseworker`, `cast.mentor`) rather than building users inline.
 
+The whole run happens on one day: the clock starts at noon (London) of the day the run starts
+and ticks from there (see `pytest_configure`). Tests and code both ask for "today" at many moments,
+and a run that crossed midnight would compare dates on either side of it.
+
 Query counts are taken only through `count_queries`, `django_assert_num_queries` or
 `django_assert_max_num_queries`, and a test that asks for any of them runs with the clock
 stopped (see `_stopped_clock_for_query_counts`).
@@ -15,7 +19,9 @@ stopped (see `_stopped_clock_for_query_counts`).
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from datetime import time as clock_time
+from zoneinfo import ZoneInfo
 from typing import Any
 
 import pytest
@@ -34,6 +40,23 @@ from resettle.testing import ApiClient, token_for
 
 # Every cast member signs in with this password in browser tests.
 CAST_PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 (test-only)
+
+
+RUN_CLOCK = pytest.StashKey[time_machine.travel]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # Before collection, so module-level dates such as `TODAY = date.today()` see the same day.
+    london = ZoneInfo("Europe/London")
+    noon = datetime.combine(datetime.now(london).date(), clock_time(12), tzinfo=london)
+    config.stash[RUN_CLOCK] = time_machine.travel(noon, tick=True)
+    config.stash[RUN_CLOCK].start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if RUN_CLOCK in config.stash:
+        config.stash[RUN_CLOCK].stop()
 
 
 @dataclass(frozen=True)
