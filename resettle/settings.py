@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "resettle.registers",
     "resettle.evaluation",
     "resettle.outcomes",
+    "resettle.reports",
     "resettle.today",
     "resettle.api",
     "resettle.demo",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("resettle.registers.urls")),
     path("", include("resettle.evaluation.urls")),
     path("", include("resettle.outcomes.urls")),
+    path("", include("resettle.reports.urls")),
     path("", include("resettle.today.urls")),
     path("api/v1/", include("resettle.api.urls")),
     path("django-admin/", admin.site.urls),

@@ -203,6 +203,14 @@ from resettle.access.rules.registers import (
     session_notes_visible_to,
     sessions_visible_to,
 )
+from resettle.access.rules.reports import (
+    PARTNERSHIP_REPORT_ROLES,
+    REPORT_ROLES,
+    can_view_reports,
+    report_organisations,
+    report_partnerships,
+    reports_exactly,
+)
 from resettle.access.rules.suitability import (
     SUITABILITY_ASSESSOR_KINDS,
     SUITABILITY_ASSESSOR_ROLES,
@@ -228,8 +236,10 @@ __all__ = [
     "ORGANISATION_ADMIN_ROLES",
     "OUTCOME_SUMMARY_ROLES",
     "OVERVIEW_ROLES",
+    "PARTNERSHIP_REPORT_ROLES",
     "REFERRAL_ROLES",
     "REGISTER_ROLES",
+    "REPORT_ROLES",
     "SERVICE_MANAGER_ROLES",
     "SESSION_PLANNER_ROLES",
     "SUITABILITY_ASSESSOR_KINDS",
@@ -308,6 +318,7 @@ __all__ = [
     "can_view_person",
     "can_view_recall_reason",
     "can_view_recalls_as_outcomes",
+    "can_view_reports",
     "can_view_suitability",
     "can_view_waiting_list",
     "can_write_supervision_notes",
@@ -381,6 +392,9 @@ __all__ = [
     "referrals_received_by",
     "referrals_sent_by",
     "referrals_visible_to",
+    "report_organisations",
+    "report_partnerships",
+    "reports_exactly",
     "services_visible_to",
     "session_notes_visible_to",
     "sessions_visible_to",

@@ -22,6 +22,7 @@ from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import AuthenticatedRequest
+from resettle.lib.spreadsheet import spreadsheet_text
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden
 from resettle.web.tables import Column, Table
@@ -141,15 +142,6 @@ def break_glass_report_view(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _csv_cell(value: object) -> str:
-    """Text for a spreadsheet cell. Free text that starts like a formula is prefixed with an
-    apostrophe, so opening the file never runs what someone typed as a reason."""
-    text = "" if value is None else str(value)
-    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return f"'{text}"
-    return text
-
-
 def _status(row: BreakGlassAccess, now) -> str:
     if row.closed_at is not None:
         return "Closed early"
@@ -185,11 +177,11 @@ def break_glass_report_csv_view(request: AuthenticatedRequest) -> HttpResponse:
         count += 1
         writer.writerow(
             [
-                _csv_cell(row.user.get_full_name() or row.user.username),
-                _csv_cell(row.organisation.name),
-                _csv_cell(row.person.full_name if row.person_visible else NOT_SHARED),
+                spreadsheet_text(row.user.get_full_name() or row.user.username),
+                spreadsheet_text(row.organisation.name),
+                spreadsheet_text(row.person.full_name if row.person_visible else NOT_SHARED),
                 row.get_category_display(),
-                _csv_cell(row.reason),
+                spreadsheet_text(row.reason),
                 timezone.localtime(row.opened_at).isoformat(timespec="minutes"),
                 timezone.localtime(row.expires_at).isoformat(timespec="minutes"),
                 timezone.localtime(row.closed_at).isoformat(timespec="minutes")

@@ -19,6 +19,7 @@ from resettle.api.endpoints import (
     people,
     referrals,
     registers,
+    reports,
     services,
     suitability,
 )
@@ -80,5 +81,6 @@ api.add_router("/programmes", registers.programmes_router)
 api.add_router("/enrolments", registers.enrolments_router)
 api.add_router("/outcome-events", outcome_events.router)
 api.add_router("/exports", exports.router)
+api.add_router("/reports", reports.router)
 api.add_router("/instruments", outcomes.instruments_router)
 api.add_router("/assessments", outcomes.assessments_router)

@@ -6,6 +6,7 @@ from resettle.access.policy import (
     can_manage_agreements,
     can_view_case_records,
     can_view_mentor_profiles,
+    can_view_reports,
 )
 
 # Which service navigation item a URL namespace belongs to.
@@ -26,6 +27,7 @@ NAV_SECTIONS = {
     "referrals": "referrals",
     "registers": "sessions",
     "evaluation": "evaluation",
+    "reports": "reports",
 }
 # Pages of a namespace that have their own navigation item.
 NAV_PAGES = {
@@ -43,6 +45,7 @@ NAV_PAGES = {
     ("mentoring", "supervision_create"): "mentors",
     ("evaluation", "person_outcomes"): "people",
     ("evaluation", "outcome_create"): "people",
+    ("access", "break_glass_report"): "reports",
 }
 
 
@@ -68,6 +71,7 @@ def resettle(request: HttpRequest) -> dict:
         "shows_agreements": can_manage_agreements(access),
         "shows_mentors": can_view_mentor_profiles(access),
         "shows_evaluation": can_evaluate(access),
+        "shows_reports": can_view_reports(access),
         "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }

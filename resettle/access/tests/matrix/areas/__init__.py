@@ -14,6 +14,7 @@ from resettle.access.tests.matrix.areas import (
     plans,
     referrals,
     registers,
+    reports,
     today,
 )
 
@@ -31,4 +32,5 @@ AREAS = (
     registers,
     evaluation,
     outcomes,
+    reports,
 )

@@ -1,0 +1,142 @@
+"""Reports over the API (DESIGN §5 and §6): the quarterly return as JSON, with the definition of
+every figure, for partnership managers, analysts and organisation admins. Counts only; anything
+shared beyond the actor's own organisation has small numbers suppressed, marked `suppressed`."""
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from ninja import Query, Router
+from pydantic import Field
+
+from resettle.access import policy
+from resettle.api.base import ApiSchema
+from resettle.api.endpoints.common import actor_of, problems
+from resettle.core.exceptions import PermissionDenied
+from resettle.core.http import ApiRequest
+from resettle.reports import selectors
+from resettle.reports.figures import Cell, Report
+from resettle.reports.parameters import period_of, scope_of
+from resettle.reports.views import NO_REPORTS
+
+router = Router(tags=["reports"])
+
+
+class ReportParams(ApiSchema):
+    organisation: UUID | None = Field(
+        None, description="One organisation's figures (your own if neither scope is given)."
+    )
+    partnership: UUID | None = Field(None, description="A whole partnership's figures.")
+    period: str | None = Field(
+        None,
+        pattern=r"^\d{4}-Q[1-4]$",
+        description="A quarter of the UK financial year: 2026-Q1 is April to June 2026. "
+        "The current quarter, to date, if no period or dates are given.",
+    )
+    start: date | None = Field(None, description="With `end`, a range of days instead.")
+    end: date | None = Field(None, description="The last day of the range; not after today.")
+
+
+class ReportPeriod(ApiSchema):
+    start: date
+    end: date
+    quarter: str | None
+    to_date: bool = Field(description="The quarter has not ended: figures run to today.")
+
+
+class ReportScope(ApiSchema):
+    kind: Literal["organisation", "partnership"]
+    id: UUID
+    name: str
+
+
+class ReportCell(ApiSchema):
+    count: int | float | None = Field(
+        description="Null when suppressed or when it cannot be computed (`shown` says why)."
+    )
+    suppressed: bool
+    shown: str = Field(description="As printed on the page and in the files.")
+
+
+class BreakdownRow(ReportCell):
+    value: str = Field(
+        description="The coded value; `not_recorded` and `prefer_not_to_say` are values."
+    )
+    label: str
+
+
+class QuarterlyFigures(ApiSchema):
+    referrals_received: ReportCell
+    new_starts: ReportCell
+    active_caseload_at_period_end: ReportCell
+    people_supported: ReportCell
+    secondary_beneficiaries: ReportCell
+    contacts_attended: ReportCell
+    sessions_attended: ReportCell
+    unregistered_headcount: ReportCell
+    median_days_to_first_contact: ReportCell
+    supported_by_more_than_one: ReportCell | None = Field(
+        None, description="For a partnership only."
+    )
+
+
+class QuarterlyReturn(ApiSchema):
+    period: ReportPeriod
+    scope: ReportScope
+    exact: bool = Field(description="Your own organisation's figures: nothing suppressed.")
+    small_numbers: str
+    definitions: dict[str, str] = Field(description="What each figure and breakdown counts.")
+    figures: QuarterlyFigures
+    breakdowns: dict[str, list[BreakdownRow]]
+
+
+def _cell(cell: Cell) -> dict:
+    return {"count": cell.count, "suppressed": cell.suppressed, "shown": cell.shown}
+
+
+def _body(report: Report) -> dict:
+    return QuarterlyReturn(
+        period=ReportPeriod(
+            start=report.period.start,
+            end=report.period.end,
+            quarter=report.period.quarter or None,
+            to_date=report.period.to_date,
+        ),
+        scope=ReportScope(kind=report.scope.kind, id=report.scope.id, name=report.scope.name),
+        exact=report.exact,
+        small_numbers=report.suppression_note,
+        definitions={f.key: f.definition for f in report.figures}
+        | {b.key: b.definition for b in report.breakdowns},
+        figures={f.key: _cell(f.cell) for f in report.figures},
+        breakdowns={
+            b.key: [{"value": r.value, "label": r.label, **_cell(r.cell)} for r in b.rows]
+            for b in report.breakdowns
+        },
+    ).model_dump(mode="json")
+
+
+@router.get(
+    "/quarterly-return",
+    response={200: QuarterlyReturn, **problems(400, 403)},
+    url_name="report_quarterly_return",
+)
+def quarterly_return(request: ApiRequest, params: Query[ReportParams]):
+    """The quarterly return for one organisation or a partnership: a scope you may not report
+    on is refused (403); a period that ends before it starts, or after today, is invalid (400)."""
+    actor = actor_of(request)
+    if not policy.can_view_reports(actor):
+        raise PermissionDenied(NO_REPORTS)
+    if params.organisation is not None and params.partnership is not None:
+        raise ValidationError({"partnership": "Give an organisation or a partnership, not both"})
+    kind, id = (
+        ("partnership", params.partnership)
+        if params.partnership is not None
+        else ("organisation", params.organisation)
+    )
+    period = period_of(
+        quarter=params.period, start=params.start, end=params.end, today=timezone.localdate()
+    )
+    scope = scope_of(actor=actor, kind=kind, id=str(id) if id else None)
+    return _body(selectors.quarterly_return(actor=actor, scope=scope, period=period))

@@ -1,0 +1,143 @@
+"""What a report is made of, whatever it reports: headline figures and breakdowns, each with the
+definition it was counted by, and the small-number rule applied once for every report (DESIGN §5).
+
+A report shared beyond the organisation it describes shows counts from 1 to 4 as "fewer than 5"
+(primary suppression) and, where a breakdown has exactly one such cell, also hides the next smallest
+so the hidden one cannot be worked out from the total (secondary suppression). Zero is shown as 0.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from resettle.reports.periods import Period
+
+SMALL = 5
+FEWER_THAN = f"fewer than {SMALL}"
+HIDDEN = "hidden"
+NOT_RECORDED = "not_recorded"
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One number. `count` is None when it is suppressed or cannot be computed (`reason` says
+    why); `shown` is what a page or file prints."""
+
+    count: int | float | None
+    suppressed: bool = False
+    reason: str = ""
+
+    @property
+    def shown(self) -> str:
+        if self.suppressed:
+            return self.reason
+        if self.count is None:
+            return f"Cannot be computed: {self.reason}"
+        if isinstance(self.count, float):
+            return f"{self.count:.1f}"
+        return f"{self.count:,}"
+
+
+def known(count: int | float) -> Cell:
+    return Cell(count)
+
+
+def unknowable(reason: str) -> Cell:
+    return Cell(None, reason=reason)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    definition: str
+    cell: Cell
+    # Counts of people or records can be suppressed; a median of days cannot identify anyone.
+    is_count: bool = True
+
+
+@dataclass(frozen=True)
+class Row:
+    value: str
+    label: str
+    cell: Cell
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    key: str
+    label: str
+    definition: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: one organisation, or every organisation of a partnership."""
+
+    kind: str  # "organisation" or "partnership"
+    id: str
+    name: str
+    organisation_ids: frozenset = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Report:
+    kind: str
+    title: str
+    scope: Scope
+    period: Period
+    exact: bool
+    figures: tuple[Figure, ...]
+    breakdowns: tuple[Breakdown, ...]
+    notes: tuple[str, ...] = ()
+    made_at: datetime | None = None
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+    @property
+    def suppression_note(self) -> str:
+        if self.exact:
+            return "These are your organisation's own figures: every count is exact."
+        return (
+            f"These figures are shared beyond one organisation, so counts from 1 to {SMALL - 1} "
+            f'show as "{FEWER_THAN}", and where that alone could be worked out from a total, the '
+            f'next smallest count shows as "{HIDDEN}". Zero is shown as 0.'
+        )
+
+
+def _primary(cell: Cell) -> Cell:
+    if isinstance(cell.count, int) and 0 < cell.count < SMALL:
+        return Cell(None, suppressed=True, reason=FEWER_THAN)
+    return cell
+
+
+def suppress_rows(rows: tuple[Row, ...]) -> tuple[Row, ...]:
+    hidden = [replace(row, cell=_primary(row.cell)) for row in rows]
+    if sum(1 for row in hidden if row.cell.suppressed) == 1:
+        candidates = [
+            (row.cell.count, index)
+            for index, row in enumerate(hidden)
+            if not row.cell.suppressed and isinstance(row.cell.count, int) and row.cell.count > 0
+        ]
+        if candidates:
+            _, index = min(candidates)
+            hidden[index] = replace(hidden[index], cell=Cell(None, suppressed=True, reason=HIDDEN))
+    return tuple(hidden)
+
+
+def suppressed(report: Report) -> Report:
+    """The report as it may be shared beyond the organisation it describes."""
+    if report.exact:
+        return report
+    return replace(
+        report,
+        figures=tuple(
+            replace(f, cell=_primary(f.cell)) if f.is_count else f for f in report.figures
+        ),
+        breakdowns=tuple(replace(b, rows=suppress_rows(b.rows)) for b in report.breakdowns),
+    )

@@ -1,0 +1,67 @@
+"""The report picker: whose figures, and a quarter or a range of dates."""
+
+from datetime import date
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from resettle.reports.figures import Scope
+from resettle.reports.parameters import period_of
+from resettle.reports.periods import Period, quarter_of, quarter_period, recent_quarters
+from resettle.web.forms import GovukDateField, GovukForm
+
+
+def scope_key(scope: Scope) -> str:
+    return f"{scope.kind}:{scope.id}"
+
+
+class ReportForm(GovukForm):
+    scope = forms.ChoiceField(label="Whose figures", required=False)
+    quarter = forms.ChoiceField(label="Quarter of the financial year", required=False)
+    start = GovukDateField(label="From", required=False, help_text="For example, 1 4 2026")
+    end = GovukDateField(label="To", required=False, help_text="For example, 30 6 2026")
+
+    def __init__(self, *args: Any, scopes: list[Scope], today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scopes = {scope_key(s): s for s in scopes}
+        self.today = today
+        cast(forms.ChoiceField, self.fields["scope"]).choices = [
+            (key, f"{s.name} (the partnership)" if s.kind == "partnership" else s.name)
+            for key, s in self.scopes.items()
+        ]
+        cast(forms.ChoiceField, self.fields["quarter"]).choices = [
+            (q, quarter_period(q, today=today).label) for q in recent_quarters(today=today)
+        ]
+        self.fields["quarter"].initial = quarter_of(today)
+
+    def clean_scope(self) -> str:
+        key = self.cleaned_data.get("scope") or next(iter(self.scopes), "")
+        if key not in self.scopes:
+            raise ValidationError("Choose whose figures from the list")
+        return key
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        try:
+            data["period"] = period_of(
+                quarter=data.get("quarter"),
+                start=data.get("start"),
+                end=data.get("end"),
+                today=self.today,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+    def parameters(self) -> tuple[Scope, Period] | None:
+        """The scope and period asked for, the defaults when nothing is asked, None if invalid."""
+        if not self.is_bound:
+            return next(iter(self.scopes.values())), quarter_period(
+                quarter_of(self.today), today=self.today
+            )
+        if not self.is_valid():
+            return None
+        return self.scopes[self.cleaned_data["scope"]], self.cleaned_data["period"]

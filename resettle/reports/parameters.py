@@ -1,0 +1,52 @@
+"""What every report is asked for: whose figures and which period, checked once for pages, files
+and the API. A period or scope that is not well formed is a validation error naming the field; a
+scope the actor may not report on is refused."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+from resettle.access.core import Actor
+from resettle.core.exceptions import PermissionDenied
+from resettle.reports import selectors
+from resettle.reports.figures import Scope
+from resettle.reports.periods import Period, quarter_of, quarter_period, range_period
+
+NOT_YOURS = "You may not see reports for that organisation or partnership."
+
+
+@dataclass(frozen=True)
+class Parameters:
+    scope: Scope
+    period: Period
+
+
+def scope_of(*, actor: Actor, kind: str, id: str | None) -> Scope:
+    """The named scope, or the actor's first (their own organisation) when none is named."""
+    if not id:
+        scopes = selectors.report_scopes(actor=actor)
+        if not scopes:
+            raise PermissionDenied(NOT_YOURS)
+        return scopes[0]
+    scope = selectors.scope_named(actor=actor, kind=kind, id=id)
+    if scope is None:
+        raise PermissionDenied(NOT_YOURS)
+    return scope
+
+
+def period_of(*, quarter: str | None, start: date | None, end: date | None, today: date) -> Period:
+    """A date range when one is given, else the quarter (this quarter, to date, by default)."""
+    if start is not None or end is not None:
+        if start is None or end is None:
+            field = "start" if start is None else "end"
+            raise ValidationError({field: f"Enter the {field} date, or neither for a quarter"})
+        try:
+            return range_period(start, end, today=today)
+        except ValidationError as error:
+            field = "start" if error.code == "early" else "end"
+            raise ValidationError({field: error.messages}) from error
+    try:
+        return quarter_period(quarter or quarter_of(today), today=today)
+    except ValidationError as error:
+        raise ValidationError({"quarter": error.messages}) from error

@@ -1,0 +1,454 @@
+"""The quarterly return (DESIGN §5 is the contract): what a funder and the partnership board ask for
+every quarter, counted in the database, with every figure's definition beside it."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from statistics import median
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
+from django.db.models import Value as V
+from django.utils import timezone
+
+from resettle.accounts.models import Organisation
+from resettle.cases.models import Case as SupportCase
+from resettle.contacts.models import Contact, ContactOutcome
+from resettle.core.pathways import Pathway
+from resettle.custody.models import CustodyPeriod
+from resettle.outcomes.models import Assessment, Timepoint
+from resettle.people import choices
+from resettle.people.models import Address, HouseholdMember, Person, Relationship
+from resettle.referrals.models import Referral, ReferralState
+from resettle.registers.models import PRESENT, Attendance, Session
+from resettle.reports.figures import (
+    NOT_RECORDED,
+    Breakdown,
+    Figure,
+    Report,
+    Row,
+    Scope,
+    known,
+    unknowable,
+)
+from resettle.reports.periods import Period
+
+KIND = "quarterly-return"
+TITLE = "Quarterly return"
+
+DEFINITIONS = {
+    "referrals_received": "Referrals made to the services in scope that were created in the "
+    "period, whatever state they are in now. Drafts never sent are not received.",
+    "new_starts": "People whose first attended contact or session with the organisations in scope "
+    "falls in the period.",
+    "active_caseload_at_period_end": "Cases opened on or before the last day of the period and not "
+    "closed by the end of it (paused cases are open).",
+    "people_supported": "Distinct people with at least one attended contact or session in the "
+    "period. A person counts once however many contacts they had, and once across the partnership "
+    "however many of its organisations supported them.",
+    "secondary_beneficiaries": "People supported in the period who are family members supported "
+    "in their own right: no custody record of their own, and recorded as a relative of, or "
+    "living in a household with, someone who has one.",
+    "contacts_attended": "Attended contacts in the period, each attended session counting as one "
+    "contact.",
+    "sessions_attended": "Session register marks of attended, late or left early in the period "
+    "(included in contacts attended).",
+    "unregistered_headcount": "People counted at open sessions who are not on the register: a "
+    "headcount, never turned into people.",
+    "supported_by_more_than_one": "People supported in the period by more than one organisation "
+    "in scope. Counts only, never names.",
+    "median_days_to_first_contact": "For referrals received in the period, the median number of "
+    "days from the referral being made to the person's first attended contact or session with "
+    "the receiving organisation on or after that day. Referrals with no such contact yet are not "
+    "in the median.",
+    "age_band": "Age on the last day of the period, of the people supported.",
+    "sex": "Sex of the people supported.",
+    "gender_identity": "Gender identity of the people supported, where recorded.",
+    "ethnicity": "Ethnic group of the people supported (ONS 2021 Census groups).",
+    "disability": "Disability of the people supported (Equality Act definition).",
+    "area": "Postcode district of the current address of the people supported.",
+    "referral_pathway": "Referrals received, by the pathway of the need referred for.",
+    "source_organisation": "Referrals received, by the organisation that made them.",
+    "destination_organisation": "Referrals received, by the organisation receiving them.",
+    "referral_state": "Referrals received, by the state they are in now.",
+    "people_supported_by_organisation": "People supported in the period by each organisation "
+    "(each person once per organisation).",
+    "outcomes": "People supported in the period with a baseline and a later review or exit "
+    "assessment of the same instrument, completed by the end of the period. Change per question "
+    "is on each service's outcome summary.",
+}
+LABELS = {
+    "referrals_received": "Referrals received",
+    "new_starts": "New starts",
+    "active_caseload_at_period_end": "Active caseload at period end",
+    "people_supported": "People supported",
+    "secondary_beneficiaries": "Secondary beneficiaries (family members)",
+    "contacts_attended": "Contacts attended",
+    "sessions_attended": "Sessions attended",
+    "unregistered_headcount": "Unregistered headcount at open sessions",
+    "supported_by_more_than_one": "People supported by more than one organisation",
+    "median_days_to_first_contact": "Median days from referral to first contact",
+    "age_band": "Age band",
+    "sex": "Sex",
+    "gender_identity": "Gender identity",
+    "ethnicity": "Ethnicity",
+    "disability": "Disability",
+    "area": "Area (postcode district)",
+    "referral_pathway": "Referrals by pathway",
+    "source_organisation": "Referrals by source organisation",
+    "destination_organisation": "Referrals by receiving organisation",
+    "referral_state": "Referrals by outcome so far",
+    "people_supported_by_organisation": "People supported by organisation",
+    "outcomes": "Outcomes: people with a baseline and a later assessment",
+}
+AGE_BANDS = (
+    ("under_18", "Under 18", 0),
+    ("18_24", "18 to 24", 18),
+    ("25_34", "25 to 34", 25),
+    ("35_44", "35 to 44", 35),
+    ("45_54", "45 to 54", 45),
+    ("55_64", "55 to 64", 55),
+    ("65_and_over", "65 and over", 65),
+)
+NO_FIXED_ABODE = "no_fixed_abode"
+
+
+def _moment(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class Counter:
+    """The querysets every figure of one scope and period is counted from."""
+
+    def __init__(self, scope: Scope, period: Period) -> None:
+        self.orgs = list(scope.organisation_ids)
+        self.period = period
+        self.first, self.after = _moment(period.start), _moment(period.after)
+        self.contacts = Contact.objects.filter(
+            organisation_id__in=self.orgs, outcome=ContactOutcome.ATTENDED
+        )
+        self.sessions = Attendance.objects.filter(
+            session__service__organisation_id__in=self.orgs,
+            session__cancelled_at__isnull=True,
+            status__in=PRESENT,
+        )
+        self.contacts_in = self.contacts.filter(
+            happened_at__gte=self.first, happened_at__lt=self.after
+        )
+        self.sessions_in = self.sessions.filter(
+            session__starts_at__gte=self.first, session__starts_at__lt=self.after
+        )
+        self.supported = Person.objects.filter(
+            Q(pk__in=self.contacts_in.values("person_id"))
+            | Q(pk__in=self.sessions_in.values("person_id"))
+        ).order_by()
+        self.referrals = (
+            Referral.objects.filter(
+                service__organisation_id__in=self.orgs,
+                created_at__gte=self.first,
+                created_at__lt=self.after,
+            )
+            .exclude(state=ReferralState.DRAFT)
+            .order_by()
+        )
+
+    def new_starts(self) -> int:
+        before = Exists(
+            self.contacts.filter(person_id=OuterRef("pk"), happened_at__lt=self.first)
+        ) | Exists(
+            self.sessions.filter(person_id=OuterRef("pk"), session__starts_at__lt=self.first)
+        )
+        return self.supported.exclude(before).count()
+
+    def active_caseload(self) -> int:
+        end = self.period.end
+        return (
+            SupportCase.objects.filter(organisation_id__in=self.orgs, opened_on__lte=end)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
+            .count()
+        )
+
+    def secondary_beneficiaries(self) -> int:
+        leavers = CustodyPeriod.objects.values("person_id")
+        related = Relationship.objects.filter(
+            Q(person=OuterRef("pk"), related_person_id__in=leavers)
+            | Q(related_person=OuterRef("pk"), person_id__in=leavers)
+        )
+        shares_home = HouseholdMember.objects.filter(
+            person=OuterRef("pk"), household__members__person_id__in=leavers
+        )
+        return (
+            self.supported.exclude(pk__in=leavers)
+            .filter(Exists(related) | Exists(shares_home))
+            .count()
+        )
+
+    def unregistered_headcount(self) -> int:
+        sessions = Session.objects.filter(
+            service__organisation_id__in=self.orgs,
+            cancelled_at__isnull=True,
+            starts_at__gte=self.first,
+            starts_at__lt=self.after,
+        )
+        return sum(sessions.values_list("unregistered_headcount", flat=True))
+
+    def supported_by_organisation(self) -> dict[Any, int]:
+        return {
+            org: Person.objects.filter(
+                Q(pk__in=self.contacts_in.filter(organisation_id=org).values("person_id"))
+                | Q(
+                    pk__in=self.sessions_in.filter(session__service__organisation_id=org).values(
+                        "person_id"
+                    )
+                )
+            ).count()
+            for org in self.orgs
+        }
+
+    def supported_by_more_than_one(self) -> int:
+        pairs = set(self.contacts_in.values_list("person_id", "organisation_id").distinct())
+        pairs |= set(
+            self.sessions_in.values_list(
+                "person_id", "session__service__organisation_id"
+            ).distinct()
+        )
+        organisations: dict[Any, int] = defaultdict(int)
+        for person_id, _ in pairs:
+            organisations[person_id] += 1
+        return sum(1 for n in organisations.values() if n > 1)
+
+    def days_to_first_contact(self) -> list[int]:
+        first_contact = Subquery(
+            self.contacts.filter(
+                person_id=OuterRef("person_id"),
+                organisation_id=OuterRef("service__organisation_id"),
+                happened_at__gte=OuterRef("created_at"),
+            )
+            .order_by()
+            .values("person_id")
+            .annotate(first=Min("happened_at"))
+            .values("first")[:1]
+        )
+        first_session = Subquery(
+            self.sessions.filter(
+                person_id=OuterRef("person_id"),
+                session__service__organisation_id=OuterRef("service__organisation_id"),
+                session__starts_at__gte=OuterRef("created_at"),
+            )
+            .order_by()
+            .values("person_id")
+            .annotate(first=Min("session__starts_at"))
+            .values("first")[:1]
+        )
+        days = []
+        rows = self.referrals.annotate(contact=first_contact, session=first_session).values_list(
+            "created_at", "contact", "session"
+        )
+        for made, contact, session in rows:
+            seen = [moment for moment in (contact, session) if moment is not None]
+            if seen:
+                days.append((timezone.localdate(min(seen)) - timezone.localdate(made)).days)
+        return days
+
+    def grouped(self, field: str) -> dict[str, int]:
+        return {
+            value: n
+            for value, n in self.supported.values_list(field).annotate(n=Count("pk")).order_by()
+        }
+
+    def age_bands(self) -> dict[str, int]:
+        end = self.period.end
+        band = Case(
+            When(date_of_birth__isnull=True, then=V(NOT_RECORDED)),
+            *[
+                When(date_of_birth__lte=end - relativedelta(years=years), then=V(key))
+                for key, _, years in reversed(AGE_BANDS)
+                if years
+            ],
+            default=V(AGE_BANDS[0][0]),
+            output_field=CharField(),
+        )
+        return {
+            value: n
+            for value, n in self.supported.annotate(band=band)
+            .values_list("band")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+
+    def areas(self) -> dict[str, int]:
+        current = Address.objects.filter(person=OuterRef("pk"), to_date__isnull=True).order_by(
+            "-from_date", "-created_at"
+        )
+        rows = (
+            self.supported.annotate(
+                postcode=Subquery(current.values("postcode")[:1]),
+                address_kind=Subquery(current.values("kind")[:1]),
+            )
+            .values_list("postcode", "address_kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        districts: dict[str, int] = defaultdict(int)
+        for postcode, kind, n in rows:
+            if kind == NO_FIXED_ABODE:
+                districts[NO_FIXED_ABODE] += n
+            elif postcode and postcode.strip():
+                districts[postcode.split()[0].upper()] += n
+            else:
+                districts[NOT_RECORDED] += n
+        return dict(districts)
+
+    def referral_groups(self, field: str) -> dict[Any, int]:
+        return {
+            value: n
+            for value, n in self.referrals.values_list(field).annotate(n=Count("pk")).order_by()
+        }
+
+    def outcomes(self) -> dict[str, int]:
+        end = self.period.end
+        assessed = Assessment.objects.filter(
+            organisation_id__in=self.orgs, completed_on__lte=end, person__in=self.supported
+        )
+        baseline = assessed.filter(
+            timepoint=Timepoint.BASELINE,
+            person_id=OuterRef("person_id"),
+            instrument__code=OuterRef("instrument__code"),
+            completed_on__lte=OuterRef("completed_on"),
+        )
+        rows = (
+            assessed.filter(timepoint__in=[Timepoint.REVIEW, Timepoint.EXIT])
+            .filter(Exists(baseline))
+            .values_list("instrument__name")
+            .annotate(n=Count("person_id", distinct=True))
+            .order_by()
+        )
+        return dict(rows)
+
+
+def _rows(counts: dict, choices_: Iterable[tuple[str, str]]) -> tuple[Row, ...]:
+    """One row per coded value, in the list's order, 0 where nobody has it; values outside the
+    list (none should be) are counted as not recorded rather than dropped."""
+    listed = dict(choices_)
+    rows = {value: 0 for value in listed}
+    for value, n in counts.items():
+        key = value if value in listed else NOT_RECORDED
+        rows[key] = rows.get(key, 0) + n
+    return tuple(
+        Row(value, listed.get(value, "Not recorded"), known(n)) for value, n in rows.items()
+    )
+
+
+def _organisation_rows(organisations: list[tuple], counts: dict) -> tuple[Row, ...]:
+    return tuple(Row(str(pk), name, known(counts.get(pk, 0))) for pk, name in organisations)
+
+
+def _breakdown(key: str, rows: tuple[Row, ...]) -> Breakdown:
+    return Breakdown(key, LABELS[key], DEFINITIONS[key], rows)
+
+
+def _figure(key: str, cell, is_count: bool = True) -> Figure:
+    return Figure(key, LABELS[key], DEFINITIONS[key], cell, is_count)
+
+
+def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
+    """The figures, unsuppressed: `figures.suppressed` hides small numbers before sharing."""
+    counter = Counter(scope, period)
+    names = dict(Organisation.objects.filter(pk__in=counter.orgs).values_list("pk", "name"))
+    contacts = counter.contacts_in.count()
+    sessions = counter.sessions_in.count()
+    days = counter.days_to_first_contact()
+    figures = [
+        _figure("referrals_received", known(counter.referrals.count())),
+        _figure("new_starts", known(counter.new_starts())),
+        _figure("active_caseload_at_period_end", known(counter.active_caseload())),
+        _figure("people_supported", known(counter.supported.count())),
+        _figure("secondary_beneficiaries", known(counter.secondary_beneficiaries())),
+        _figure("contacts_attended", known(contacts + sessions)),
+        _figure("sessions_attended", known(sessions)),
+        _figure("unregistered_headcount", known(counter.unregistered_headcount())),
+        _figure(
+            "median_days_to_first_contact",
+            known(float(median(days)))
+            if days
+            else unknowable("no referral received in the period has had a first contact yet"),
+            is_count=False,
+        ),
+    ]
+    if scope.kind == "partnership":
+        figures.append(
+            _figure("supported_by_more_than_one", known(counter.supported_by_more_than_one()))
+        )
+    age_labels = [(key, label) for key, label, _ in AGE_BANDS] + [(NOT_RECORDED, "Not recorded")]
+    areas = counter.areas()
+    area_labels = [(district, district) for district in sorted(areas) if district.isupper()]
+    area_labels += [(NO_FIXED_ABODE, "No fixed abode"), (NOT_RECORDED, "Not recorded")]
+    organisations = sorted(names.items(), key=lambda item: item[1])
+    sources = counter.referral_groups("referring_organisation__name")
+    breakdowns = [
+        _breakdown("age_band", _rows(counter.age_bands(), age_labels)),
+        _breakdown("sex", _rows(counter.grouped("sex"), choices.Sex.choices)),
+        _breakdown(
+            "gender_identity",
+            _rows(counter.grouped("gender_identity"), choices.GenderIdentity.choices),
+        ),
+        _breakdown("ethnicity", _rows(counter.grouped("ethnicity"), choices.Ethnicity.choices)),
+        _breakdown("disability", _rows(counter.grouped("disability"), choices.Disability.choices)),
+        _breakdown("area", _rows(areas, area_labels)),
+        _breakdown("referral_pathway", _rows(counter.referral_groups("pathway"), Pathway.choices)),
+        _breakdown(
+            "source_organisation", _rows(sources, [(name, name) for name in sorted(sources)])
+        ),
+        _breakdown(
+            "referral_state",
+            _rows(
+                counter.referral_groups("state"),
+                [c for c in ReferralState.choices if c[0] != ReferralState.DRAFT],
+            ),
+        ),
+    ]
+    if scope.kind == "partnership":
+        by_destination = counter.referral_groups("service__organisation_id")
+        supported = counter.supported_by_organisation()
+        breakdowns += [
+            _breakdown(
+                "destination_organisation",
+                tuple(
+                    Row(str(pk), name, known(by_destination.get(pk, 0)))
+                    for pk, name in organisations
+                ),
+            ),
+            _breakdown(
+                "people_supported_by_organisation",
+                tuple(
+                    Row(str(pk), name, known(supported.get(pk, 0))) for pk, name in organisations
+                ),
+            ),
+        ]
+    outcomes = counter.outcomes()
+    breakdowns.append(
+        _breakdown(
+            "outcomes", tuple(Row(name, name, known(n)) for name, n in sorted(outcomes.items()))
+        )
+    )
+    return Report(
+        kind=KIND,
+        title=TITLE,
+        scope=scope,
+        period=period,
+        exact=exact,
+        figures=tuple(figures),
+        breakdowns=tuple(breakdowns),
+        made_at=timezone.now(),
+    )

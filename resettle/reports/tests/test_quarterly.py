@@ -1,0 +1,89 @@
+"""The quarterly return gives DESIGN §5's figures for a quarter with seed 003's traps, worked out
+by hand here (see conftest for who did what)."""
+
+import pytest
+
+from resettle.reports import selectors
+from resettle.reports.figures import FEWER_THAN
+from resettle.reports.quarterly import quarterly_return
+
+pytestmark = pytest.mark.django_db
+
+
+def figures_of(report) -> dict:
+    return {f.key: f.cell.count for f in report.figures}
+
+
+def rows_of(report, key: str) -> dict:
+    return {row.value: row.cell.count for row in report.breakdown(key).rows}
+
+
+def own_scope(actor):
+    return selectors.report_scopes(actor=actor)[0]
+
+
+def test_the_organisations_own_return_counts_by_the_definitions(cast, quarter):
+    report = selectors.quarterly_return(
+        actor=cast.admin, scope=own_scope(cast.admin), period=quarter.period
+    )
+
+    assert report.exact
+    assert figures_of(report) == {
+        # Three referrals of one person, to three services; last quarter's is not counted.
+        "referrals_received": 3,
+        # Repeat, refused, unknown and the partner were first seen this quarter; continuing
+        # was first seen last quarter.
+        "new_starts": 4,
+        # Every case but unknown's, closed in the quarter.
+        "active_caseload_at_period_end": 4,
+        # Five people, once each however many contacts; the did-not-attend is no contact.
+        "people_supported": 5,
+        "secondary_beneficiaries": 1,
+        # Repeat 2, continuing 1, refused 1, unknown 1, the partner's late-entered 1.
+        "contacts_attended": 6,
+        "sessions_attended": 0,
+        "unregistered_headcount": 0,
+        # Repeat's referral to housing advice was made on day 3, first seen on day 10.
+        "median_days_to_first_contact": 7.0,
+    }
+    ethnicity = rows_of(report, "ethnicity")
+    assert ethnicity["white_british"] == 2
+    assert ethnicity["black_caribbean"] == 1
+    assert ethnicity["prefer_not_to_say"] == 1
+    assert ethnicity["not_recorded"] == 1
+    assert ethnicity["asian_chinese"] == 0  # zero is shown as 0
+    assert sum(ethnicity.values()) == 5
+    assert rows_of(report, "sex") == {
+        "female": 2,
+        "male": 2,
+        "not_recorded": 1,
+        "prefer_not_to_say": 0,
+    }
+    assert rows_of(report, "source_organisation") == {cast.probation_unit.name: 3}
+    pathways = rows_of(report, "referral_pathway")
+    assert pathways["accommodation"] == 1 and pathways["education_employment"] == 1
+    states = rows_of(report, "referral_state")
+    assert states["accepted"] == 1 and states["submitted"] == 2
+
+
+def test_the_partnership_return_counts_each_person_once_and_hides_small_numbers(cast, quarter):
+    scopes = selectors.report_scopes(actor=cast.manager)
+    partnership = next(s for s in scopes if s.kind == "partnership")
+
+    raw = quarterly_return(scope=partnership, period=quarter.period, exact=True)
+    shared = selectors.quarterly_return(
+        actor=cast.manager, scope=partnership, period=quarter.period
+    )
+
+    assert figures_of(raw)["people_supported"] == 5
+    by_organisation = {
+        row.label: row.cell.count for row in raw.breakdown("people_supported_by_organisation").rows
+    }
+    assert by_organisation[cast.lead_charity.name] == 5
+    assert by_organisation[cast.football_trust.name] == 0  # a service with no contact: 0
+    assert not shared.exact
+    assert shared.figure("people_supported").cell.count == 5
+    assert shared.figure("secondary_beneficiaries").cell.shown == FEWER_THAN
+    ethnicity = {row.value: row.cell for row in shared.breakdown("ethnicity").rows}
+    assert ethnicity["prefer_not_to_say"].shown == FEWER_THAN
+    assert ethnicity["asian_chinese"].shown == "0"
