@@ -3,8 +3,8 @@ as the actor may see them."""
 
 from resettle.access import policy
 from resettle.access.core import Actor
-from resettle.reports import quarterly
 from resettle.reports.figures import Report, Scope, suppressed
+from resettle.reports.kinds import ReportKind
 from resettle.reports.periods import Period
 
 ORGANISATION = "organisation"
@@ -40,6 +40,7 @@ def scope_named(*, actor: Actor, kind: str, id: str) -> Scope | None:
     return next((s for s in report_scopes(actor=actor) if s.kind == kind and s.id == str(id)), None)
 
 
-def quarterly_return(*, actor: Actor, scope: Scope, period: Period) -> Report:
+def report_for(*, actor: Actor, kind: ReportKind, scope: Scope, period: Period) -> Report:
+    """The report as the actor may see it: exact for their own organisation, else suppressed."""
     exact = policy.reports_exactly(actor, scope.organisation_ids)
-    return suppressed(quarterly.quarterly_return(scope=scope, period=period, exact=exact))
+    return suppressed(kind.build(scope=scope, period=period, exact=exact))

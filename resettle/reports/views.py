@@ -1,5 +1,8 @@
-"""The reports area: an index of the reports the actor may read, the quarterly return as a page
-and as files. Thin: the figures come from selectors, the parameters from the form."""
+"""The reports area: an index of the reports the actor may read, and each report as a page and
+as files. Thin: the figures come from selectors, the parameters from the form; every report kind
+shares these views."""
+
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,6 +15,7 @@ from resettle.core.http import AuthenticatedRequest
 from resettle.reports import selectors, services
 from resettle.reports.files import FORMATS, file_name
 from resettle.reports.forms import ReportForm
+from resettle.reports.kinds import REPORT_KINDS, ReportKind
 from resettle.reports.parameters import NOT_YOURS
 from resettle.web.pages import forbidden
 
@@ -20,6 +24,7 @@ NO_REPORTS = (
     "Reports are for partnership managers, analysts and organisation admins. Ask your "
     "organisation admin if you need the figures."
 )
+View = Callable[[AuthenticatedRequest], HttpResponse]
 
 
 def _form(request: AuthenticatedRequest, *, bound: bool = False) -> ReportForm | HttpResponse:
@@ -34,6 +39,15 @@ def _form(request: AuthenticatedRequest, *, bound: bool = False) -> ReportForm |
     return form
 
 
+def _page(request: AuthenticatedRequest, kind: ReportKind, form: ReportForm, report, status: int):
+    return render(
+        request,
+        "reports/report.html",
+        {"kind": kind, "form": form, "report": report, "formats": list(FORMATS)},
+        status=status,
+    )
+
+
 @login_required
 @require_GET
 def report_index_view(request: AuthenticatedRequest) -> HttpResponse:
@@ -42,54 +56,55 @@ def report_index_view(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "reports/index.html",
-        {"shows_break_glass": policy.can_view_break_glass_report(request.actor)},
+        {
+            "kinds": REPORT_KINDS,
+            "shows_break_glass": policy.can_view_break_glass_report(request.actor),
+        },
     )
 
 
-@login_required
-@require_GET
-def quarterly_return_view(request: AuthenticatedRequest) -> HttpResponse:
-    form = _form(request)
-    if isinstance(form, HttpResponse):
-        return form
-    parameters = form.parameters()
-    report = None
-    if parameters is not None:
+def report_view(kind: ReportKind) -> View:
+    @login_required
+    @require_GET
+    def view(request: AuthenticatedRequest) -> HttpResponse:
+        form = _form(request)
+        if isinstance(form, HttpResponse):
+            return form
+        parameters = form.parameters()
+        if parameters is None:
+            return _page(request, kind, form, None, 400)
         scope, period = parameters
-        report = selectors.quarterly_return(actor=request.actor, scope=scope, period=period)
-    return render(
-        request,
-        "reports/quarterly_return.html",
-        {"form": form, "report": report, "formats": list(FORMATS)},
-        status=200 if parameters is not None else 400,
-    )
+        report = selectors.report_for(actor=request.actor, kind=kind, scope=scope, period=period)
+        return _page(request, kind, form, report, 200)
+
+    view.__doc__ = f"The {kind.title.lower()} as a page."
+    return view
 
 
-@login_required
-@require_GET
-def quarterly_return_download_view(request: AuthenticatedRequest) -> HttpResponse:
-    """The report as a file: `format` is csv (the default), xlsx or ods, with the page's
-    parameters."""
-    form = _form(request, bound=True)
-    if isinstance(form, HttpResponse):
-        return form
-    parameters = form.parameters()
-    file_format = request.GET.get("format") or "csv"
-    if file_format not in FORMATS:
-        form.add_error(None, BAD_FORMAT)
-        parameters = None
-    if parameters is None:
-        return render(
-            request,
-            "reports/quarterly_return.html",
-            {"form": form, "report": None, "formats": list(FORMATS)},
-            status=400,
+def report_download_view(kind: ReportKind) -> View:
+    @login_required
+    @require_GET
+    def view(request: AuthenticatedRequest) -> HttpResponse:
+        """The report as a file: `format` is csv (the default), xlsx or ods, with the page's
+        parameters."""
+        form = _form(request, bound=True)
+        if isinstance(form, HttpResponse):
+            return form
+        parameters = form.parameters()
+        file_format = request.GET.get("format") or "csv"
+        if file_format not in FORMATS:
+            form.add_error(None, BAD_FORMAT)
+            parameters = None
+        if parameters is None:
+            return _page(request, kind, form, None, 400)
+        scope, period = parameters
+        report = selectors.report_for(actor=request.actor, kind=kind, scope=scope, period=period)
+        content = services.report_download(
+            actor=request.actor, report=report, file_format=file_format, request=request
         )
-    scope, period = parameters
-    report = selectors.quarterly_return(actor=request.actor, scope=scope, period=period)
-    content = services.report_download(
-        actor=request.actor, report=report, file_format=file_format, request=request
-    )
-    response = HttpResponse(content, content_type=FORMATS[file_format])
-    response["Content-Disposition"] = f'attachment; filename="{file_name(report, file_format)}"'
-    return response
+        response = HttpResponse(content, content_type=FORMATS[file_format])
+        disposition = f'attachment; filename="{file_name(report, file_format)}"'
+        response["Content-Disposition"] = disposition
+        return response
+
+    return view

@@ -18,6 +18,7 @@ from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 from resettle.reports import selectors
 from resettle.reports.figures import Cell, Report
+from resettle.reports.kinds import QUARTERLY_RETURN
 from resettle.reports.parameters import period_of, scope_of
 from resettle.reports.views import NO_REPORTS
 
@@ -139,4 +140,6 @@ def quarterly_return(request: ApiRequest, params: Query[ReportParams]):
         quarter=params.period, start=params.start, end=params.end, today=timezone.localdate()
     )
     scope = scope_of(actor=actor, kind=kind, id=str(id) if id else None)
-    return _body(selectors.quarterly_return(actor=actor, scope=scope, period=period))
+    return _body(
+        selectors.report_for(actor=actor, kind=QUARTERLY_RETURN, scope=scope, period=period)
+    )

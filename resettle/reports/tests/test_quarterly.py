@@ -5,6 +5,7 @@ import pytest
 
 from resettle.reports import selectors
 from resettle.reports.figures import FEWER_THAN
+from resettle.reports.kinds import QUARTERLY_RETURN
 from resettle.reports.quarterly import quarterly_return
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +24,8 @@ def own_scope(actor):
 
 
 def test_the_organisations_own_return_counts_by_the_definitions(cast, quarter):
-    report = selectors.quarterly_return(
-        actor=cast.admin, scope=own_scope(cast.admin), period=quarter.period
+    report = selectors.report_for(
+        actor=cast.admin, kind=QUARTERLY_RETURN, scope=own_scope(cast.admin), period=quarter.period
     )
 
     assert report.exact
@@ -71,8 +72,8 @@ def test_the_partnership_return_counts_each_person_once_and_hides_small_numbers(
     partnership = next(s for s in scopes if s.kind == "partnership")
 
     raw = quarterly_return(scope=partnership, period=quarter.period, exact=True)
-    shared = selectors.quarterly_return(
-        actor=cast.manager, scope=partnership, period=quarter.period
+    shared = selectors.report_for(
+        actor=cast.manager, kind=QUARTERLY_RETURN, scope=partnership, period=quarter.period
     )
 
     assert figures_of(raw)["people_supported"] == 5
