@@ -18,7 +18,11 @@ def scope_key(scope: Scope) -> str:
 
 class ReportForm(GovukForm):
     scope = forms.ChoiceField(label="Whose figures", required=False)
-    quarter = forms.ChoiceField(label="Quarter of the financial year", required=False)
+    # Any well-formed quarter is accepted (an API client or bookmark may ask for an older one);
+    # the list offers the recent ones.
+    quarter = forms.CharField(
+        label="Quarter of the financial year", required=False, widget=forms.Select
+    )
     start = GovukDateField(label="From", required=False, help_text="For example, 1 4 2026")
     end = GovukDateField(label="To", required=False, help_text="For example, 30 6 2026")
 
@@ -30,9 +34,11 @@ class ReportForm(GovukForm):
             (key, f"{s.name} (the partnership)" if s.kind == "partnership" else s.name)
             for key, s in self.scopes.items()
         ]
-        cast(forms.ChoiceField, self.fields["quarter"]).choices = [
-            (q, quarter_period(q, today=today).label) for q in recent_quarters(today=today)
-        ]
+        offered = [(q, quarter_period(q, today=today).label) for q in recent_quarters(today=today)]
+        asked = self.data.get("quarter") if self.is_bound else None
+        if asked and asked not in dict(offered):
+            offered.append((asked, asked))
+        cast(forms.Select, self.fields["quarter"].widget).choices = offered
         self.fields["quarter"].initial = quarter_of(today)
 
     def clean_scope(self) -> str:
