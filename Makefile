@@ -80,13 +80,14 @@ test: install-dev frontend chromium lint
 # The benchmark (bench/README.md): gunicorn and pyarrow from the bench extra, wrk from Debian.
 # A fresh SQLite database under bench/.data/, or DATABASE_URL's database.
 bench: install-dev frontend
-	@[ -x $(VENV)/bin/gunicorn ] && $(PY) -c "import pyarrow" 2>/dev/null || \
+	@[ -x $(VENV)/bin/gunicorn ] && $(PY) -c "import pyarrow, duckdb" 2>/dev/null || \
 		$(UV) pip install --quiet --python $(PY) -r requirements-bench.lock
 	@command -v wrk >/dev/null || { \
 		echo "Installing Debian's wrk for the load generator"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py --people $(BENCH_PEOPLE)
+	$(PY) bench/report_speed.py --people $(BENCH_PEOPLE)
 
 clean:
 	rm -rf $(VENV) node_modules frontend/dist staticfiles

@@ -69,6 +69,25 @@ class Breakdown:
     label: str
     definition: str
     rows: tuple[Row, ...]
+    # Rows counting people or records are suppressed; rows of percentages, places or days are
+    # not counts of anyone and are shared as they are.
+    is_count: bool = True
+
+    @property
+    def bars(self) -> list[tuple[Row, int | None]]:
+        """Each row with its bar's length in per cent of the largest shown count (None: no
+        bar, for a hidden or uncomputable cell). The bar repeats the number beside it."""
+        shown = [r.cell.count for r in self.rows if isinstance(r.cell.count, int | float)]
+        largest = max(shown, default=0)
+        return [
+            (
+                row,
+                round(100 * row.cell.count / largest)
+                if largest and isinstance(row.cell.count, int | float)
+                else None,
+            )
+            for row in self.rows
+        ]
 
 
 @dataclass(frozen=True)
@@ -139,5 +158,7 @@ def suppressed(report: Report) -> Report:
         figures=tuple(
             replace(f, cell=_primary(f.cell)) if f.is_count else f for f in report.figures
         ),
-        breakdowns=tuple(replace(b, rows=suppress_rows(b.rows)) for b in report.breakdowns),
+        breakdowns=tuple(
+            replace(b, rows=suppress_rows(b.rows)) if b.is_count else b for b in report.breakdowns
+        ),
     )
