@@ -3,7 +3,7 @@ every quarter, counted in the database, with every figure's definition beside it
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from statistics import median
 from typing import Any
 
@@ -42,7 +42,7 @@ from resettle.reports.figures import (
     known,
     unknowable,
 )
-from resettle.reports.periods import Period
+from resettle.reports.periods import Period, quarter_bounds, quarter_of
 
 KIND = "quarterly-return"
 TITLE = "Quarterly return"
@@ -84,6 +84,10 @@ DEFINITIONS = {
     "referral_state": "Referrals received, by the state they are in now.",
     "people_supported_by_organisation": "People supported in the period by each organisation "
     "(each person once per organisation).",
+    "trend_people_supported": "People supported (as above) in each of the last four quarters of "
+    "the financial year up to the one the period ends in; the latest to the period's end.",
+    "trend_referrals_received": "Referrals received (as above) in each of the last four quarters "
+    "of the financial year up to the one the period ends in; the latest to the period's end.",
     "outcomes": "People supported in the period with a baseline and a later review or exit "
     "assessment of the same instrument, completed by the end of the period. Change per question "
     "is on each service's outcome summary.",
@@ -111,7 +115,10 @@ LABELS = {
     "referral_state": "Referrals by outcome so far",
     "people_supported_by_organisation": "People supported by organisation",
     "outcomes": "Outcomes: people with a baseline and a later assessment",
+    "trend_people_supported": "Trend: people supported by quarter",
+    "trend_referrals_received": "Trend: referrals received by quarter",
 }
+TREND_QUARTERS = 4
 AGE_BANDS = (
     ("under_18", "Under 18", 0),
     ("18_24", "18 to 24", 18),
@@ -337,6 +344,25 @@ class Counter:
         return dict(rows)
 
 
+def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
+    """Two figures over the quarters up to the period's: two queries a quarter."""
+    quarters, day = [], period.end
+    for _ in range(TREND_QUARTERS):
+        quarter = quarter_of(day)
+        quarters.insert(0, quarter)
+        day = quarter_bounds(quarter)[0] - timedelta(days=1)
+    supported, received = [], []
+    for quarter in quarters:
+        start, end = quarter_bounds(quarter)
+        counter = Counter(scope, Period(start=start, end=min(end, period.end), quarter=quarter))
+        supported.append(Row(quarter, quarter, known(counter.supported.count())))
+        received.append(Row(quarter, quarter, known(counter.referrals.count())))
+    return (
+        _breakdown("trend_people_supported", tuple(supported)),
+        _breakdown("trend_referrals_received", tuple(received)),
+    )
+
+
 def _rows(counts: dict, choices_: Iterable[tuple[str, str]]) -> tuple[Row, ...]:
     """One row per coded value, in the list's order, 0 where nobody has it; values outside the
     list (none should be) are counted as not recorded rather than dropped."""
@@ -436,6 +462,7 @@ def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
                 ),
             ),
         ]
+    breakdowns += _trend(scope, period)
     outcomes = counter.outcomes()
     breakdowns.append(
         _breakdown(

@@ -7,6 +7,7 @@ from resettle.reports import selectors
 from resettle.reports.figures import FEWER_THAN
 from resettle.reports.kinds import QUARTERLY_RETURN
 from resettle.reports.quarterly import quarterly_return
+from resettle.reports.tests.conftest import QUARTER
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +64,11 @@ def test_the_organisations_own_return_counts_by_the_definitions(cast, quarter):
     assert rows_of(report, "source_organisation") == {cast.probation_unit.name: 3}
     pathways = rows_of(report, "referral_pathway")
     assert pathways["accommodation"] == 1 and pathways["education_employment"] == 1
+    trend = rows_of(report, "trend_people_supported")
+    assert list(trend)[-1] == QUARTER and trend[QUARTER] == 5
+    # Last quarter: continuing was seen (and nobody else).
+    assert list(trend.values())[-2] == 1
+    assert list(rows_of(report, "trend_referrals_received").values())[-2:] == [1, 3]
     states = rows_of(report, "referral_state")
     assert states["accepted"] == 1 and states["submitted"] == 2
 
