@@ -101,28 +101,28 @@ def export_tables() -> None:
 
 
 DUCKDB_SQL = """
-with orgs as (select unnest($orgs) as organisation_id),
-attended as (
-    select person_id, organisation_id, happened_at as at from 'contacts.parquet'
-    where outcome = 'attended' and organisation_id in (select organisation_id from orgs)
+with attended as (
+    select person_id, organisation_id, happened_at as seen_at from 'contacts.parquet'
+    where outcome = 'attended' and list_contains($orgs, organisation_id)
     union all
     select person_id, organisation_id, starts_at from 'attendance.parquet'
     where status in ('attended', 'late', 'left_early')
-      and organisation_id in (select organisation_id from orgs)
+      and list_contains($orgs, organisation_id)
 ),
-supported as (select distinct person_id from attended where at >= $first and at < $after),
-firsts as (select person_id, min(at) as first_at from attended group by person_id)
+supported as (select distinct person_id from attended where seen_at >= $first and seen_at < $after),
+firsts as (select person_id, min(seen_at) as first_at from attended group by person_id)
 select
     (select count(*) from 'referrals.parquet' where state <> 'draft'
-        and organisation_id in (select organisation_id from orgs)
+        and list_contains($orgs, organisation_id)
         and created_at >= $first and created_at < $after) as referrals_received,
     (select count(*) from firsts where first_at >= $first and first_at < $after) as new_starts,
     (select count(*) from 'cases.parquet'
-        where organisation_id in (select organisation_id from orgs)
+        where list_contains($orgs, organisation_id)
         and opened_on <= $end and (closed_on is null or closed_on > $end))
         as active_caseload_at_period_end,
     (select count(*) from supported) as people_supported,
-    (select count(*) from attended where at >= $first and at < $after) as contacts_attended,
+    (select count(*) from attended where seen_at >= $first and seen_at < $after)
+        as contacts_attended,
     (select list(struct_pack(value := ethnicity, n := n)) from (
         select ethnicity, count(*) as n from 'people.parquet'
         where id in (select person_id from supported) group by ethnicity)) as ethnicity,
@@ -171,9 +171,7 @@ def main() -> None:
     database = duckdb.connect()
     database.execute(f"set file_search_path = '{EXPORT}'")
     parameters = {
-        "orgs": [str(o) for o in orgs]
-        if connection.vendor == "postgresql"
-        else [o.hex for o in orgs],
+        "orgs": [str(o) for o in orgs],
         "first": first,
         "after": after,
         "end": period.end,
