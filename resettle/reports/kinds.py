@@ -4,7 +4,7 @@ the function that counts it. A new report is one builder and one entry here (plu
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from resettle.reports import quarterly
+from resettle.reports import data_quality, demand, engagement, network, quarterly
 from resettle.reports.figures import Report
 
 Builder = Callable[..., Report]  # (*, scope: Scope, period: Period, exact: bool) -> Report
@@ -34,4 +34,42 @@ QUARTERLY_RETURN = ReportKind(
     build=quarterly.quarterly_return,
 )
 
-REPORT_KINDS: tuple[ReportKind, ...] = (QUARTERLY_RETURN,)
+DATA_QUALITY = ReportKind(
+    slug=data_quality.KIND,
+    title=data_quality.TITLE,
+    summary="How complete the records of the people you worked with are, field by field, "
+    "contacts entered late, open cases gone quiet, and possible duplicate records.",
+    build=data_quality.data_quality,
+)
+
+DEMAND_AND_CAPACITY = ReportKind(
+    slug=demand.KIND,
+    title=demand.TITLE,
+    summary="For each service: referrals received, places, the waiting list and how long people "
+    "waited, referrals turned away for want of room, and who is due out of custody soon.",
+    build=demand.demand_and_capacity,
+)
+
+ENGAGEMENT = ReportKind(
+    slug=engagement.KIND,
+    title=engagement.TITLE,
+    summary="From release to first contact, gate meetings met, contact per person each month, "
+    "how contact holds up month by month of support, how long support lasts, and open cases "
+    "without contact for 30, 60 or 90 days.",
+    build=engagement.engagement,
+)
+
+REFERRAL_NETWORK = ReportKind(
+    slug=network.KIND,
+    title=network.TITLE,
+    summary="Who refers to whom and what becomes of the referrals, and chains of onward referrals.",
+    build=network.referral_network,
+)
+
+REPORT_KINDS: tuple[ReportKind, ...] = (
+    QUARTERLY_RETURN,
+    DATA_QUALITY,
+    DEMAND_AND_CAPACITY,
+    ENGAGEMENT,
+    REFERRAL_NETWORK,
+)

@@ -1,6 +1,7 @@
-"""Reports over the API (DESIGN §5 and §6): the quarterly return as JSON, with the definition of
-every figure, for partnership managers, analysts and organisation admins. Counts only; anything
-shared beyond the actor's own organisation has small numbers suppressed, marked `suppressed`."""
+"""Reports over the API (DESIGN §5 and §6): the quarterly return, data quality, demand and
+capacity, engagement and the referral network as JSON, with the definition of every figure, for
+partnership managers, analysts and organisation admins. Counts only; anything shared beyond the
+actor's own organisation has small numbers suppressed, marked `suppressed`."""
 
 from datetime import date
 from typing import Literal
@@ -17,9 +18,17 @@ from resettle.api.endpoints.common import actor_of, problems
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 from resettle.reports import selectors
-from resettle.reports.figures import Cell, Report
-from resettle.reports.kinds import QUARTERLY_RETURN
+from resettle.reports.figures import Cell, Report, Scope
+from resettle.reports.kinds import (
+    DATA_QUALITY,
+    DEMAND_AND_CAPACITY,
+    ENGAGEMENT,
+    QUARTERLY_RETURN,
+    REFERRAL_NETWORK,
+    ReportKind,
+)
 from resettle.reports.parameters import period_of, scope_of
+from resettle.reports.periods import Period
 from resettle.reports.views import NO_REPORTS
 
 router = Router(tags=["reports"])
@@ -93,12 +102,24 @@ class QuarterlyReturn(ApiSchema):
     breakdowns: dict[str, list[BreakdownRow]]
 
 
+class ReportOut(ApiSchema):
+    """Any report of the reports area: each figure by its key, with its definition."""
+
+    period: ReportPeriod
+    scope: ReportScope
+    exact: bool = Field(description="Your own organisation's figures: nothing suppressed.")
+    small_numbers: str
+    definitions: dict[str, str] = Field(description="What each figure and breakdown counts.")
+    figures: dict[str, ReportCell]
+    breakdowns: dict[str, list[BreakdownRow]]
+
+
 def _cell(cell: Cell) -> dict:
     return {"count": cell.count, "suppressed": cell.suppressed, "shown": cell.shown}
 
 
-def _body(report: Report) -> dict:
-    return QuarterlyReturn(
+def _content(report: Report) -> dict:
+    return dict(
         period=ReportPeriod(
             start=report.period.start,
             end=report.period.end,
@@ -115,17 +136,14 @@ def _body(report: Report) -> dict:
             b.key: [{"value": r.value, "label": r.label, **_cell(r.cell)} for r in b.rows]
             for b in report.breakdowns
         },
-    ).model_dump(mode="json")
+    )
 
 
-@router.get(
-    "/quarterly-return",
-    response={200: QuarterlyReturn, **problems(400, 403)},
-    url_name="report_quarterly_return",
-)
-def quarterly_return(request: ApiRequest, params: Query[ReportParams]):
-    """The quarterly return for one organisation or a partnership: a scope you may not report
-    on is refused (403); a period that ends before it starts, or after today, is invalid (400)."""
+def _body(report: Report) -> dict:
+    return QuarterlyReturn(**_content(report)).model_dump(mode="json")
+
+
+def _parameters(request: ApiRequest, params: ReportParams) -> tuple[Scope, Period]:
     actor = actor_of(request)
     if not policy.can_view_reports(actor):
         raise PermissionDenied(NO_REPORTS)
@@ -140,6 +158,75 @@ def quarterly_return(request: ApiRequest, params: Query[ReportParams]):
         quarter=params.period, start=params.start, end=params.end, today=timezone.localdate()
     )
     scope = scope_of(actor=actor, kind=kind, id=str(id) if id else None)
+    return scope, period
+
+
+def _report(request: ApiRequest, params: ReportParams, kind: ReportKind) -> dict:
+    scope, period = _parameters(request, params)
+    report = selectors.report_for(actor=actor_of(request), kind=kind, scope=scope, period=period)
+    return ReportOut(**_content(report)).model_dump(mode="json")
+
+
+@router.get(
+    "/quarterly-return",
+    response={200: QuarterlyReturn, **problems(400, 403)},
+    url_name="report_quarterly_return",
+)
+def quarterly_return(request: ApiRequest, params: Query[ReportParams]):
+    """The quarterly return for one organisation or a partnership: a scope you may not report
+    on is refused (403); a period that ends before it starts, or after today, is invalid (400)."""
+    scope, period = _parameters(request, params)
     return _body(
-        selectors.report_for(actor=actor, kind=QUARTERLY_RETURN, scope=scope, period=period)
+        selectors.report_for(
+            actor=actor_of(request), kind=QUARTERLY_RETURN, scope=scope, period=period
+        )
     )
+
+
+@router.get(
+    "/data-quality",
+    response={200: ReportOut, **problems(400, 403)},
+    url_name="report_data_quality",
+)
+def data_quality(request: ApiRequest, params: Query[ReportParams]):
+    """How complete and timely the records are: completeness per field (complete and incomplete
+    counts, and a percentage), contacts entered late, open cases gone quiet, possible duplicate
+    pairs, and a completeness score per organisation. Same scope and period rules as the
+    quarterly return."""
+    return _report(request, params, DATA_QUALITY)
+
+
+@router.get(
+    "/demand-and-capacity",
+    response={200: ReportOut, **problems(400, 403)},
+    url_name="report_demand_and_capacity",
+)
+def demand_and_capacity(request: ApiRequest, params: Query[ReportParams]):
+    """Per service: referrals received, places, the waiting list at period end and the median
+    wait, referrals declined for no capacity by month; and people due out of custody in the
+    next 12 weeks by pathway of need. Same scope and period rules as the quarterly return."""
+    return _report(request, params, DEMAND_AND_CAPACITY)
+
+
+@router.get(
+    "/engagement",
+    response={200: ReportOut, **problems(400, 403)},
+    url_name="report_engagement",
+)
+def engagement(request: ApiRequest, params: Query[ReportParams]):
+    """Release to first contact, gate meetings, contact per person-month, length of support,
+    the drop-off by month of support and open cases gone quiet. Same scope and period rules as
+    the quarterly return."""
+    return _report(request, params, ENGAGEMENT)
+
+
+@router.get(
+    "/referral-network",
+    response={200: ReportOut, **problems(400, 403)},
+    url_name="report_referral_network",
+)
+def referral_network(request: ApiRequest, params: Query[ReportParams]):
+    """Referrals received by where they came from and went to, what happened to them, and
+    their place in chains of onward referrals. Same scope and period rules as the quarterly
+    return."""
+    return _report(request, params, REFERRAL_NETWORK)

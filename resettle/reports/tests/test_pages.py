@@ -112,7 +112,7 @@ def test_the_csv_carries_the_parameters_definitions_and_figures(client_as, cast,
     assert f"quarterly-return_new-leaf-northshire_{QUARTER}.csv" in response["Content-Disposition"]
     rows = list(csv.reader(StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Section", "Item", "Count", "Shown as", "Definition"]
-    assert ["About", "Period", ""] == rows[3][:3]
+    assert rows[3][:3] == ["About", "Period", ""]
     supported = next(row for row in rows if row[:2] == ["Figure", "People supported"])
     assert supported[2:4] == ["5", "5"] and supported[4].startswith("Distinct people")
     event = AuditEvent.objects.get(action=AuditAction.EXPORT, object_type="report:quarterly-return")

@@ -14,6 +14,18 @@ DECISIONS: dict[str, Decision] = {
     "reports:quarterly_return": Decision(o.signed_in(reporter)),
     "reports:quarterly_return_download": Decision(o.signed_in(reporter)),
     "GET /api/v1/reports/quarterly-return": Decision(o.signed_in(reporter)),
+    "reports:data_quality": Decision(o.signed_in(reporter)),
+    "reports:data_quality_download": Decision(o.signed_in(reporter)),
+    "GET /api/v1/reports/data-quality": Decision(o.signed_in(reporter)),
+    "reports:demand_and_capacity": Decision(o.signed_in(reporter)),
+    "reports:demand_and_capacity_download": Decision(o.signed_in(reporter)),
+    "GET /api/v1/reports/demand-and-capacity": Decision(o.signed_in(reporter)),
+    "reports:engagement": Decision(o.signed_in(reporter)),
+    "reports:engagement_download": Decision(o.signed_in(reporter)),
+    "GET /api/v1/reports/engagement": Decision(o.signed_in(reporter)),
+    "reports:referral_network": Decision(o.signed_in(reporter)),
+    "reports:referral_network_download": Decision(o.signed_in(reporter)),
+    "GET /api/v1/reports/referral-network": Decision(o.signed_in(reporter)),
 }
 
 
