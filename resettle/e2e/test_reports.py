@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from resettle.partnerships.models import Partnership
+from resettle.reports.kinds import REPORT_KINDS
 from resettle.reports.periods import quarter_bounds, quarter_of
 
 pytestmark = pytest.mark.e2e
@@ -55,3 +56,16 @@ def test_on_a_phone_the_return_reads_well(phone_page, demo):
     page.click(page.get_by_role("button", name="Sign in"), "signed-in")
     page.goto(reverse("reports:quarterly_return"), "quarterly-return")
     expect(page.locator("main")).to_contain_text("People supported")
+
+
+def test_every_report_passes_axe_for_the_partnership(page, sign_in, demo):
+    sign_in("analyst", demo)
+    partnership = Partnership.objects.get()
+    for kind in REPORT_KINDS:
+        page.goto(
+            f"{reverse('reports:' + kind.url_name)}?scope=partnership:{partnership.pk}"
+            f"&quarter={last_quarter()}",
+            kind.slug,
+        )
+        expect(page.locator("main")).to_contain_text(kind.title)
+        expect(page.locator("main")).to_contain_text("fewer than")
