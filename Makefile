@@ -10,7 +10,7 @@ PYTEST_ARGS ?= -n 2
 # People of scale data `make bench` generates (bench/README.md documents the 1M run).
 BENCH_PEOPLE ?= 2000
 
-.PHONY: run test lint typecheck format install install-dev frontend chromium migrate demo bench clean
+.PHONY: run test lint typecheck format install install-dev frontend chromium migrate demo bench load clean
 
 $(UV):
 	python3 -m venv $(VENV)
@@ -77,10 +77,10 @@ test: install-dev frontend chromium lint
 	RESETTLE_ENV=test $(VENV)/bin/pytest $(PYTEST_ARGS) --cov --cov-report=
 	$(PY) tools/coverage_by_app.py
 
-# The benchmark (bench/README.md): gunicorn and pyarrow from the bench extra, wrk from Debian.
+# The benchmark (bench/README.md): pyarrow and DuckDB from the bench extra, wrk from Debian.
 # A fresh SQLite database under bench/.data/, or DATABASE_URL's database.
 bench: install-dev frontend
-	@[ -x $(VENV)/bin/gunicorn ] && $(PY) -c "import pyarrow, duckdb" 2>/dev/null || \
+	@$(PY) -c "import gunicorn, pyarrow, duckdb" 2>/dev/null || \
 		$(UV) pip install --quiet --python $(PY) -r requirements-bench.lock
 	@command -v wrk >/dev/null || { \
 		echo "Installing Debian's wrk for the load generator"; \
@@ -88,6 +88,13 @@ bench: install-dev frontend
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py --people $(BENCH_PEOPLE)
 	$(PY) bench/report_speed.py --people $(BENCH_PEOPLE)
+
+# A load test of a Resettle already running (`make run` in another terminal; bench/README.md):
+# LOAD_USERS signed-in demo users for LOAD_MINUTES against http://HOST:PORT.
+LOAD_USERS ?= 50
+LOAD_MINUTES ?= 10
+load: install-dev
+	$(PY) bench/load.py --url http://$(HOST):$(PORT) --users $(LOAD_USERS) --minutes $(LOAD_MINUTES)
 
 clean:
 	rm -rf $(VENV) node_modules frontend/dist staticfiles
