@@ -17,7 +17,8 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,9 +165,7 @@ def main() -> None:
     export_time = time.perf_counter() - started
     print(f"Exported to Parquet in {export_time:,.1f} s (not timed against the report)")
 
-    first = timezone.make_aware(
-        timezone.datetime.combine(period.start, timezone.datetime.min.time())
-    )
+    first = timezone.make_aware(datetime.combine(period.start, clock_time.min))
     after = first + timedelta(days=(period.end - period.start).days + 1)
     database = duckdb.connect()
     database.execute(f"set file_search_path = '{EXPORT}'")

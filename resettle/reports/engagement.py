@@ -98,7 +98,7 @@ def _releases(counter: Counter) -> tuple[int, list[int]]:
     for released_on, contact, session in rows:
         count += 1
         seen = [moment for moment in (contact, session) if moment is not None]
-        if seen:
+        if seen and released_on is not None:
             days.append((timezone.localdate(min(seen)) - released_on).days)
     return count, days
 
@@ -185,7 +185,7 @@ def engagement(*, scope: Scope, period: Period, exact: bool) -> Report:
         closed_on__gte=period.start,
         closed_on__lte=period.end,
     ).values_list("opened_on", "closed_on")
-    lengths = [(closed_on - opened_on).days for opened_on, closed_on in closed]
+    lengths = [(closed_on - opened_on).days for opened_on, closed_on in closed if closed_on]
     figures = (
         _figure("released", known(released)),
         _figure("released_seen", known(len(days))),

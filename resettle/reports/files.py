@@ -60,7 +60,9 @@ def book(report: Report) -> tablib.Databook:
 
 def flat(report: Report) -> tablib.Dataset:
     """One table for CSV: the parameters, then each figure and breakdown row with its definition."""
-    rows = [("About", item, "", text(value), "") for item, value in _about(report)]
+    rows: list[tuple[object, ...]] = [
+        ("About", item, "", text(value), "") for item, value in _about(report)
+    ]
     rows += [
         ("Figure", f.label, _count(f.cell), f.cell.shown, f.definition) for f in report.figures
     ]

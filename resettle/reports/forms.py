@@ -48,7 +48,8 @@ class ReportForm(GovukForm):
         return key
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         try:
             data["period"] = period_of(
                 quarter=data.get("quarter"),

@@ -348,7 +348,8 @@ class Counter:
 
 def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
     """Two figures over the quarters up to the period's: two queries a quarter."""
-    quarters, day = [], period.end
+    quarters: list[str] = []
+    day = period.end
     for _ in range(TREND_QUARTERS):
         quarter = quarter_of(day)
         quarters.insert(0, quarter)

@@ -3,7 +3,7 @@ suppressed ones, are the partnership's to account for."""
 
 from django.http import HttpRequest
 
-from resettle.access.core import Actor
+from resettle.accounts.models import Membership
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.reports.figures import Report
@@ -11,7 +11,11 @@ from resettle.reports.files import export
 
 
 def report_download(
-    *, actor: Actor, report: Report, file_format: str, request: HttpRequest | None = None
+    *,
+    actor: Membership | None,
+    report: Report,
+    file_format: str,
+    request: HttpRequest | None = None,
 ) -> bytes:
     content = export(report, file_format)
     record_event(

@@ -4,7 +4,7 @@ partnership managers, analysts and organisation admins. Counts only; anything sh
 actor's own organisation has small numbers suppressed, marked `suppressed`."""
 
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -32,6 +32,7 @@ from resettle.reports.periods import Period
 from resettle.reports.views import NO_REPORTS
 
 router = Router(tags=["reports"])
+ScopeKind = Literal["organisation", "partnership"]
 
 
 class ReportParams(ApiSchema):
@@ -57,7 +58,7 @@ class ReportPeriod(ApiSchema):
 
 
 class ReportScope(ApiSchema):
-    kind: Literal["organisation", "partnership"]
+    kind: ScopeKind
     id: UUID
     name: str
 
@@ -126,7 +127,11 @@ def _content(report: Report) -> dict:
             quarter=report.period.quarter or None,
             to_date=report.period.to_date,
         ),
-        scope=ReportScope(kind=report.scope.kind, id=report.scope.id, name=report.scope.name),
+        scope=ReportScope(
+            kind=cast(ScopeKind, report.scope.kind),
+            id=UUID(report.scope.id),
+            name=report.scope.name,
+        ),
         exact=report.exact,
         small_numbers=report.suppression_note,
         definitions={f.key: f.definition for f in report.figures}
