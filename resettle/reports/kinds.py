@@ -4,7 +4,7 @@ the function that counts it. A new report is one builder and one entry here (plu
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from resettle.reports import data_quality, demand, engagement, network, quarterly
+from resettle.reports import data_quality, demand, engagement, network, quarterly, sankey
 from resettle.reports.figures import Report
 
 Builder = Callable[..., Report]  # (*, scope: Scope, period: Period, exact: bool) -> Report
@@ -16,6 +16,9 @@ class ReportKind:
     title: str
     summary: str
     build: Builder
+    # A picture drawn from the report as the viewer sees it, and the template that draws it.
+    diagram: Callable[[Report], object] | None = None
+    diagram_template: str = ""
 
     @property
     def url_name(self) -> str:
@@ -64,6 +67,8 @@ REFERRAL_NETWORK = ReportKind(
     title=network.TITLE,
     summary="Who refers to whom and what becomes of the referrals, and chains of onward referrals.",
     build=network.referral_network,
+    diagram=sankey.sankey,
+    diagram_template="reports/_sankey.html",
 )
 
 REPORT_KINDS: tuple[ReportKind, ...] = (

@@ -13,7 +13,8 @@ from resettle.reports.quarterly import Counter
 
 KIND = "referral-network"
 TITLE = "Referral network"
-ARROW = " to "
+# Joins the ends of a flow in its coded value; its label says "to".
+ARROW = " → "
 
 DEFINITIONS = {
     "referrals_received": QUARTERLY_DEFINITIONS["referrals_received"],
@@ -49,7 +50,7 @@ def _figure(key: str, count: int, is_count: bool = True) -> Figure:
 def referral_network(*, scope: Scope, period: Period, exact: bool) -> Report:
     referrals = Counter(scope, period).referrals
     flows = tuple(
-        Row(f"{source}{ARROW}{destination}", f"{source}{ARROW}{destination}", known(n))
+        Row(f"{source}{ARROW}{destination}", f"{source} to {destination}", known(n))
         for source, destination, n in referrals.values_list(
             "referring_organisation__name", "service__organisation__name"
         )
@@ -57,7 +58,7 @@ def referral_network(*, scope: Scope, period: Period, exact: bool) -> Report:
         .order_by("referring_organisation__name", "service__organisation__name")
     )
     outcomes = tuple(
-        Row(f"{destination}: {state}", f"{destination}: {STATES.get(state, state)}", known(n))
+        Row(f"{destination}{ARROW}{state}", f"{destination}: {STATES.get(state, state)}", known(n))
         for destination, state, n in referrals.values_list("service__organisation__name", "state")
         .annotate(n=Count("pk"))
         .order_by("service__organisation__name", "state")

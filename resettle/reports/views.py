@@ -43,7 +43,13 @@ def _page(request: AuthenticatedRequest, kind: ReportKind, form: ReportForm, rep
     return render(
         request,
         "reports/report.html",
-        {"kind": kind, "form": form, "report": report, "formats": list(FORMATS)},
+        {
+            "kind": kind,
+            "form": form,
+            "report": report,
+            "formats": list(FORMATS),
+            "diagram": kind.diagram(report) if kind.diagram and report else None,
+        },
         status=status,
     )
 
