@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import CAST_PASSWORD
+from resettle.accounts.security import alerts as alerts_module
+from resettle.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +120,26 @@ def test_trying_again_while_locked_does_not_extend_the_lock(client, cast):
     # Fifteen minutes after the fifth failure, not after the last try, the lock is over.
     with time_machine.travel(timezone.now() + timedelta(minutes=6)):
         assert try_password(client, CAST_PASSWORD).status_code == 302
+
+
+def test_a_lock_tells_the_organisation_admin_once(client, cast):
+    fail(client, 5)
+    fail(client, 3)  # trying on while locked tells no one again
+
+    alerts = Notification.objects.filter(subject=alerts_module.LOCKED)
+    assert [n.recipient for n in alerts] == [cast.admin.user]
+    assert "caseworker" in alerts[0].body and "5 wrong passwords" in alerts[0].body
+    assert "not-the-password" not in alerts[0].body
+
+
+def test_spraying_tells_the_admins_of_the_accounts_tried(client, cast, settings):
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 6
+    spraying = {"REMOTE_ADDR": "203.0.113.9"}
+    for username in ("caseworker", "mentor", "probation"):
+        fail(client, 2, username, **spraying)
+    try_password(client, CAST_PASSWORD, username="housing", **spraying)
+    try_password(client, CAST_PASSWORD, username="housing", **spraying)
+
+    alerts = Notification.objects.filter(subject=alerts_module.SPRAYING)
+    assert [n.recipient for n in alerts] == [cast.admin.user]
+    assert "including your organisation's caseworker." in alerts[0].body

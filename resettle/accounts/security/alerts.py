@@ -1,0 +1,102 @@
+"""Telling organisation admins about lockouts: when a username of theirs is locked after repeated
+wrong passwords, and when one address is stopped after failing across many usernames (password
+spraying) including theirs. The alert names the account, never the passwords tried, and is sent
+once per lock however often someone keeps trying while it holds."""
+
+from collections.abc import Iterable
+
+from axes.helpers import get_client_ip_address
+from axes.models import AccessFailureLog
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from resettle.accounts.models import Membership, Role, User
+from resettle.accounts.security.lockout import address_is_spraying, cool_off_minutes
+from resettle.notifications.models import Notification
+from resettle.notifications.services import notify
+
+LOCKED = "A sign-in was locked after repeated wrong passwords"
+SPRAYING = "Sign-ins from one address were stopped after failing across many accounts"
+
+
+def _admins_by_organisation(users: Iterable[User]) -> dict:
+    """For each organisation the users currently belong to, its current admins."""
+    organisations = {
+        m.organisation_id: m.organisation
+        for m in Membership.objects.filter(user__in=users, ended_on__isnull=True).select_related(
+            "organisation"
+        )
+    }
+    admins: dict = {organisation: [] for organisation in organisations.values()}
+    for member in Membership.objects.filter(
+        organisation_id__in=organisations,
+        role=Role.ORGANISATION_ADMIN,
+        ended_on__isnull=True,
+    ).select_related("user"):
+        admins[organisations[member.organisation_id]].append(member.user)
+    return admins
+
+
+def _send_once(admins: dict, subject: str, body: str) -> None:
+    """Notify each admin unless they were told the same within the lock's length."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    for organisation, users in admins.items():
+        told = set(
+            Notification.objects.filter(
+                recipient__in=users, subject=subject, body=body, created_at__gte=since
+            ).values_list("recipient_id", flat=True)
+        )
+        recipients = [user for user in users if user.pk not in told]
+        if recipients:
+            notify(recipients=recipients, organisation=organisation, subject=subject, body=body)
+
+
+def username_locked(username: str) -> None:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return
+    admins = _admins_by_organisation([user])
+    body = (
+        f"The account {username} ({user.get_full_name() or username}) cannot sign in for "
+        f"{cool_off_minutes()} minutes after {settings.AXES_FAILURE_LIMIT} wrong passwords. "
+        "If that was not them, someone may be guessing the password: check with them, and "
+        "unlock the account only when you are sure."
+    )
+    _send_once(
+        {org: [u for u in users if u != user] for org, users in admins.items()}, LOCKED, body
+    )
+
+
+def address_stopped(request: HttpRequest) -> None:
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    usernames = set(
+        AccessFailureLog.objects.filter(
+            ip_address=get_client_ip_address(request), attempt_time__gte=since
+        ).values_list("username", flat=True)
+    )
+    users = list(User.objects.filter(username__in=usernames))
+    if not users:
+        return
+    admins = _admins_by_organisation(users)
+    for organisation, recipients in admins.items():
+        theirs = sorted(
+            u.username
+            for u in users
+            if u.memberships.filter(organisation=organisation, ended_on__isnull=True).exists()
+        )
+        body = (
+            f"One address failed to sign in {settings.SIGN_IN_ADDRESS_FAILURE_LIMIT} or more "
+            f"times across {len(usernames)} usernames, including your organisation's "
+            f"{', '.join(theirs)}. It cannot sign in for {cool_off_minutes()} minutes. Ask "
+            "those people to check their passwords are strong and not used elsewhere."
+        )
+        _send_once({organisation: recipients}, SPRAYING, body)
+
+
+def on_locked_out(sender, request: HttpRequest, username: str, **kwargs) -> None:
+    """axes' `user_locked_out`: sent at the lock, and again at each try while it holds."""
+    if address_is_spraying(request):
+        address_stopped(request)
+    elif username:
+        username_locked(username)
