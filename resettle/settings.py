@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "resettle.plans",
     "resettle.registers",
     "resettle.evaluation",
+    "resettle.dataprotection",
     "resettle.outcomes",
     "resettle.reports",
     "resettle.today",

@@ -85,7 +85,15 @@ REGISTRY: dict[str, dict[str, Classification]] = {
     "partnerships.Partnership": _fields((NOT_PERSONAL, *RECORD, "name", "description")),
     "accounts.Membership": _fields(
         (NOT_PERSONAL, *RECORD),
-        (STAFF, "user", "organisation", "role", "is_safeguarding_lead", "ended_on"),
+        (
+            STAFF,
+            "user",
+            "organisation",
+            "role",
+            "is_safeguarding_lead",
+            "is_data_protection_lead",
+            "ended_on",
+        ),
     ),
     "api.ApiToken": _fields(
         (NOT_PERSONAL, *RECORD),
@@ -666,6 +674,24 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         ),
         (ACCESS_RECORD, "content", "people"),
     ),
+    # A subject access pack holds a whole record; it is read only by the organisation's
+    # data-protection leads, under the rules in access/rules/dataprotection.py.
+    "dataprotection.SubjectAccessExport": _fields(
+        (
+            NOT_PERSONAL,
+            *RECORD,
+            "organisation",
+            "requested_by",
+            "state",
+            "progress",
+            "error",
+            "file_name",
+            "finished_at",
+            "expires_at",
+            "deleted_at",
+        ),
+        (ACCESS_RECORD, "person", "content"),
+    ),
     # Mentoring: mentors' profiles are staff details; a mentee's preferences are case notes.
     "mentoring.MentorProfile": _fields(
         (NOT_PERSONAL, *RECORD),
@@ -810,6 +836,29 @@ REGISTRY: dict[str, dict[str, Classification]] = {
     "suitability.SuitabilityReviewRequest": _fields(
         (NOT_PERSONAL, *RECORD, "requested_by", "organisation", "answered_by"),
         (Category.RISK_SUITABILITY, "assessment", "note", "done_at"),
+    ),
+    # A report built in the background holds counts with small numbers already hidden as its
+    # asker may see them: about groups, never a person.
+    "reports.ReportBuild": _fields(
+        (
+            NOT_PERSONAL,
+            *RECORD,
+            "kind",
+            "scope_kind",
+            "scope_id",
+            "scope_name",
+            "period_start",
+            "period_end",
+            "quarter",
+            "exact",
+            "requested_by",
+            "organisation",
+            "state",
+            "progress",
+            "error",
+            "result",
+            "finished_at",
+        ),
     ),
 }
 

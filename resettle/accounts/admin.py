@@ -10,7 +10,13 @@ from resettle.accounts.services import organisation_changed
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["organisation", "role", "is_safeguarding_lead", "ended_on"]
+    fields = [
+        "organisation",
+        "role",
+        "is_safeguarding_lead",
+        "is_data_protection_lead",
+        "ended_on",
+    ]
     autocomplete_fields = ["organisation"]
 
 
@@ -39,8 +45,15 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "organisation", "role", "is_safeguarding_lead", "ended_on"]
-    list_filter = ["role", "is_safeguarding_lead", "organisation"]
+    list_display = [
+        "user",
+        "organisation",
+        "role",
+        "is_safeguarding_lead",
+        "is_data_protection_lead",
+        "ended_on",
+    ]
+    list_filter = ["role", "is_safeguarding_lead", "is_data_protection_lead", "organisation"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
 

@@ -73,6 +73,8 @@ class Membership(TimestampedModel):
     )
     role = models.CharField(max_length=30, choices=Role.choices)
     is_safeguarding_lead = models.BooleanField(default=False)
+    # Answers the organisation's data-protection duties: subject access requests.
+    is_data_protection_lead = models.BooleanField(default=False)
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:

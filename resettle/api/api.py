@@ -21,6 +21,7 @@ from resettle.api.endpoints import (
     registers,
     reports,
     services,
+    subject_access_exports,
     suitability,
 )
 from resettle.api.errors import install_handlers
@@ -64,6 +65,7 @@ api = ResettleAPI(
 )
 install_handlers(api)
 api.add_router("/people", people.router)
+api.add_router("/people", subject_access_exports.router)
 api.add_router("/households", households.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("/consents", consents.router)

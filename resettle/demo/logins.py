@@ -38,6 +38,8 @@ def login_table(users: list[User]) -> list[str]:
                 role += " (children and families)"
             if membership.is_safeguarding_lead:
                 role += " and safeguarding lead"
+            if membership.is_data_protection_lead:
+                role += " and data-protection lead"
             rows.append((user.username if i == 0 else "", membership.organisation.name, role))
     widths = [max(len(row[col]) for row in rows) for col in range(3)]
     lines = []

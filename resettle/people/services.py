@@ -130,7 +130,9 @@ def _identifier(person: Person, scheme: str) -> str:
     return found.value if found else ""
 
 
-def _audit(actor, action, record, person, category=Category.IDENTITY, changes=None) -> None:
+def _audit(
+    actor, action, record, person, category=Category.IDENTITY, changes=None, reason=""
+) -> None:
     record_event(
         actor=actor,
         action=action,
@@ -139,6 +141,7 @@ def _audit(actor, action, record, person, category=Category.IDENTITY, changes=No
         person=person,
         category=category,
         changes=changes,
+        reason=reason,
     )
 
 
@@ -209,7 +212,10 @@ def person_update(
     person: Person,
     data: dict[str, Any],
     identifiers: dict[str, str] | None = None,
+    reason: str = "",
 ) -> Person:
+    """Change the person's details; `reason` (a correction's, say) goes in the audit trail with
+    what changed, so the record's history says why."""
     if not policy.can_edit_person(actor, person):
         raise PermissionDenied("You cannot change this person's record")
     _check_fields(data, PERSON_FIELDS)
@@ -227,9 +233,17 @@ def person_update(
     changes = diff(before, {name: getattr(person, name) for name in data} | cleaned)
     changes, by_category = _split_identifier_changes(changes)
     if changes:
-        _audit(actor, AuditAction.UPDATE, person, person, changes=changes)
+        _audit(actor, AuditAction.UPDATE, person, person, changes=changes, reason=reason)
     for category, apart in by_category.items():
-        _audit(actor, AuditAction.UPDATE, person, person, category=category, changes=apart)
+        _audit(
+            actor,
+            AuditAction.UPDATE,
+            person,
+            person,
+            category=category,
+            changes=apart,
+            reason=reason,
+        )
     return person
 
 

@@ -45,6 +45,8 @@ NAV_PAGES = {
     ("mentoring", "supervision_create"): "mentors",
     ("evaluation", "person_outcomes"): "people",
     ("evaluation", "outcome_create"): "people",
+    ("dataprotection", "person_corrections"): "people",
+    ("dataprotection", "person_correct"): "people",
     ("access", "break_glass_report"): "reports",
 }
 

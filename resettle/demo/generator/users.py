@@ -42,6 +42,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     ),
 )
 DEMO_USERNAMES: tuple[str, ...] = tuple(login.username for login in DEMO_LOGINS)
+# Who answers subject access requests for their organisation (the lead charity's admin), so the
+# demo can show the data-protection pages.
+DATA_PROTECTION_LEADS = frozenset({"admin"})
 
 # Colleagues of the named logins: how many of each role every organisation has besides them.
 EXTRA_STAFF: tuple[tuple[str, str, int], ...] = (
@@ -101,6 +104,7 @@ def create_users(result: DemoResult, *, password: str) -> None:
             organisation=result.organisations[org_key],
             role=role,
             is_safeguarding_lead=lead,
+            is_data_protection_lead=user.username in DATA_PROTECTION_LEADS,
         )
         for user, org_key, role, lead in memberships
     ]

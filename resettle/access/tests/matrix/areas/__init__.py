@@ -6,6 +6,7 @@ from resettle.access.tests.matrix.areas import (
     cases,
     contacts,
     custody,
+    dataprotection,
     directory,
     evaluation,
     mentoring,
@@ -31,6 +32,7 @@ AREAS = (
     appointments,
     registers,
     evaluation,
+    dataprotection,
     outcomes,
     reports,
 )
