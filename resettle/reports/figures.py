@@ -7,7 +7,8 @@ so the hidden one cannot be worked out from the total (secondary suppression). Z
 """
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from resettle.reports.periods import Period
 
@@ -161,4 +162,105 @@ def suppressed(report: Report) -> Report:
         breakdowns=tuple(
             replace(b, rows=suppress_rows(b.rows)) if b.is_count else b for b in report.breakdowns
         ),
+    )
+
+
+# Stored reports ---------------------------------------------------------------------------------
+# A report built in the background is kept as JSON and shown again later: the one place that
+# turns a report into JSON and back, so a stored report renders and downloads as a fresh one.
+
+
+def _cell_to_json(cell: Cell) -> dict[str, Any]:
+    # A float that happens to be whole (2.0) must come back a float, to print as "2.0".
+    return {
+        "count": cell.count,
+        "float": isinstance(cell.count, float),
+        "suppressed": cell.suppressed,
+        "reason": cell.reason,
+    }
+
+
+def _cell_from_json(data: dict[str, Any]) -> Cell:
+    count = data["count"]
+    if count is not None and data.get("float"):
+        count = float(count)
+    return Cell(count, suppressed=data["suppressed"], reason=data["reason"])
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    return {
+        "kind": report.kind,
+        "title": report.title,
+        "scope": {
+            "kind": report.scope.kind,
+            "id": report.scope.id,
+            "name": report.scope.name,
+            "organisation_ids": sorted(str(pk) for pk in report.scope.organisation_ids),
+        },
+        "period": {
+            "start": report.period.start.isoformat(),
+            "end": report.period.end.isoformat(),
+            "quarter": report.period.quarter,
+            "to_date": report.period.to_date,
+        },
+        "exact": report.exact,
+        "figures": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "definition": f.definition,
+                "cell": _cell_to_json(f.cell),
+                "is_count": f.is_count,
+            }
+            for f in report.figures
+        ],
+        "breakdowns": [
+            {
+                "key": b.key,
+                "label": b.label,
+                "definition": b.definition,
+                "rows": [
+                    {"value": r.value, "label": r.label, "cell": _cell_to_json(r.cell)}
+                    for r in b.rows
+                ],
+                "is_count": b.is_count,
+            }
+            for b in report.breakdowns
+        ],
+        "notes": list(report.notes),
+        "made_at": report.made_at.isoformat() if report.made_at else None,
+    }
+
+
+def report_from_json(data: dict[str, Any]) -> Report:
+    scope, period = data["scope"], data["period"]
+    return Report(
+        kind=data["kind"],
+        title=data["title"],
+        scope=Scope(
+            scope["kind"], scope["id"], scope["name"], frozenset(scope["organisation_ids"])
+        ),
+        period=Period(
+            start=date.fromisoformat(period["start"]),
+            end=date.fromisoformat(period["end"]),
+            quarter=period["quarter"],
+            to_date=period["to_date"],
+        ),
+        exact=data["exact"],
+        figures=tuple(
+            Figure(f["key"], f["label"], f["definition"], _cell_from_json(f["cell"]), f["is_count"])
+            for f in data["figures"]
+        ),
+        breakdowns=tuple(
+            Breakdown(
+                b["key"],
+                b["label"],
+                b["definition"],
+                tuple(Row(r["value"], r["label"], _cell_from_json(r["cell"])) for r in b["rows"]),
+                b["is_count"],
+            )
+            for b in data["breakdowns"]
+        ),
+        notes=tuple(data["notes"]),
+        made_at=datetime.fromisoformat(data["made_at"]) if data["made_at"] else None,
     )

@@ -4,11 +4,14 @@ manager or analyst of another member, are shared beyond the organisation and so 
 (DESIGN §5, small numbers). Aggregates with small numbers hidden identify no one, so they need no
 sharing agreement; the records behind them are never shown here."""
 
-from django.db.models import QuerySet
+from typing import Any
 
-from resettle.access.core import ORGANISATION_ADMIN_ROLES, Actor, acting_staff
+from django.db.models import Q, QuerySet
+
+from resettle.access.core import ORGANISATION_ADMIN_ROLES, Actor, acting_staff, get_or_404
 from resettle.accounts.models import Organisation, Role
 from resettle.partnerships.models import Partnership
+from resettle.reports.models import ReportBuild, ScopeKind
 
 # Who oversees a partnership's figures; an organisation admin sees their own organisation's.
 PARTNERSHIP_REPORT_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.ANALYST})
@@ -45,3 +48,32 @@ def reports_exactly(actor: Actor, organisation_ids: frozenset) -> bool:
     """Exact figures only for the actor's own organisation alone; anything wider is shared."""
     staff = acting_staff(actor)
     return staff is not None and organisation_ids == frozenset({staff.organisation_id})
+
+
+def builds_visible_to(actor: Actor) -> QuerySet[ReportBuild]:
+    """Reports built in the background: those the actor's organisation asked for, for whoever
+    reports there (each was suppressed as its asker may see it, and the asker's colleagues
+    share their organisation's figures); and scheduled builds of a partnership or organisation
+    the actor may report on, which are suppressed for everyone."""
+    staff = acting_staff(actor)
+    if staff is None or staff.role not in REPORT_ROLES:
+        return ReportBuild.objects.none()
+    partnerships = [str(pk) for pk in report_partnerships(actor).values_list("pk", flat=True)]
+    organisations = [str(pk) for pk in report_organisations(actor).values_list("pk", flat=True)]
+    return ReportBuild.objects.filter(
+        Q(organisation_id=staff.organisation_id)
+        | Q(
+            organisation__isnull=True,
+            scope_kind=ScopeKind.PARTNERSHIP,
+            scope_id__in=partnerships,
+        )
+        | Q(
+            organisation__isnull=True,
+            scope_kind=ScopeKind.ORGANISATION,
+            scope_id__in=organisations,
+        )
+    )
+
+
+def get_build_for_actor(actor: Actor, build_id: Any) -> ReportBuild:
+    return get_or_404(builds_visible_to(actor), build_id, "report")

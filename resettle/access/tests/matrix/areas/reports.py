@@ -1,33 +1,93 @@
 """The authorization matrix for the reports area: counts, never people. Partnership managers,
 analysts and organisation admins read reports (anyone else is refused, 403); the scope defaults
-to the actor's own organisation, so no record is named in the route."""
+to the actor's own organisation, so no record is named in the route.
+
+A report built in the background is its asking organisation's: whoever reports there sees it, and
+everyone else, whatever their role, gets the 404 of a build that does not exist. (Scheduled builds,
+seen by whoever reports on their scope, are tried in reports/tests/test_builds.py.)"""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from resettle.access.tests.matrix import oracle as o
 from resettle.access.tests.matrix.decision import Decision
-from resettle.access.tests.matrix.scenario import World
-from resettle.accounts.models import Role
+from resettle.access.tests.matrix.scenario import OWN, World
+from resettle.accounts.models import Membership, Role
+from resettle.reports.figures import Figure, Report, Scope, known, report_to_json
+from resettle.reports.kinds import QUARTERLY_RETURN
+from resettle.reports.models import BuildState, ReportBuild, ScopeKind
+from resettle.reports.periods import Period
 
-reporter = o.role_in(Role.PARTNERSHIP_MANAGER, Role.ANALYST, Role.ORGANISATION_ADMIN)
+REPORT_ROLES = (Role.PARTNERSHIP_MANAGER, Role.ANALYST, Role.ORGANISATION_ADMIN)
+reporter = o.role_in(*REPORT_ROLES)
+# Someone who may not see a build is told it does not exist, whatever their role.
+build_rule = o.signed_in(o.role_in(*REPORT_ROLES, otherwise=o.Outcome.NOT_FOUND), o.scope_in(OWN))
+ASK = ("POST",)
 
 DECISIONS: dict[str, Decision] = {
     "reports:index": Decision(o.signed_in(reporter)),
     "reports:quarterly_return": Decision(o.signed_in(reporter)),
     "reports:quarterly_return_download": Decision(o.signed_in(reporter)),
+    "reports:quarterly_return_build": Decision(o.signed_in(reporter), methods=ASK),
     "GET /api/v1/reports/quarterly-return": Decision(o.signed_in(reporter)),
     "reports:data_quality": Decision(o.signed_in(reporter)),
     "reports:data_quality_download": Decision(o.signed_in(reporter)),
+    "reports:data_quality_build": Decision(o.signed_in(reporter), methods=ASK),
     "GET /api/v1/reports/data-quality": Decision(o.signed_in(reporter)),
     "reports:demand_and_capacity": Decision(o.signed_in(reporter)),
     "reports:demand_and_capacity_download": Decision(o.signed_in(reporter)),
+    "reports:demand_and_capacity_build": Decision(o.signed_in(reporter), methods=ASK),
     "GET /api/v1/reports/demand-and-capacity": Decision(o.signed_in(reporter)),
     "reports:engagement": Decision(o.signed_in(reporter)),
     "reports:engagement_download": Decision(o.signed_in(reporter)),
+    "reports:engagement_build": Decision(o.signed_in(reporter), methods=ASK),
     "GET /api/v1/reports/engagement": Decision(o.signed_in(reporter)),
     "reports:referral_network": Decision(o.signed_in(reporter)),
     "reports:referral_network_download": Decision(o.signed_in(reporter)),
+    "reports:referral_network_build": Decision(o.signed_in(reporter), methods=ASK),
     "GET /api/v1/reports/referral-network": Decision(o.signed_in(reporter)),
+    "reports:build_list": Decision(o.signed_in(reporter)),
+    "reports:build_detail": Decision(build_rule, about="build"),
+    "reports:build_download": Decision(build_rule, about="build"),
+    "reports:build_retry": Decision(build_rule, about="build", methods=ASK),
 }
 
 
 def build(world: World) -> None:
-    """Reports need no records of their own."""
+    """For each organisation, a finished quarterly return of its own figures that someone there
+    asked for (a reporter where it has one)."""
+    for person in world.people.values():
+        world.per_person[person.pk]["extra"].setdefault("build", None)
+    today = date.today()
+    period = Period(start=today - timedelta(days=30), end=today)
+    for organisation in world.organisations.values():
+        members = Membership.objects.filter(organisation=organisation)
+        asker = members.filter(role__in=REPORT_ROLES).first() or members.first()
+        scope = Scope(ScopeKind.ORGANISATION, str(organisation.pk), organisation.name, frozenset())
+        report = Report(
+            kind=QUARTERLY_RETURN.slug,
+            title=QUARTERLY_RETURN.title,
+            scope=scope,
+            period=period,
+            exact=True,
+            figures=(Figure("people_supported", "People supported", "Matrix", known(3)),),
+            breakdowns=(),
+            made_at=timezone.now(),
+        )
+        made = ReportBuild.objects.create(
+            kind=QUARTERLY_RETURN.slug,
+            scope_kind=scope.kind,
+            scope_id=scope.id,
+            scope_name=scope.name,
+            period_start=period.start,
+            period_end=period.end,
+            exact=True,
+            requested_by=asker,
+            organisation=organisation,
+            state=BuildState.DONE,
+            progress=100,
+            result=report_to_json(report),
+            finished_at=timezone.now(),
+        )
+        world.per_organisation.setdefault(organisation.pk, {})["build"] = made
