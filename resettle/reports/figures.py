@@ -6,7 +6,7 @@ A report shared beyond the organisation it describes shows counts from 1 to 4 as
 so the hidden one cannot be worked out from the total (secondary suppression). Zero is shown as 0.
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -91,14 +91,43 @@ class Breakdown:
         ]
 
 
+FILTERS_APPLY = (
+    "A service filter counts referrals to that service, its sessions, and the contacts and cases "
+    "of cases opened from a referral to it. A pathway filter counts referrals for that pathway, "
+    "contacts tagged with it, sessions of services offering it, and cases opened from a referral "
+    "for it."
+)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a report may be narrowed to within its scope: one service, one pathway."""
+
+    service_id: str = ""
+    service_name: str = ""
+    pathway: str = ""
+    pathway_name: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.service_id or self.pathway)
+
+    @property
+    def label(self) -> str:
+        parts = [f"service: {self.service_name}"] if self.service_id else []
+        parts += [f"pathway: {self.pathway_name}"] if self.pathway else []
+        return "; ".join(parts) or "none"
+
+
 @dataclass(frozen=True)
 class Scope:
-    """Whose figures: one organisation, or every organisation of a partnership."""
+    """Whose figures: one organisation, or every organisation of a partnership, narrowed by
+    any filters."""
 
     kind: str  # "organisation" or "partnership"
     id: str
     name: str
     organisation_ids: frozenset = field(compare=False)
+    filters: Filters = Filters()
 
 
 @dataclass(frozen=True)
@@ -196,6 +225,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
             "id": report.scope.id,
             "name": report.scope.name,
             "organisation_ids": sorted(str(pk) for pk in report.scope.organisation_ids),
+            "filters": asdict(report.scope.filters),
         },
         "period": {
             "start": report.period.start.isoformat(),
@@ -238,7 +268,11 @@ def report_from_json(data: dict[str, Any]) -> Report:
         kind=data["kind"],
         title=data["title"],
         scope=Scope(
-            scope["kind"], scope["id"], scope["name"], frozenset(scope["organisation_ids"])
+            scope["kind"],
+            scope["id"],
+            scope["name"],
+            frozenset(scope["organisation_ids"]),
+            Filters(**scope.get("filters", {})),
         ),
         period=Period(
             start=date.fromisoformat(period["start"]),

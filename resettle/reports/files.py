@@ -4,7 +4,7 @@ every definition, so a figure never travels without what it means."""
 import tablib
 
 from resettle.lib.spreadsheet import spreadsheet_text as text
-from resettle.reports.figures import Report
+from resettle.reports.figures import FILTERS_APPLY, Report
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -18,6 +18,8 @@ def _about(report: Report) -> list[tuple[str, str]]:
         ("Report", report.title),
         ("Scope", f"{report.scope.name} ({report.scope.kind})"),
         ("Period", report.period.label),
+        ("Filters", report.scope.filters.label),
+        ("How filters apply", FILTERS_APPLY if report.scope.filters else ""),
         ("Start", report.period.start.isoformat()),
         ("End", report.period.end.isoformat()),
         ("Made at", report.made_at.isoformat(timespec="seconds") if report.made_at else ""),

@@ -6,8 +6,10 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 
+from resettle.core.pathways import Pathway
+from resettle.directory.models import Service
 from resettle.reports.figures import Scope
-from resettle.reports.parameters import period_of
+from resettle.reports.parameters import filtered, period_of
 from resettle.reports.periods import Period, quarter_of, quarter_period, recent_quarters
 from resettle.web.forms import GovukDateField, GovukForm
 
@@ -25,9 +27,34 @@ class ReportForm(GovukForm):
     )
     start = GovukDateField(label="From", required=False, help_text="For example, 1 4 2026")
     end = GovukDateField(label="To", required=False, help_text="For example, 30 6 2026")
+    service = forms.CharField(label="Service", required=False, widget=forms.Select)
+    pathway = forms.ChoiceField(
+        label="Pathway", required=False, choices=[("", "All pathways"), *Pathway.choices]
+    )
 
-    def __init__(self, *args: Any, scopes: list[Scope], today: date, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        scopes: list[Scope],
+        today: date,
+        filterable: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.filterable = filterable
+        if filterable:
+            organisations = {pk for s in scopes for pk in s.organisation_ids}
+            cast(forms.Select, self.fields["service"].widget).choices = [
+                ("", "All services"),
+                *(
+                    (str(pk), f"{organisation}: {name}")
+                    for pk, name, organisation in Service.objects.filter(
+                        organisation_id__in=organisations
+                    )
+                    .order_by("organisation__name", "name")
+                    .values_list("pk", "name", "organisation__name")
+                ),
+            ]
         self.scopes = {scope_key(s): s for s in scopes}
         self.today = today
         cast(forms.ChoiceField, self.fields["scope"]).choices = [
@@ -61,6 +88,19 @@ class ReportForm(GovukForm):
             for field, messages in error.message_dict.items():
                 for message in messages:
                     self.add_error(field, message)
+        scope = self.scopes.get(data.get("scope", ""))
+        if scope is not None:
+            try:
+                data["report_scope"] = filtered(
+                    scope=scope,
+                    service=data.get("service"),
+                    pathway=data.get("pathway"),
+                    filterable=self.filterable,
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field, message)
         return data
 
     def parameters(self) -> tuple[Scope, Period] | None:
@@ -71,4 +111,4 @@ class ReportForm(GovukForm):
             )
         if not self.is_valid():
             return None
-        return self.scopes[self.cleaned_data["scope"]], self.cleaned_data["period"]
+        return self.cleaned_data["report_scope"], self.cleaned_data["period"]

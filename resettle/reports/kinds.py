@@ -19,6 +19,8 @@ class ReportKind:
     # A picture drawn from the report as the viewer sees it, and the template that draws it.
     diagram: Callable[[Report], object] | None = None
     diagram_template: str = ""
+    # Whether the figures may be narrowed to a service or pathway (reports/parameters.py).
+    filterable: bool = False
 
     @property
     def url_name(self) -> str:
@@ -35,6 +37,7 @@ QUARTERLY_RETURN = ReportKind(
     summary="Referrals received, new starts, caseload, people supported, family members "
     "supported, contacts and sessions attended, who they are, and outcomes.",
     build=quarterly.quarterly_return,
+    filterable=True,
 )
 
 DATA_QUALITY = ReportKind(
@@ -67,6 +70,7 @@ REFERRAL_NETWORK = ReportKind(
     title=network.TITLE,
     summary="Who refers to whom and what becomes of the referrals, and chains of onward referrals.",
     build=network.referral_network,
+    filterable=True,
     diagram=sankey.sankey,
     diagram_template="reports/_sankey.html",
 )

@@ -2,15 +2,18 @@
 and the API. A period or scope that is not well formed is a validation error naming the field; a
 scope the actor may not report on is refused."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from uuid import UUID
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from resettle.access.core import Actor
 from resettle.core.exceptions import PermissionDenied
+from resettle.core.pathways import Pathway
+from resettle.directory.models import Service
 from resettle.reports import selectors
-from resettle.reports.figures import Scope
+from resettle.reports.figures import Filters, Scope
 from resettle.reports.periods import Period, quarter_of, quarter_period, range_period
 
 NOT_YOURS = "You may not see reports for that organisation or partnership."
@@ -50,3 +53,41 @@ def period_of(*, quarter: str | None, start: date | None, end: date | None, toda
         return quarter_period(quarter or quarter_of(today), today=today)
     except ValidationError as error:
         raise ValidationError({"quarter": error.messages}) from error
+
+
+NOT_FILTERABLE = "These figures cannot be narrowed to a service or pathway"
+
+
+def _uuid(text: str) -> UUID | None:
+    try:
+        return UUID(str(text))
+    except ValueError:
+        return None
+
+
+def filtered(
+    *, scope: Scope, service: str | None, pathway: str | None, filterable: bool = True
+) -> Scope:
+    """The scope narrowed to one of its services and/or a pathway, each checked."""
+    if not service and not pathway:
+        return scope
+    if not filterable:
+        raise ValidationError({NON_FIELD_ERRORS: NOT_FILTERABLE})
+    filters = Filters()
+    if service:
+        service_id = _uuid(service)
+        found = (
+            Service.objects.filter(pk=service_id, organisation_id__in=scope.organisation_ids)
+            .values_list("pk", "name")
+            .first()
+            if service_id is not None
+            else None
+        )
+        if found is None:
+            raise ValidationError({"service": f"Choose one of {scope.name}'s services"})
+        filters = replace(filters, service_id=str(found[0]), service_name=found[1])
+    if pathway:
+        if pathway not in Pathway.values:
+            raise ValidationError({"pathway": "Choose a pathway from the list"})
+        filters = replace(filters, pathway=pathway, pathway_name=Pathway(pathway).label)
+    return replace(scope, filters=filters)

@@ -151,6 +151,23 @@ class Counter:
             session__cancelled_at__isnull=True,
             status__in=PRESENT,
         )
+        self.filters = scope.filters
+        self.cases = SupportCase.objects.filter(organisation_id__in=self.orgs)
+        referrals = Referral.objects.filter(service__organisation_id__in=self.orgs)
+        filters = scope.filters
+        if filters.service_id:
+            # A contact belongs to a service through the referral its case was opened from.
+            self.contacts = self.contacts.filter(case__referral__service_id=filters.service_id)
+            self.sessions = self.sessions.filter(session__service_id=filters.service_id)
+            self.cases = self.cases.filter(referral__service_id=filters.service_id)
+            referrals = referrals.filter(service_id=filters.service_id)
+        if filters.pathway:
+            # Pathways are lists of codes held as JSON; a code is matched whole, quotes included.
+            code = f'"{filters.pathway}"'
+            self.contacts = self.contacts.filter(pathways__icontains=code)
+            self.sessions = self.sessions.filter(session__service__pathways__icontains=code)
+            self.cases = self.cases.filter(referral__pathway=filters.pathway)
+            referrals = referrals.filter(pathway=filters.pathway)
         self.contacts_in = self.contacts.filter(
             happened_at__gte=self.first, happened_at__lt=self.after
         )
@@ -162,11 +179,7 @@ class Counter:
             | Q(pk__in=self.sessions_in.values("person_id"))
         ).order_by()
         self.referrals = (
-            Referral.objects.filter(
-                service__organisation_id__in=self.orgs,
-                created_at__gte=self.first,
-                created_at__lt=self.after,
-            )
+            referrals.filter(created_at__gte=self.first, created_at__lt=self.after)
             .exclude(state=ReferralState.DRAFT)
             .order_by()
         )
@@ -182,7 +195,7 @@ class Counter:
     def active_caseload(self) -> int:
         end = self.period.end
         return (
-            SupportCase.objects.filter(organisation_id__in=self.orgs, opened_on__lte=end)
+            self.cases.filter(opened_on__lte=end)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
             .count()
         )
@@ -330,6 +343,8 @@ class Counter:
         assessed = Assessment.objects.filter(
             organisation_id__in=self.orgs, completed_on__lte=end, person__in=self.supported
         )
+        if self.filters.service_id:
+            assessed = assessed.filter(service_id=self.filters.service_id)
         baseline = assessed.filter(
             timepoint=Timepoint.BASELINE,
             person_id=OuterRef("person_id"),

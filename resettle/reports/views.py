@@ -15,7 +15,7 @@ from resettle.access import policy
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import AuthenticatedRequest
 from resettle.reports import selectors, services
-from resettle.reports.figures import report_from_json
+from resettle.reports.figures import FILTERS_APPLY, report_from_json
 from resettle.reports.files import FORMATS, file_name
 from resettle.reports.forms import ReportForm
 from resettle.reports.kinds import REPORT_KINDS, ReportKind
@@ -32,13 +32,15 @@ NO_REPORTS = (
 View = Callable[[AuthenticatedRequest], HttpResponse]
 
 
-def _form(request: AuthenticatedRequest, *, bound: bool = False) -> ReportForm | HttpResponse:
+def _form(
+    request: AuthenticatedRequest, kind: ReportKind, *, bound: bool = False
+) -> ReportForm | HttpResponse:
     actor = request.actor
     if not policy.can_view_reports(actor):
         return forbidden(request, NO_REPORTS)
     scopes = selectors.report_scopes(actor=actor)
     data = request.GET if bound else (request.GET or None)
-    form = ReportForm(data, scopes=scopes, today=timezone.localdate())
+    form = ReportForm(data, scopes=scopes, today=timezone.localdate(), filterable=kind.filterable)
     if request.GET.get("scope") and request.GET["scope"] not in form.scopes:
         return forbidden(request, NOT_YOURS)
     return form
@@ -54,6 +56,7 @@ def _page(request: AuthenticatedRequest, kind: ReportKind, form: ReportForm, rep
             "report": report,
             "formats": list(FORMATS),
             "diagram": kind.diagram(report) if kind.diagram and report else None,
+            "filters_apply": FILTERS_APPLY,
         },
         status=status,
     )
@@ -78,7 +81,7 @@ def report_view(kind: ReportKind) -> View:
     @login_required
     @require_GET
     def view(request: AuthenticatedRequest) -> HttpResponse:
-        form = _form(request)
+        form = _form(request, kind)
         if isinstance(form, HttpResponse):
             return form
         parameters = form.parameters()
@@ -98,7 +101,7 @@ def report_download_view(kind: ReportKind) -> View:
     def view(request: AuthenticatedRequest) -> HttpResponse:
         """The report as a file: `format` is csv (the default), xlsx or ods, with the page's
         parameters."""
-        form = _form(request, bound=True)
+        form = _form(request, kind, bound=True)
         if isinstance(form, HttpResponse):
             return form
         parameters = form.parameters()

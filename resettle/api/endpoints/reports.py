@@ -17,6 +17,7 @@ from resettle.api.base import ApiSchema
 from resettle.api.endpoints.common import actor_of, problems
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
+from resettle.core.pathways import Pathway
 from resettle.reports import selectors
 from resettle.reports.figures import Cell, Report, Scope
 from resettle.reports.kinds import (
@@ -27,7 +28,7 @@ from resettle.reports.kinds import (
     REFERRAL_NETWORK,
     ReportKind,
 )
-from resettle.reports.parameters import period_of, scope_of
+from resettle.reports.parameters import filtered, period_of, scope_of
 from resettle.reports.periods import Period
 from resettle.reports.views import NO_REPORTS
 
@@ -48,6 +49,14 @@ class ReportParams(ApiSchema):
     )
     start: date | None = Field(None, description="With `end`, a range of days instead.")
     end: date | None = Field(None, description="The last day of the range; not after today.")
+    service: UUID | None = Field(
+        None,
+        description="Only this service of the scope (the quarterly return and the referral "
+        "network; others answer 400).",
+    )
+    pathway: Pathway | None = Field(
+        None, description="Only this pathway (the same reports as `service`)."
+    )
 
 
 class ReportPeriod(ApiSchema):
@@ -148,13 +157,15 @@ def _body(report: Report) -> dict:
     return QuarterlyReturn(**_content(report)).model_dump(mode="json")
 
 
-def _parameters(request: ApiRequest, params: ReportParams) -> tuple[Scope, Period]:
+def _parameters(
+    request: ApiRequest, params: ReportParams, kind: ReportKind
+) -> tuple[Scope, Period]:
     actor = actor_of(request)
     if not policy.can_view_reports(actor):
         raise PermissionDenied(NO_REPORTS)
     if params.organisation is not None and params.partnership is not None:
         raise ValidationError({"partnership": "Give an organisation or a partnership, not both"})
-    kind, id = (
+    scope_kind, id = (
         ("partnership", params.partnership)
         if params.partnership is not None
         else ("organisation", params.organisation)
@@ -162,12 +173,18 @@ def _parameters(request: ApiRequest, params: ReportParams) -> tuple[Scope, Perio
     period = period_of(
         quarter=params.period, start=params.start, end=params.end, today=timezone.localdate()
     )
-    scope = scope_of(actor=actor, kind=kind, id=str(id) if id else None)
+    scope = scope_of(actor=actor, kind=scope_kind, id=str(id) if id else None)
+    scope = filtered(
+        scope=scope,
+        service=str(params.service) if params.service else None,
+        pathway=params.pathway,
+        filterable=kind.filterable,
+    )
     return scope, period
 
 
 def _report(request: ApiRequest, params: ReportParams, kind: ReportKind) -> dict:
-    scope, period = _parameters(request, params)
+    scope, period = _parameters(request, params, kind)
     report = selectors.report_for(actor=actor_of(request), kind=kind, scope=scope, period=period)
     return ReportOut(**_content(report)).model_dump(mode="json")
 
@@ -180,7 +197,7 @@ def _report(request: ApiRequest, params: ReportParams, kind: ReportKind) -> dict
 def quarterly_return(request: ApiRequest, params: Query[ReportParams]):
     """The quarterly return for one organisation or a partnership: a scope you may not report
     on is refused (403); a period that ends before it starts, or after today, is invalid (400)."""
-    scope, period = _parameters(request, params)
+    scope, period = _parameters(request, params, QUARTERLY_RETURN)
     return _body(
         selectors.report_for(
             actor=actor_of(request), kind=QUARTERLY_RETURN, scope=scope, period=period
