@@ -118,7 +118,7 @@ def person_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
         success_url=lambda export: reverse(
             "dataprotection:export_detail", args=[person.pk, export.pk]
         ),
-        message="The pack is being made",
+        message="You asked for the pack: its state is below",
     ):
         return response
     return _person_page(request, person, form)
