@@ -3,7 +3,7 @@ organisation can see what to fix before its figures are trusted. Counted in the 
 figure carries its definition. Counts, never people: the records themselves are fixed from each
 person's own pages, by those who may see them."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
@@ -28,7 +28,7 @@ from resettle.reports.figures import (
     known,
     unknowable,
 )
-from resettle.reports.periods import Period
+from resettle.reports.periods import Period, start_of
 
 KIND = "data-quality"
 TITLE = "Data quality"
@@ -124,10 +124,6 @@ NOBODY = "nobody was worked with in the period"
 NO_CLOSED_CASES = "no case was closed in the period"
 
 
-def _moment(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _conditions(ref: str, prefix: str) -> dict[str, Any]:
     """What makes each person field complete, as a condition on a query of people (`ref` "pk",
     no prefix) or of rows naming a person (`ref` "person_id", prefix "person__")."""
@@ -148,7 +144,7 @@ class Counter:
     def __init__(self, scope: Scope, period: Period) -> None:
         self.orgs = list(scope.organisation_ids)
         self.period = period
-        self.first, self.after = _moment(period.start), _moment(period.after)
+        self.first, self.after = start_of(period.start), start_of(period.after)
         self.relationships = WorkingRelationship.objects.filter(
             organisation_id__in=self.orgs, started_on__lte=period.end
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
@@ -211,7 +207,7 @@ class Counter:
 
     def quiet_cases_by_organisation(self) -> dict[Any, int]:
         end = self.period.end
-        since = _moment(end - timedelta(days=QUIET_DAYS - 1))
+        since = start_of(end - timedelta(days=QUIET_DAYS - 1))
         contact = Contact.objects.filter(
             case_id=OuterRef("pk"),
             outcome=ContactOutcome.ATTENDED,

@@ -4,7 +4,7 @@ of room, and who is due out of custody soon. Counted in the database; every figu
 definition."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -34,7 +34,7 @@ from resettle.reports.figures import (
     known,
     unknowable,
 )
-from resettle.reports.periods import Period
+from resettle.reports.periods import Period, start_of
 
 KIND = "demand-and-capacity"
 TITLE = "Demand and capacity"
@@ -92,10 +92,6 @@ NOBODY_LEFT = "nobody left a waiting list in the period"
 NO_PLACES = "no number of places is recorded for this service (no limit is set)"
 
 
-def _moment(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _months(period: Period) -> list[date]:
     """The first day of each calendar month the period touches."""
     months, month = [], period.start.replace(day=1)
@@ -112,7 +108,7 @@ class Counter:
         self.scope = scope
         self.orgs = list(scope.organisation_ids)
         self.period = period
-        self.first, self.after = _moment(period.start), _moment(period.after)
+        self.first, self.after = start_of(period.start), start_of(period.after)
         self.referrals = Referral.objects.filter(service__organisation_id__in=self.orgs).order_by()
 
     def services(self) -> list[tuple[Any, str, int | None]]:

@@ -3,9 +3,10 @@ range of whole days. A period never reaches past today: the current quarter is r
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 # Figures before the service existed mean nothing; the guard also keeps dates sane.
@@ -32,6 +33,11 @@ class Period:
     def after(self) -> date:
         """The first day after the period, for half-open comparisons."""
         return self.end + timedelta(days=1)
+
+
+def start_of(day: date) -> datetime:
+    """The first moment of a day, local time: periods compare times half-open from here."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def quarter_of(day: date) -> str:

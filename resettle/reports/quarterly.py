@@ -3,7 +3,7 @@ every quarter, counted in the database, with every figure's definition beside it
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from statistics import median
 from typing import Any
 
@@ -42,7 +42,7 @@ from resettle.reports.figures import (
     known,
     unknowable,
 )
-from resettle.reports.periods import Period, quarter_bounds, quarter_of
+from resettle.reports.periods import Period, quarter_bounds, quarter_of, start_of
 
 KIND = "quarterly-return"
 TITLE = "Quarterly return"
@@ -132,17 +132,13 @@ NO_FIXED_ABODE = "no_fixed_abode"
 DEMOGRAPHICS = ("sex", "gender_identity", "ethnicity", "disability")
 
 
-def _moment(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 class Counter:
     """The querysets every figure of one scope and period is counted from."""
 
     def __init__(self, scope: Scope, period: Period) -> None:
         self.orgs = list(scope.organisation_ids)
         self.period = period
-        self.first, self.after = _moment(period.start), _moment(period.after)
+        self.first, self.after = start_of(period.start), start_of(period.after)
         self.contacts = Contact.objects.filter(
             organisation_id__in=self.orgs, outcome=ContactOutcome.ATTENDED
         )

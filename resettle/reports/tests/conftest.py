@@ -56,7 +56,13 @@ def _service(cast, name: str, pathway: str) -> Service:
     )
 
 
-def _contact(actor, case: Case, when: datetime, outcome: str = "attended") -> None:
+def contact(
+    actor,
+    case: Case,
+    when: datetime,
+    outcome: str = "attended",
+    pathways: tuple[str, ...] = ("accommodation",),
+) -> None:
     contact_record(
         actor=actor,
         case=case,
@@ -65,7 +71,7 @@ def _contact(actor, case: Case, when: datetime, outcome: str = "attended") -> No
             "happened_at": when,
             "outcome": outcome,
             "duration_minutes": 30 if outcome == "attended" else None,
-            "pathways": ["accommodation"],
+            "pathways": list(pathways),
             "note": "",
         },
     )
@@ -135,7 +141,7 @@ def quarter(cast, make_person, share) -> Quarter:
         )
         referrals.referral_accept(actor=caseworker, referral=earlier)
         continuing_case = case_open(actor=caseworker, person=continuing, opened_on=LAST_QUARTER_DAY)
-        _contact(caseworker, continuing_case, on(LAST_QUARTER_DAY, 14))
+        contact(caseworker, continuing_case, on(LAST_QUARTER_DAY, 14))
 
     # This quarter.
     with time_machine.travel(on(START + timedelta(days=3), 20)):
@@ -157,13 +163,13 @@ def quarter(cast, make_person, share) -> Quarter:
             for person in (repeat, refused, unknown, partner)
         }
     with time_machine.travel(on(START + timedelta(days=10), 20)):
-        _contact(caseworker, cases[repeat], on(START + timedelta(days=10), 9))
-        _contact(caseworker, cases[refused], on(START + timedelta(days=10), 10))
-        _contact(caseworker, cases[unknown], on(START + timedelta(days=10), 11))
-        _contact(caseworker, cases[refused], on(START + timedelta(days=9), 10), "did_not_attend")
+        contact(caseworker, cases[repeat], on(START + timedelta(days=10), 9))
+        contact(caseworker, cases[refused], on(START + timedelta(days=10), 10))
+        contact(caseworker, cases[unknown], on(START + timedelta(days=10), 11))
+        contact(caseworker, cases[refused], on(START + timedelta(days=9), 10), "did_not_attend")
     with time_machine.travel(on(START + timedelta(days=40), 20)):
-        _contact(caseworker, cases[repeat], on(START + timedelta(days=40), 9))
-        _contact(caseworker, continuing_case, on(START + timedelta(days=40), 10))
+        contact(caseworker, cases[repeat], on(START + timedelta(days=40), 9))
+        contact(caseworker, continuing_case, on(START + timedelta(days=40), 10))
         case_close(
             actor=caseworker,
             case=cases[unknown],
@@ -172,7 +178,7 @@ def quarter(cast, make_person, share) -> Quarter:
         )
     # Entered late: a contact in the quarter, recorded after it ended.
     with time_machine.travel(on(END + timedelta(days=5), 20)):
-        _contact(caseworker, cases[partner], on(END - timedelta(days=2), 15))
+        contact(caseworker, cases[partner], on(END - timedelta(days=2), 15))
 
     period = quarter_period(QUARTER, today=TODAY)
     return Quarter(period, repeat, continuing, refused, unknown, partner, services)

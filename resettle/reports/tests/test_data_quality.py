@@ -3,18 +3,16 @@ complete and not, contacts entered on time and late, a case gone quiet, a pair o
 records, and people outside the period who must not count."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
 from resettle.cases.models import Case
 from resettle.cases.services import case_close, case_open
-from resettle.contacts.services import contact_record
 from resettle.outcomes.services import end_of_support_record
 from resettle.people.models import Person
 from resettle.people.services import address_add
@@ -23,7 +21,7 @@ from resettle.reports.data_quality import data_quality
 from resettle.reports.figures import FEWER_THAN, Scope
 from resettle.reports.kinds import DATA_QUALITY
 from resettle.reports.periods import Period, quarter_period
-from resettle.reports.tests.conftest import END, QUARTER, START
+from resettle.reports.tests.conftest import END, QUARTER, START, contact, on
 
 pytestmark = pytest.mark.django_db
 
@@ -31,25 +29,6 @@ PAGE = reverse("reports:data_quality")
 DOWNLOAD = reverse("reports:data_quality_download")
 API = "/api/v1/reports/data-quality"
 BEFORE = START - timedelta(days=60)
-
-
-def on(day: date, hour: int = 11) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def contact(actor, case: Case, happened: datetime, outcome: str = "attended") -> None:
-    contact_record(
-        actor=actor,
-        case=case,
-        data={
-            "kind": "face_to_face",
-            "happened_at": happened,
-            "outcome": outcome,
-            "duration_minutes": 30 if outcome == "attended" else None,
-            "pathways": [],
-            "note": "",
-        },
-    )
 
 
 def close(actor, case: Case, day: date, *, outcome: bool = False) -> None:

@@ -5,12 +5,11 @@ the waiting list instead), a draft never sent, and people due out of custody ins
 outside the twelve weeks after it."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from resettle.custody.models import CustodyKind, CustodyPeriod
 from resettle.directory.models import Access, Service
@@ -22,7 +21,7 @@ from resettle.reports.demand import demand_and_capacity
 from resettle.reports.figures import FEWER_THAN, Scope
 from resettle.reports.kinds import DEMAND_AND_CAPACITY
 from resettle.reports.periods import Period, quarter_period
-from resettle.reports.tests.conftest import END, QUARTER, START
+from resettle.reports.tests.conftest import END, QUARTER, START, on
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +30,6 @@ DOWNLOAD = reverse("reports:demand_and_capacity_download")
 API = "/api/v1/reports/demand-and-capacity"
 BEFORE = START - timedelta(days=60)
 LAST_QUARTER_DAY = START - timedelta(days=40)
-
-
-def on(day: date, hour: int = 11) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
 def the_quarter() -> Period:

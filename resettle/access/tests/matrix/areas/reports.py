@@ -15,7 +15,7 @@ from resettle.access.tests.matrix.decision import Decision
 from resettle.access.tests.matrix.scenario import OWN, World
 from resettle.accounts.models import Membership, Role
 from resettle.reports.figures import Figure, Report, Scope, known, report_to_json
-from resettle.reports.kinds import QUARTERLY_RETURN
+from resettle.reports.kinds import QUARTERLY_RETURN, REPORT_KINDS
 from resettle.reports.models import BuildState, ReportBuild, ScopeKind
 from resettle.reports.periods import Period
 
@@ -25,28 +25,19 @@ reporter = o.role_in(*REPORT_ROLES)
 build_rule = o.signed_in(o.role_in(*REPORT_ROLES, otherwise=o.Outcome.NOT_FOUND), o.scope_in(OWN))
 ASK = ("POST",)
 
+# Every report kind's page, file and build share their views, and so their rule.
 DECISIONS: dict[str, Decision] = {
     "reports:index": Decision(o.signed_in(reporter)),
-    "reports:quarterly_return": Decision(o.signed_in(reporter)),
-    "reports:quarterly_return_download": Decision(o.signed_in(reporter)),
-    "reports:quarterly_return_build": Decision(o.signed_in(reporter), methods=ASK),
-    "GET /api/v1/reports/quarterly-return": Decision(o.signed_in(reporter)),
-    "reports:data_quality": Decision(o.signed_in(reporter)),
-    "reports:data_quality_download": Decision(o.signed_in(reporter)),
-    "reports:data_quality_build": Decision(o.signed_in(reporter), methods=ASK),
-    "GET /api/v1/reports/data-quality": Decision(o.signed_in(reporter)),
-    "reports:demand_and_capacity": Decision(o.signed_in(reporter)),
-    "reports:demand_and_capacity_download": Decision(o.signed_in(reporter)),
-    "reports:demand_and_capacity_build": Decision(o.signed_in(reporter), methods=ASK),
-    "GET /api/v1/reports/demand-and-capacity": Decision(o.signed_in(reporter)),
-    "reports:engagement": Decision(o.signed_in(reporter)),
-    "reports:engagement_download": Decision(o.signed_in(reporter)),
-    "reports:engagement_build": Decision(o.signed_in(reporter), methods=ASK),
-    "GET /api/v1/reports/engagement": Decision(o.signed_in(reporter)),
-    "reports:referral_network": Decision(o.signed_in(reporter)),
-    "reports:referral_network_download": Decision(o.signed_in(reporter)),
-    "reports:referral_network_build": Decision(o.signed_in(reporter), methods=ASK),
-    "GET /api/v1/reports/referral-network": Decision(o.signed_in(reporter)),
+    **{
+        route: decision
+        for kind in REPORT_KINDS
+        for route, decision in (
+            (f"reports:{kind.url_name}", Decision(o.signed_in(reporter))),
+            (f"reports:{kind.download_url_name}", Decision(o.signed_in(reporter))),
+            (f"reports:{kind.url_name}_build", Decision(o.signed_in(reporter), methods=ASK)),
+            (f"GET /api/v1/reports/{kind.slug}", Decision(o.signed_in(reporter))),
+        )
+    },
     "reports:build_list": Decision(o.signed_in(reporter)),
     "reports:build_detail": Decision(build_rule, about="build"),
     "reports:build_download": Decision(build_rule, about="build"),
