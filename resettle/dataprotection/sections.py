@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from resettle.access import policy
 from resettle.access.categories import Category
-from resettle.access.registry import IDENTIFIER_SCHEMES
+from resettle.access.registry import IDENTIFIER_SCHEMES, fields_in
 from resettle.access.rules.dataprotection import SubjectAccessScope
 from resettle.accounts.models import Membership
 from resettle.custody.models import ChecklistUpdate
@@ -201,6 +201,15 @@ def _names_person(person: Person) -> Q:
     return Q(person=person) | Q(related_person=person)
 
 
+# Search keys are worked out from the names: a pack gives the names, not the keys.
+DERIVED_PERSON_FIELDS = frozenset({"given_key", "family_key", "family_letters"})
+
+
+def _person_fields(category: Category) -> list[str]:
+    """The person's fields of a category, as the registry classifies them."""
+    return [f for f in fields_in("people.Person", [category]) if f not in DERIVED_PERSON_FIELDS]
+
+
 SECTIONS: tuple[Section, ...] = (
     # Identity ----------------------------------------------------------------------------------
     Section(
@@ -211,21 +220,7 @@ SECTIONS: tuple[Section, ...] = (
         about=lambda person: Q(pk=person.pk),
         own=_nobody_owns,
         shared=_in_category(Category.IDENTITY),
-        fields=(
-            "given_name",
-            "middle_names",
-            "family_name",
-            "preferred_name",
-            "date_of_birth",
-            "sex",
-            "gender_identity",
-            "gender_identity_description",
-            "pronouns",
-            "pronouns_description",
-            "ethnicity",
-            "disability",
-            "created_at",
-        ),
+        fields=(*_person_fields(Category.IDENTITY), "created_at"),
     ),
     Section(
         "names",
@@ -266,7 +261,7 @@ SECTIONS: tuple[Section, ...] = (
         about=lambda person: Q(pk=person.pk),
         own=_nobody_owns,
         shared=_in_category(Category.CONTACT),
-        fields=("phone", "email"),
+        fields=tuple(_person_fields(Category.CONTACT)),
     ),
     Section(
         "addresses",
