@@ -43,12 +43,15 @@ from resettle.access.rules.appointments import (
 )
 from resettle.access.rules.cases import (
     CASE_MANAGER_ROLES,
+    can_complete_task,
     can_manage_case,
     can_open_case,
     can_record_contact,
     cases_for_person,
     cases_visible_to,
     get_case_for_actor,
+    get_task_for_actor,
+    tasks_visible_to,
 )
 from resettle.access.rules.consent import (
     can_record_consent,
@@ -279,6 +282,7 @@ __all__ = [
     "can_change_agreement",
     "can_change_appointment",
     "can_change_outcome_schedule",
+    "can_complete_task",
     "can_confirm_completion",
     "can_confirm_suitability",
     "can_create_person",
@@ -382,6 +386,7 @@ __all__ = [
     "get_service_for_actor",
     "get_session_for_actor",
     "get_subject_access_export_for_actor",
+    "get_task_for_actor",
     "goals_for_person",
     "goals_visible_to",
     "households_visible_to",
@@ -422,5 +427,6 @@ __all__ = [
     "staff_who_may_meet",
     "subject_access_exports_visible_to",
     "subject_access_scope",
+    "tasks_visible_to",
     "visible_person_ids",
 ]

@@ -297,6 +297,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "name",
             "address_line_1",
             "town",
+            "county",
             "postcode",
             "accessibility",
             "transport",

@@ -6,6 +6,7 @@ from resettle.api.auth import ORGANISATION_HEADER, TokenAuth
 from resettle.api.endpoints import (
     appointments,
     audit,
+    case_events,
     cases,
     consents,
     contacts,
@@ -23,6 +24,8 @@ from resettle.api.endpoints import (
     services,
     subject_access_exports,
     suitability,
+    tasks,
+    timeline,
 )
 from resettle.api.errors import install_handlers
 from resettle.api.openapi import ResettleAPI
@@ -66,6 +69,7 @@ api = ResettleAPI(
 install_handlers(api)
 api.add_router("/people", people.router)
 api.add_router("/people", subject_access_exports.router)
+api.add_router("/people", timeline.router)
 api.add_router("/households", households.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("/consents", consents.router)
@@ -75,6 +79,8 @@ api.add_router("/services", services.router)
 api.add_router("/referrals", referrals.router)
 api.add_router("/custody-periods", custody_periods.router)
 api.add_router("/cases", cases.router)
+api.add_router("/cases", case_events.router)
+api.add_router("/tasks", tasks.router)
 api.add_router("/contacts", contacts.router)
 api.add_router("/appointments", appointments.router)
 api.add_router("/goals", goals.router)

@@ -120,6 +120,14 @@ class TaskKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class TaskState(models.TextChoices):
+    """Where a task stands, from its dates: not stored, so it can never disagree with them."""
+
+    TO_DO = "to_do", "To do"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Task(TimestampedModel):
     """Something someone must do for a case by a time (a gate meeting at 8am at the gate)."""
 
@@ -145,3 +153,11 @@ class Task(TimestampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def state(self) -> TaskState:
+        if self.cancelled_at is not None:
+            return TaskState.CANCELLED
+        if self.completed_at is not None:
+            return TaskState.DONE
+        return TaskState.TO_DO

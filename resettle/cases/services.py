@@ -460,6 +460,47 @@ def _gate_meeting(case: Case, due_at: datetime, place: str) -> Task | None:
     return task
 
 
+def _gate_meetings_to_do(case: Case) -> list[Task]:
+    return list(
+        Task.objects.select_for_update()
+        .filter(
+            case=case,
+            kind=TaskKind.GATE_MEETING,
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .order_by("due_at", "pk")
+    )
+
+
+def _gate_meeting_on_release(
+    case: Case, due_at: datetime, place: str, now: datetime
+) -> tuple[Task | None, dict[Task, list], list[Task]]:
+    """The case's gate meeting for a release: the one still to do (planned for the expected
+    date) is moved to the day of release, never left beside a new one; any others still to do
+    are cancelled. Returns the meeting made or moved (None if one was already planned or held
+    that day), the moved meetings' changes, and the cancelled ones."""
+    day = timezone.localtime(due_at).date()
+    to_do = _gate_meetings_to_do(case)
+    on_the_day = [t for t in to_do if timezone.localtime(t.due_at).date() == day]
+    kept = on_the_day[0] if on_the_day else (to_do[0] if to_do else None)
+    moved: dict[Task, list] = {}
+    if kept is None:
+        task = _gate_meeting(case, due_at, place)
+    elif kept in on_the_day:
+        task = None  # already planned for the day: nothing to change or tell
+    else:
+        task = kept
+        moved[kept] = [kept.due_at.isoformat(), due_at.isoformat()]
+        kept.due_at, kept.place = due_at, place[:200]
+        kept.save(update_fields=["due_at", "place", "updated_at"])
+    cancelled = [t for t in to_do if t is not kept]
+    for stale in cancelled:
+        stale.cancelled_at = now
+        stale.save(update_fields=["cancelled_at", "updated_at"])
+    return task, moved, cancelled
+
+
 @transaction.atomic
 def task_gate_meeting_plan(
     *,
@@ -505,7 +546,14 @@ def task_gate_meeting_plan(
 
 @transaction.atomic
 def task_complete(*, actor: Membership, task: Task, request: HttpRequest | None = None) -> Task:
-    if not policy.can_record_contact(actor, task.case):
+    """Mark a task done. The row is locked first, so two people completing it at once do it
+    once, and a task a release or recall has just cancelled stays cancelled."""
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("case__person", "case__organisation")
+        .get(pk=task.pk)
+    )
+    if not policy.can_complete_task(actor, task):
         raise PermissionDenied("Only your organisation's staff on this case can complete its tasks")
     if task.completed_at or task.cancelled_at:
         raise ApplicationError("This task is already done or cancelled")
@@ -532,6 +580,35 @@ def cases_pause_for_recall(
 ) -> list[Case]:
     """Pause every open case of the person, in every organisation, and tell each case's worker
     and mentor. The notice says the person was recalled, never why (offence information)."""
+    # Gate meetings planned for a release that will not now happen, on every live case (a
+    # paused one too): none is left "To do" for a day that has passed them by.
+    cancelled = list(
+        Task.objects.select_for_update()
+        .filter(
+            case__person=person,
+            kind=TaskKind.GATE_MEETING,
+            completed_at__isnull=True,
+            cancelled_at__isnull=True,
+        )
+        .exclude(case__state=CaseState.CLOSED)
+    )
+    now = timezone.now()
+    Task.objects.filter(pk__in=[t.pk for t in cancelled]).update(cancelled_at=now, updated_at=now)
+    record_events(
+        actor=actor,
+        request=request,
+        events=[
+            EventData(
+                action=AuditAction.STATE_CHANGE,
+                object_type=TASK,
+                object_id=str(task.pk),
+                person_id=person.pk,
+                category=Category.CASE_NOTES,
+                changes={"cancelled_at": [None, now.isoformat()]},
+            )
+            for task in cancelled
+        ],
+    )
     cases = list(
         Case.objects.select_for_update(of=("self",))
         .filter(person=person, state=CaseState.OPEN)
@@ -544,14 +621,6 @@ def cases_pause_for_recall(
         case.version += 1
         case.save(update_fields=["state", "pause_reason", "version", "updated_at"])
         _event(case, CaseEventKind.PAUSED, on, actor.user, RECALL_PAUSE_REASON)
-        # Gate meetings planned for a release that will not now happen.
-        Task.objects.filter(
-            case=case,
-            kind=TaskKind.GATE_MEETING,
-            completed_at__isnull=True,
-            cancelled_at__isnull=True,
-            due_at__gte=gate_meeting_at(on, time(0, 0)),
-        ).update(cancelled_at=timezone.now())
         notify(
             recipients=[u for u in (case.worker, case.mentor) if u is not None],
             organisation=case.organisation,
@@ -605,11 +674,16 @@ def cases_resume_on_release(
         case.save(update_fields=["state", "pause_reason", "version", "updated_at"])
         _event(case, CaseEventKind.RESUMED, on, actor.user, "Released from custody")
     tasks = []
+    moved: dict[Task, list] = {}
+    cancelled: list[Task] = []
     due_at = gate_meeting_at(on, at)
+    now = timezone.now()
     for case in cases:
         if case.state != CaseState.OPEN:
             continue  # paused for another reason: its worker decides when to resume
-        task = _gate_meeting(case, due_at, place)
+        task, case_moved, case_cancelled = _gate_meeting_on_release(case, due_at, place, now)
+        moved |= case_moved
+        cancelled += case_cancelled
         if task is None:
             continue
         tasks.append(task)
@@ -642,6 +716,28 @@ def cases_resume_on_release(
             changes={"kind": [None, task.kind], "due_at": [None, task.due_at.isoformat()]},
         )
         for task in tasks
+        if task not in moved
+    ]
+    events += [
+        EventData(
+            action=AuditAction.UPDATE,
+            object_type=TASK,
+            object_id=str(task.pk),
+            person_id=person.pk,
+            category=Category.CASE_NOTES,
+            changes={"due_at": change},
+        )
+        for task, change in moved.items()
+    ] + [
+        EventData(
+            action=AuditAction.STATE_CHANGE,
+            object_type=TASK,
+            object_id=str(task.pk),
+            person_id=person.pk,
+            category=Category.CASE_NOTES,
+            changes={"cancelled_at": [None, now.isoformat()]},
+        )
+        for task in cancelled
     ]
     record_events(actor=actor, events=events, request=request)
     return tasks

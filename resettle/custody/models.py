@@ -2,6 +2,8 @@
 released person to custody and a further release ends that spell. One period holds the whole
 sentence, its releases and recalls as dated `CustodyEvent` rows, so nothing is overwritten."""
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -108,6 +110,20 @@ class CustodyPeriod(TimestampedModel):
             (model, [c for c in constraints if c.name != "custody_one_in_custody_per_person"])
             for model, constraints in super().get_constraints()
         ]
+
+    @property
+    def expected_release_still_due(self) -> date | None:
+        """The expected release date while it still says something: not after the release it
+        expected, nor once a recall has overtaken it."""
+        if not self.in_custody:
+            return None
+        if (
+            self.recalled_on is not None
+            and self.expected_release_date is not None
+            and self.expected_release_date <= self.recalled_on
+        ):
+            return None
+        return self.expected_release_date
 
     @property
     def in_custody(self) -> bool:

@@ -308,6 +308,7 @@ class LocationForm(GovukModelForm):
             "name": "Location name",
             "address_line_1": "Address line 1 (optional)",
             "town": "Town (optional)",
+            "county": "County (optional)",
             "postcode": "Postcode (optional)",
             "accessibility": "Accessibility (optional)",
             "transport": "Getting there (optional)",
@@ -315,6 +316,8 @@ class LocationForm(GovukModelForm):
         help_texts = {
             "accessibility": "For example, step-free entrance, accessible toilet, hearing loop",
             "transport": "Buses, trains and parking nearby",
+            "county": "Or the unitary authority. Open Referral UK directories list an address "
+            "only with its county",
         }
         widgets = {
             "accessibility": forms.Textarea(attrs={"rows": 3}),

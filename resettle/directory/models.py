@@ -198,6 +198,9 @@ class Location(TimestampedModel):
     name = models.CharField(max_length=200)
     address_line_1 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100, blank=True)
+    # The county or equivalent area (a unitary authority, a metropolitan borough): Open Referral
+    # UK requires it of every address, as `state_province`.
+    county = models.CharField(max_length=100, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     accessibility = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])
     transport = models.TextField(blank=True, validators=[MaxLengthValidator(1000)])

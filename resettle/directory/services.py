@@ -58,7 +58,15 @@ SERVICE_FIELDS = (
     "url",
 )
 # What a location's `data` may hold, in the order the location form asks for them.
-LOCATION_FIELDS = ("name", "address_line_1", "town", "postcode", "accessibility", "transport")
+LOCATION_FIELDS = (
+    "name",
+    "address_line_1",
+    "town",
+    "county",
+    "postcode",
+    "accessibility",
+    "transport",
+)
 SCHEDULE_FIELDS = frozenset(
     {"location", "valid_from", "valid_to", "opens_at", "closes_at", "rrule", "description"}
 )

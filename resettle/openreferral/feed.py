@@ -29,6 +29,8 @@ PATHWAYS_DESCRIPTION = "The resettlement pathways Resettle organises support aro
 PATHWAY_NAMESPACE = uuid.UUID("6f1f8e4a-3c1d-5b0e-9a52-0d6c2b7f4e11")
 
 UrlFor = Callable[[Service], str]
+# What the profile's address schema requires, beyond the id, country and type always sent.
+ADDRESS_REQUIRED = ("address_1", "city", "state_province", "postal_code")
 
 
 def _timestamp(value: datetime) -> str:
@@ -216,6 +218,7 @@ def location(place: Location) -> dict[str, Any]:
             "location_id": str(place.pk),
             "address_1": place.address_line_1,
             "city": place.town,
+            "state_province": place.county,
             "postal_code": place.postcode,
             "country": "GB",
             "address_type": "physical",
@@ -229,7 +232,9 @@ def location(place: Location) -> dict[str, Any]:
             "transportation": place.transport,
         }
     )
-    if place.address_line_1 or place.town or place.postcode:
+    # The profile requires every part of an address: a partial one would make the whole service
+    # invalid, so it is left out until the location's record is complete.
+    if all(address.get(part) for part in ADDRESS_REQUIRED):
         fields["addresses"] = [address]
     if place.accessibility:
         fields["accessibility"] = [

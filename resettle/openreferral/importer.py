@@ -100,6 +100,7 @@ class PlannedLocation:
     name: str
     address_line_1: str = ""
     town: str = ""
+    county: str = ""
     postcode: str = ""
     accessibility: str = ""
     transport: str = ""
@@ -344,6 +345,13 @@ def _locations(row: _Row) -> list[PlannedLocation] | None:
                         path=f"{path}.address_1",
                     ),
                     town=row.text(address, "city", "town or city", 100, path=f"{path}.city"),
+                    county=row.text(
+                        address,
+                        "state_province",
+                        "county",
+                        100,
+                        path=f"{path}.state_province",
+                    ),
                     postcode=row.text(
                         address, "postal_code", "postcode", 10, path=f"{path}.postal_code"
                     ).upper(),
@@ -628,6 +636,7 @@ def _location_for(organisation: Organisation, planned: PlannedLocation, events: 
     values = {
         "address_line_1": planned.address_line_1,
         "town": planned.town,
+        "county": planned.county,
         "postcode": planned.postcode,
         "accessibility": planned.accessibility,
         "transport": planned.transport,

@@ -15,10 +15,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
+from django.db.models import Case as DbCase
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -233,14 +237,32 @@ def get_referral(actor: Membership | None, referral_id) -> Referral:
     return policy.get_referral_for_actor(actor, referral_id)
 
 
+# A waiting list is served by urgency, then by how long each has waited: an urgent referral
+# does not wait behind routine ones that came first.
+URGENCY_ORDER = (Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE)
+
+
+def _urgency_rank() -> DbCase:
+    return DbCase(
+        *(When(urgency=urgency, then=Value(rank)) for rank, urgency in enumerate(URGENCY_ORDER)),
+        default=Value(len(URGENCY_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
 def waiting_position(referral: Referral) -> int | None:
     if referral.state != ReferralState.WAITING_LIST or referral.waiting_since is None:
         return None
-    ahead = Referral.objects.filter(
-        service_id=referral.service_id,
-        state=ReferralState.WAITING_LIST,
-        waiting_since__lt=referral.waiting_since,
-    ).count()
+    rank = URGENCY_ORDER.index(Urgency(referral.urgency))
+    ahead = (
+        Referral.objects.filter(service_id=referral.service_id, state=ReferralState.WAITING_LIST)
+        .annotate(urgency_rank=_urgency_rank())
+        .filter(
+            Q(urgency_rank__lt=rank)
+            | Q(urgency_rank=rank, waiting_since__lt=referral.waiting_since)
+        )
+        .count()
+    )
     return ahead + 1
 
 
@@ -331,11 +353,13 @@ def signpostings_to_follow_up(*, actor: Membership | None) -> QuerySet[Signposti
 
 
 def waiting_list(*, service: Service) -> QuerySet[Referral]:
-    """Callers check `policy.can_view_waiting_list` first. Oldest first: that is the order."""
+    """Callers check `policy.can_view_waiting_list` first. In the order it is served: the most
+    urgent first, then the longest waiting."""
     return (
         Referral.objects.filter(service=service, state=ReferralState.WAITING_LIST)
+        .annotate(urgency_rank=_urgency_rank())
         .select_related("person", "referring_organisation")
-        .order_by("waiting_since", "created_at")
+        .order_by("urgency_rank", "waiting_since", "created_at")
     )
 
 

@@ -16,7 +16,7 @@ from resettle.access.core import (
     people_with_category,
 )
 from resettle.accounts.models import Membership, Role
-from resettle.cases.models import Case
+from resettle.cases.models import Case, Task
 from resettle.people.models import Person
 
 # Cases, contacts and goals ----------------------------------------------------------------------
@@ -89,3 +89,29 @@ def can_record_contact(actor: Actor, case: Case) -> bool:
     if staff.role == Role.PEER_MENTOR:
         return case.mentor_id == staff.user_id and can_view_person(actor, case.person)
     return staff.role in CASE_MANAGER_ROLES and can_view_person(actor, case.person)
+
+
+# Tasks ------------------------------------------------------------------------------------------
+#
+# A task belongs to its case: whoever sees the case sees its tasks (another organisation's are
+# case notes), and whoever records contacts on the case (its staff, a mentor on a mentee's case)
+# completes them.
+
+
+def tasks_visible_to(actor: Actor) -> QuerySet[Task]:
+    return Task.objects.filter(case__in=cases_visible_to(actor))
+
+
+def get_task_for_actor(actor: Actor, task_id) -> Task:
+    """The task, or the same 404 whether it does not exist or its case is not the actor's to
+    see (an open break-glass counts, as on the case's page)."""
+    task = get_or_404(
+        Task.objects.select_related("case__person", "case__organisation"), task_id, "task"
+    )
+    if not cases_for_person(actor, task.case.person).filter(pk=task.case_id).exists():
+        raise Http404("No such task")
+    return task
+
+
+def can_complete_task(actor: Actor, task: Task) -> bool:
+    return can_record_contact(actor, task.case)

@@ -76,7 +76,9 @@ CasePage = page_schema("CasePage", CaseOut)
 
 
 class CaseFilters(ApiSchema):
-    person: UUID | None = Field(None, description="Only this person's cases.")
+    person: UUID | None = Field(
+        None, description="Only this person's cases (404 if you may not see them)."
+    )
     state: CaseState | None = None
 
 
@@ -137,10 +139,11 @@ def _visible(request: ApiRequest, case_id: UUID) -> Case:
 
 @router.get("", response={200: CasePage, **problems(400, 404)}, url_name="case_list")
 def list_cases(request: ApiRequest, filters: Query[CaseFilters], paging: Query[PageParams]):
-    """Cases you may see, newest first."""
-    cases = selectors.case_list(
-        actor=actor_of(request), state=filters.state or "", person=filters.person
-    )
+    """Cases you may see, newest first. With `person`: 404 if you may not see them."""
+    actor = actor_of(request)
+    if filters.person is not None:
+        policy.get_person_for_actor(actor, filters.person)
+    cases = selectors.case_list(actor=actor, state=filters.state or "", person=filters.person)
     return paginate(request, cases, paging)
 
 

@@ -117,11 +117,13 @@ def _consent_body(actor, consent_id: UUID) -> dict:
 
 @router.get("", response={200: ConsentPage, **problems(400, 404)}, url_name="consent_list")
 def list_consents(request: ApiRequest, filters: Query[ConsentFilters], paging: Query[PageParams]):
-    """Consents of people whose record you may see, current first. A `person` you may not see
-    gives an empty list."""
-    consents = selectors.consent_list(actor=actor_of(request))
+    """Consents of people whose record you may see, current first. With `person`: 404 if you
+    may not see them."""
+    actor = actor_of(request)
+    consents = selectors.consent_list(actor=actor)
     if filters.person is not None:
-        consents = consents.filter(person_id=filters.person)
+        person = policy.get_person_for_actor(actor, filters.person)
+        consents = consents.filter(person=person)
     return paginate(request, consents, paging)
 
 

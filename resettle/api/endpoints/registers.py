@@ -469,7 +469,9 @@ EnrolmentPage = page_schema("EnrolmentPage", EnrolmentOut)
 
 
 class EnrolmentFilters(ApiSchema):
-    person: UUID | None = None
+    person: UUID | None = Field(
+        None, description="Only this person's enrolments (404 if you may not see them)."
+    )
     service: UUID | None = None
     programme: UUID | None = None
     state: EnrolmentState | None = None
@@ -524,7 +526,11 @@ def list_enrolments(
 ):
     """Enrolments you may see: in your organisation's services, or of people you referred
     where agreements give you their case notes."""
-    enrolments = policy.enrolments_visible_to(actor_of(request))
+    actor = actor_of(request)
+    enrolments = policy.enrolments_visible_to(actor)
+    if filters.person is not None:
+        # One rule for every list filtered by a person: 404 if you may not see them.
+        policy.get_person_for_actor(actor, filters.person)
     for name in ("person", "service", "programme"):
         value = getattr(filters, name)
         if value is not None:

@@ -67,6 +67,7 @@ class LocationOut(ApiSchema):
     name: str
     address_line_1: str
     town: str
+    county: str
     postcode: str
     accessibility: str
     transport: str

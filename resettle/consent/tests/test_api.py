@@ -72,13 +72,13 @@ def test_the_list_filters_by_person(api_as, cast, person, make_person):
     assert [c["person"] for c in body["results"]] == [str(other.pk)]
 
 
-def test_filtering_by_someone_the_actor_cannot_see_gives_nothing(api_as, cast, make_person):
+def test_filtering_by_someone_the_actor_cannot_see_is_a_404(api_as, cast, make_person):
     hidden = make_person(cast.outsider)
     make_consent(person=hidden, recorded_by=cast.outsider)
 
-    body = api_as(cast.caseworker).get(CONSENTS, {"person": str(hidden.pk)}).json()
+    response = api_as(cast.caseworker).get(CONSENTS, {"person": str(hidden.pk)})
 
-    assert body["count"] == 0
+    assert response.status_code == 404
 
 
 def test_the_list_takes_the_same_number_of_queries_for_more_consents(

@@ -59,6 +59,9 @@ def _weekly(day: str, opens: int, closes: int) -> Session:
     return Session(f"FREQ=WEEKLY;BYDAY={day}", time(opens), time(closes))
 
 
+# Every demo town (NV postcodes) is in the one fictional county.
+DEMO_COUNTY = "North Vale"
+
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec(
         "probation",
@@ -332,6 +335,7 @@ def create_services(result: DemoResult) -> None:
                 name=spec.location,
                 address_line_1=f"{step.rng.randint(1, 90)} {spec.town} Road",
                 town=spec.town,
+                county=DEMO_COUNTY,
                 postcode=spec.postcode,
                 accessibility="Step-free entrance and an accessible toilet.",
                 transport=f"Buses stop outside; {spec.town} station is a 10-minute walk.",

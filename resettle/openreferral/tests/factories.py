@@ -33,6 +33,7 @@ def make_public_service_with_everything(organisation: Organisation) -> Service:
         name="Northshire Leisure Centre",
         address_line_1="1 Park Road",
         town="Northshire",
+        county="North Vale",
         postcode="NS1 1AA",
         accessibility="Step-free entrance",
         transport="Bus 42",

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from resettle.core.pathways import Pathway
-from resettle.directory.models import Service, Taxonomy, TaxonomyTerm
+from resettle.directory.models import Location, Service, Taxonomy, TaxonomyTerm
 from resettle.openreferral.feed import PATHWAYS_TAXONOMY
 from resettle.openreferral.tests.factories import (
     make_hidden_services,
@@ -184,11 +184,43 @@ def test_full_service_detail(anonymous, football):
     assert body["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] == "NS1 1AA"
     assert body["phones"][0]["number"] == "01632 960123"
     assert {t["code"] for t in body["taxonomy_terms"]} == {"sport", "mentoring"}
-    # The one-to-one fields are those of the list item; the terms those of the profile.
-    summary = {k: v for k, v in body.items() if not isinstance(v, list)}
-    assert problems(schema_validator("compiled/service_list.json"), summary) == []
-    validator = schema_validator("taxonomy_term.json")
-    assert all(problems(validator, term) == [] for term in body["taxonomy_terms"])
+    assert problems(response_validator("/services/{id}"), body) == []
+
+
+def test_an_address_names_its_county(anonymous, football):
+    body = anonymous.get(f"/openreferral/services/{football.pk}").json()
+
+    address = body["service_at_locations"][0]["location"]["addresses"][0]
+    assert address["state_province"] == "North Vale"
+    assert (address["city"], address["country"]) == ("Northshire", "GB")
+
+
+def test_an_incomplete_address_is_left_out_so_the_service_stays_valid(anonymous, football):
+    Location.objects.filter(services=football).update(county="")
+
+    body = anonymous.get(f"/openreferral/services/{football.pk}").json()
+
+    location = body["service_at_locations"][0]["location"]
+    assert "addresses" not in location
+    assert location["name"] == "Northshire Leisure Centre"
+    assert problems(response_validator("/services/{id}"), body) == []
+
+
+def test_the_detail_schema_check_catches_a_bad_address(anonymous, football):
+    body = anonymous.get(f"/openreferral/services/{football.pk}").json()
+    del body["service_at_locations"][0]["location"]["addresses"][0]["state_province"]
+
+    found = problems(response_validator("/services/{id}"), body)
+
+    assert any("'state_province' is a required property" in p for p in found)
+
+
+def test_every_public_service_detail_validates(anonymous, cast, football):
+    plain = make_service(cast.lead_charity, "Drop-in advice", pathways=["accommodation"])
+
+    for service in (football, plain):
+        body = anonymous.get(f"/openreferral/services/{service.pk}").json()
+        assert problems(response_validator("/services/{id}"), body) == []
 
 
 def test_unknown_service_is_a_404_problem(anonymous):
@@ -212,6 +244,10 @@ def test_service_at_locations_validate(anonymous, cast, football):
 
     assert problems(response_validator("/service_at_locations"), body) == []
     assert [c["service"]["id"] for c in body["contents"]] == [str(football.pk)]
+    address = body["contents"][0]["location"]["addresses"][0]
+    assert address["state_province"] == "North Vale"
+    item = schema_validator("compiled/service_at_location.json")
+    assert all(problems(item, content) == [] for content in body["contents"])
 
 
 def test_taxonomies_and_terms_validate(anonymous):

@@ -50,6 +50,7 @@ GOOD_FEED = {
                             {
                                 "address_1": "2 High St",
                                 "city": "Northshire",
+                                "state_province": "North Vale",
                                 "postal_code": "ns2 2bb",
                             }
                         ],
@@ -77,7 +78,11 @@ def test_a_feed_imports_into_the_admins_organisation(cast):
     assert cv.pathways == ["education_employment"]
     assert cv.who_it_is_for == "Anyone on licence"
     place = cv.locations.get()
-    assert (place.name, place.postcode) == ("Job Centre Hall", "NS2 2BB")
+    assert (place.name, place.postcode, place.county) == (
+        "Job Centre Hall",
+        "NS2 2BB",
+        "North Vale",
+    )
     assert cv.schedules.get().rrule == "FREQ=WEEKLY;BYDAY=MO"
     debt = Service.objects.get(name="Debt advice line")
     assert (debt.status, debt.cost) == (ServiceStatus.INACTIVE, "£5 a call")
@@ -206,7 +211,8 @@ def test_our_own_feed_round_trips(cast, client):
         assert getattr(copy, name) == getattr(source, name), name
     assert sorted(copy.pathways) == sorted(source.pathways)
     assert copy.schedules.get().rrule == "FREQ=WEEKLY;BYDAY=TU"
-    assert copy.locations.get().postcode == "NS1 1AA"
+    place = copy.locations.get()
+    assert (place.postcode, place.county) == ("NS1 1AA", "North Vale")
 
 
 # The import pages ------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ cases they mentor)."""
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from resettle.access.categories import Category
 from resettle.access.tests.matrix import oracle as o
 from resettle.access.tests.matrix.decision import Decision
@@ -20,7 +22,7 @@ from resettle.access.tests.matrix.scenario import (
     WITHDRAWN,
     World,
 )
-from resettle.cases.models import Case, CaseState, CloseReason
+from resettle.cases.models import Case, CaseState, CloseReason, Task, TaskKind
 
 TODAY = date.today()
 WRITE = ("GET", "POST")
@@ -71,6 +73,14 @@ DECISIONS: dict[str, Decision] = {
     "POST /api/v1/cases/{case_id}/reopen": Decision(
         manage_rule, about="case", body=lambda r: {"on": today}
     ),
+    "GET /api/v1/cases/{case_id}/events": Decision(case_rule, about="case"),
+    # A task goes with its case: seen by whoever sees the case, completed by the case's own
+    # staff (a mentor on the cases they mentor), as a gate meeting is planned.
+    "GET /api/v1/tasks": Decision(o.signed_in()),
+    "GET /api/v1/tasks/{task_id}": Decision(case_rule, about="task"),
+    "POST /api/v1/tasks/{task_id}/complete": Decision(
+        o.person(visible, own_case), about="task", body=lambda r: {}
+    ),
 }
 
 
@@ -109,3 +119,12 @@ def build(world: World) -> None:
             extra["case"] = Case.objects.create(
                 person=person, organisation=orgs["hub"], opened_on=opened
             )
+    for extra in (world.per_person[person.pk]["extra"] for person in world.people.values()):
+        case = extra["case"]
+        extra["task"] = Task.objects.create(
+            case=case,
+            kind=TaskKind.REVIEW,
+            title="Review the plan",
+            due_at=timezone.now() + timedelta(days=7),
+            assigned_to=case.mentor,
+        )

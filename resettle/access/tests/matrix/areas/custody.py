@@ -41,6 +41,8 @@ DECISIONS: dict[str, Decision] = {
     # Reading the checklist goes with custody; updating it is checked in the tests.
     "custody:checklist": Decision(o.person(custody), about="person", methods=WRITE),
     "custody:timeline": Decision(o.person(), about="person"),
+    # The page's timeline over the API: the same events, read through the same policy.
+    "GET /api/v1/people/{person_id}/timeline": Decision(o.person(), about="person"),
     "custody:releases": Decision(o.signed_in(o.case_level())),
     "GET /api/v1/custody-periods": Decision(o.signed_in()),
     "POST /api/v1/custody-periods": Decision(
