@@ -95,6 +95,38 @@ def break_glass_close(
     is_opener = access.user_id == actor.user_id and access.organisation_id == actor.organisation_id
     if not is_opener:
         raise PermissionDenied("Only the person who broke glass can close it.")
+    return _close(actor=actor, access=access, request=request)
+
+
+@transaction.atomic
+def break_glass_end(
+    *, actor: Membership, access: BreakGlassAccess, request: HttpRequest | None = None
+) -> BreakGlassAccess:
+    """A designated safeguarding lead ends an open break-glass of their organisation's, their
+    own or a colleague's (from their home page). A colleague's opener is told."""
+    if not policy.can_end_break_glass(actor, access):
+        raise PermissionDenied(
+            "Only a designated safeguarding lead of the organisation it was opened for can end it."
+        )
+    access = _close(actor=actor, access=access, request=request)
+    if access.user_id != actor.user_id:
+        ender = actor.user.get_full_name() or actor.user.username
+        notify(
+            recipients=[access.user],
+            organisation=access.organisation,
+            subject=f"{ender} ended your break-glass access",
+            body=(
+                f"{ender}, safeguarding lead at {access.organisation.name}, ended your access to "
+                f"{access.get_category_display().lower()} that was open until "
+                f"{format_time(access.expires_at)}."
+            ),
+        )
+    return access
+
+
+def _close(
+    *, actor: Membership, access: BreakGlassAccess, request: HttpRequest | None
+) -> BreakGlassAccess:
     if not access.is_open():
         raise ValidationError("This break-glass access has already ended")
     access.closed_at = timezone.now()

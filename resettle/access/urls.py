@@ -10,6 +10,7 @@ urlpatterns = [
         views.break_glass_close_view,
         name="break_glass_close",
     ),
+    path("break-glass/<uuid:pk>/end/", views.break_glass_end_view, name="break_glass_end"),
     path("reports/break-glass/", views.break_glass_report_view, name="break_glass_report"),
     path(
         "reports/break-glass/download/",

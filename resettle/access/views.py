@@ -199,3 +199,25 @@ def break_glass_report_csv_view(request: AuthenticatedRequest) -> HttpResponse:
         request=request,
     )
     return response
+
+
+@require_POST
+def break_glass_end_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    """A safeguarding lead ends one of their organisation's open break-glass accesses, from
+    their home page. Anyone else, or a closed or unknown one: the same 404."""
+    actor = request.actor
+    now = timezone.now()
+    access = policy.get_or_404(
+        policy.break_glass_of_organisation(actor).filter(
+            closed_at__isnull=True, opened_at__lte=now, expires_at__gt=now
+        ),
+        pk,
+        "break-glass access",
+    )
+    assert actor is not None  # found one of their organisation's
+    try:
+        services.break_glass_end(actor=actor, access=access, request=request)
+    except PermissionDenied as exc:
+        return forbidden(request, exc.message)
+    messages.success(request, f"Access to {access.get_category_display().lower()} has ended")
+    return redirect("web:home")

@@ -49,6 +49,11 @@ def mfa_setup(request: AuthenticatedRequest) -> HttpResponse:
     # Whoever has only the password must not be able to swap in an authenticator of their own.
     if replacing and not user.is_verified():
         return redirect(_with_next("accounts:mfa_verify", _next_url(request)))
+    # A first authenticator comes only through an invitation link, never a password alone.
+    if not replacing and not mfa.may_enrol_with_password(user):
+        return render(
+            request, "accounts/mfa/use_invitation.html", {"reason": mfa.USE_INVITATION}, status=403
+        )
     device = mfa.authenticator_for_setup(user=user)
     form = AuthenticatorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

@@ -14,4 +14,5 @@ urlpatterns = [
     path("organisations/<uuid:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("account/api-tokens/", include("resettle.api.token_urls")),
     path("account/", include("resettle.accounts.mfa_urls")),
+    path("", include("resettle.accounts.staff_urls")),
 ]

@@ -71,6 +71,8 @@ def test_caseworker_records_and_withdraws_consent(page, sign_in, cast, make_pers
     make_consent(person=child, recorded_by=cast.caseworker, given_by="competence_assessed")
     sign_in("caseworker", cast.password)
     page.goto(reverse("people:detail", args=[child.pk]), "person")
+    # The rarer sections of a record are grouped under "More".
+    page.locator("summary", has_text="More").click()
     page.click(page.get_by_role("link", name="Consent", exact=True), "consents")
     expect(page.locator(".govuk-summary-card")).to_have_count(1)
 

@@ -99,6 +99,8 @@ def test_probation_records_a_further_offence_on_a_persons_record(page, sign_in, 
     )
     sign_in("probation", PASSWORD)
     page.goto(reverse("people:detail", args=[person_id]), "person")
+    # The rarer sections of a record are grouped under "More".
+    page.locator("summary", has_text="More").click()
     page.click(page.get_by_role("link", name="Reoffending"), "reoffending")
     page.click(page.get_by_role("button", name="Record an outcome"), "record")
     page.get_by_label("Conviction").check()

@@ -57,6 +57,8 @@ def test_caseworker_finds_a_person_by_nickname_and_opens_their_family(
     page.click(results.get_by_role("link", name=re.compile("William Turner")), "person")
     expect(page.page).to_have_url(re.compile(str(william.pk)))
     expect(page.get_by_role("heading", level=1)).to_contain_text("William Turner")
+    # The rarer sections of a record are grouped under "More".
+    page.locator("summary", has_text="More").click()
     page.click(page.get_by_role("link", name="Family", exact=True), "family")
     expect(page.page).to_have_url(re.compile(reverse("people:family", args=[william.pk]) + "$"))
 

@@ -83,6 +83,8 @@ def test_the_coordinator_sees_answers_not_names_and_asks_for_a_review(page, sign
     )
     sign_in("coordinator", cast.password)
     page.goto(reverse("people:detail", args=[person.pk]), "person")
+    # The rarer sections of a record are grouped under "More".
+    page.locator("summary", has_text="More").click()
     page.click(page.get_by_role("link", name="Suitability", exact=True), "suitability")
 
     main = page.locator("main")

@@ -1,22 +1,36 @@
 """Reads of people and households, already filtered by what the actor may see."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from rapidfuzz.distance import JaroWinkler
 
 from resettle.access import policy, registry
 from resettle.access.categories import Category
+from resettle.access.registry import category_of
 from resettle.accounts.models import Membership
+from resettle.appointments.models import Appointment
+from resettle.appointments.selectors import upcoming_own_appointments
+from resettle.cases.models import Case, CaseState, Task, TaskState
+from resettle.cases.selectors import task_list
+from resettle.consent.selectors import ConsentStatus, consent_list
+from resettle.custody.models import CustodyKind, CustodyPeriod
+from resettle.custody.selectors import current_period
 from resettle.lib.identifiers import NORMALISERS
 from resettle.lib.names import fold, given_name_variants, letters_key, name_key
 from resettle.people.categories import shown_identifiers_of_many
+from resettle.people.choices import ContactWishes
 from resettle.people.models import HouseholdMember, Person, PersonName, Relationship
+from resettle.referrals.models import LIVE_STATES, Referral
+from resettle.referrals.selectors import person_referrals
+from resettle.suitability.models import ANSWER_FIELDS, Answer, SuitabilityAssessment, YesNo
+from resettle.suitability.selectors import ASSESSMENT
 
 # How alike two names must be (Jaro-Winkler, 0..1) to count as the same name typed differently.
 NAME_MATCH_THRESHOLD = 0.84
@@ -389,3 +403,207 @@ def household_members(*, actor: Membership | None, household) -> list[HouseholdM
     for member in members:
         member.person_visible = member.person_id in visible_ids
     return members
+
+
+# A person's summary ------------------------------------------------------------------------------
+#
+# The first page of a record answers "where are they, who works with them, what is live, what
+# must I know": each part only where the policy lets the actor read its category, in the same
+# few queries however long the person's history.
+
+# How many live referrals and open tasks the summary lists before linking to the rest.
+SUMMARY_ROWS = 5
+
+
+@dataclass(frozen=True)
+class CustodyStatus:
+    """Where the person is, from their latest custody period, as one label and its dates."""
+
+    label: str
+    colour: str  # a GOV.UK tag modifier
+    period: CustodyPeriod | None = None
+    expected_release: date | None = None
+    licence_ends: date | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something everyone working with the person should know first, and where to read more."""
+
+    text: str
+    url: str
+
+
+@dataclass
+class PersonSummary:
+    """What a person's summary shows: `custody` is None, and a list empty or shorter, where the
+    actor may not read it. `read` names the categories it shows, for the audit trail."""
+
+    custody: CustodyStatus | None
+    live_cases: list[Case]
+    referrals: list[Referral]
+    more_referrals: bool
+    tasks: list[Task]
+    more_tasks: bool
+    appointments: list[Appointment]
+    alerts: list[Alert]
+    read: list[str] = field(default_factory=list)
+
+    @property
+    def organisations(self) -> list[str]:
+        """The organisations with a live case, each once, in the order their cases are shown."""
+        return list(dict.fromkeys(case.organisation.name for case in self.live_cases))
+
+
+def custody_status(period: CustodyPeriod | None, today: date) -> CustodyStatus:
+    """In custody, recalled, on licence or in the community, from the latest period."""
+    if period is None:
+        return CustodyStatus("No custody recorded", "grey")
+    if period.in_custody:
+        expected = period.expected_release_still_due
+        if period.recalled_on is not None:
+            return CustodyStatus("Recalled to custody", "red", period, expected)
+        label = "On remand" if period.kind == CustodyKind.REMAND else "In custody"
+        return CustodyStatus(label, "red", period, expected)
+    if period.licence_end_date is not None and period.licence_end_date >= today:
+        return CustodyStatus("Released on licence", "yellow", period, None, period.licence_end_date)
+    if period.supervision_end_date is not None and period.supervision_end_date >= today:
+        return CustodyStatus(
+            "Released, under supervision", "yellow", period, None, period.supervision_end_date
+        )
+    return CustodyStatus("In the community", "green", period)
+
+
+# Each "May they ...?" question as the assessment's form asks it.
+QUESTIONS: dict[str, str] = {
+    f.name: str(f.verbose_name)
+    for f in SuitabilityAssessment._meta.fields
+    if f.name in ANSWER_FIELDS
+}
+
+
+def _suitability_alerts(person: Person, url: str) -> list[Alert]:
+    """The current assessment's restrictions, in the words partners act on (never the reason)."""
+    assessment = (
+        SuitabilityAssessment.objects.filter(person=person, superseded_by__isnull=True)
+        .order_by("-assessed_on", "-created_at")
+        .first()
+    )
+    if assessment is None:
+        return []
+    alerts = []
+    if assessment.expired:
+        alerts.append(
+            Alert(
+                f"Suitability assessment overdue for review since {assessment.review_on:%-d %B %Y}",
+                url,
+            )
+        )
+    for name in ANSWER_FIELDS:
+        answer = getattr(assessment, name)
+        question = QUESTIONS[name]
+        if answer == Answer.NO:
+            alerts.append(Alert(f"{question}: no", url))
+        elif answer == Answer.YES_WITH_MEASURES:
+            alerts.append(Alert(f"{question}: only with measures", url))
+    if assessment.two_staff_needed == YesNo.YES:
+        alerts.append(Alert("Two staff needed", url))
+    if assessment.named_contact_restriction == YesNo.YES:
+        alerts.append(Alert("Must not be in contact with named people: ask the assessor", url))
+    if assessment.areas_to_avoid:
+        alerts.append(Alert("Has areas or places to avoid", url))
+    return alerts
+
+
+def _consent_alert(actor: Membership | None, person: Person, url: str) -> Alert | None:
+    """Said when none of the person's consents is current: sharing that rests on consent stops."""
+    latest = consent_list(actor=actor, person=person).first()
+    # `status` is annotated by the consent selectors, from the same dates as the policy.
+    status = getattr(latest, "status", None)
+    if latest is None or status == ConsentStatus.CURRENT:
+        return None
+    if status == ConsentStatus.WITHDRAWN and latest.withdrawn_on is not None:
+        return Alert(f"Consent withdrawn on {latest.withdrawn_on:%-d %B %Y}", url)
+    return Alert(f"Consent expired on {latest.expires_on:%-d %B %Y}", url)
+
+
+def person_summary(
+    *, actor: Membership | None, person: Person, today: date | None = None
+) -> PersonSummary:
+    """The person's status, who works with them, what is live and the alerts, each part only
+    where the policy lets the actor read it. The caller records `read` in the audit trail."""
+    today = today or date.today()
+    read: list[str] = []
+    alerts: list[Alert] = []
+
+    custody = None
+    if policy.can_view_custody(actor, person):
+        custody = custody_status(current_period(person), today)
+        if custody.period is not None:
+            read.append(Category.CUSTODY)
+        period = custody.period
+        if period is not None and period.in_custody and period.recalled_on is not None:
+            recalled = period.recalled_on
+            alerts.append(
+                Alert(
+                    f"Recalled to custody on {recalled:%-d %B %Y}",
+                    reverse("custody:person", args=[person.pk]),
+                )
+            )
+
+    own_organisation = actor.organisation_id if actor is not None else None
+    live_cases = list(
+        policy.cases_for_person(actor, person)
+        .exclude(state=CaseState.CLOSED)
+        .select_related("organisation", "worker", "mentor")
+        .order_by("organisation__name", "-opened_on", "pk")
+    )
+    tasks = list(
+        task_list(actor=actor, person=person, state=TaskState.TO_DO).select_related(
+            "assigned_to", "case__organisation"
+        )[: SUMMARY_ROWS + 1]
+    )
+    if any(c.organisation_id != own_organisation for c in live_cases) or any(
+        t.case.organisation_id != own_organisation for t in tasks
+    ):
+        read.append(Category.CASE_NOTES)
+
+    referrals = list(
+        person_referrals(actor=actor, person=person).filter(state__in=LIVE_STATES)[
+            : SUMMARY_ROWS + 1
+        ]
+    )
+
+    if policy.can_view_suitability(actor, person):
+        suitability = _suitability_alerts(person, reverse("suitability:person", args=[person.pk]))
+        if suitability:
+            read.append(category_of(ASSESSMENT))
+        alerts += suitability
+    if policy.can_view_category(actor, person, Category.FAMILY_CHILDREN):
+        no_contact = Relationship.objects.filter(
+            person=person, contact_wishes=ContactWishes.NO_CONTACT
+        ).count()
+        if no_contact:
+            read.append(Category.FAMILY_CHILDREN)
+            members = "family member" if no_contact == 1 else "family members"
+            alerts.append(
+                Alert(
+                    f"No contact wanted with {no_contact} {members}",
+                    reverse("people:family", args=[person.pk]),
+                )
+            )
+    consent = _consent_alert(actor, person, reverse("consent:person_consents", args=[person.pk]))
+    if consent is not None:
+        alerts.append(consent)
+
+    return PersonSummary(
+        custody=custody,
+        live_cases=live_cases,
+        referrals=referrals[:SUMMARY_ROWS],
+        more_referrals=len(referrals) > SUMMARY_ROWS,
+        tasks=tasks[:SUMMARY_ROWS],
+        more_tasks=len(tasks) > SUMMARY_ROWS,
+        appointments=upcoming_own_appointments(actor=actor, person=person),
+        alerts=alerts,
+        read=read,
+    )

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -46,6 +47,7 @@ from resettle.people.selectors import (
     household_members,
     person_family,
     person_list,
+    person_summary,
     possible_duplicates,
     with_identifiers,
 )
@@ -179,13 +181,17 @@ def person_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     shown = [Category.IDENTITY, Category.CONTACT] if shows_contact else [Category.IDENTITY]
     if any(registry.identifier_category(s) == Category.CRIMINAL_JUSTICE_IDS for s in recorded):
         shown.append(Category.CRIMINAL_JUSTICE_IDS)
-    record_read(actor=actor, person=person, categories=shown, request=request)
+    summary = person_summary(actor=actor, person=person, today=today)
+    # One audit insert for everything the page shows.
+    record_read(actor=actor, person=person, categories=[*shown, *summary.read], request=request)
     return render(
         request,
         "people/detail.html",
         {
             "person": person,
             "active_section": "summary",
+            "summary": summary,
+            "now": timezone.now(),
             # Every scheme the actor may see, so a missing identifier reads "Not recorded"
             # rather than vanishing; the others are not theirs to know about.
             "identifier_rows": [

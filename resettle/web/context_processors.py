@@ -2,8 +2,10 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from resettle.access.policy import (
+    can_administer_staff,
     can_evaluate,
     can_manage_agreements,
+    can_view_break_glass_report,
     can_view_case_records,
     can_view_mentor_profiles,
     can_view_reports,
@@ -57,6 +59,8 @@ def _nav_section(request: HttpRequest) -> str | None:
         return None
     if match.namespace == "accounts" and match.url_name.startswith("organisation_"):
         return "organisations"
+    if match.namespace == "accounts" and match.url_name.startswith(("staff_", "invitation_")):
+        return "staff"
     page = NAV_PAGES.get((match.namespace, match.url_name))
     return page or NAV_SECTIONS.get(match.namespace)
 
@@ -74,6 +78,10 @@ def resettle(request: HttpRequest) -> dict:
         "shows_mentors": can_view_mentor_profiles(access),
         "shows_evaluation": can_evaluate(access),
         "shows_reports": can_view_reports(access),
+        "shows_staff": can_administer_staff(access),
+        # The break-glass report is under Reports; a safeguarding lead without them gets a link.
+        "shows_break_glass_report": can_view_break_glass_report(access)
+        and not can_view_reports(access),
         "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }

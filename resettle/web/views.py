@@ -3,10 +3,14 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.http import require_http_methods
 
+from resettle.access.models import BreakGlassAccess
 from resettle.access.policy import (
+    can_administer_staff,
     can_create_person,
+    can_import_services,
     can_view_case_records,
     can_view_partnership_overview,
+    can_view_person,
 )
 from resettle.accounts import selectors as account_selectors
 from resettle.api.errors import problem_response
@@ -36,6 +40,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
                 "can_create_person": can_create_person(actor),
                 "review_requests": review_requests_for_assessor(actor=actor),
                 "work": selectors.work_summary(actor=actor),
+                "open_break_glass": _open_break_glass(actor),
             },
         )
     if can_view_partnership_overview(actor):
@@ -50,9 +55,20 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         {
             "members": account_selectors.organisation_members(
                 actor=actor, organisation=actor.organisation
-            )
+            ),
+            "can_import_services": can_import_services(actor),
+            "can_administer_staff": can_administer_staff(actor),
         },
     )
+
+
+def _open_break_glass(actor) -> list[tuple[BreakGlassAccess, bool]] | None:
+    """For a safeguarding lead: their organisation's open break-glass accesses, each with
+    whether the lead may see the person (the name is shown only then)."""
+    if not actor.is_safeguarding_lead:
+        return None
+    accesses = list(account_selectors.open_break_glass_of_organisation(actor=actor))
+    return [(access, can_view_person(actor, access.person)) for access in accesses]
 
 
 def _is_api(request: HttpRequest) -> bool:

@@ -1,5 +1,7 @@
 """Break-glass and oversight: who may open a restricted category, and who reads the logs."""
 
+from django.db.models import QuerySet
+
 from resettle.access.categories import BREAK_GLASS_CATEGORIES
 from resettle.access.core import (
     ORGANISATION_ADMIN_ROLES,
@@ -7,6 +9,7 @@ from resettle.access.core import (
     acting_staff,
     can_view_person,
 )
+from resettle.access.models import BreakGlassAccess
 from resettle.accounts.models import Role
 from resettle.people.models import Person
 
@@ -53,3 +56,20 @@ def can_view_break_glass_report(actor: Actor) -> bool:
     return staff is not None and (
         staff.role in BREAK_GLASS_OVERSIGHT_ROLES or staff.is_safeguarding_lead
     )
+
+
+def can_end_break_glass(actor: Actor, access: BreakGlassAccess) -> bool:
+    """The lead who opened it, or another designated safeguarding lead of the organisation it
+    was opened for (so a lead can end a colleague's access from their home page)."""
+    staff = acting_staff(actor)
+    if staff is None or access.organisation_id != staff.organisation_id:
+        return False
+    return access.user_id == staff.user_id or staff.is_safeguarding_lead
+
+
+def break_glass_of_organisation(actor: Actor) -> QuerySet[BreakGlassAccess]:
+    """The break-glass accesses of the actor's organisation, for its safeguarding leads only."""
+    staff = acting_staff(actor)
+    if staff is None or not staff.is_safeguarding_lead:
+        return BreakGlassAccess.objects.none()
+    return BreakGlassAccess.objects.filter(organisation_id=staff.organisation_id)

@@ -9,6 +9,7 @@ from axes.helpers import get_client_ip_address
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from resettle.accounts.models import Membership, Role, User
@@ -38,8 +39,9 @@ def _admins_by_organisation(users: Iterable[User]) -> dict:
     return admins
 
 
-def _send_once(admins: dict, subject: str, body: str) -> None:
-    """Notify each admin unless they were told the same within the lock's length."""
+def _send_once(admins: dict, subject: str, body: str, links: dict | None = None) -> None:
+    """Notify each admin unless they were told the same within the lock's length. `links`: per
+    organisation, the page to act from (the locked person's page under Staff)."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     for organisation, users in admins.items():
         told = set(
@@ -49,7 +51,13 @@ def _send_once(admins: dict, subject: str, body: str) -> None:
         )
         recipients = [user for user in users if user.pk not in told]
         if recipients:
-            notify(recipients=recipients, organisation=organisation, subject=subject, body=body)
+            notify(
+                recipients=recipients,
+                organisation=organisation,
+                subject=subject,
+                body=body,
+                link=(links or {}).get(organisation, ""),
+            )
 
 
 def username_locked(username: str) -> None:
@@ -61,10 +69,20 @@ def username_locked(username: str) -> None:
         f"The account {username} ({user.get_full_name() or username}) cannot sign in for "
         f"{cool_off_minutes()} minutes after {settings.AXES_FAILURE_LIMIT} wrong passwords. "
         "If that was not them, someone may be guessing the password: check with them, and "
-        "unlock the account only when you are sure."
+        "unlock the account (from their page under Staff) only when you are sure."
     )
+    # Each admin acts from the person's page under Staff, where they can unlock the account.
+    links = {
+        m.organisation: reverse("accounts:staff_detail", args=[m.pk])
+        for m in Membership.objects.filter(
+            user=user, organisation__in=list(admins), ended_on__isnull=True
+        ).select_related("organisation")
+    }
     _send_once(
-        {org: [u for u in users if u != user] for org, users in admins.items()}, LOCKED, body
+        {org: [u for u in users if u != user] for org, users in admins.items()},
+        LOCKED,
+        body,
+        links,
     )
 
 

@@ -3,6 +3,7 @@ and one-time recovery codes. The codes and secrets are django-otp's; nothing her
 
 import base64
 import enum
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django_otp import login as otp_login
 from django_otp import verify_token
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,9 +45,8 @@ def must_use_mfa(user: User) -> bool:
     if not settings.MFA_ENFORCED:
         return False
     # Demo sign-ins skip it only in demo mode, and never under production settings (DESIGN §7).
-    demo_exempt = settings.DEMO_MODE and settings.ENVIRONMENT != "production"
     # The flag is set by the demo generator only: a real account called `caseworker` is not exempt.
-    if demo_exempt and user.is_demo:
+    if is_demo_exempt(user):
         return False
     return requires_mfa(user) or authenticator(user) is not None
 
@@ -170,3 +171,53 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+# First enrolment -------------------------------------------------------------------------------
+# Whoever must use two-factor sign-in sets up their first authenticator only through a one-time
+# invitation link (accounts/invitations.py): a leaked password of someone who has not enrolled
+# yet must not be enough to enrol an authenticator of the thief's own.
+
+USE_INVITATION = (
+    "To set up two-factor sign-in, use the invitation link your organisation's administrator "
+    "e-mailed you. If you cannot find it, or it has expired, ask them to send a new one."
+)
+
+
+def is_demo_exempt(user: User) -> bool:
+    """A demo sign-in in demo mode, outside production (DESIGN §7)."""
+    return bool(settings.DEMO_MODE and settings.ENVIRONMENT != "production" and user.is_demo)
+
+
+def may_enrol_with_password(user: User) -> bool:
+    """Whether this user may set up a first authenticator having signed in with a password
+    alone: only someone whose roles do not oblige two-factor sign-in (an analyst choosing to),
+    or a demo sign-in in demo mode. Someone acting for no organisation has no reason to."""
+    if is_demo_exempt(user):
+        return True
+    return current_memberships(user).exists() and not requires_mfa(user)
+
+
+def new_totp_device_for(*, username: str, key: str | None = None) -> TOTPDevice:
+    """An unsaved authenticator for someone enrolling through an invitation: its key is kept in
+    their session until they prove their app shows the right codes, so nothing is stored for an
+    invitation that is never finished."""
+    device = TOTPDevice(user=User(username=username), name=AUTHENTICATOR_NAME, confirmed=False)
+    if key:
+        device.key = key
+    return device
+
+
+def check_code_for_key(key: str, code: str) -> int | None:
+    """The time step a code from an authenticator with this key matched (stored as the device's
+    `last_t`, so the same code cannot be used again), or None if it does not match."""
+    device = TOTPDevice(key=key)
+    try:
+        token = int(code)
+    except ValueError:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(token, device.tolerance):
+        return None
+    return totp.t()

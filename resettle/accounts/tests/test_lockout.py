@@ -130,6 +130,8 @@ def test_a_lock_tells_the_organisation_admin_once(client, cast):
     assert [n.recipient for n in alerts] == [cast.admin.user]
     assert "caseworker" in alerts[0].body and "5 wrong passwords" in alerts[0].body
     assert "not-the-password" not in alerts[0].body
+    # The admin acts from the person's page under Staff, which offers to unlock them.
+    assert alerts[0].link == reverse("accounts:staff_detail", args=[cast.caseworker.pk])
 
 
 def test_spraying_tells_the_admins_of_the_accounts_tried(client, cast, settings):

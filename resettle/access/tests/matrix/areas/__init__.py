@@ -16,6 +16,7 @@ from resettle.access.tests.matrix.areas import (
     referrals,
     registers,
     reports,
+    staff,
     today,
 )
 
@@ -35,4 +36,5 @@ AREAS = (
     dataprotection,
     outcomes,
     reports,
+    staff,
 )

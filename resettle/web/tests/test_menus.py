@@ -1,0 +1,53 @@
+"""The menu links every page a role may use and none it may not: the staff pages for
+organisation admins, the break-glass report for those who oversee break-glass (under Reports
+for admins and managers, in the menu itself for a safeguarding lead), and the Open Referral UK
+import from an admin's home page."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("web:home")
+STAFF = reverse("accounts:staff_list")
+BREAK_GLASS = reverse("access:break_glass_report")
+IMPORT = reverse("openreferral:import")
+
+
+def menu(response) -> str:
+    body = response.content.decode()
+    start = body.index('aria-label="Menu"')
+    return body[start : body.index("</nav>", start)]
+
+
+def test_an_admin_has_staff_in_the_menu_and_import_and_break_glass_on_their_home(client_as, cast):
+    response = client_as(cast.admin).get(HOME)
+    assert STAFF in menu(response)
+    body = response.content.decode()
+    assert IMPORT in body
+    assert BREAK_GLASS in body
+    assert client_as(cast.admin).get(IMPORT).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["caseworker", "mentor", "coordinator", "manager", "analyst"])
+def test_other_roles_have_no_staff_link(client_as, cast, who):
+    response = client_as(getattr(cast, who)).get(HOME)
+    assert STAFF not in menu(response)
+    assert IMPORT not in response.content.decode()
+
+
+def test_a_safeguarding_lead_has_the_break_glass_report_in_the_menu(client_as, cast):
+    response = client_as(cast.safeguarding).get(HOME)
+    assert BREAK_GLASS in menu(response)
+    assert client_as(cast.safeguarding).get(BREAK_GLASS).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["caseworker", "mentor", "coordinator", "analyst"])
+def test_roles_that_cannot_see_the_break_glass_report_have_no_link_to_it(client_as, cast, who):
+    assert BREAK_GLASS not in client_as(getattr(cast, who)).get(HOME).content.decode()
+
+
+def test_a_manager_reaches_the_break_glass_report_from_reports(client_as, cast):
+    client = client_as(cast.manager)
+    assert BREAK_GLASS not in menu(client.get(HOME))
+    assert BREAK_GLASS in client.get(reverse("reports:index")).content.decode()
