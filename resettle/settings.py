@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "resettle.dataprotection",
     "resettle.outcomes",
     "resettle.reports",
+    "resettle.linkage",
     "resettle.today",
     "resettle.api",
     "resettle.demo",

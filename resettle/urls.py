@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("resettle.dataprotection.urls")),
     path("", include("resettle.outcomes.urls")),
     path("", include("resettle.reports.urls")),
+    path("", include("resettle.linkage.urls")),
     path("", include("resettle.today.urls")),
     path("api/v1/", include("resettle.api.urls")),
     path("django-admin/", admin.site.urls),

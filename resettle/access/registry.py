@@ -880,6 +880,37 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "finished_at",
         ),
     ),
+    # Record linkage: which records are the same person is identity; the model and its figures
+    # name no one.
+    "linkage.LinkageRun": _fields(
+        (
+            NOT_PERSONAL,
+            *RECORD,
+            "partnership",
+            "requested_by",
+            "state",
+            "progress",
+            "stage",
+            "upper_threshold",
+            "lower_threshold",
+            "figures",
+            "model",
+            "error",
+            "finished_at",
+        ),
+    ),
+    "linkage.LinkPair": _fields(
+        (NOT_PERSONAL, *RECORD, "run", "match_weight", "match_probability", "status"),
+        (Category.IDENTITY, "left", "right", "agreed", "disagreed"),
+    ),
+    "linkage.PairDecision": _fields(
+        (NOT_PERSONAL, *RECORD, "partnership", "decided_by", "decision"),
+        (Category.IDENTITY, "left", "right"),
+    ),
+    "linkage.PersonLink": _fields(
+        (NOT_PERSONAL, *RECORD, "run", "match_weight"),
+        (Category.IDENTITY, "person", "cluster_id", "reasons"),
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from resettle.api.endpoints import (
     exports,
     goals,
     households,
+    linkage,
     organisations,
     outcome_events,
     outcomes,
@@ -90,5 +91,6 @@ api.add_router("/enrolments", registers.enrolments_router)
 api.add_router("/outcome-events", outcome_events.router)
 api.add_router("/exports", exports.router)
 api.add_router("/reports", reports.router)
+api.add_router("/linkage", linkage.router)
 api.add_router("/instruments", outcomes.instruments_router)
 api.add_router("/assessments", outcomes.assessments_router)

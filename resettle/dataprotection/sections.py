@@ -46,6 +46,11 @@ NOT_IN_PACK: dict[str, str] = {
     "registers.MarkReceipt": (
         "A duplicate of a register mark (in Attendance), kept so a repeated tap is ignored."
     ),
+    # Record linkage: derived from the identity fields already in the pack, and replaced by each
+    # run. (To do: a section saying which of the partnership's records were linked, and why.)
+    "linkage.LinkPair": "A score the linkage model gave two records, derived from identity.",
+    "linkage.PersonLink": "The cluster a linkage run put a record in, derived from identity.",
+    "linkage.PairDecision": "A reviewer's answer whether two records are the same person.",
 }
 
 # Fields left out of every section: search keys derived from the names, and bookkeeping.

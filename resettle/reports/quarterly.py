@@ -27,6 +27,7 @@ from resettle.cases.models import Case as SupportCase
 from resettle.contacts.models import Contact, ContactOutcome
 from resettle.core.pathways import Pathway
 from resettle.custody.models import CustodyPeriod
+from resettle.linkage.selectors import distinct_people
 from resettle.outcomes.models import Assessment, Timepoint
 from resettle.people import choices
 from resettle.people.models import Address, HouseholdMember, Person, Relationship
@@ -402,6 +403,16 @@ def _figure(key: str, cell, is_count: bool = True) -> Figure:
     return Figure(key, LABELS[key], DEFINITIONS[key], cell, is_count)
 
 
+def _people_supported(scope: Scope, counter: Counter) -> int:
+    """Once per organisation; once per partnership, where its records have been linked (the
+    same person recorded by two organisations is one cluster), else once per record."""
+    if scope.kind == "partnership":
+        linked = distinct_people(partnership_id=scope.id, people=counter.supported)
+        if linked is not None:
+            return linked
+    return counter.supported.count()
+
+
 def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
     """The figures, unsuppressed: `figures.suppressed` hides small numbers before sharing."""
     counter = Counter(scope, period)
@@ -413,7 +424,7 @@ def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
         _figure("referrals_received", known(counter.referrals.count())),
         _figure("new_starts", known(counter.new_starts())),
         _figure("active_caseload_at_period_end", known(counter.active_caseload())),
-        _figure("people_supported", known(counter.supported.count())),
+        _figure("people_supported", known(_people_supported(scope, counter))),
         _figure("secondary_beneficiaries", known(counter.secondary_beneficiaries())),
         _figure("contacts_attended", known(contacts + sessions)),
         _figure("sessions_attended", known(sessions)),

@@ -10,6 +10,7 @@ from resettle.access.policy import (
     can_view_mentor_profiles,
     can_view_reports,
 )
+from resettle.access.rules.linkage import can_manage_linkage, can_view_cases_in_common
 
 # Which service navigation item a URL namespace belongs to.
 NAV_SECTIONS = {
@@ -20,6 +21,7 @@ NAV_SECTIONS = {
     "suitability": "people",
     "audit": "people",
     "cases": "people",
+    "linkage": "linkage",
     "contacts": "people",
     "plans": "people",
     "mentoring": "people",
@@ -40,6 +42,8 @@ NAV_PAGES = {
     ("referrals", "create"): "people",
     ("referrals", "signpost"): "people",
     ("mentoring", "mentor_list"): "mentors",
+    ("linkage", "cases_in_common"): "cases_in_common",
+    ("linkage", "cases_in_common_csv"): "cases_in_common",
     ("mentoring", "mentor_create"): "mentors",
     ("mentoring", "mentor_detail"): "mentors",
     ("mentoring", "mentor_edit"): "mentors",
@@ -82,6 +86,8 @@ def resettle(request: HttpRequest) -> dict:
         # The break-glass report is under Reports; a safeguarding lead without them gets a link.
         "shows_break_glass_report": can_view_break_glass_report(access)
         and not can_view_reports(access),
+        "shows_linkage": can_manage_linkage(access),
+        "shows_cases_in_common": can_view_cases_in_common(access),
         "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }

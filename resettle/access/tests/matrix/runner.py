@@ -27,7 +27,7 @@ from resettle.access.tests.matrix.scenario import (
     World,
 )
 
-ALLOWED_STATUSES = {200, 201, 204, 301, 302, 303, 400, 409, 422}
+ALLOWED_STATUSES = {200, 201, 202, 204, 301, 302, 303, 400, 409, 422}
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from resettle.access.tests.matrix.areas import (
     dataprotection,
     directory,
     evaluation,
+    linkage,
     mentoring,
     openreferral,
     outcomes,
@@ -36,5 +37,6 @@ AREAS = (
     dataprotection,
     outcomes,
     reports,
+    linkage,
     staff,
 )

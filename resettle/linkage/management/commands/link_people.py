@@ -1,0 +1,53 @@
+"""Link the person records of each partnership (or one): the same run the pages and the API
+start, here in the foreground, or handed to the task worker with --background."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from resettle.linkage import services
+from resettle.linkage.models import RunState
+from resettle.partnerships.models import Partnership
+
+
+class Command(BaseCommand):
+    help = "Link the person records of every partnership, or of one (--partnership NAME)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--partnership", help="The partnership's name (default: every one).")
+        parser.add_argument(
+            "--background", action="store_true", help="Hand the runs to the task worker."
+        )
+        # Every run is a full run today; kept so scripts can say so once incremental runs land.
+        parser.add_argument("--full", action="store_true", help="Link every record again.")
+
+    def handle(self, *args: Any, partnership: str | None, background: bool, **options: Any) -> None:
+        partnerships = Partnership.objects.order_by("name")
+        if partnership:
+            partnerships = partnerships.filter(name=partnership)
+            if not partnerships.exists():
+                raise CommandError(f"No partnership is called {partnership!r}.")
+        failed = False
+        for each in partnerships:
+            try:
+                run = services.linkage_run_request(actor=None, partnership=each)
+            except services.RunUnderWay as error:
+                self.stderr.write(error.message)
+                failed = True
+                continue
+            if background:
+                self.stdout.write(f"{each.name}: queued (run {run.pk}).")
+                continue
+            run = services.linkage_run_execute(run_id=run.pk)
+            if run.state != RunState.DONE:
+                self.stderr.write(f"{each.name}: {run.error}")
+                failed = True
+                continue
+            figures = run.figures
+            self.stdout.write(
+                f"{each.name}: {figures['records']:,} records, {figures['clusters']:,} people, "
+                f"{figures['linked']:,} pairs linked, {figures['review']:,} to review "
+                f"({figures['seconds']}s)."
+            )
+        if failed:
+            raise CommandError("Some partnerships were not linked.")

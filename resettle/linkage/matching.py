@@ -1,0 +1,507 @@
+"""The linkage model: which person records are the same person, scored by Splink on DuckDB.
+
+Pure: records in, scored pairs and clusters out; nothing here reads or writes Resettle's
+database, so the task, the tests and the bench (`bench/linkage.py`) run the same code.
+
+The model is a Splink settings dictionary whose comparisons are plain SQL, so the same model
+runs on Splink's Spark backend for a national deployment that outgrows one machine
+(`SparkAPI` in place of `DuckDBAPI`; DuckDB's `list_has_any` is Spark's `arrays_overlap`,
+and the string functions have the same names). Nothing is downloaded: DuckDB is told not to
+fetch extensions, and Splink's bundled data sets are never asked for.
+"""
+
+import logging
+import math
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+from nicknames import NickNamer
+
+from resettle.lib.names import fold, name_key
+
+logger = logging.getLogger(__name__)
+# Splink's SQL translator notes every array index it rewrites, at INFO, per comparison.
+logging.getLogger("sqlglot").setLevel(logging.WARNING)
+
+IDENTIFIER_SCHEMES = ("prison_number", "crn", "pnc", "ni_number")
+
+# Match weights (log2 Bayes factors, prior included). At or above the upper threshold a pair is
+# linked without review; between the two it goes to a person to decide; below, it is ignored.
+DEFAULT_UPPER = 6.0
+DEFAULT_LOWER = 2.0
+# Fewer records than this and the model keeps its starting parameters: estimates from a
+# handful of pairs would be noise.
+TRAIN_FROM = 2_000
+# Whether training also estimates m (how often each field agrees for the same person) by
+# expectation maximisation, or keeps the starting m and estimates only u and the prior.
+ESTIMATE_M = False
+# The share of true duplicates the deterministic rules in `_train` find, for the prior.
+DETERMINISTIC_RECALL = 0.6
+
+
+@dataclass(frozen=True)
+class Record:
+    """One person record as the model sees it. Names as written; the model folds them."""
+
+    id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date | None = None
+    sex: str | None = None
+    postcode: str | None = None
+    other_given_names: tuple[str, ...] = ()
+    other_family_names: tuple[str, ...] = ()
+    identifiers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pair:
+    left: str
+    right: str
+    match_weight: float
+    match_probability: float
+    # Field -> how it agreed ("exact", "nickname", "transposed day and month", ...).
+    agreed: dict[str, str]
+    disagreed: list[str]
+
+
+@dataclass
+class Result:
+    pairs: list[Pair]
+    model: dict[str, Any]
+    trained: bool
+    records: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[int, str], None]
+
+
+# Records to columns -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()
+
+
+@lru_cache(maxsize=65536)
+def _given_variants(folded: str) -> tuple[str, ...]:
+    namer = _nicknamer()
+    return tuple(sorted({folded} | namer.nicknames_of(folded) | namer.canonicals_of(folded)))
+
+
+@lru_cache(maxsize=65536)
+def _canonical(folded: str) -> str:
+    """The name a nickname is short for (Bill -> william), for blocking: one key per name."""
+    canonicals = _nicknamer().canonicals_of(folded)
+    return min(canonicals) if canonicals else folded
+
+
+def _parts(value: str) -> list[str]:
+    """A name's words, folded: "Smith-Jones" -> ["smith", "jones"]."""
+    spaced = "".join(" " if c in "-'\u2019. " else c for c in unicodedata.normalize("NFC", value))
+    return [p for p in (fold(w) for w in spaced.split()) if len(p) > 1]
+
+
+def _outward(postcode: str) -> str:
+    return postcode.split(" ")[0] if " " in postcode else postcode[:-3]
+
+
+def columns(records: Iterable[Record]) -> dict[str, list[Any]]:
+    """The model's input table, one row per record."""
+    table: dict[str, list[Any]] = {
+        name: []
+        for name in (
+            "unique_id",
+            "given",
+            "given_variants",
+            "given_canonical",
+            "family",
+            "family_parts",
+            "family_key",
+            "dob",
+            "sex",
+            "postcode",
+            "district",
+            *IDENTIFIER_SCHEMES,
+        )
+    }
+    for record in records:
+        given = fold(record.given_name) or None
+        variants: set[str] = set()
+        for name in (record.given_name, *record.other_given_names):
+            folded = fold(name)
+            if folded:
+                variants.update(_given_variants(folded))
+        family = fold(record.family_name) or None
+        parts = set(_parts(record.family_name))
+        for other in record.other_family_names:
+            parts.add(fold(other))
+            parts.update(_parts(other))
+        postcode = (record.postcode or "").strip().upper() or None
+        table["unique_id"].append(record.id)
+        table["given"].append(given)
+        table["given_variants"].append(sorted(variants) or None)
+        table["given_canonical"].append(_canonical(given) if given else None)
+        table["family"].append(family)
+        table["family_parts"].append(sorted(p for p in parts if p) or None)
+        table["family_key"].append(name_key(record.family_name) or None)
+        table["dob"].append(record.date_of_birth.isoformat() if record.date_of_birth else None)
+        table["sex"].append(record.sex if record.sex in ("male", "female") else None)
+        table["postcode"].append(postcode)
+        table["district"].append(_outward(postcode) if postcode else None)
+        for scheme in IDENTIFIER_SCHEMES:
+            value = (record.identifiers.get(scheme) or "").replace(" ", "").upper()
+            table[scheme].append(value or None)
+    return table
+
+
+# The model ----------------------------------------------------------------------------------------
+
+
+def _level(
+    sql: str, label: str, m: float, u: float, *, null: bool = False, tf: str | None = None
+) -> dict[str, Any]:
+    level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
+    if null:
+        level["is_null_level"] = True
+        return level
+    level["m_probability"] = m
+    level["u_probability"] = u
+    if tf:
+        level["tf_adjustment_column"] = tf
+        level["tf_adjustment_weight"] = 1.0
+    return level
+
+
+def _null(column: str) -> dict[str, Any]:
+    return _level(f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "missing", 0, 0, null=True)
+
+
+def _comparison(name: str, levels: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"output_column_name": name, "comparison_description": name, "comparison_levels": levels}
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """What is compared, and the starting m and u of each level (the chance of the level among
+    true matches and among non-matches), used as they are on small data and as the start of
+    training on large."""
+    jw = "jaro_winkler_similarity"
+    given = _comparison(
+        "given_name",
+        [
+            _null("given"),
+            _level('"given_l" = "given_r"', "exact", 0.78, 0.01, tf="given"),
+            _level(
+                'list_has_any("given_variants_l", "given_variants_r")',
+                "nickname or known-as name",
+                0.08,
+                0.001,
+            ),
+            _level(f'{jw}("given_l", "given_r") >= 0.92', "close spelling", 0.07, 0.003),
+            _level(
+                f'{jw}("given_l", "family_r") >= 0.9 AND {jw}("family_l", "given_r") >= 0.9',
+                "swapped with family name",
+                0.02,
+                0.00001,
+            ),
+            _level(f'{jw}("given_l", "given_r") >= 0.8', "similar", 0.03, 0.03),
+            _level("ELSE", "different", 0.02, 0.956),
+        ],
+    )
+    family = _comparison(
+        "family_name",
+        [
+            _null("family"),
+            _level('"family_l" = "family_r"', "exact", 0.8, 0.004, tf="family"),
+            _level(
+                'list_has_any("family_parts_l", "family_parts_r")',
+                "shares a part or a previous name",
+                0.06,
+                0.0005,
+            ),
+            _level(
+                'damerau_levenshtein("family_l", "family_r") <= 1 '
+                f'OR {jw}("family_l", "family_r") >= 0.92',
+                "close spelling",
+                0.07,
+                0.002,
+            ),
+            _level(f'{jw}("family_l", "family_r") >= 0.8', "similar", 0.03, 0.02),
+            # Names swapped with each other count once, in the given-name comparison.
+            _level("ELSE", "different", 0.04, 0.97349),
+        ],
+    )
+    dob = _comparison(
+        "date_of_birth",
+        [
+            _null("dob"),
+            _level('"dob_l" = "dob_r"', "exact", 0.86, 0.00005),
+            _level(
+                'substr("dob_l", 1, 4) = substr("dob_r", 1, 4) '
+                'AND substr("dob_l", 6, 2) = substr("dob_r", 9, 2) '
+                'AND substr("dob_l", 9, 2) = substr("dob_r", 6, 2)',
+                "transposed day and month",
+                0.03,
+                0.00005,
+            ),
+            _level(
+                'damerau_levenshtein("dob_l", "dob_r") <= 1',
+                "one digit wrong or two swapped",
+                0.06,
+                0.001,
+            ),
+            _level(
+                'abs(CAST(substr("dob_l", 1, 4) AS INTEGER) - CAST(substr("dob_r", 1, 4) AS '
+                "INTEGER)) <= 1",
+                "within a year",
+                0.025,
+                0.04,
+            ),
+            # A parent and child of the same name at one address differ here, and only here.
+            _level("ELSE", "different", 0.005, 0.9589),
+        ],
+    )
+    sex = _comparison(
+        "sex",
+        [
+            _null("sex"),
+            _level('"sex_l" = "sex_r"', "exact", 0.97, 0.5),
+            _level("ELSE", "different", 0.03, 0.5),
+        ],
+    )
+    postcode = _comparison(
+        "postcode",
+        [
+            _null("postcode"),
+            _level('"postcode_l" = "postcode_r"', "exact", 0.6, 0.0005),
+            _level('"district_l" = "district_r"', "same district", 0.15, 0.01),
+            _level("ELSE", "different (moved?)", 0.25, 0.9895),
+        ],
+    )
+    identifiers = [
+        _comparison(
+            scheme,
+            [
+                _null(scheme),
+                _level(f'"{scheme}_l" = "{scheme}_r"', "exact", 0.98, 0.000001),
+                _level("ELSE", "different", 0.02, 0.999999),
+            ],
+        )
+        for scheme in IDENTIFIER_SCHEMES
+    ]
+    return [given, family, dob, sex, postcode, *identifiers]
+
+
+def blocking_rules() -> list[str]:
+    """Several tight rules rather than one loose one (a surname-only rule at a million records
+    needs about 20 GB): each pair a rule admits is scored once, whichever rules admit it."""
+    return [
+        *(f'l."{scheme}" = r."{scheme}"' for scheme in IDENTIFIER_SCHEMES),
+        'l."dob" = r."dob" AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
+        'l."dob" = r."dob" AND substr(l."given", 1, 1) = substr(r."given", 1, 1)',
+        'l."family_key" = r."family_key" AND l."given_canonical" = r."given_canonical"',
+        'l."family_key" = r."family_key" AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
+        'l."postcode" = r."postcode" AND substr(l."given", 1, 2) = substr(r."given", 1, 2)',
+        'substr(l."family", 1, 2) = substr(r."family", 1, 2) AND substr(l."given", 1, 1) = '
+        'substr(r."given", 1, 1) AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
+        'l."given" = r."family" AND l."family" = r."given"',
+        'l."dob" = r."dob" AND l."postcode" = r."postcode"',
+        'l."dob" = r."dob" AND substr(l."given", 1, 1) = substr(r."family", 1, 1) '
+        'AND substr(l."family", 1, 1) = substr(r."given", 1, 1)',
+        'l."given_canonical" = r."given_canonical" AND l."dob" = r."dob"',
+        'substr(l."dob", 1, 4) = substr(r."dob", 1, 4) AND l."given" = r."given" '
+        'AND l."district" = r."district"',
+    ]
+
+
+# Weights above which two records are the same person on their own (identifiers): kept at
+# their starting values through training, so an agreeing identifier stays near-certain and a
+# disagreeing one strong evidence against.
+FIXED_COMPARISONS = frozenset(IDENTIFIER_SCHEMES)
+
+
+def settings(probability_two_random_records_match: float) -> dict[str, Any]:
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": probability_two_random_records_match,
+        "comparisons": comparisons(),
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule} for rule in blocking_rules()
+        ],
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": False,
+    }
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    # No network at run time: DuckDB must not fetch an extension it thinks it needs.
+    return duckdb.connect(
+        ":memory:",
+        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+    )
+
+
+def _labels(model: dict[str, Any]) -> dict[str, list[str]]:
+    """Comparison -> level labels indexed by gamma (0 is the ELSE level)."""
+    labels = {}
+    for comparison in model["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        labels[comparison["output_column_name"]] = [
+            lv["label_for_charts"] for lv in reversed(levels)
+        ]
+    return labels
+
+
+def _keep_fixed(trained: dict[str, Any], start: dict[str, Any]) -> dict[str, Any]:
+    starting = {c["output_column_name"]: c for c in start["comparisons"]}
+    trained["comparisons"] = [
+        starting[c["output_column_name"]] if c["output_column_name"] in FIXED_COMPARISONS else c
+        for c in trained["comparisons"]
+    ]
+    return trained
+
+
+def _train(
+    linker: Any, records: int, notes: list[str], progress: Progress, *, estimate_m: bool
+) -> None:
+    from splink import block_on
+
+    training = linker.training
+    # Pairs that agree on this much are almost surely the same person; together they find
+    # about this share of the duplicates (measured on the bench's data: bench/linkage.py).
+    training.estimate_probability_two_random_records_match(
+        [
+            *(block_on(scheme) for scheme in IDENTIFIER_SCHEMES),
+            block_on("family", "given", "dob"),
+            block_on("given", "dob", "postcode"),
+            block_on("family", "dob", "postcode"),
+        ],
+        recall=DETERMINISTIC_RECALL,
+    )
+    progress(20, "Estimating how often fields agree by chance")
+    training.estimate_u_using_random_sampling(max_pairs=min(5e6, records * 50.0), seed=2026)
+    if not estimate_m:
+        return
+    progress(35, "Estimating how often fields agree for the same person")
+    for rule in (block_on("dob"), block_on("family_key", "given")):
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True
+            )
+        except Exception as error:  # EM can fail to converge on odd data: keep going
+            notes.append(f"One training pass was skipped ({type(error).__name__}).")
+            logger.warning("Linkage training pass skipped: %s", error)
+
+
+def link(
+    records: Sequence[Record],
+    *,
+    model: dict[str, Any] | None = None,
+    lower: float = DEFAULT_LOWER,
+    train: bool | None = None,
+    estimate_m: bool = ESTIMATE_M,
+    progress: Progress | None = None,
+) -> Result:
+    """Score every pair the blocking rules admit, keeping those at or above `lower`. With
+    `model` (a saved run's parameters) it scores without training; otherwise it trains when
+    there are enough records (`train` forces either)."""
+    from splink import DuckDBAPI, Linker
+
+    report = progress or (lambda percent, message: None)
+    started = time.monotonic()
+    notes: list[str] = []
+    if len(records) < 2:
+        return Result([], model or settings(0.0001), False, len(records), 0.0, notes)
+    db_api = DuckDBAPI(_connection())
+    table = db_api.register(columns(records), table_name="records")
+    start = settings(min(0.5, 1.0 / len(records)))
+    linker = Linker(table, model or start, log_level=logging.WARNING)
+    trained = False
+    should_train = train if train is not None else (model is None and len(records) >= TRAIN_FROM)
+    if should_train:
+        report(10, "Training the model")
+        _train(linker, len(records), notes, report, estimate_m=estimate_m)
+        fitted = _keep_fixed(linker.misc.save_model_to_json(), start)
+        linker = Linker(table, fitted, log_level=logging.WARNING)
+        trained = True
+    report(60, "Scoring pairs of records")
+    predictions = linker.inference.predict(threshold_match_weight=lower)
+    saved = linker.misc.save_model_to_json()
+    labels = _labels(saved)
+    names = list(labels)
+    gamma_columns = ", ".join(f'"gamma_{name}"' for name in names)
+    # Our own column names and Splink's table name: no outside text reaches this SQL.
+    select = (
+        'SELECT "unique_id_l", "unique_id_r", "match_weight", "match_probability", '  # noqa: S608
+        f"{gamma_columns} FROM {predictions.physical_name}"
+    )
+    rows = db_api.duckdb_con.execute(select).fetchall()
+    report(85, "Recording the results")
+    pairs = []
+    for row in rows:
+        agreed: dict[str, str] = {}
+        disagreed: list[str] = []
+        for name, gamma in zip(names, row[4:], strict=True):
+            if gamma is None or gamma < 0:
+                continue
+            if gamma == 0:
+                disagreed.append(name)
+            else:
+                agreed[name] = labels[name][gamma]
+        left, right = sorted((row[0], row[1]))
+        weight = float(row[2])
+        probability = float(row[3]) if not math.isnan(row[3]) else 0.0
+        pairs.append(Pair(left, right, weight, probability, agreed, disagreed))
+    db_api.duckdb_con.close()
+    return Result(
+        pairs=pairs,
+        model=saved,
+        trained=trained,
+        records=len(records),
+        seconds=time.monotonic() - started,
+        notes=notes,
+    )
+
+
+# Clusters -----------------------------------------------------------------------------------------
+
+
+def clusters(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Record -> its cluster's id (the smallest record id in it): the connected components of
+    the links, by Splink's connected-components clustering on DuckDB."""
+    from splink import DuckDBAPI
+    from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+    nodes = sorted(set(ids))
+    edges = sorted({tuple(sorted(pair)) for pair in links if pair[0] != pair[1]})
+    if not edges:
+        return {node: node for node in nodes}
+    db_api = DuckDBAPI(_connection())
+    result = cluster_pairwise_predictions_at_threshold(
+        {"unique_id": nodes},
+        {
+            "unique_id_l": [e[0] for e in edges],
+            "unique_id_r": [e[1] for e in edges],
+            "match_probability": [1.0] * len(edges),
+        },
+        db_api=db_api,
+        node_id_column_name="unique_id",
+        threshold_match_probability=0.5,
+    )
+    select = f'SELECT "unique_id", "cluster_id" FROM {result.physical_name}'  # noqa: S608
+    rows = db_api.duckdb_con.execute(select).fetchall()
+    db_api.duckdb_con.close()
+    members: dict[str, list[str]] = {}
+    for node, cluster in rows:
+        members.setdefault(cluster, []).append(node)
+    return {node: min(group) for group in members.values() for node in group}

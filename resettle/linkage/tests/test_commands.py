@@ -1,0 +1,33 @@
+"""`manage.py link_people` and `manage.py export_links`."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from resettle.audit.models import AuditEvent
+from resettle.linkage.models import LinkageRun, RunState
+
+
+def test_link_people_links_and_export_links_writes_every_record(cast, make_person, tmp_path):
+    born = date(1980, 3, 4)
+    make_person(cast.caseworker, given_name="William", family_name="Smith", date_of_birth=born)
+    make_person(cast.probation, given_name="Bill", family_name="Smith", date_of_birth=born)
+    out = io.StringIO()
+    call_command("link_people", stdout=out)
+    assert "2 records, 1 people" in out.getvalue()
+    assert LinkageRun.objects.get().state == RunState.DONE
+
+    path = tmp_path / "links.csv"
+    call_command("export_links", "--out", str(path), stdout=io.StringIO())
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert len(rows) == 2
+    assert rows[0]["cluster_id"] == rows[1]["cluster_id"]
+    assert AuditEvent.objects.filter(object_type="person_links").exists()
+
+
+def test_link_people_refuses_an_unknown_partnership(cast):
+    with pytest.raises(CommandError, match="No partnership"):
+        call_command("link_people", "--partnership", "Nowhere", stdout=io.StringIO())

@@ -1,0 +1,110 @@
+"""Linkage pages: the review queue shows only what the reviewer may see of each record;
+cases in common name only people the user may open; refusals for everyone else."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from resettle.cases.models import Case
+from resettle.linkage import services
+from resettle.linkage.models import LinkPair, PairDecision, PairStatus
+
+
+def _pair_for_review(cast, make_person):
+    ours = make_person(
+        cast.caseworker,
+        given_name="Daniel",
+        family_name="Price",
+        date_of_birth=date(1984, 2, 2),
+        sex="male",
+    )
+    theirs = make_person(
+        cast.probation, given_name="Danny", family_name="Pryce", date_of_birth=None, sex="male"
+    )
+    run = services.linkage_run_request(actor=cast.admin, partnership=cast.partnership)
+    run = services.linkage_run_execute(run_id=run.pk)
+    pair, _ = LinkPair.objects.update_or_create(
+        run=run,
+        left=min(ours, theirs, key=lambda p: str(p.pk)),
+        right=max(ours, theirs, key=lambda p: str(p.pk)),
+        defaults={
+            "match_weight": 5.0,
+            "match_probability": 0.97,
+            "agreed": {"given_name": "nickname or known-as name"},
+            "disagreed": [],
+            "status": PairStatus.REVIEW,
+        },
+    )
+    return pair, ours, theirs
+
+
+def test_the_review_queue_shows_our_record_and_hides_theirs(cast, make_person, client_as):
+    _pair_for_review(cast, make_person)
+    response = client_as(cast.admin).get(reverse("linkage:review"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Daniel" in body
+    assert "Danny" not in body and "Pryce" not in body
+    assert "Not shared" in body
+
+
+def test_a_reviewer_decides_and_the_decision_is_kept(cast, make_person, client_as):
+    pair, *_ = _pair_for_review(cast, make_person)
+    response = client_as(cast.admin).post(
+        reverse("linkage:pair", args=[pair.pk]), {"decision": "accept"}
+    )
+    assert response.status_code == 302
+    assert PairDecision.objects.get(left=pair.left, right=pair.right).decision == "accept"
+
+
+@pytest.mark.parametrize("who", ["caseworker", "manager", "outsider"])
+def test_the_review_queue_refuses_others(cast, client_as, who):
+    assert client_as(getattr(cast, who)).get(reverse("linkage:review")).status_code == 403
+
+
+def test_the_review_queue_sends_the_anonymous_to_sign_in(client):
+    assert client.get(reverse("linkage:review")).status_code == 302
+
+
+def test_another_organisations_pair_is_not_found(cast, make_person, client_as):
+    pair, *_ = _pair_for_review(cast, make_person)
+    outsider_admin = cast.outsider
+    outsider_admin.role = "organisation_admin"
+    outsider_admin.save()
+    response = client_as(outsider_admin).get(reverse("linkage:pair", args=[pair.pk]))
+    assert response.status_code == 404
+
+
+def test_cases_in_common_names_only_who_the_user_may_open(cast, make_person, client_as):
+    shared = make_person(cast.caseworker, cast.coordinator, given_name="Alex", family_name="Shared")
+    make_person(cast.probation, cast.housing, given_name="Hidden", family_name="Person")
+    Case.objects.create(person=shared, organisation=cast.lead_charity, opened_on=date.today())
+    response = client_as(cast.caseworker).get(reverse("linkage:cases_in_common"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Alex Shared" in body
+    assert "Hidden" not in body
+    assert "1 not shared with you" in body
+
+
+def test_cases_in_common_downloads_for_the_meeting(cast, make_person, client_as):
+    make_person(cast.caseworker, cast.coordinator, given_name="Alex", family_name="Shared")
+    response = client_as(cast.caseworker).get(reverse("linkage:cases_in_common_csv"))
+    assert response.status_code == 200
+    assert "Alex Shared" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["mentor", "analyst", "outsider"])
+def test_cases_in_common_refuses_others(cast, make_person, client_as, who):
+    make_person(cast.caseworker, cast.coordinator, given_name="Alex", family_name="Shared")
+    response = client_as(getattr(cast, who)).get(reverse("linkage:cases_in_common"))
+    assert response.status_code in (403,) or "Alex" not in response.content.decode()
+
+
+def test_an_admin_starts_a_run_and_sees_it(cast, client_as):
+    client = client_as(cast.admin)
+    response = client.post(reverse("linkage:run_start"))
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get(reverse("linkage:runs")).status_code == 200
