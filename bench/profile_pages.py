@@ -89,7 +89,7 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def measure(endpoint, clients, samples, requests: int, top: int, sort: str) -> dict:
+def measure(endpoint, clients, samples, requests: int, top: int, sort: str, dump: str = "") -> dict:
     from django.db import connection
 
     paths = [
@@ -103,7 +103,7 @@ def measure(endpoint, clients, samples, requests: int, top: int, sort: str) -> d
     for role, path in paths[:4]:  # warm caches and the connection
         clients[role].get(path)
     cpu, wall, queries = [], [], []
-    profiler = cProfile.Profile() if top else None
+    profiler = cProfile.Profile() if top or dump else None
     for i in range(requests):
         role, path = paths[i % len(paths)]
         counter = QueryCounter()
@@ -120,7 +120,9 @@ def measure(endpoint, clients, samples, requests: int, top: int, sort: str) -> d
         cpu.append((c1 - c0) * 1000)
         wall.append((w1 - w0) * 1000)
         queries.append(counter.count)
-    if profiler:
+    if profiler and dump:
+        profiler.dump_stats(f"{dump}-{endpoint.key}.prof")
+    if profiler and top:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
         print(f"\n=== {endpoint.key}: top {top} by {sort} over {requests} requests ===")
@@ -140,6 +142,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="endpoint keys, comma-separated")
     parser.add_argument("--top", type=int, default=0, help="print the top N functions")
     parser.add_argument("--sort", default="tottime", help="cProfile sort: tottime, cumulative")
+    parser.add_argument(
+        "--dump", default="", help="write each endpoint's profile to <DUMP>-<endpoint>.prof"
+    )
     args = parser.parse_args()
     configure(args.people)
     logging.getLogger("axes").setLevel(logging.WARNING)
@@ -157,7 +162,7 @@ def main() -> None:
     rows = []
     for endpoint in endpoints:
         clients = sessions if endpoint.auth == "session" else tokens
-        result = measure(endpoint, clients, sample, args.requests, args.top, args.sort)
+        result = measure(endpoint, clients, sample, args.requests, args.top, args.sort, args.dump)
         if result:
             rows.append((endpoint.key, result))
     print(f"\n{'endpoint':<20} {'CPU p50':>8} {'CPU p95':>8} {'wall p50':>9} {'queries':>8}")

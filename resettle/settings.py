@@ -320,6 +320,20 @@ EMAIL_BACKEND = env_str(
     if LOCAL
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# The SMTP server invitations and alerts go through (a relay or a provider's submission port).
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "Set EMAIL_USE_TLS (STARTTLS, port 587) or EMAIL_USE_SSL (465), not both."
+    )
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Resettle <resettle@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Logs go to standard error, one JSON object a line in production (LOG_FORMAT=json) with the
 # request id on every line; plain text locally. Nothing logs personal data: the request log

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
@@ -25,6 +26,7 @@ from resettle.access.categories import (
     NEVER_SHARED_BEYOND,
     WITH_WORKING_RELATIONSHIP,
 )
+from resettle.access.compiled import CompiledExists, compile_subquery
 from resettle.access.models import BreakGlassAccess
 from resettle.access.principals import (
     ANONYMOUS,
@@ -128,7 +130,34 @@ class Access:
             # Only this unfiltered queryset carries it (a filter makes a copy without it): see
             # `about`.
             people._relationships_behind = behind
+        people._kept_by = (self, ("people", on))
         return people
+
+    def people_with_category(
+        self, category: str, on: date, work_out: Callable[[], QuerySet[Person]]
+    ) -> QuerySet[Person]:
+        key = ("with_category", category, on)
+        kept = self._kept(key, work_out)
+        people = kept.all()
+        behind = getattr(kept, "_relationships_behind", None)
+        if behind is not None:
+            people._relationships_behind = behind
+        people._kept_by = (self, key)
+        return people
+
+    def compiled_subquery(
+        self, key: tuple, people: QuerySet[Person], connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple] | None:
+        """The kept people `key` names, compiled once per request for `about`."""
+        behind = getattr(people, "_relationships_behind", None)
+        if behind is not None:
+            queryset, column = behind, "person_id"
+        else:
+            queryset, column = people, "id"
+        return self._kept(
+            ("compiled", key, connection.alias),
+            lambda: compile_subquery(queryset, column, connection),
+        )
 
     def can_view_person(self, person: Person, on: date | None = None) -> bool:
         on = on or date.today()
@@ -297,10 +326,16 @@ def open_break_glass_categories(actor: Actor, person: Person) -> frozenset[str]:
 
 def people_with_category(actor: Actor, category: str, on: date | None = None) -> QuerySet[Person]:
     """The people for whom the actor may read `category` (without break-glass): for lists,
-    counts and exports of that category."""
+    counts and exports of that category. Worked out once per request."""
     on = on or date.today()
-    people = people_visible_to(actor, on)
     access = access_for(actor)
+    return access.people_with_category(
+        category, on, lambda: _people_with_category(access, category, on)
+    )
+
+
+def _people_with_category(access: Access, category: str, on: date) -> QuerySet[Person]:
+    people = access.people_visible(on)
     principal = access.principal
     if (
         category not in FOLLOW_UP_CATEGORIES
@@ -352,14 +387,23 @@ def _eighteenth_birthday_cutoff(on: date) -> date:
         return date(on.year - 18, 2, 28)
 
 
-def about(people: QuerySet[Person], field: str = "person_id") -> Exists:
+def about(people: QuerySet[Person], field: str = "person_id") -> Exists | CompiledExists:
     """Records whose `field` is one of `people`, as a correlated EXISTS: checked through the
     person's indexes for the rows a list actually reads. (`person__in=` inside an OR makes the
     database build the whole set of people first: tens of thousands for a large organisation.)
 
     When `people` are just the people a principal may see, the records' person is looked up in
     the relationships that make them visible, one level less for the ORM to build and the
-    database to run: every list asks this."""
+    database to run: every list asks this.
+
+    People an `Access` keeps (the principal's visible people, or those with a category) are
+    compiled once per request and only the outer column is filled in at each use."""
+    kept_by = getattr(people, "_kept_by", None)
+    if kept_by is not None:
+        access, key = kept_by
+        return CompiledExists(
+            lambda connection: access.compiled_subquery(key, people, connection), field
+        )
     behind = getattr(people, "_relationships_behind", None)
     if behind is not None:
         return Exists(behind.filter(person_id=OuterRef(field)))

@@ -14,12 +14,13 @@ RESETTLE = Path(__file__).resolve().parents[2]
 ACCESS = RESETTLE / "access"
 
 # The access core: who may see which person and which categories of their record.
-CORE_MODULES = ("core.py", "principals.py", "categories.py", "models.py")
+CORE_MODULES = ("core.py", "principals.py", "categories.py", "models.py", "compiled.py")
 # What the core may know about: itself (with the registry of which category each field is in),
 # and the apps holding people, organisations and memberships, partnerships and their agreements,
 # consent and working relationships.
 CORE_MAY_IMPORT = (
     "resettle.access.core",
+    "resettle.access.compiled",
     "resettle.access.principals",
     "resettle.access.categories",
     "resettle.access.models",
