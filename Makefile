@@ -88,6 +88,7 @@ bench: install-dev frontend
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py --people $(BENCH_PEOPLE)
 	$(PY) bench/report_speed.py --people $(BENCH_PEOPLE)
+	$(PY) bench/linkage.py --people $(BENCH_PEOPLE)
 
 # A load test of a Resettle already running (`make run` in another terminal; bench/README.md):
 # LOAD_USERS signed-in demo users for LOAD_MINUTES against http://HOST:PORT.
