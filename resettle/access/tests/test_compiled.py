@@ -6,9 +6,7 @@ often a request asks, and nothing kept past a write it rests on."""
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q
-from django.test.utils import CaptureQueriesContext
 
 from resettle.access import core
 from resettle.access.categories import Category
@@ -132,10 +130,12 @@ def test_a_write_it_rests_on_is_seen_by_the_next_query(cast, people, make_person
     assert after.count() == 3
 
 
-def test_the_compiled_subquery_is_part_of_the_one_query_not_a_list_of_ids(cast, people):
+def test_the_compiled_subquery_is_part_of_the_one_query_not_a_list_of_ids(
+    cast, people, count_queries
+):
     access = Access.for_request(cast.caseworker)
     access.agreement_grants()  # read once per request, before any list
-    with CaptureQueriesContext(connection) as queries:
+    with count_queries() as queries:
         list(Identifier.objects.filter(about(people_visible_to(access))))
     (query,) = queries
     assert "EXISTS" in query["sql"].upper()
