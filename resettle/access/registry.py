@@ -712,6 +712,34 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         ),
         (ACCESS_RECORD, "person", "content"),
     ),
+    # The retention schedule: a partnership's rules, set by data-protection leads.
+    "dataprotection.RetentionRule": _fields(
+        (NOT_PERSONAL, *RECORD, "partnership", "record_type", "action", "years", "set_by"),
+    ),
+    # A legal hold names the person it keeps and says why: read only by data-protection leads.
+    "dataprotection.LegalHold": _fields(
+        (NOT_PERSONAL, *RECORD, "organisation", "set_by", "lifted_at", "lifted_by"),
+        (ACCESS_RECORD, "person", "reason"),
+    ),
+    # That a person was anonymised under retention: only that, and when.
+    "dataprotection.Anonymisation": _fields(
+        (NOT_PERSONAL, "id", "anonymised_at"),
+        (ACCESS_RECORD, "person"),
+    ),
+    # The erasure log holds no personal data and no ids of people or records.
+    "dataprotection.ErasureLogEntry": _fields(
+        (
+            NOT_PERSONAL,
+            "id",
+            "ran_at",
+            "partnership",
+            "rule",
+            "record_type",
+            "action",
+            "years",
+            "count",
+        ),
+    ),
     # Mentoring: mentors' profiles are staff details; a mentee's preferences are case notes.
     "mentoring.MentorProfile": _fields(
         (NOT_PERSONAL, *RECORD),

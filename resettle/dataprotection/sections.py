@@ -36,6 +36,10 @@ GROUPS: tuple[tuple[str, str], ...] = (
 
 # Kinds of record holding personal data that are not in the pack, and why.
 NOT_IN_PACK: dict[str, str] = {
+    "dataprotection.Anonymisation": (
+        "Only that the record was anonymised under the retention schedule, and when: once it is, "
+        "nobody can be found to make a pack for."
+    ),
     "notifications.Notification": (
         "Messages to staff: they point to records in this pack and name no one by reference."
     ),
@@ -656,6 +660,17 @@ SECTIONS: tuple[Section, ...] = (
         shared=_none,
         holder="organisation",
         fields=("state", "requested_by", "created_at", "finished_at", "expires_at", "deleted_at"),
+    ),
+    Section(
+        "legal_holds",
+        "Legal holds: records kept beyond the retention schedule",
+        ACCESS,
+        "dataprotection.LegalHold",
+        about=_person(),
+        own=_organisation("organisation"),
+        shared=_none,
+        holder="organisation",
+        fields=("reason", "set_by", "created_at", "lifted_at", "lifted_by"),
     ),
 )
 

@@ -8,8 +8,10 @@ from django.db.models import Field, Q, QuerySet
 
 from resettle.access import policy, registry
 from resettle.access.core import Actor
+from resettle.access.rules import dataprotection as rules
 from resettle.audit.models import AuditAction, AuditEvent
-from resettle.dataprotection.models import SubjectAccessExport
+from resettle.dataprotection import retention
+from resettle.dataprotection.models import ErasureLogEntry, RetentionRule, SubjectAccessExport
 from resettle.lib.identifiers import normalise_identifier
 from resettle.people.categories import PERSON_FIELDS
 from resettle.people.choices import IdentifierScheme
@@ -172,3 +174,27 @@ def as_corrections(*, actor: Actor, person: Person, events: list[AuditEvent]) ->
 def categories_in(corrections: list[Correction]) -> set[str]:
     """The categories a page of corrections shows, to audit the read."""
     return {change.category for correction in corrections for change in correction.changes}
+
+
+# Retention ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule: RetentionRule
+    due: int
+
+
+def retention_rules_with_preview(*, actor: Actor) -> list[RuleRow]:
+    """The actor's partnerships' rules, each with how many records it would anonymise or delete
+    if retention ran now (a dry run)."""
+    rows = list(rules.retention_rules_visible_to(actor).select_related("partnership", "set_by"))
+    if not rows:
+        return []
+    due = retention.preview()
+    return [RuleRow(rule, due.get(rule.pk, 0)) for rule in rows]
+
+
+def erasure_log(*, actor: Actor) -> QuerySet[ErasureLogEntry]:
+    """What retention runs did under the actor's partnerships' rules, newest first."""
+    return rules.erasure_log_visible_to(actor).select_related("partnership")

@@ -15,12 +15,21 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from resettle.access import policy
+from resettle.access.rules import dataprotection as rules
 from resettle.accounts.models import Membership, User
 from resettle.audit.models import AuditAction
 from resettle.audit.services import diff, record_event
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.dataprotection import pack
-from resettle.dataprotection.models import KEPT_FOR, SubjectAccessExport, SubjectAccessState
+from resettle.dataprotection.models import (
+    ACTIONS_FOR,
+    KEPT_FOR,
+    LegalHold,
+    RetentionRule,
+    SubjectAccessExport,
+    SubjectAccessState,
+)
+from resettle.partnerships.models import Partnership
 from resettle.people import services as people_services
 from resettle.people.models import Person
 
@@ -246,3 +255,117 @@ def person_correct(
     return people_services.person_update(
         actor=actor, person=person, data=data, identifiers=identifiers, reason=reason
     )
+
+
+# Retention and legal holds -----------------------------------------------------------------------
+
+RETENTION_OBJECT = "retention_rule"
+HOLD_OBJECT = "legal_hold"
+NOT_RETENTION_LEAD = (
+    "Only the data-protection lead of an organisation in the partnership can set its retention "
+    "schedule."
+)
+NOT_HOLD_LEAD = (
+    "Only your organisation's data-protection lead can place or lift a legal hold, and only on "
+    "someone your organisation holds records about."
+)
+HOLD_LIFTED = "This legal hold has already been lifted."
+
+
+@transaction.atomic
+def retention_rule_set(
+    *,
+    actor: Membership,
+    partnership: Partnership,
+    record_type: str,
+    years: int,
+    request: HttpRequest | None = None,
+) -> RetentionRule:
+    """Set how long the partnership keeps one type of record (the action follows from the
+    type). Audited with what it was and what it became."""
+    if not rules.can_set_retention(actor, partnership):
+        raise PermissionDenied(NOT_RETENTION_LEAD)
+    actions = ACTIONS_FOR.get(record_type)
+    if not actions:
+        raise ValidationError({"record_type": "Choose a type of record"})
+    rule = (
+        RetentionRule.objects.select_for_update()
+        .filter(partnership=partnership, record_type=record_type)
+        .first()
+    )
+    before: dict[str, Any] = {"years": None, "action": None}
+    if rule is None:
+        rule = RetentionRule(partnership=partnership, record_type=record_type)
+    else:
+        before = {"years": rule.years, "action": rule.action}
+    rule.years = years
+    rule.action = actions[0]
+    rule.set_by = actor.user
+    rule.full_clean(validate_constraints=False)
+    changes = diff(before, {"years": rule.years, "action": rule.action})
+    created = rule._state.adding
+    rule.save()
+    if changes or created:
+        record_event(
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            object_type=RETENTION_OBJECT,
+            object_id=rule.pk,
+            reason=f"Retention for {rule.get_record_type_display().lower()} in "
+            f"{partnership.name}: {rule.years} years",
+            changes=changes,
+            request=request,
+        )
+    return rule
+
+
+@transaction.atomic
+def legal_hold_place(
+    *, actor: Membership, person: Person, reason: str, request: HttpRequest | None = None
+) -> LegalHold:
+    """Stop retention anonymising or deleting the person's records until the hold is lifted."""
+    if not policy.can_make_subject_access_export(actor, person):
+        raise PermissionDenied(NOT_HOLD_LEAD)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the records must be kept"})
+    hold = LegalHold(
+        person=person, organisation_id=actor.organisation_id, reason=reason, set_by=actor.user
+    )
+    hold.full_clean()
+    hold.save()
+    record_event(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type=HOLD_OBJECT,
+        object_id=hold.pk,
+        person=person,
+        reason=f"Legal hold placed: {reason}",
+        request=request,
+    )
+    return hold
+
+
+@transaction.atomic
+def legal_hold_lift(
+    *, actor: Membership, hold: LegalHold, request: HttpRequest | None = None
+) -> LegalHold:
+    """Lift a hold the actor's organisation placed: retention applies again from the next run."""
+    if not rules.can_lift_legal_hold(actor, hold):
+        raise PermissionDenied(NOT_HOLD_LEAD)
+    locked = LegalHold.objects.select_for_update().get(pk=hold.pk)
+    if locked.lifted_at is not None:
+        raise ApplicationError(HOLD_LIFTED)
+    locked.lifted_at = timezone.now()
+    locked.lifted_by = actor.user
+    locked.save(update_fields=["lifted_at", "lifted_by", "updated_at"])
+    record_event(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type=HOLD_OBJECT,
+        object_id=locked.pk,
+        person=locked.person,
+        reason="Legal hold lifted",
+        request=request,
+    )
+    return locked

@@ -6,13 +6,15 @@ in `access.policy`, reads in `selectors`, writes in `services`."""
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resettle.access import policy
 from resettle.access.categories import Category
+from resettle.access.rules import dataprotection as rules
 from resettle.audit.services import record_read
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.core.http import AuthenticatedRequest
@@ -20,6 +22,8 @@ from resettle.dataprotection import selectors, services
 from resettle.dataprotection.forms import (
     CorrectionForm,
     FindPersonForm,
+    LegalHoldForm,
+    RetentionRuleForm,
     SubjectAccessConfirmForm,
 )
 from resettle.dataprotection.models import KEPT_FOR, SubjectAccessExport, SubjectAccessState
@@ -230,3 +234,101 @@ def person_correct_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse
         "cancel_url": url,
     }
     return render_form(request, "dataprotection/correction_form.html", context)
+
+
+# Retention and legal holds -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def retention_view(request: AuthenticatedRequest) -> HttpResponse:
+    """The partnerships' retention rules with what each would do today, the form to set one,
+    and the erasure log."""
+    actor = request.actor
+    if actor is None or not policy.is_data_protection_lead(actor):
+        return forbidden(request, NOT_A_LEAD)
+    form = RetentionRuleForm(bound_data(request), partnerships=rules.retention_partnerships(actor))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.retention_rule_set(
+            actor=actor,
+            partnership=data["partnership"],
+            record_type=data["record_type"],
+            years=data["years"],
+            request=request,
+        ),
+        success_url=reverse("dataprotection:retention"),
+        message="The retention rule has been saved",
+    ):
+        return response
+    page = page_of(request, selectors.erasure_log(actor=actor), PAGE_SIZE)
+    return render_form(
+        request,
+        "dataprotection/retention.html",
+        {
+            "form": form,
+            "rules": selectors.retention_rules_with_preview(actor=actor),
+            "has_partnerships": rules.retention_partnerships(actor).exists(),
+            "page_obj": page,
+            "log": page.object_list,
+        },
+    )
+
+
+def _holds_page(request: AuthenticatedRequest, person: Person, form: LegalHoldForm) -> HttpResponse:
+    actor = request.actor
+    assert actor is not None
+    holds = list(rules.legal_holds_visible_to(actor, person).select_related("organisation"))
+    return render_form(
+        request,
+        "dataprotection/legal_holds.html",
+        {
+            "person": person,
+            "form": form,
+            "holds": holds,
+            "held": any(hold.lifted_at is None for hold in holds),
+            "organisation_id": actor.organisation_id,
+            "cancel_url": reverse("dataprotection:index"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def legal_holds_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    """The person's legal holds and the form to place one."""
+    person, refused = _person_and_check(request, pk)
+    if refused:
+        return refused
+    assert person is not None and request.actor is not None
+    actor = request.actor
+    form = LegalHoldForm(bound_data(request))
+    if response := run_form(
+        request,
+        form,
+        lambda data: services.legal_hold_place(
+            actor=actor, person=person, reason=data["reason"], request=request
+        ),
+        success_url=reverse("dataprotection:legal_holds", args=[person.pk]),
+        message="The legal hold has been placed: retention leaves these records alone",
+    ):
+        return response
+    return _holds_page(request, person, form)
+
+
+@require_POST
+def legal_hold_lift_view(request: AuthenticatedRequest, pk: UUID, hold: UUID) -> HttpResponse:
+    person, refused = _person_and_check(request, pk)
+    if refused:
+        return refused
+    assert person is not None and request.actor is not None
+    found = rules.get_legal_hold_for_actor(request.actor, person, hold)
+    url = reverse("dataprotection:legal_holds", args=[person.pk])
+    try:
+        services.legal_hold_lift(actor=request.actor, hold=found, request=request)
+    except PermissionDenied as exc:
+        return forbidden(request, exc.message)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(url)
+    messages.success(request, "The legal hold has been lifted")
+    return redirect(url)

@@ -30,7 +30,13 @@ from resettle.access.core import (
 )
 from resettle.access.principals import StaffPrincipal
 from resettle.accounts.models import Membership, Role
-from resettle.dataprotection.models import SubjectAccessExport
+from resettle.dataprotection.models import (
+    ErasureLogEntry,
+    LegalHold,
+    RetentionRule,
+    SubjectAccessExport,
+)
+from resettle.partnerships.models import Partnership
 from resettle.people.models import Person, WorkingRelationship
 from resettle.referrals.models import Referral, ReferralState
 
@@ -160,3 +166,54 @@ def subject_access_scope(
         categories=frozenset(categories) | {Category.IDENTITY},
         working=working,
     )
+
+
+# Retention and legal holds -----------------------------------------------------------------------
+#
+# A partnership's retention schedule is set by the data-protection lead of any of its member
+# organisations (each answers for its own records kept under it). A legal hold is placed on a
+# person by a lead whose organisation holds records about them, and lifted by a lead of the
+# organisation that placed it; every lead who may ask for the person's pack sees their holds.
+
+
+def retention_partnerships(actor: Actor) -> QuerySet[Partnership]:
+    """The partnerships whose retention schedule the actor sets: those of a data-protection
+    lead's organisation. None for anyone else."""
+    staff = acting_staff(actor)
+    if staff is None or not staff.is_data_protection_lead:
+        return Partnership.objects.none()
+    return Partnership.objects.filter(organisations=staff.organisation_id)
+
+
+def can_set_retention(actor: Actor, partnership: Partnership) -> bool:
+    return retention_partnerships(actor).filter(pk=partnership.pk).exists()
+
+
+def retention_rules_visible_to(actor: Actor) -> QuerySet[RetentionRule]:
+    return RetentionRule.objects.filter(partnership__in=retention_partnerships(actor))
+
+
+def erasure_log_visible_to(actor: Actor) -> QuerySet[ErasureLogEntry]:
+    return ErasureLogEntry.objects.filter(partnership__in=retention_partnerships(actor))
+
+
+def legal_holds_visible_to(actor: Actor, person: Person) -> QuerySet[LegalHold]:
+    """Every hold on the person, for a lead who may ask for their pack; none otherwise."""
+    if not can_make_subject_access_export(actor, person):
+        return LegalHold.objects.none()
+    return LegalHold.objects.filter(person=person)
+
+
+def can_lift_legal_hold(actor: Actor, hold: LegalHold) -> bool:
+    staff = acting_staff(actor)
+    return (
+        staff is not None
+        and hold.organisation_id == staff.organisation_id
+        and can_make_subject_access_export(actor, hold.person)
+    )
+
+
+def get_legal_hold_for_actor(actor: Actor, person: Person, hold_id: Any) -> LegalHold:
+    """One of the person's holds, or the same 404 whether it does not exist or is another
+    person's."""
+    return get_or_404(legal_holds_visible_to(actor, person), hold_id, "legal hold")

@@ -7,12 +7,13 @@ holds records about (works or worked with: every scope of the actor's own organi
 the same 404 as for no one. No cast member is a data-protection lead, so every actor is refused
 here; the leads' own answers are proven in resettle/dataprotection/tests. Corrections (the
 history of changes to a person's details) open for anyone who sees the person, and a correction
-is made by those who may change the record."""
+is made by those who may change the record. Legal holds follow subject access (the same lead,
+the same people); the retention schedule is the lead's, like the index."""
 
 from resettle.access.tests.matrix import oracle as o
 from resettle.access.tests.matrix.decision import Decision
 from resettle.access.tests.matrix.scenario import ENDED, OWN, SHARED, WITHDRAWN, Actor, World
-from resettle.dataprotection.models import SubjectAccessExport, SubjectAccessState
+from resettle.dataprotection.models import LegalHold, SubjectAccessExport, SubjectAccessState
 
 WRITE = ("GET", "POST")
 # Every scope of the actor's own organisation: the people it works or has worked with.
@@ -38,6 +39,9 @@ person_editor = o.role_in(*o.CASE_LEVEL_ROLES)
 
 DECISIONS: dict[str, Decision] = {
     "dataprotection:index": Decision(o.signed_in(lead)),
+    "dataprotection:retention": Decision(o.signed_in(lead), methods=WRITE),
+    "dataprotection:legal_holds": Decision(subject_access, about="person", methods=WRITE),
+    "dataprotection:legal_hold_lift": Decision(subject_access, about="person", methods=("POST",)),
     "dataprotection:person": Decision(subject_access, about="person", methods=WRITE),
     "dataprotection:export_detail": Decision(subject_access, about="person"),
     "dataprotection:export_download": Decision(subject_access, about="person"),
@@ -58,7 +62,8 @@ DECISIONS: dict[str, Decision] = {
 
 
 def build(world: World) -> None:
-    """A finished pack for every scope's person, made for the lead charity by its admin."""
+    """A finished pack and a legal hold for every scope's person, made for the lead charity by
+    its admin."""
     for person in world.people.values():
         export = SubjectAccessExport.objects.create(
             organisation=world.cast.lead_charity,
@@ -70,3 +75,9 @@ def build(world: World) -> None:
             content=b"PK",
         )
         world.per_person[person.pk]["extra"]["job"] = export
+        world.per_person[person.pk]["extra"]["hold"] = LegalHold.objects.create(
+            person=person,
+            organisation=world.cast.lead_charity,
+            reason="A claim is expected",
+            set_by=world.cast.admin.user,
+        )
