@@ -312,6 +312,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # stopped too (accounts/security/lockout.py), however few tries each username gets.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
+# Failures from every address together within the cool-off that mean a spray from many addresses;
+# then an address stops after SIGN_IN_FAILURES_UNDER_ATTACK failures of its own.
+SIGN_IN_OVERALL_FAILURE_LIMIT = env_int("SIGN_IN_OVERALL_FAILURE_LIMIT", 300)
+SIGN_IN_FAILURES_UNDER_ATTACK = env_int("SIGN_IN_FAILURES_UNDER_ATTACK", 3)
 AXES_LOCKOUT_CALLABLE = "resettle.accounts.security.lockout.locked_out"
 
 EMAIL_BACKEND = env_str(

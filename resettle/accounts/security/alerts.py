@@ -88,11 +88,12 @@ def username_locked(username: str) -> None:
 
 def address_stopped(request: HttpRequest) -> None:
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    usernames = set(
+    tried = list(
         AccessFailureLog.objects.filter(
             ip_address=get_client_ip_address(request), attempt_time__gte=since
         ).values_list("username", flat=True)
     )
+    usernames = set(tried)
     users = list(User.objects.filter(username__in=usernames))
     if not users:
         return
@@ -104,10 +105,10 @@ def address_stopped(request: HttpRequest) -> None:
             if u.memberships.filter(organisation=organisation, ended_on__isnull=True).exists()
         )
         body = (
-            f"One address failed to sign in {settings.SIGN_IN_ADDRESS_FAILURE_LIMIT} or more "
-            f"times across {len(usernames)} usernames, including your organisation's "
-            f"{', '.join(theirs)}. It cannot sign in for {cool_off_minutes()} minutes. Ask "
-            "those people to check their passwords are strong and not used elsewhere."
+            f"One address failed to sign in {len(tried)} times in {cool_off_minutes()} minutes "
+            f"across {len(usernames)} usernames, including your organisation's "
+            f"{', '.join(theirs)}. It cannot sign in for at least {cool_off_minutes()} minutes. "
+            "Ask those people to check their passwords are strong and not used elsewhere."
         )
         _send_once({organisation: recipients}, SPRAYING, body)
 

@@ -145,3 +145,54 @@ def test_spraying_tells_the_admins_of_the_accounts_tried(client, cast, settings)
     alerts = Notification.objects.filter(subject=alerts_module.SPRAYING)
     assert [n.recipient for n in alerts] == [cast.admin.user]
     assert "including your organisation's caseworker." in alerts[0].body
+
+
+def test_an_address_that_keeps_coming_back_is_stopped_for_longer(client, cast, settings):
+    """The back-off: 4 failures stop the address for 15 minutes; failing 4 more after that stops
+    it until 8 failures are no longer within 30 minutes."""
+    settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 4
+    spraying = {"REMOTE_ADDR": "203.0.113.20"}
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for username in ("caseworker", "mentor", "probation", "prison"):
+            fail(client, 1, username, **spraying)
+        assert try_password(client, CAST_PASSWORD, "housing", **spraying).status_code == 429
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        # The first stop is over...
+        fail(client, 1, "coordinator", **spraying)
+        for username in ("family", "manager", "analyst"):
+            fail(client, 1, username, **spraying)
+        # ...but 8 failures within 30 minutes stop it again.
+        assert try_password(client, CAST_PASSWORD, "housing", **spraying).status_code == 429
+    with time_machine.travel(start + timedelta(minutes=31), tick=False):
+        # The first four are older than 30 minutes; the last four are within 15: still stopped.
+        assert try_password(client, CAST_PASSWORD, "housing", **spraying).status_code == 429
+    with time_machine.travel(start + timedelta(minutes=47), tick=False):
+        # Both steps have passed: 4 failures in the last 30 minutes, none in the last 15.
+        assert try_password(client, CAST_PASSWORD, "housing", **spraying).status_code == 302
+
+
+def test_a_spray_from_many_addresses_stops_each_after_a_few_tries(client, cast, settings):
+    settings.SIGN_IN_OVERALL_FAILURE_LIMIT = 12
+    settings.SIGN_IN_FAILURES_UNDER_ATTACK = 3
+    usernames = ("caseworker", "mentor", "probation", "prison")
+    for n in range(4):  # four addresses, three failures each: 12 in all
+        address = {"REMOTE_ADDR": f"198.51.100.{n + 1}"}
+        for username in usernames[:3]:
+            fail(client, 1, username, **address)
+
+    # Each spraying address is stopped, far below its own limit of 30...
+    stopped = try_password(client, CAST_PASSWORD, "housing", REMOTE_ADDR="198.51.100.1")
+    assert stopped.status_code == 429
+    # ...while an address that has not failed still signs in.
+    assert (
+        try_password(client, CAST_PASSWORD, "housing", REMOTE_ADDR="192.0.2.50").status_code == 302
+    )
+
+
+def test_below_the_overall_limit_a_few_failures_stop_no_one(client, cast, settings):
+    settings.SIGN_IN_OVERALL_FAILURE_LIMIT = 100
+    address = {"REMOTE_ADDR": "198.51.100.77"}
+    for username in ("caseworker", "mentor", "probation"):
+        fail(client, 1, username, **address)
+    assert try_password(client, CAST_PASSWORD, "housing", **address).status_code == 302
