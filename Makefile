@@ -53,7 +53,7 @@ migrate: install frontend
 	RESETTLE_ENV=development $(PY) manage.py migrate --no-input
 
 run: migrate
-	RESETTLE_ENV=development $(PY) manage.py demo_start
+	RESETTLE_ENV=development $(PY) manage.py demo_start --address http://$(HOST):$(PORT)/
 	@trap 'kill 0' EXIT; \
 	RESETTLE_ENV=development $(PY) manage.py worker & \
 	RESETTLE_ENV=development $(PY) manage.py runserver $(HOST):$(PORT)

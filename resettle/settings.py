@@ -52,7 +52,9 @@ if ENVIRONMENT not in {"production", "development", "test"}:
     raise ImproperlyConfigured("RESETTLE_ENV must be production, development or test.")
 LOCAL = ENVIRONMENT in {"development", "test"}
 
-DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
+# Off unless asked for, in the demo too: a user following a link to a record they may not see
+# gets the service's own "Page not found", not Django's debug page listing every address.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "insecure-local-key-do-not-use-in-production" if LOCAL else None)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -209,6 +211,9 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Locally, WhiteNoise serves the built frontend straight from frontend/dist, DEBUG or not.
+WHITENOISE_USE_FINDERS = LOCAL
+WHITENOISE_AUTOREFRESH = LOCAL
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 if ENVIRONMENT == "test":

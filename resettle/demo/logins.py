@@ -5,6 +5,7 @@ from django.contrib.auth.hashers import check_password
 from resettle.accounts.models import Membership, OrganisationKind, User
 from resettle.demo.generator import DEMO_USERNAMES, PARTNERSHIP_NAME
 
+# Where `make run` serves unless HOST and PORT say otherwise.
 DEMO_URL = "http://127.0.0.1:8000/"
 
 
@@ -50,9 +51,9 @@ def login_table(users: list[User]) -> list[str]:
     return [line.rstrip() for line in lines]
 
 
-def sign_in_block(password: str | None, source: str) -> str:
+def sign_in_block(password: str | None, source: str, url: str = DEMO_URL) -> str:
     users = demo_users()
-    lines = ["", "=" * 72, f"Resettle is ready at {DEMO_URL}", ""]
+    lines = ["", "=" * 72, f"Resettle is ready at {url}", ""]
     if password is None:
         lines.append(
             "The demo password is not stored here. Set DEMO_PASSWORD to the password you "

@@ -92,3 +92,11 @@ def test_it_does_not_regenerate_over_a_demo_whose_users_were_deleted():
     output = _start()
     assert "--reset" in output
     assert Person.objects.count() == people
+
+
+@pytest.mark.django_db
+def test_it_prints_the_address_make_run_serves_on():
+    out = StringIO()
+    call_command("demo_start", "--address", "http://0.0.0.0:8123/", stdout=out)
+    assert "Resettle is ready at http://0.0.0.0:8123/" in out.getvalue()
+    assert ":8000" not in out.getvalue()

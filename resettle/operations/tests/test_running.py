@@ -155,3 +155,29 @@ def test_the_deployment_checks_pass_under_production_settings(tmp_path):
     )
 
     assert finished.returncode == 0, finished.stderr
+
+
+def test_make_runs_demo_shows_the_services_error_pages_and_still_serves_its_styles(tmp_path):
+    """`make run`'s settings: no Django debug page for an address that is not there, and the
+    built frontend still served without collecting it."""
+    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env |= {"RESETTLE_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            "from django.conf import settings; "
+            "print(settings.DEBUG, settings.WHITENOISE_USE_FINDERS)",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.split() == ["False", "True"]

@@ -3,7 +3,7 @@ demo partnership, then prints where to go and how to sign in."""
 
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from resettle.accounts.models import User
 from resettle.demo.generator import demo_exists, generate
@@ -15,7 +15,15 @@ from resettle.demo.password import demo_password, describe_source
 class Command(BaseCommand):
     help = "Create the demo partnership if the database has no users, and print the sign-ins."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--address",
+            default=DEMO_URL,
+            help="Where the server will listen, to print (make run passes its HOST and PORT).",
+        )
+
     def handle(self, *args: object, **options: object) -> None:
+        url = str(options["address"])
         if not User.objects.exists() and demo_exists():
             self.stdout.write(
                 "The demo organisations are here but their users have been deleted. Run "
@@ -39,9 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo partnership created."))
         elif not demo_users():
             self.stdout.write(
-                f"Resettle is ready at {DEMO_URL}\n"
+                f"Resettle is ready at {url}\n"
                 "This database already has users and none of them is a demo account, so no demo "
                 "data was added. Sign in with your own account."
             )
             return
-        self.stdout.write(sign_in_block(demo_password(create=False), describe_source()))
+        self.stdout.write(sign_in_block(demo_password(create=False), describe_source(), url))
