@@ -386,6 +386,8 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "started_at",
             "ended_at",
             "waiting_since",
+            "waiting_rank",
+            "waiting_order",
             "no_contact_confirmed",
         ),
         (
@@ -401,6 +403,11 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         (NOT_PERSONAL, *RECORD, "by", "organisation"),
         (ACCESS_RECORD, "referral", "from_state", "to_state"),
         (Category.CASE_NOTES, "note"),
+    ),
+    "referrals.WaitingListMove": _fields(
+        (NOT_PERSONAL, *RECORD, "by", "organisation", "direction", "from_position", "to_position"),
+        (ACCESS_RECORD, "referral", "passed"),
+        (Category.CASE_NOTES, "reason"),
     ),
     "referrals.Signposting": _fields(
         (NOT_PERSONAL, *RECORD, "organisation", "signposted_by", "service", "followed_up_by"),

@@ -386,6 +386,16 @@ SECTIONS: tuple[Section, ...] = (
         holder="organisation",
     ),
     Section(
+        "waiting_list_moves",
+        "Moves on a waiting list",
+        Category.CASE_NOTES,
+        "referrals.WaitingListMove",
+        about=_person("referral__person"),
+        own=lambda organisation_id: Q(referral__service__organisation_id=organisation_id),
+        shared=_none,
+        holder="organisation",
+    ),
+    Section(
         "signpostings",
         "Signposting to other services",
         Category.CASE_NOTES,

@@ -151,6 +151,20 @@ class ActionForm(GovukForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class WaitingMoveForm(ActionForm):
+    class Layout:
+        title = "Move on the waiting list"
+        button = "Move"
+
+    reason = forms.CharField(
+        label="Why should it move?",
+        help_text="Your organisation's staff see this on the waiting list and in its history.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={"required": "Say why this referral should move"},
+    )
+
+
 class NoteActionForm(ActionForm):
     note = forms.CharField(
         label="Note (optional)",

@@ -104,8 +104,12 @@ class Referral(TimestampedModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    # Set while on the waiting list: position is by this, oldest first.
+    # Set while on the waiting list: how long it has waited.
     waiting_since = models.DateTimeField(null=True, blank=True)
+    # A place on the waiting list set by hand (WaitingListMove): served as if it had this
+    # urgency rank and had joined at this moment. Without them, by urgency and waiting_since.
+    waiting_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    waiting_order = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency: every transition increments it (ETag / If-Match, 409).
     version = models.PositiveIntegerField(default=1)
     # The receiving organisation's worker who first responded (the "received by me" filter).
@@ -182,6 +186,37 @@ class ReferralTransition(TimestampedModel):
 
     class Meta:
         ordering = ["created_at"]
+
+
+class WaitingListMove(TimestampedModel):
+    """A referral moved up or down its service's waiting list by hand, past the referral next to
+    it, with who did it and why: the list is served by urgency then age unless someone with a
+    reason says otherwise."""
+
+    class Direction(models.TextChoices):
+        UP = "up", "Up"
+        DOWN = "down", "Down"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="moves")
+    passed = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    from_position = models.PositiveIntegerField()
+    to_position = models.PositiveIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(validators=[MaxLengthValidator(1000)])
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["up", "down"]), name="waiting_move_direction_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="waiting_move_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(referral=models.F("passed")), name="waiting_move_passes_another"
+            ),
+        ]
 
 
 class FollowUp(models.TextChoices):

@@ -23,6 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as DbCase
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from resettle.referrals.models import (
     ReferralTransition,
     Signposting,
     Urgency,
+    WaitingListMove,
 )
 from resettle.suitability.models import SuitabilityAssessment
 
@@ -238,7 +240,7 @@ def get_referral(actor: Membership | None, referral_id) -> Referral:
 
 
 # A waiting list is served by urgency, then by how long each has waited: an urgent referral
-# does not wait behind routine ones that came first.
+# does not wait behind routine ones that came first. Staff may move one by hand, with a reason.
 URGENCY_ORDER = (Urgency.URGENT, Urgency.SOON, Urgency.ROUTINE)
 
 
@@ -250,20 +252,26 @@ def _urgency_rank() -> DbCase:
     )
 
 
+def _in_waiting_order(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """With each referral's place: its urgency and when it joined, or the place it was moved to."""
+    return referrals.annotate(
+        place_rank=Coalesce("waiting_rank", _urgency_rank()),
+        place_at=Coalesce("waiting_order", "waiting_since"),
+    )
+
+
+WAITING_ORDER = ("place_rank", "place_at", "created_at")
+
+
 def waiting_position(referral: Referral) -> int | None:
+    """Its place on the list, counted in the list's own order (a waiting list is short)."""
     if referral.state != ReferralState.WAITING_LIST or referral.waiting_since is None:
         return None
-    rank = URGENCY_ORDER.index(Urgency(referral.urgency))
-    ahead = (
+    waiting = _in_waiting_order(
         Referral.objects.filter(service_id=referral.service_id, state=ReferralState.WAITING_LIST)
-        .annotate(urgency_rank=_urgency_rank())
-        .filter(
-            Q(urgency_rank__lt=rank)
-            | Q(urgency_rank=rank, waiting_since__lt=referral.waiting_since)
-        )
-        .count()
     )
-    return ahead + 1
+    order = list(waiting.order_by(*WAITING_ORDER).values_list("pk", flat=True))
+    return order.index(referral.pk) + 1 if referral.pk in order else None
 
 
 def current_assessment(person: Person) -> SuitabilityAssessment | None:
@@ -356,10 +364,21 @@ def waiting_list(*, service: Service) -> QuerySet[Referral]:
     """Callers check `policy.can_view_waiting_list` first. In the order it is served: the most
     urgent first, then the longest waiting."""
     return (
-        Referral.objects.filter(service=service, state=ReferralState.WAITING_LIST)
-        .annotate(urgency_rank=_urgency_rank())
+        _in_waiting_order(
+            Referral.objects.filter(service=service, state=ReferralState.WAITING_LIST)
+        )
         .select_related("person", "referring_organisation")
-        .order_by("urgency_rank", "waiting_since", "created_at")
+        .order_by(*WAITING_ORDER)
+    )
+
+
+def waiting_list_moves(*, service: Service) -> QuerySet[WaitingListMove]:
+    """Callers check `policy.can_view_waiting_list` first. The moves made by hand on the
+    service's waiting list, newest first."""
+    return (
+        WaitingListMove.objects.filter(referral__service=service)
+        .select_related("referral__person", "passed__person", "by")
+        .order_by("-created_at")
     )
 
 

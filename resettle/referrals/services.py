@@ -5,7 +5,7 @@ API's 422) or one made on a version the actor did not see (StaleReferral: the AP
 a `ReferralTransition`, writes the audit trail and tells the other side, in one transaction."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,7 +30,7 @@ from resettle.notifications.services import notify
 from resettle.people.choices import ContactWishes
 from resettle.people.models import Person, Relationship, WorkingRelationship
 from resettle.people.services import working_relationship_end
-from resettle.referrals import lifecycle
+from resettle.referrals import lifecycle, selectors
 from resettle.referrals.lifecycle import ACTIONS
 from resettle.referrals.models import (
     LIVE_STATES,
@@ -41,6 +41,7 @@ from resettle.referrals.models import (
     ReferralTransition,
     Signposting,
     Urgency,
+    WaitingListMove,
 )
 from resettle.registers.services import enrolment_from_referral
 
@@ -375,6 +376,9 @@ def _move(
     referral.state = to_state
     for name, value in fields.items():
         setattr(referral, name, value)
+    if to_state != ReferralState.WAITING_LIST:
+        # A place set by hand belongs to that one stay on the waiting list.
+        referral.waiting_rank = referral.waiting_order = None
     referral.version += 1
     referral.full_clean()
     referral.save()
@@ -618,6 +622,81 @@ def referral_waitlist(
     ACTIONS.authorise("waiting_list", actor, referral)
     current = _locked(referral, expected_version)
     return _to_waiting_list(actor, current, note, request, timezone.now())
+
+
+@transaction.atomic
+def referral_waiting_move(
+    *,
+    actor: Membership,
+    referral: Referral,
+    direction: str,
+    reason: str,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> WaitingListMove:
+    """Move a referral one place up or down its service's waiting list, past the referral next
+    to it, for a recorded reason (an urgent need the urgency did not capture, a person who
+    cannot start yet). The two swap places; everyone else keeps theirs."""
+    if not policy.can_move_on_waiting_list(actor, referral):
+        raise PermissionDenied("A waiting list is managed by its own organisation's staff.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this referral should move"})
+    if direction not in WaitingListMove.Direction.values:
+        raise ValidationError({"direction": "Choose up or down"})
+    # The whole list is locked, in its order, so two moves at once cannot cross.
+    waiting = list(selectors.waiting_list(service=referral.service).select_for_update(of=("self",)))
+    ids = [r.pk for r in waiting]
+    if referral.pk not in ids:
+        raise ApplicationError("This referral is no longer on the waiting list.")
+    current = waiting[ids.index(referral.pk)]
+    if expected_version is not None and current.version != expected_version:
+        raise StaleReferral(current)
+    index = ids.index(referral.pk)
+    other_index = index - 1 if direction == WaitingListMove.Direction.UP else index + 1
+    if not 0 <= other_index < len(waiting):
+        where = "first" if direction == WaitingListMove.Direction.UP else "last"
+        raise ApplicationError(f"This referral is already {where} on the waiting list.")
+    passed = waiting[other_index]
+    mine = (current.place_rank, current.place_at)  # type: ignore[attr-defined]
+    theirs = (passed.place_rank, passed.place_at)  # type: ignore[attr-defined]
+    if mine == theirs:
+        # Level on urgency and time, they stand in the order they were made: part them.
+        nudge = timedelta(microseconds=1)
+        theirs = (theirs[0], theirs[1] - nudge if other_index < index else theirs[1] + nudge)
+    events = []
+    for moved, (rank, at), positions in (
+        (current, theirs, (index + 1, other_index + 1)),
+        (passed, mine, (other_index + 1, index + 1)),
+    ):
+        before = {"position": positions[0], "version": moved.version}
+        moved.waiting_rank, moved.waiting_order = rank, at
+        moved.version += 1
+        moved.save(update_fields=["waiting_rank", "waiting_order", "version", "updated_at"])
+        events.append(
+            EventData(
+                action=AuditAction.UPDATE,
+                object_type=REFERRAL,
+                object_id=str(moved.pk),
+                person_id=moved.person_id,
+                reason=f"Moved on the waiting list: {reason}"[:1000],
+                changes=diff(before, {"position": positions[1], "version": moved.version}),
+            )
+        )
+    move = WaitingListMove(
+        referral=current,
+        passed=passed,
+        direction=direction,
+        from_position=index + 1,
+        to_position=other_index + 1,
+        by=actor.user,
+        organisation=actor.organisation,
+        reason=reason,
+    )
+    move.full_clean()
+    move.save()
+    record_events(actor=actor, request=request, events=events)
+    return move
 
 
 @ACTIONS.service("start")

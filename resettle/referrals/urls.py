@@ -29,6 +29,15 @@ urlpatterns = [
         views.waiting_list_view,
         name="service_waiting_list",
     ),
+    *(
+        path(
+            f"referrals/<uuid:pk>/waiting-list/move-{direction}/",
+            views.waiting_list_move_view,
+            {"direction": direction},
+            name=f"waiting_move_{direction}",
+        )
+        for direction in ("up", "down")
+    ),
     path("people/<uuid:pk>/referrals/", views.person_referrals_view, name="person"),
     path("people/<uuid:pk>/referrals/new/", views.referral_create_view, name="create"),
     path("people/<uuid:pk>/referrals/signpost/", views.signposting_create_view, name="signpost"),

@@ -32,15 +32,17 @@ from resettle.referrals.forms import (
     ReferralFilterForm,
     ReferralForm,
     SignpostingForm,
+    WaitingMoveForm,
 )
 from resettle.referrals.lifecycle import ACTIONS
-from resettle.referrals.models import Referral, ReferralState
+from resettle.referrals.models import Referral, ReferralState, WaitingListMove
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 from resettle.web.tables import Column, Table, page_of
 
 PAGE_SIZE = 25
 FOLLOW_UPS_SHOWN = 20
+MOVES_SHOWN = 10
 NOT_CASE_LEVEL = "Referrals are for staff who work with people's records."
 CANNOT_REFER = "Only caseworkers, referrers and delivery coordinators working with them can refer."
 NOT_WAITING_LIST = "A service's waiting list is managed by its own organisation's staff."
@@ -380,6 +382,67 @@ def waiting_list_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
             "first_position": page.start_index(),
             "full": services.directory.is_full(service),
             "caseload": services.directory.service_caseload(service),
+            "last_position": page.paginator.count,
+            "moves": selectors.waiting_list_moves(service=service)[:MOVES_SHOWN],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def waiting_list_move_view(request: AuthenticatedRequest, pk: UUID, direction: str) -> HttpResponse:
+    """Move a referral one place up or down its waiting list, with a reason: the two referrals
+    swap places."""
+    actor = request.actor
+    referral = selectors.get_referral(actor, pk)
+    if not policy.can_move_on_waiting_list(actor, referral):
+        return forbidden(request, NOT_WAITING_LIST)
+    assert actor is not None  # may manage the waiting list, so a current member
+    list_url = reverse("referrals:service_waiting_list", args=[referral.service_id])
+    if request.method == "GET" and referral.state != ReferralState.WAITING_LIST:
+        messages.info(request, "This referral is not on the waiting list, so it cannot move.")
+        return redirect("referrals:detail", pk=referral.pk)
+    position = selectors.waiting_position(referral)
+    form = WaitingMoveForm(bound_data(request), initial={"version": referral.version})
+    form.layout.title = f"Move {referral.person.full_name} {direction} the waiting list?"
+    form.layout.button = f"Move {direction}"
+    form.layout.caption = referral.service.name
+
+    def move(data: dict[str, Any]) -> WaitingListMove:
+        try:
+            return services.referral_waiting_move(
+                actor=actor,
+                referral=referral,
+                direction=direction,
+                reason=data["reason"],
+                expected_version=data["version"],
+                request=request,
+            )
+        except services.StaleReferral as exc:
+            raise _Conflict(exc) from exc
+
+    try:
+        response = run_form(
+            request,
+            form,
+            move,
+            success_url=list_url,
+            message=lambda done: (
+                f"{referral.person.full_name} is now number {done.to_position} on the waiting list"
+            ),
+        )
+    except _Conflict as conflict:
+        return _conflict(request, conflict.stale)
+    if response is not None:
+        return response
+    return render_form(
+        request,
+        "referrals/waiting_move.html",
+        {
+            "form": form,
+            "referral": referral,
+            "position": position,
+            "direction": direction,
+            "cancel_url": list_url,
         },
     )
 

@@ -132,6 +132,12 @@ def can_view_waiting_list(actor: Actor, service: Service) -> bool:
     )
 
 
+def can_move_on_waiting_list(actor: Actor, referral: Referral) -> bool:
+    """Moving a referral up or down by hand: whoever manages its service's list (while it is
+    on it, which the move checks as a state, not a permission)."""
+    return can_view_waiting_list(actor, referral.service)
+
+
 def signpostings_visible_to(actor: Actor) -> QuerySet:
     """Signposting is casework: an organisation sees its own about the people it may see, and
     others' as case notes, under the agreements and consent."""

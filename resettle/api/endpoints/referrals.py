@@ -10,6 +10,7 @@ Until the receiving organisation accepts, it sees the person only through the re
 import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -171,6 +172,29 @@ class WaitingOut(ApiSchema):
     referring_organisation: UUID
     urgency: Urgency
     waiting_since: datetime
+    moved_by_hand: bool = Field(
+        description="Moved up or down by hand, so not in urgency-then-age order."
+    )
+
+
+class MoveDirection(StrEnum):
+    UP = "up"
+    DOWN = "down"
+
+
+class WaitingMoveIn(ApiSchema):
+    direction: MoveDirection
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class WaitingMoveOut(ApiSchema):
+    referral: UUID
+    passed: UUID = Field(description="The referral it swapped places with.")
+    direction: MoveDirection
+    from_position: int
+    to_position: int
+    reason: str
+    moved_at: datetime
 
 
 WaitingPage = page_schema("WaitingPage", WaitingOut)
@@ -306,10 +330,57 @@ def waiting_list(request: ApiRequest, filters: Query[WaitingFilters], paging: Qu
             "referring_organisation": r.referring_organisation_id,
             "urgency": r.urgency,
             "waiting_since": r.waiting_since,
+            "moved_by_hand": r.waiting_rank is not None,
         }
         for index, r in enumerate(page["results"], start=1)
     ]
     return page
+
+
+@router.post(
+    "/{uuid:referral_id}/waiting-list/move",
+    response={200: WaitingMoveOut, **problems(400, 403, 404, 409, 422)},
+    url_name="referral_waiting_move",
+    openapi_extra={"parameters": [IF_MATCH, IDEMPOTENCY_KEY]},
+)
+def move_on_waiting_list(request: ApiRequest, referral_id: UUID, payload: WaitingMoveIn):
+    """Move a referral one place up or down its service's waiting list, for a reason: it swaps
+    places with the referral next to it. For the service's own organisation. 422 when it is
+    already first (up) or last (down)."""
+    actor = actor_of(request)
+
+    def move() -> tuple[int, dict, dict[str, str]]:
+        with transaction.atomic():
+            referral = selectors.get_referral(actor, referral_id)
+            if not policy.can_move_on_waiting_list(actor, referral):
+                raise ApiProblem(403, "A waiting list is managed by its own organisation's staff.")
+            assert actor is not None  # manages the list, so a current member
+            try:
+                done = services.referral_waiting_move(
+                    actor=actor,
+                    referral=referral,
+                    direction=payload.direction.value,
+                    reason=payload.reason,
+                    expected_version=_expected_version(request, referral),
+                    request=request,
+                )
+            except services.StaleReferral as exc:
+                raise _stale(exc.referral) from exc
+            except ValidationError as exc:
+                raise invalid_input(field_errors(exc)) from exc
+            referral.refresh_from_db(fields=["version"])
+        body = {
+            "referral": done.referral_id,
+            "passed": done.passed_id,
+            "direction": done.direction,
+            "from_position": done.from_position,
+            "to_position": done.to_position,
+            "reason": done.reason,
+            "moved_at": done.created_at,
+        }
+        return 200, body, {"ETag": etag(referral)}
+
+    return idempotent(request, client_of(request).user, move)
 
 
 @router.get(

@@ -134,6 +134,9 @@ DECISIONS: dict[str, Decision] = {
     "referrals:start": _page_action(receiving_side),
     "referrals:complete": _page_action(receiving_side),
     "referrals:close": _page_action(receiving_side),
+    # Moving by hand: the receiving side; a referral not on the list is refused as a state.
+    "referrals:waiting_move_up": _page_action(receiving_side),
+    "referrals:waiting_move_down": _page_action(receiving_side),
     "referrals:service_waiting_list": Decision(
         o.signed_in(service_seen, refers, service_own), about="referral_service"
     ),
@@ -159,6 +162,9 @@ DECISIONS: dict[str, Decision] = {
         receiving_side, lambda r: {"reason": "person_declined"}
     ),
     "POST /api/v1/referrals/{referral_id}/waiting-list": _api_action(receiving_side),
+    "POST /api/v1/referrals/{referral_id}/waiting-list/move": _api_action(
+        receiving_side, lambda r: {"direction": "up", "reason": "Matrix"}
+    ),
     "POST /api/v1/referrals/{referral_id}/start": _api_action(receiving_side),
     "POST /api/v1/referrals/{referral_id}/complete": _api_action(
         receiving_side, lambda r: {"outcome": "Matrix"}
