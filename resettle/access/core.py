@@ -359,7 +359,7 @@ def _people_with_category(access: Access, category: str, on: date) -> QuerySet[P
         return Person.objects.none()
     if kind not in CHILD_RECORD_KINDS:
         people = people.filter(
-            Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=_eighteenth_birthday_cutoff(on))
+            Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=eighteenth_birthday_cutoff(on))
         )
     if bases == {LawfulBasis.CONSENT}:
         consents = Consent.objects.filter(
@@ -379,7 +379,7 @@ def people_with_readable(
     return people_with_category(actor, category_of(label, field), on)
 
 
-def _eighteenth_birthday_cutoff(on: date) -> date:
+def eighteenth_birthday_cutoff(on: date) -> date:
     """People born on or before this date are 18 or over on `on` (29 February counts as 1 March)."""
     try:
         return on.replace(year=on.year - 18)

@@ -117,6 +117,11 @@ from resettle.access.rules.evaluation import (
     recalls_for_person,
     recalls_visible_to,
 )
+from resettle.access.rules.family import (
+    FAMILY_LINK_CATEGORIES,
+    family_shown_by_break_glass,
+    relatives_shared_by_consent,
+)
 from resettle.access.rules.mentoring import (
     MENTOR_MANAGER_ROLES,
     MENTOR_OVERRIDE_ROLES,
@@ -256,6 +261,7 @@ __all__ = [
     "CUSTODY_RECORDER_KINDS",
     "CUSTODY_RECORDER_ROLES",
     "EVALUATION_ROLES",
+    "FAMILY_LINK_CATEGORIES",
     "MENTOR_MANAGER_ROLES",
     "MENTOR_OVERRIDE_ROLES",
     "ORGANISATION_ADMIN_ROLES",
@@ -370,6 +376,7 @@ __all__ = [
     "enrolments_visible_to",
     "evaluations_visible_to",
     "exports_visible_to",
+    "family_shown_by_break_glass",
     "get_agreement_for_actor",
     "get_appointment_for_actor",
     "get_assessment_for_actor",
@@ -435,6 +442,7 @@ __all__ = [
     "referrals_received_by",
     "referrals_sent_by",
     "referrals_visible_to",
+    "relatives_shared_by_consent",
     "report_organisations",
     "report_partnerships",
     "reports_exactly",

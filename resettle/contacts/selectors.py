@@ -2,6 +2,7 @@
 A page that shows another organisation's notes, or a sensitive note, records the read."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,8 +16,10 @@ from resettle.accounts.models import Membership
 from resettle.audit.services import record_read, record_reads
 from resettle.cases.models import Case, CaseState
 from resettle.contacts.models import Contact
+from resettle.custody.models import CustodyPeriod
 from resettle.people.choices import ContactWishes
 from resettle.people.models import HouseholdMember, Person, Relationship
+from resettle.people.selectors import CustodyStatus, custody_status
 
 SORTS = {"newest": "-happened_at", "oldest": "happened_at"}
 # What reading a contact's note is, from the registry.
@@ -96,6 +99,12 @@ class FamilyMember:
     contact_wishes: str = ""
     cases: list[Case] = field(default_factory=list)
     family_shared: bool = False
+    # Where they are, where the actor may read their custody dates (directly, or shared through
+    # the family with their consent).
+    custody: CustodyStatus | None = None
+    # How a relative the actor does not work with is named: "consent" (their own consent shares
+    # their release dates with the family's support) or "break_glass".
+    reached_by: str = ""
 
 
 @dataclass
@@ -103,6 +112,16 @@ class FamilySupport:
     shared: bool
     members: list[FamilyMember] = field(default_factory=list)
     own_cases: list[Case] = field(default_factory=list)
+
+
+def _latest_custody(person_ids: set) -> dict[Any, CustodyPeriod]:
+    """Each person's latest custody period (as `custody.selectors.current_period`), in one query."""
+    latest: dict[Any, CustodyPeriod] = {}
+    for period in CustodyPeriod.objects.filter(person_id__in=person_ids).order_by(
+        "person_id", "-start_date"
+    ):
+        latest.setdefault(period.person_id, period)
+    return latest
 
 
 def _live_cases(actor: Membership | None, person: Person) -> list[Case]:
@@ -193,27 +212,51 @@ def family_support(
         .filter(pk__in=ids)
         .values_list("pk", flat=True)
     )
+    for person_id in refused_by_them:
+        if person_id in members:
+            members[person_id].no_contact = True
+    not_shared = [pid for pid, m in members.items() if pid not in with_family and not m.no_contact]
+    by_consent = policy.relatives_shared_by_consent(actor, person, not_shared)
+    by_break_glass = policy.family_shown_by_break_glass(actor, person)
     shown: list[FamilyMember] = []
     shown_people: list[Person] = []
+    reached: list[Person] = []
     for person_id, member in members.items():
-        if person_id in refused_by_them:
-            member.no_contact = True
-        if member.no_contact or person_id not in with_family:
-            # Not the actor's to see, or no contact wanted: the relationship only.
+        if member.no_contact:
             member.person = None
-        else:
+        elif person_id in with_family:
             member.family_shared = True
             if member.person is not None:  # always: set from the relationship above
                 shown_people.append(member.person)
+        elif person_id in by_consent or by_break_glass:
+            member.reached_by = "consent" if person_id in by_consent else "break_glass"
+            if member.person is not None:
+                reached.append(member.person)
+        else:
+            # Not the actor's to see: the relationship only.
+            member.person = None
         shown.append(member)
     cases = _live_cases_of(actor, shown_people)
     for member in shown:
-        if member.person is not None:
+        if member.person is not None and member.family_shared:
             member.cases = cases[member.person.pk]
-    # One read of family information for each relative shown, all in one insert.
+    custody_readable = set(
+        policy.people_with_category(actor, Category.CUSTODY)
+        .filter(pk__in=[p.pk for p in shown_people])
+        .values_list("pk", flat=True)
+    ) | {pid for pid, categories in by_consent.items() if Category.CUSTODY in categories}
+    periods = _latest_custody(custody_readable)
+    today = date.today()
+    for member in shown:
+        if member.person is not None and member.person.pk in custody_readable:
+            member.custody = custody_status(periods.get(member.person.pk), today)
+    # One read of family information for each relative shown, and of the custody dates and
+    # identity read through the family, all in one insert.
     record_reads(
         actor=actor,
-        reads=[(relative.pk, Category.FAMILY_CHILDREN) for relative in shown_people],
+        reads=[(relative.pk, Category.FAMILY_CHILDREN) for relative in shown_people]
+        + [(pid, Category.CUSTODY) for pid in sorted(custody_readable, key=str)]
+        + [(relative.pk, Category.IDENTITY) for relative in reached],
         request=request,
     )
     shown.sort(key=lambda m: (m.person is None, m.relationship))
