@@ -357,7 +357,7 @@ def _people_with_category(access: Access, category: str, on: date) -> QuerySet[P
     limit = NEVER_SHARED_BEYOND.get(category)
     if limit is not None and kind not in limit:
         return Person.objects.none()
-    if kind not in CHILD_RECORD_KINDS:
+    if kind not in CHILD_RECORD_KINDS and category not in principal.child_grants(on):
         people = people.filter(
             Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=eighteenth_birthday_cutoff(on))
         )

@@ -38,6 +38,16 @@ class Reason(models.TextChoices):
     SYSTEM = "system", "A system run"
 
 
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What the sharing agreements in force give an organisation: category -> lawful bases,
+    the longest follow-up window, and the categories shared of children's records too."""
+
+    grants: dict[str, set[str]]
+    window: int
+    for_children: frozenset[str]
+
+
 class Principal:
     """Denies everything: the rules of a principal that may see nothing."""
 
@@ -212,17 +222,22 @@ class StaffPrincipal(Principal):
 
     def agreement_grants(self, on: date) -> dict[str, set[str]]:
         """Category -> lawful bases under which agreements in force give it to the organisation."""
-        return self._agreement_terms(on)[0]
+        return self._agreement_terms(on).grants
 
     def follow_up_days(self, on: date) -> int:
         """The longest follow-up window the agreements in force give: for so many days after
         the organisation stops working with someone it may still read their identity and
         contact details, to follow up outcomes. Without one, access ends with the work."""
-        return self._agreement_terms(on)[1]
+        return self._agreement_terms(on).window
 
-    def _agreement_terms(self, on: date) -> tuple[dict[str, set[str]], int]:
-        """The grants and the window, read in one query and kept for this principal (one
-        request's, or one question's)."""
+    def child_grants(self, on: date) -> frozenset[str]:
+        """The categories of children's records agreements in force share with the organisation
+        (beyond family services, which hold children's records by their kind)."""
+        return self._agreement_terms(on).for_children
+
+    def _agreement_terms(self, on: date) -> AgreementTerms:
+        """The grants, the window and what is shared of children, read in one query and kept
+        for this principal (one request's, or one question's)."""
         kept = self.__dict__.setdefault("_terms", {})
         if on in kept:
             return kept[on]
@@ -238,19 +253,23 @@ class StaffPrincipal(Principal):
             "categories",
             "lawful_basis",
             "follow_up_days",
+            "covers_children",
         )
         applies = {
-            pk: (categories, basis, days)
-            for pk, kinds, named, categories, basis, days in rows
+            pk: (categories, basis, days, children)
+            for pk, kinds, named, categories, basis, days, children in rows
             if organisation.kind in kinds or named == organisation.pk
         }
         grants: dict[str, set[str]] = {}
         window = 0
-        for categories, basis, days in applies.values():
+        for_children: set[str] = set()
+        for categories, basis, days, children in applies.values():
             for category in categories:
                 grants.setdefault(category, set()).add(basis)
             window = max(window, days or 0)
-        kept[on] = (grants, window)
+            if children:
+                for_children.update(categories)
+        kept[on] = AgreementTerms(grants, window, frozenset(for_children))
         return kept[on]
 
     def forget(self) -> None:
@@ -274,12 +293,14 @@ class StaffPrincipal(Principal):
         consents = Consent.objects.filter(self.consent_covers(on), person=person).distinct()
         return {category for consent in consents for category in consent.categories}
 
-    def hard_limit_allows(self, person: Person, category: str) -> bool:
+    def hard_limit_allows(self, person: Person, category: str, on: date) -> bool:
         kind = self.staff.organisation.kind
         limit = NEVER_SHARED_BEYOND.get(category)
         if limit is not None and kind not in limit:
             return False
-        return not (person.is_child and kind not in CHILD_RECORD_KINDS)
+        if not person.is_child or kind in CHILD_RECORD_KINDS:
+            return True
+        return category in self.child_grants(on)
 
     def open_break_glass(self, person: Person) -> set[str]:
         now = timezone.now()
@@ -305,7 +326,7 @@ class StaffPrincipal(Principal):
         needs_consent = {c for c, bases in grants.items() if bases == {LawfulBasis.CONSENT}}
         consented = self._consented_categories(person, on) if needs_consent else set()
         for category in grants:
-            if category in visible or not self.hard_limit_allows(person, category):
+            if category in visible or not self.hard_limit_allows(person, category, on):
                 continue
             if category not in needs_consent:
                 visible[category] = Reason.AGREEMENT

@@ -276,6 +276,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "recipient_kinds",
             "starts_on",
             "ends_on",
+            "covers_children",
             "follow_up_days",
             "permitted_exports",
             "evaluator",

@@ -102,6 +102,12 @@ class AgreementForm(GovukForm):
         required=False,
         help_text="The first day it no longer applies. Leave blank if it runs until ended.",
     )
+    covers_children = forms.BooleanField(
+        label="Share these categories of children's records (under 18) too",
+        help_text="Without this, a child's records beyond their name stay with family "
+        "services, whatever the agreement shares about adults.",
+        required=False,
+    )
     follow_up_days = forms.IntegerField(
         label="Follow-up window, in days (optional)",
         required=False,

@@ -76,6 +76,11 @@ class SharingAgreement(TimestampedModel):
     ends_on = models.DateField(
         null=True, blank=True, help_text="The first day the agreement no longer applies."
     )
+    covers_children = models.BooleanField(
+        default=False,
+        help_text="Whether these categories of children's records (under 18) are shared too. "
+        "Without it they stay with family services.",
+    )
     follow_up_days = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

@@ -42,6 +42,7 @@ HISTORY_LABELS = {
     "recipient_organisations": "Named organisations",
     "starts_on": "Start date",
     "ends_on": "End date",
+    "covers_children": "Children's records too",
     "follow_up_days": "Follow-up window (days)",
     "permitted_exports": "Files for outside the partnership",
     "evaluator": "Evaluator",

@@ -78,7 +78,9 @@ def relatives_shared_by_consent(
         return {}
     relatives = relatives_of(person) & set(relative_ids)
     today = date.today()
-    children_excluded = principal.staff.organisation.kind not in CHILD_RECORD_KINDS
+    children_excluded = principal.staff.organisation.kind not in CHILD_RECORD_KINDS and not (
+        offered & principal.child_grants(today)
+    )
     consents = Consent.objects.filter(
         principal.consent_covers(today), person_id__in=relatives
     ).distinct()

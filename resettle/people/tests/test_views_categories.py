@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import OrganisationKind
 from resettle.audit.models import AuditAction, AuditEvent
@@ -151,6 +152,24 @@ def test_a_childs_contact_details_are_not_shared_beyond_family_services(
     )
     assert PHONE not in client_as(cast.caseworker).get(detail(child)).text
     assert PHONE in client_as(cast.family).get(detail(child)).text
+
+
+def test_an_agreement_that_covers_children_shares_a_childs_record_as_it_says(
+    client_as, api_as, cast, make_person, share
+):
+    child = make_person(
+        cast.caseworker, date_of_birth=date.today() - timedelta(days=3650), phone=PHONE
+    )
+    agreement = share(categories=[Category.CONTACT], kinds=[LEAD])
+    agreement.covers_children = True
+    agreement.save()
+
+    assert PHONE in client_as(cast.caseworker).get(detail(child)).text
+    listed = api_as(cast.caseworker).get(f"/api/v1/people/{child.pk}").json()
+    assert listed["phone"] == PHONE
+    # Only what it shares: a child's family information is still family services' alone.
+    assert policy.can_view_category(cast.caseworker, child, Category.CONTACT)
+    assert not policy.can_view_category(cast.caseworker, child, Category.FAMILY_CHILDREN)
 
 
 def test_the_summary_records_what_it_showed(client_as, cast, sam, share):
