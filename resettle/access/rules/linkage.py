@@ -11,6 +11,7 @@ shared".
 Cases in common name a person only to someone who may open their record; anyone else allowed the
 list sees them counted."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -25,11 +26,11 @@ from resettle.access.core import (
     get_or_404,
     visible_person_ids,
 )
-from resettle.access.principals import CASE_LEVEL_ROLES
+from resettle.access.principals import CASE_LEVEL_ROLES, StaffPrincipal
 from resettle.accounts.models import Role
 from resettle.linkage.models import LinkageRun, LinkPair, PairStatus
 from resettle.partnerships.models import Partnership
-from resettle.people.models import Person, WorkingRelationship
+from resettle.people.models import Person
 
 # Peer mentors see their own mentees and nothing partnership-wide.
 CASES_IN_COMMON_ROLES = (CASE_LEVEL_ROLES - {Role.PEER_MENTOR}) | frozenset(
@@ -66,11 +67,11 @@ def get_run_for_actor(actor: Actor, run_id: Any) -> LinkageRun:
 
 
 def _organisation_works_with(actor: Actor) -> QuerySet:
-    staff = acting_staff(actor)
-    assert staff is not None
-    return WorkingRelationship.objects.filter(
-        organisation_id=staff.organisation_id, ended_on__isnull=True
-    ).values("person_id")
+    """The people the actor's organisation works with today, as the access core says (a
+    relationship that starts tomorrow or ended yesterday does not count)."""
+    principal = access_for(actor).principal
+    assert isinstance(principal, StaffPrincipal)  # a linkage manager is a current member
+    return principal.working_now(date.today()).values("person_id")
 
 
 def pairs_visible_to(actor: Actor) -> QuerySet[LinkPair]:

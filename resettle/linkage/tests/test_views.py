@@ -1,7 +1,7 @@
 """Linkage pages: the review queue shows only what the reviewer may see of each record;
 cases in common name only people the user may open; refusals for everyone else."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -47,6 +47,18 @@ def test_the_review_queue_shows_our_record_and_hides_theirs(cast, make_person, c
     assert "Daniel" in body
     assert "Danny" not in body and "Pryce" not in body
     assert "Not shared" in body
+
+
+def test_a_record_the_organisation_has_not_started_working_with_is_not_shown(
+    cast, make_person, client_as
+):
+    pair, ours, _theirs = _pair_for_review(cast, make_person)
+    ours.working_relationships.update(started_on=date.today() + timedelta(days=1))
+
+    body = client_as(cast.admin).get(reverse("linkage:review")).content.decode()
+
+    assert "Daniel" not in body
+    assert client_as(cast.admin).get(reverse("linkage:pair", args=[pair.pk])).status_code == 404
 
 
 def test_a_reviewer_decides_and_the_decision_is_kept(cast, make_person, client_as):
