@@ -2,6 +2,7 @@
 runs in a transaction."""
 
 from datetime import date
+from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
@@ -179,6 +180,31 @@ def _email_in_use(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
+def _issue_invitation(*, exclude: tuple[str, ...] = (), **fields: Any) -> tuple[Invitation, str]:
+    """A new invitation with a fresh one-time token, sent now and expiring in the usual time,
+    saved; returns it and the token (only its hash is stored)."""
+    token = invitations.new_token()
+    now = timezone.now()
+    invitation = Invitation(
+        **fields,
+        token_hash=invitations.hash_token(token),
+        sent_at=now,
+        expires_at=invitations.expiry_from(now),
+    )
+    invitation.full_clean(exclude=list(exclude))
+    invitation.save()
+    return invitation, token
+
+
+def _send_invitation(invitation: Invitation, token: str, base_url: str) -> str:
+    """E-mail the invitation's link once the transaction commits; returns the link."""
+    link = invitations.link_for(token, base_url)
+    transaction.on_commit(
+        lambda: invitations.send_invitation_email(invitation=invitation, link=link)
+    )
+    return link
+
+
 @transaction.atomic
 def invitation_create(
     *,
@@ -214,9 +240,7 @@ def invitation_create(
         raise ValidationError(
             {"email": "An invitation to this email address is waiting: send it again instead"}
         )
-    token = invitations.new_token()
-    now = timezone.now()
-    invitation = Invitation(
+    invitation, token = _issue_invitation(
         organisation=actor.organisation,
         purpose=InvitationPurpose.JOIN,
         email=email,
@@ -226,12 +250,7 @@ def invitation_create(
         is_safeguarding_lead=is_safeguarding_lead,
         is_data_protection_lead=is_data_protection_lead,
         invited_by_id=actor.user_id,
-        token_hash=invitations.hash_token(token),
-        sent_at=now,
-        expires_at=invitations.expiry_from(now),
     )
-    invitation.full_clean()
-    invitation.save()
     record_event(
         actor=actor,
         action=AuditAction.CREATE,
@@ -239,10 +258,7 @@ def invitation_create(
         object_id=invitation.pk,
         changes={"role": [None, role], "expires_at": [None, invitation.expires_at.isoformat()]},
     )
-    link = invitations.link_for(token, base_url)
-    transaction.on_commit(
-        lambda: invitations.send_invitation_email(invitation=invitation, link=link)
-    )
+    link = _send_invitation(invitation, token, base_url)
     return invitation, link
 
 
@@ -266,11 +282,7 @@ def invitation_resend(*, actor: Membership, invitation: Invitation, base_url: st
         object_id=invitation.pk,
         changes={"expires_at": [None, invitation.expires_at.isoformat()]},
     )
-    link = invitations.link_for(token, base_url)
-    transaction.on_commit(
-        lambda: invitations.send_invitation_email(invitation=invitation, link=link)
-    )
-    return link
+    return _send_invitation(invitation, token, base_url)
 
 
 @transaction.atomic
@@ -478,9 +490,9 @@ def two_factor_reset(*, actor: Membership, membership: Membership, base_url: str
     Invitation.objects.filter(user=user, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=now
     )
-    token = invitations.new_token()
-    invitation = Invitation(
-        organisation_id=membership.organisation_id,
+    invitation, token = _issue_invitation(
+        exclude=("last_name",),
+        organisation=membership.organisation,
         purpose=InvitationPurpose.ENROL_AGAIN,
         email=user.email,
         first_name=user.first_name or user.username,
@@ -488,19 +500,9 @@ def two_factor_reset(*, actor: Membership, membership: Membership, base_url: str
         role=membership.role,
         user=user,
         invited_by_id=actor.user_id,
-        token_hash=invitations.hash_token(token),
-        sent_at=now,
-        expires_at=invitations.expiry_from(now),
     )
-    invitation.full_clean(exclude=["last_name"])
-    invitation.save()
     _audit_membership(actor, membership, AuditAction.MFA, {"authenticators": [str(removed), "0"]})
-    link = invitations.link_for(token, base_url)
-    invitation.organisation = membership.organisation
-    transaction.on_commit(
-        lambda: invitations.send_invitation_email(invitation=invitation, link=link)
-    )
-    return link
+    return _send_invitation(invitation, token, base_url)
 
 
 def account_unlock(*, actor: Membership, membership: Membership) -> int:
@@ -532,21 +534,14 @@ def first_admin_invite(
     organisation = Organisation(name=(organisation_name or "").strip(), kind=kind)
     organisation.full_clean()
     organisation.save()
-    token = invitations.new_token()
-    now = timezone.now()
-    invitation = Invitation(
+    invitation, token = _issue_invitation(
         organisation=organisation,
         purpose=InvitationPurpose.JOIN,
         email=(email or "").strip().lower(),
         first_name=(first_name or "").strip(),
         last_name=(last_name or "").strip(),
         role=Role.ORGANISATION_ADMIN,
-        token_hash=invitations.hash_token(token),
-        sent_at=now,
-        expires_at=invitations.expiry_from(now),
     )
-    invitation.full_clean()
-    invitation.save()
     record_event(
         actor=None,
         action=AuditAction.CREATE,
@@ -555,10 +550,7 @@ def first_admin_invite(
         reason="First administrator, from the command line",
         changes={"role": [None, Role.ORGANISATION_ADMIN]},
     )
-    link = invitations.link_for(token, base_url)
-    transaction.on_commit(
-        lambda: invitations.send_invitation_email(invitation=invitation, link=link)
-    )
+    link = _send_invitation(invitation, token, base_url)
     return invitation, link
 
 
@@ -577,8 +569,8 @@ def two_factor_link_for_operator(*, user: User, base_url: str) -> str:
         revoked_at=now
     )
     membership = current_memberships(user).order_by("created_at").first()
-    token = invitations.new_token()
-    invitation = Invitation(
+    invitation, token = _issue_invitation(
+        exclude=("last_name", "role", "organisation"),
         organisation=membership.organisation if membership else None,
         purpose=InvitationPurpose.ENROL_AGAIN,
         # Never e-mailed: the command prints the link. An address that cannot receive mail.
@@ -587,12 +579,7 @@ def two_factor_link_for_operator(*, user: User, base_url: str) -> str:
         last_name=user.last_name,
         role=membership.role if membership else "",
         user=user,
-        token_hash=invitations.hash_token(token),
-        sent_at=now,
-        expires_at=invitations.expiry_from(now),
     )
-    invitation.full_clean(exclude=["last_name", "role", "organisation"])
-    invitation.save()
     record_event(
         actor=None,
         user=user,
