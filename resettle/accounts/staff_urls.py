@@ -10,23 +10,26 @@ urlpatterns = [
     path("staff/invite/", staff_views.staff_invite, name="staff_invite"),
     path("staff/<uuid:pk>/", staff_views.staff_detail, name="staff_detail"),
     path("staff/<uuid:pk>/role/", staff_views.staff_change_role, name="staff_change_role"),
-    path("staff/<uuid:pk>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
-    path("staff/<uuid:pk>/reactivate/", staff_views.staff_reactivate, name="staff_reactivate"),
-    path(
-        "staff/<uuid:pk>/reset-two-factor/",
-        staff_views.staff_reset_two_factor,
-        name="staff_reset_two_factor",
+    *(
+        path(f"staff/<uuid:pk>/{slug}/", staff_views.staff_action, {"action": action}, name=name)
+        for slug, action, name in (
+            ("deactivate", "deactivate", "staff_deactivate"),
+            ("reactivate", "reactivate", "staff_reactivate"),
+            ("reset-two-factor", "reset_two_factor", "staff_reset_two_factor"),
+            ("unlock", "unlock", "staff_unlock"),
+        )
     ),
-    path("staff/<uuid:pk>/unlock/", staff_views.staff_unlock, name="staff_unlock"),
-    path(
-        "staff/invitations/<uuid:pk>/send-again/",
-        staff_views.invitation_resend,
-        name="invitation_resend",
-    ),
-    path(
-        "staff/invitations/<uuid:pk>/revoke/",
-        staff_views.invitation_revoke,
-        name="invitation_revoke",
+    *(
+        path(
+            f"staff/invitations/<uuid:pk>/{slug}/",
+            staff_views.invitation_action,
+            {"action": action},
+            name=name,
+        )
+        for slug, action, name in (
+            ("send-again", "resend", "invitation_resend"),
+            ("revoke", "revoke", "invitation_revoke"),
+        )
     ),
     path("invitation/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path(

@@ -7,6 +7,7 @@ Someone who is not the organisation's admin gets the same 404 for a member or in
 for one that does not exist; the list and the invite page say why they are refused (403)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -172,7 +173,7 @@ def _name(membership: Membership) -> str:
     return membership.user.get_full_name() or membership.user.username
 
 
-# Confirmed actions on a member --------------------------------------------------------------
+# Confirmed actions on a member or an invitation ----------------------------------------------
 
 
 def _confirm_form(request: AuthenticatedRequest) -> ConfirmForm:
@@ -182,193 +183,151 @@ def _confirm_form(request: AuthenticatedRequest) -> ConfirmForm:
     return ConfirmForm()
 
 
-def _confirm(
-    request: AuthenticatedRequest,
-    membership: Membership,
-    *,
-    title: str,
-    button: str,
-    warning: str,
-    action: Callable[[], Any],
-    message: str,
-    destructive: bool = True,
-) -> HttpResponse:
-    detail_url = reverse("accounts:staff_detail", args=[membership.pk])
-    form = _confirm_form(request)
-    if form.is_bound and (
-        response := run_form(
-            request, form, lambda data: action(), success_url=detail_url, message=message
-        )
-    ):
-        return response
-    return render_form(
-        request,
-        "accounts/staff/form.html",
-        {
-            "form": form,
-            "heading": title,
-            "caption": _name(membership),
-            "button": button,
-            "button_style": "warning" if destructive else "",
-            "warning": warning,
-            "cancel_url": detail_url,
-        },
-    )
+@dataclass(frozen=True)
+class Confirmed:
+    """One action behind a confirmation page. The texts are formats given the member's `name`
+    (and for an invitation, `email`); `act` does it, given the actor, the record and the
+    request."""
+
+    title: str
+    button: str
+    warning: str
+    message: str
+    act: Callable[[Membership, Any, AuthenticatedRequest], Any]
+    destructive: bool = True
 
 
-@require_http_methods(["GET", "POST"])
-def staff_deactivate(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    actor = request.actor
-    membership = policy.get_membership_for_admin(actor, pk)
-    assert actor is not None
-    name = _name(membership)
-    return _confirm(
-        request,
-        membership,
-        title=f"Deactivate {name}?",
-        button="Deactivate",
-        warning=(
-            f"{name} will be signed out and their API tokens will stop working for "
-            f"{membership.organisation.name} at once. You can reactivate them later."
+MEMBER_ACTIONS: dict[str, Confirmed] = {
+    "deactivate": Confirmed(
+        "Deactivate {name}?",
+        "Deactivate",
+        "{name} will be signed out and their API tokens will stop working for {organisation} at "
+        "once. You can reactivate them later.",
+        "{name} has been deactivated",
+        lambda actor, member, request: services.membership_deactivate(
+            actor=actor, membership=member
         ),
-        action=lambda: services.membership_deactivate(actor=actor, membership=membership),
-        message=f"{name} has been deactivated",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def staff_reactivate(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    actor = request.actor
-    membership = policy.get_membership_for_admin(actor, pk)
-    assert actor is not None
-    name = _name(membership)
-    return _confirm(
-        request,
-        membership,
-        title=f"Reactivate {name}?",
-        button="Reactivate",
-        warning=(
-            f"{name} will be able to sign in and work as "
-            f"{membership.get_role_display().lower()} again."
+    ),
+    "reactivate": Confirmed(
+        "Reactivate {name}?",
+        "Reactivate",
+        "{name} will be able to sign in and work as {role} again.",
+        "{name} has been reactivated",
+        lambda actor, member, request: services.membership_reactivate(
+            actor=actor, membership=member
         ),
-        action=lambda: services.membership_reactivate(actor=actor, membership=membership),
-        message=f"{name} has been reactivated",
         destructive=False,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def staff_reset_two_factor(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    actor = request.actor
-    membership = policy.get_membership_for_admin(actor, pk)
-    assert actor is not None
-    name = _name(membership)
-    return _confirm(
-        request,
-        membership,
-        title=f"Reset {name}'s two-factor sign-in?",
-        button="Reset two-factor sign-in",
-        warning=(
-            f"{name}'s authenticator app and recovery codes stop working at once. They are "
-            f"e-mailed a link, valid for 7 days, to choose a new password and set up two-factor "
-            "sign-in again. Check it is really them who asked."
+    ),
+    "reset_two_factor": Confirmed(
+        "Reset {name}'s two-factor sign-in?",
+        "Reset two-factor sign-in",
+        "{name}'s authenticator app and recovery codes stop working at once. They are e-mailed a "
+        "link, valid for 7 days, to choose a new password and set up two-factor sign-in again. "
+        "Check it is really them who asked.",
+        "{name}'s two-factor sign-in has been reset and a link e-mailed to them",
+        lambda actor, member, request: services.two_factor_reset(
+            actor=actor, membership=member, base_url=_base_url(request)
         ),
-        action=lambda: services.two_factor_reset(
-            actor=actor, membership=membership, base_url=_base_url(request)
-        ),
-        message=f"{name}'s two-factor sign-in has been reset and a link e-mailed to them",
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def staff_unlock(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    actor = request.actor
-    membership = policy.get_membership_for_admin(actor, pk)
-    assert actor is not None
-    name = _name(membership)
-    return _confirm(
-        request,
-        membership,
-        title=f"Unlock {name}'s account?",
-        button="Unlock",
-        warning=(
-            f"{name} was locked out after repeated wrong passwords. Unlock only when you are "
-            "sure it was them: otherwise someone may be guessing their password."
-        ),
-        action=lambda: services.account_unlock(actor=actor, membership=membership),
-        message=f"{name} can sign in again",
+    ),
+    "unlock": Confirmed(
+        "Unlock {name}'s account?",
+        "Unlock",
+        "{name} was locked out after repeated wrong passwords. Unlock only when you are sure it "
+        "was them: otherwise someone may be guessing their password.",
+        "{name} can sign in again",
+        lambda actor, member, request: services.account_unlock(actor=actor, membership=member),
         destructive=False,
-    )
+    ),
+}
 
-
-# Invitations ----------------------------------------------------------------------------------
-
-
-def _confirm_invitation(
-    request: AuthenticatedRequest,
-    invitation: Invitation,
-    *,
-    title: str,
-    button: str,
-    warning: str,
-    action: Callable[[], Any],
-    message: str,
-    destructive: bool,
-) -> HttpResponse:
-    list_url = reverse("accounts:staff_list")
-    form = _confirm_form(request)
-    if form.is_bound and (
-        response := run_form(
-            request, form, lambda data: action(), success_url=list_url, message=message
-        )
-    ):
-        return response
-    return render_form(
-        request,
-        "accounts/staff/form.html",
-        {
-            "form": form,
-            "heading": title,
-            "caption": f"{invitation.full_name}, {invitation.email}",
-            "button": button,
-            "button_style": "warning" if destructive else "",
-            "warning": warning,
-            "cancel_url": list_url,
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def invitation_resend(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    actor = request.actor
-    invitation = policy.get_invitation_for_admin(actor, pk)
-    assert actor is not None
-    return _confirm_invitation(
-        request,
-        invitation,
-        title="Send the invitation again?",
-        button="Send again",
-        warning="A new link is e-mailed, valid for 7 days. The link sent before stops working.",
-        action=lambda: services.invitation_resend(
+INVITATION_ACTIONS: dict[str, Confirmed] = {
+    "resend": Confirmed(
+        "Send the invitation again?",
+        "Send again",
+        "A new link is e-mailed, valid for 7 days. The link sent before stops working.",
+        "A new invitation link has been sent to {email}",
+        lambda actor, invitation, request: services.invitation_resend(
             actor=actor, invitation=invitation, base_url=_base_url(request)
         ),
-        message=f"A new invitation link has been sent to {invitation.email}",
         destructive=False,
+    ),
+    "revoke": Confirmed(
+        "Revoke the invitation?",
+        "Revoke invitation",
+        "The link stops working at once. You can invite them again later.",
+        "The invitation to {email} has been revoked",
+        lambda actor, invitation, request: services.invitation_revoke(
+            actor=actor, invitation=invitation
+        ),
+    ),
+}
+
+
+def _confirmation(
+    request: AuthenticatedRequest,
+    confirmed: Confirmed,
+    record: Membership | Invitation,
+    *,
+    caption: str,
+    words: dict[str, str],
+    back_to: str,
+) -> HttpResponse:
+    actor = request.actor
+    assert actor is not None  # found the record as its admin, so a current member
+    form = _confirm_form(request)
+    if form.is_bound and (
+        response := run_form(
+            request,
+            form,
+            lambda data: confirmed.act(actor, record, request),
+            success_url=back_to,
+            message=confirmed.message.format(**words),
+        )
+    ):
+        return response
+    return render_form(
+        request,
+        "accounts/staff/form.html",
+        {
+            "form": form,
+            "heading": confirmed.title.format(**words),
+            "caption": caption,
+            "button": confirmed.button,
+            "button_style": "warning" if confirmed.destructive else "",
+            "warning": confirmed.warning.format(**words),
+            "cancel_url": back_to,
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
-def invitation_revoke(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
-    actor = request.actor
-    invitation = policy.get_invitation_for_admin(actor, pk)
-    assert actor is not None
-    return _confirm_invitation(
+def staff_action(request: AuthenticatedRequest, pk: UUID, action: str) -> HttpResponse:
+    """Deactivate, reactivate, reset two-factor sign-in or unlock, after a confirmation."""
+    membership = policy.get_membership_for_admin(request.actor, pk)
+    name = _name(membership)
+    return _confirmation(
         request,
+        MEMBER_ACTIONS[action],
+        membership,
+        caption=name,
+        words={
+            "name": name,
+            "organisation": membership.organisation.name,
+            "role": membership.get_role_display().lower(),
+        },
+        back_to=reverse("accounts:staff_detail", args=[membership.pk]),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_action(request: AuthenticatedRequest, pk: UUID, action: str) -> HttpResponse:
+    """Send an invitation again or revoke it, after a confirmation."""
+    invitation = policy.get_invitation_for_admin(request.actor, pk)
+    return _confirmation(
+        request,
+        INVITATION_ACTIONS[action],
         invitation,
-        title="Revoke the invitation?",
-        button="Revoke invitation",
-        warning="The link stops working at once. You can invite them again later.",
-        action=lambda: services.invitation_revoke(actor=actor, invitation=invitation),
-        message=f"The invitation to {invitation.email} has been revoked",
-        destructive=True,
+        caption=f"{invitation.full_name}, {invitation.email}",
+        words={"email": invitation.email},
+        back_to=reverse("accounts:staff_list"),
     )
