@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from resettle.accounts.models import Role, User
+from resettle.demo.generator import identity
 from resettle.demo.generator.context import DemoResult, Step, save_all
 from resettle.people.choices import AddressKind, GenderIdentity, IdentifierScheme, Sex
 from resettle.people.models import Identifier, Person, WorkingRelationship
@@ -128,6 +129,14 @@ class _Maker:
         self.step = step
         self.result = result
         self.rows: list[WorkingRelationship] = []
+        self.family = {person.pk for person in result.family_members}
+
+    def earliest(self, person: Person) -> date:
+        """No one works with a family member before they were born, nor with a person leaving
+        prison before they were 18: these services are for adults."""
+        if person.pk in self.family:
+            return person.date_of_birth or date.min
+        return identity.adult_from(person) or date.min
 
     def add(
         self,
@@ -137,6 +146,9 @@ class _Maker:
         started: date,
         ended: date | None = None,
     ) -> None:
+        started = max(started, self.earliest(person))
+        if ended is not None:
+            ended = max(ended, started)
         self.rows.append(
             WorkingRelationship(
                 id=self.step.new_id(),
@@ -193,6 +205,7 @@ class _Maker:
             if r.organisation == self.result.organisations[org_key]
             and r.ended_on is None
             and r.allocated_to not in (None, user)
+            and r.started_on - timedelta(days=1) > self.earliest(r.person)
         ]
         for current in self.step.rng.sample(others, min(count, len(others))):
             started = current.started_on - timedelta(days=self.step.rng.randint(60, 300))

@@ -152,10 +152,15 @@ def _consent(
     else:
         given_on = step.days_ago(10, 330)
         expires_on = given_on + timedelta(days=365) if step.chance(0.7) else None
+    if person.date_of_birth and given_on < person.date_of_birth:
+        # A baby's consent, given for them once they were born.
+        given_on = person.date_of_birth
+        expires_on = given_on + timedelta(days=365) if expires_on else None
     withdrawn_on = None
     notes = ""
     if status is Status.WITHDRAWN:
         withdrawn_on = step.date_between(given_on + timedelta(days=7), today - timedelta(days=1))
+        withdrawn_on = min(withdrawn_on, today)
         notes = "Withdrew consent by phone and asked that partners stop receiving information."
     shared = [
         c for c in categories if not (status is Status.CURRENT_BUT_HEALTH and c in PRIVATE_HEALTH)

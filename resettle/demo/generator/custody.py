@@ -2,9 +2,16 @@
 past one to three years; about 15% are still inside and due for release in the next 12 weeks
 (the release-planning worklist); about 10% were recalled, and some of those released again, so
 "pause on recall, resume on release" shows on real-looking records. Some had an earlier sentence
-or a spell on remand. Reads `result.leavers`; fills `result.custody_periods`."""
+or a spell on remand. Reads `result.leavers`; fills `result.custody_periods`.
+
+What a prison worker would check holds: women are held in the women's prison and men never are;
+every custody began once the person was 18; releases fall on working days (one due on a weekend
+or bank holiday is brought forward); and a PNC ID is dated no later than the first custody."""
 
 from datetime import date, timedelta
+from uuid import UUID
+
+import holidays
 
 from resettle.custody.models import (
     CHECKLIST_PATHWAYS,
@@ -17,16 +24,20 @@ from resettle.custody.models import (
     RecallReason,
     ReleaseType,
 )
+from resettle.demo.generator import identity
 from resettle.demo.generator.context import DemoResult, Step, save_all
-from resettle.people.models import WorkingRelationship
+from resettle.people.choices import IdentifierScheme, Sex
+from resettle.people.models import Identifier, Person, WorkingRelationship
 
+# The men's estate; a person whose sex is not recorded is held there too.
 ESTABLISHMENTS = {
-    "HMP Ashcombe": 50.0,
-    "HMP Northshire": 20.0,
-    "HMP & YOI Eastgate": 15.0,
-    "HMP Low Moss Vale (women)": 10.0,
-    "HMP Brackenridge": 5.0,
+    "HMP Ashcombe": 55.0,
+    "HMP Northshire": 22.0,
+    "HMP & YOI Eastgate": 17.0,
+    "HMP Brackenridge": 6.0,
 }
+# Women are held only in a women's prison, and it holds only women.
+WOMENS_ESTABLISHMENTS = ("HMP Low Moss Vale (women)",)
 RELEASE_TYPES = {
     ReleaseType.CONDITIONAL: 70.0,
     ReleaseType.AUTOMATIC: 15.0,
@@ -57,6 +68,9 @@ LICENCE_CONDITIONS = (
 )
 DUE_SHARE = 0.15
 RECALLED_SHARE = 0.10
+# The shortest time served in the demo, and the most recent first release of a recalled person.
+SHORTEST_STAY = timedelta(days=28)
+LATEST_RECALLED_RELEASE = 120
 
 
 class _Maker:
@@ -67,6 +81,20 @@ class _Maker:
         self.periods: list[CustodyPeriod] = []
         self.events: list[CustodyEvent] = []
         self.items: list[ChecklistItem] = []
+        self.bank_holidays = holidays.UK(subdiv="ENG")
+
+    def release_day(self, due: date) -> date:
+        """Prisons release Monday to Friday and not on bank holidays: a release due on another
+        day is brought forward to the working day before."""
+        day = due
+        while day.weekday() >= 5 or day in self.bank_holidays:
+            day -= timedelta(days=1)
+        return day
+
+    @staticmethod
+    def adult_from(person: Person) -> date:
+        """Custody in the demo is all in adult prisons, so none begins before 18."""
+        return identity.adult_from(person) or date.min
 
     def event(self, period: CustodyPeriod, kind: str, on: date, **extra) -> None:
         self.events.append(
@@ -100,15 +128,20 @@ class _Maker:
             no_fixed_abode=no_fixed_abode,
         )
 
-    def period(self, person, kind: str, start: date, months: int) -> CustodyPeriod:
+    def period(
+        self, person: Person, kind: str, start: date, release: date, months: int
+    ) -> CustodyPeriod:
         step = self.step
-        release = start + timedelta(days=months * 30)
         period = CustodyPeriod(
             id=step.new_id(),
             person=person,
             kind=kind,
             start_date=start,
-            establishment=step.pick(ESTABLISHMENTS),
+            establishment=(
+                step.rng.choice(WOMENS_ESTABLISHMENTS)
+                if person.sex == Sex.FEMALE
+                else step.pick(ESTABLISHMENTS)
+            ),
             expected_release_date=release,
             recorded_by=self.recorder,
         )
@@ -163,7 +196,12 @@ def create_custody(result: DemoResult) -> None:
     )
     leavers.sort(key=lambda p: p.pk not in mentees)
     leavers = leavers[:2] + step.rng.sample(leavers[2:], len(leavers) - 2)
-    due_count = round(len(leavers) * DUE_SHARE)
+    # Someone who turned 18 only months ago cannot have served and been released as an adult
+    # since: they are among those inside now.
+    recent = today - timedelta(days=LATEST_RECALLED_RELEASE) - SHORTEST_STAY
+    young = {p.pk for p in leavers[2:] if maker.adult_from(p) > recent}
+    leavers = leavers[:2] + sorted(leavers[2:], key=lambda p: p.pk not in young)
+    due_count = max(round(len(leavers) * DUE_SHARE), min(len(leavers), 2 + len(young)))
     recalled_count = round(len(leavers) * RECALLED_SHARE)
     due, recalled, released = (
         leavers[:due_count],
@@ -172,20 +210,24 @@ def create_custody(result: DemoResult) -> None:
     )
     for person in due:
         # Inside now, due out in the next 12 weeks: release planning under way.
-        release = today + timedelta(days=step.rng.randint(1, 84))
+        release = maker.release_day(today + timedelta(days=step.rng.randint(1, 84)))
+        while release <= today:
+            # Brought forward to today or before: due a week later instead.
+            release = maker.release_day(release + timedelta(weeks=1))
         months = step.rng.randint(6, 36)
         start = min(release - timedelta(days=months * 30), today - timedelta(days=60))
-        period = maker.period(person, CustodyKind.SENTENCE, start, months)
-        period.expected_release_date = period.conditional_release_date = release
-        period.licence_end_date = release + timedelta(days=months * 30)
+        start = max(start, maker.adult_from(person))
+        period = maker.period(person, CustodyKind.SENTENCE, start, release, months)
         weeks_left = (release - today).days / 7
         maker.checklist(period, progress=max(0.1, 1 - weeks_left / 12))
     for index, person in enumerate(recalled):
-        released_on = step.days_ago(120, 700)
-        months = step.rng.randint(6, 30)
-        period = maker.period(
-            person, CustodyKind.SENTENCE, released_on - timedelta(days=months * 30), months
+        adult = maker.adult_from(person)
+        released_on = maker.release_day(
+            max(step.days_ago(LATEST_RECALLED_RELEASE, 700), adult + SHORTEST_STAY)
         )
+        months = step.rng.randint(6, 30)
+        start = max(released_on - timedelta(days=months * 30), adult)
+        period = maker.period(person, CustodyKind.SENTENCE, start, released_on, months)
         period.licence_end_date = today + timedelta(days=step.rng.randint(120, 500))
         maker.release(period, released_on)
         recalled_on = released_on + timedelta(days=step.rng.randint(20, 100))
@@ -195,31 +237,34 @@ def create_custody(result: DemoResult) -> None:
         maker.event(period, CustodyEventKind.RECALLED, recalled_on, recall_reason=reason)
         if index % 2 == 0 and (today - recalled_on).days > 45:
             # Released again after the recall: back on licence.
-            maker.release(period, recalled_on + timedelta(days=step.rng.randint(28, 40)))
+            again = recalled_on + timedelta(days=step.rng.randint(28, 40))
+            maker.release(period, maker.release_day(again))
         else:
             # Still inside after the recall; a few due out again within 12 weeks.
-            period.expected_release_date = today + timedelta(days=step.rng.randint(14, 160))
+            due_out = today + timedelta(days=step.rng.randint(14, 160))
+            period.expected_release_date = maker.release_day(due_out)
             maker.checklist(period, progress=0.3)
     for person in released:
-        released_on = step.days_ago(30, 1095)
+        adult = maker.adult_from(person)
+        released_on = maker.release_day(max(step.days_ago(30, 1095), adult + SHORTEST_STAY))
         months = step.rng.randint(4, 48)
-        period = maker.period(
-            person, CustodyKind.SENTENCE, released_on - timedelta(days=months * 30), months
-        )
-        period.expected_release_date = period.conditional_release_date = released_on
-        period.licence_end_date = released_on + timedelta(days=months * 30)
+        start = max(released_on - timedelta(days=months * 30), adult)
+        period = maker.period(person, CustodyKind.SENTENCE, start, released_on, months)
         maker.release(period, released_on)
-        if period.licence_end_date < today and step.chance(0.7):
+        if period.licence_end_date and period.licence_end_date < today and step.chance(0.7):
             period.ended_on = period.licence_end_date
             maker.event(period, CustodyEventKind.ENDED, period.ended_on)
     for current in list(maker.periods):
         # An earlier spell for some, over well before this one: on remand, or a short sentence.
         if not step.chance(0.25):
             continue
-        out = current.start_date - timedelta(days=step.rng.randint(180, 900))
+        out = maker.release_day(current.start_date - timedelta(days=step.rng.randint(180, 900)))
         months = step.rng.randint(2, 10)
         kind = CustodyKind.REMAND if step.chance(0.4) else CustodyKind.SENTENCE
-        earlier = maker.period(current.person, kind, out - timedelta(days=months * 30), months)
+        start = out - timedelta(days=months * 30)
+        if start < maker.adult_from(current.person):
+            continue
+        earlier = maker.period(current.person, kind, start, out, months)
         maker.release(earlier, out)
         earlier.ended_on = earlier.licence_end_date or out
         if earlier.ended_on >= current.start_date:
@@ -229,6 +274,36 @@ def create_custody(result: DemoResult) -> None:
     result.custody_periods = save_all(CustodyPeriod, maker.periods, "custody periods", result)
     save_all(CustodyEvent, maker.events, "custody events", result)
     save_all(ChecklistItem, maker.items, "pre-release checklist items", result)
+    _date_pncs(step, result.leavers, maker.periods)
+
+
+def _date_pncs(step: Step, people: list[Person], periods: list[CustodyPeriod]) -> None:
+    """A PNC ID carries the year of the person's first arrest. The people step drew it before
+    custody was known, so one dated after the first custody began is dated again."""
+    first: dict[UUID, date] = {}
+    for period in periods:
+        if period.person_id not in first or period.start_date < first[period.person_id]:
+            first[period.person_id] = period.start_date
+    pncs = {
+        identifier.person_id: identifier
+        for identifier in Identifier.objects.filter(scheme=IdentifierScheme.PNC, person__in=people)
+    }
+    taken = set(
+        Identifier.objects.filter(scheme=IdentifierScheme.PNC).values_list("value", flat=True)
+    )
+    dated = []
+    for person in people:
+        identifier, began = pncs.get(person.pk), first.get(person.pk)
+        if identifier is None or began is None or int(identifier.value[:4]) <= began.year:
+            continue
+        earliest = min(identity.earliest_pnc_year(step, person), began.year)
+        value = identity.pnc_id(step, step.rng.randint(earliest, began.year))
+        while value in taken:
+            value = identity.pnc_id(step, step.rng.randint(earliest, began.year))
+        taken.add(value)
+        identifier.value = value
+        dated.append(identifier)
+    Identifier.objects.bulk_update(dated, ["value"])
 
 
 def _keep_dates_in_order(periods: list[CustodyPeriod]) -> None:

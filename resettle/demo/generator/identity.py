@@ -226,11 +226,9 @@ class IdentifierMaker:
         return f"{self._letters(1)}{self._digits(6)}"
 
     def _pnc(self, person: Person) -> str:
-        # The year is when the record was created: at the earliest, the person's 14th birthday.
-        born = person.date_of_birth.year if person.date_of_birth else self.step.today.year - 30
-        year = str(self.step.rng.randint(max(born + 14, 1990), self.step.today.year))
-        serial = f"{self.step.rng.randint(1, 9_999_999):07d}"
-        return f"{year}/{serial}{pnc_check_letter(year, serial)}"
+        # The custody step dates it again if the person's first custody came before this year.
+        year = self.step.rng.randint(earliest_pnc_year(self.step, person), self.step.today.year)
+        return pnc_id(self.step, year)
 
     def _ni_number(self) -> str:
         while True:
@@ -238,6 +236,28 @@ class IdentifierMaker:
             if prefix not in NI_NEVER_ISSUED:
                 break
         return f"{prefix}{self._digits(6)}{self.step.rng.choice('ABCD')}"
+
+
+def earliest_pnc_year(step: Step, person: Person) -> int:
+    """A PNC record is made at a person's first arrest: at the earliest, their 14th birthday."""
+    born = person.date_of_birth.year if person.date_of_birth else step.today.year - 30
+    return max(born + 14, 1990)
+
+
+def pnc_id(step: Step, year: int) -> str:
+    serial = f"{step.rng.randint(1, 9_999_999):07d}"
+    return f"{year}/{serial}{pnc_check_letter(str(year), serial)}"
+
+
+def adult_from(person: Person) -> date | None:
+    """The day the person turns 18 (1 March for a 29 February birthday, as `age_on` counts)."""
+    born = person.date_of_birth
+    if born is None:
+        return None
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:
+        return date(born.year + 18, 3, 1)
 
 
 def postcode(step: Step, area: str) -> str:

@@ -60,6 +60,12 @@ WORDS = (
     "Help with the forms. I couldn't have done the housing on my own.",
     "Talking to someone who'd been through it.",
 )
+# A family member's words, child or adult.
+FAMILY_WORDS = (
+    "The family days were the best bit.",
+    "Having someone to talk to who understood.",
+    "Knowing what to expect before the first visit.",
+)
 
 
 class _Person:
@@ -214,6 +220,7 @@ def _end_of_support(step: Step, result: DemoResult, staff: dict) -> None:
     goals: dict[Any, list[Goal]] = defaultdict(list)
     for goal in Goal.objects.filter(case_id__in=list(closed)).order_by("case_id", "created_at"):
         goals[goal.case_id].append(goal)
+    family = {person.pk for person in result.family_members}
     ends, outcomes = [], []
     for case_id in sorted(goals, key=str):
         case = closed[case_id]
@@ -225,7 +232,11 @@ def _end_of_support(step: Step, result: DemoResult, staff: dict) -> None:
             case_id=case_id,
             person_id=case.person_id,
             reason=ENDING_FROM_CLOSE.get(case.close_reason, EndingReason.OTHER),
-            in_own_words=step.rng.choice(WORDS) if step.chance(0.5) else "",
+            in_own_words=(
+                step.rng.choice(FAMILY_WORDS if case.person_id in family else WORDS)
+                if step.chance(0.5)
+                else ""
+            ),
             recorded_by_id=recorder,
         )
         ends.append(end)

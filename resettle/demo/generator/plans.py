@@ -1,6 +1,8 @@
 """Action plans (DESIGN §7): for each live or closed case, goals on the person's pathways, in
 their own words, with steps owned by the person, the worker or a partner organisation, dated
-progress updates and a plan review. Reads `result.cases` (the cases step), after contacts."""
+progress updates and a plan review. A family member's goals are a family's, a child's a child's,
+and a young child has no plan of their own. Reads `result.cases` (the cases step), after
+contacts."""
 
 import itertools
 from datetime import timedelta
@@ -11,7 +13,10 @@ from resettle.demo.generator.contacts import _staff_by_organisation
 from resettle.demo.generator.context import DemoResult, Step, save_all
 from resettle.plans.models import Goal, GoalStatus, GoalStep, GoalUpdate, PlanReview, StepOwner
 
-GOALS: dict[str, tuple[str, str, str, tuple[str, ...], str | None]] = {
+# Each pathway's goal: title, in their own words, barriers, steps, and the partner organisation
+# that may own a step.
+GoalSpec = tuple[str, str, str, tuple[str, ...], str | None]
+GOALS: dict[str, GoalSpec] = {
     Pathway.ACCOMMODATION: (
         "Get a place of my own",
         "I want my own front door, somewhere the kids can stay over.",
@@ -63,17 +68,71 @@ GOALS: dict[str, tuple[str, str, str, tuple[str, ...], str | None]] = {
     ),
 }
 REVIEW_SUMMARY = "Went through the plan together. Agreed the next steps and who does what."
-PROGRESS = (
+FAMILY_GOALS: dict[str, GoalSpec] = {
+    Pathway.CHILDREN_FAMILIES: (
+        "Help the children keep in touch",
+        "I want them to see their parent without it upsetting them.",
+        "Visits are two buses away.",
+        ("Book the next family day", "Apply for help with travel costs"),
+        None,
+    ),
+    Pathway.HEALTH: (
+        "Look after myself too",
+        "I have been running on empty.",
+        "",
+        ("Go to the carers' support group", "See the GP about sleep"),
+        None,
+    ),
+    Pathway.FINANCE_BENEFIT_ID: (
+        "Manage on one income",
+        "I want to stop worrying about the bills.",
+        "Debts in both our names.",
+        ("Go through the budget together", "Book a debt advice appointment"),
+        None,
+    ),
+}
+CHILD_GOALS: dict[str, GoalSpec] = {
+    Pathway.CHILDREN_FAMILIES: (
+        "Keep in touch while they are away",
+        "I want to write every week and go to the family days.",
+        "",
+        ("Write a letter each week", "Go to the next family day"),
+        None,
+    ),
+    Pathway.HEALTH: (
+        "Feel less worried",
+        "I get a tummy ache before school.",
+        "",
+        ("Use the worry box at bedtime", "Talk to the school nurse"),
+        None,
+    ),
+    Pathway.EDUCATION_EMPLOYMENT: (
+        "Keep going to school",
+        "I want to stay in my class with my friends.",
+        "Mornings are hard.",
+        ("Meet the school's family worker", "Plan the mornings with my carer"),
+        None,
+    ),
+}
+# Children under this age have no plan of their own: the family's worker plans with their carer.
+YOUNGEST_WITH_A_PLAN = 5
+PROGRESS: tuple[str, ...] = (
     "Made a start; forms sent off.",
     "Waiting to hear back; chased by phone.",
     "Good progress this month.",
     "Set back by the recall; picking it up again now.",
+)
+FAMILY_PROGRESS: tuple[str, ...] = (
+    "Made a start.",
+    "Good progress this month.",
+    "A hard few weeks; picking it up again now.",
 )
 
 
 def create_plans(result: DemoResult) -> None:
     step = Step(result, "plans")
     staff = _staff_by_organisation(result)
+    family = {person.pk for person in result.family_members}
     goals, steps, updates, reviews = [], [], [], []
     for case in result.cases:
         if not isinstance(case, Case):
@@ -81,9 +140,18 @@ def create_plans(result: DemoResult) -> None:
         user = case.mentor_id or case.worker_id or staff.get(case.organisation_id)
         if user is None or step.chance(0.25):
             continue
-        chosen = step.rng.sample(list(GOALS), k=step.rng.randint(1, 3))
+        table, progress = GOALS, PROGRESS
+        if case.person_id in family:
+            age = case.person.age_on(step.today)
+            if age is not None and age < YOUNGEST_WITH_A_PLAN:
+                continue
+            adult = age is None or age >= 18
+            table, progress = (FAMILY_GOALS if adult else CHILD_GOALS), FAMILY_PROGRESS
+        chosen = step.rng.sample(list(table), k=min(len(table), step.rng.randint(1, 3)))
         for pathway in chosen:
-            goal, goal_steps, goal_updates = _goal(step, result, case, user, pathway)
+            goal, goal_steps, goal_updates = _goal(
+                step, result, case, user, pathway, table[pathway], progress
+            )
             goals.append(goal)
             steps.extend(goal_steps)
             updates.extend(goal_updates)
@@ -97,9 +165,7 @@ def create_plans(result: DemoResult) -> None:
                     case_id=case.pk,
                     reviewed_on=min(reviewed, step.today),
                     by_id=user,
-                    summary=(
-                        "Went through the plan together. Agreed the next steps and who does what."
-                    ),
+                    summary=REVIEW_SUMMARY,
                     next_review_on=due if due > min(reviewed, step.today) else None,
                 )
             )
@@ -109,8 +175,16 @@ def create_plans(result: DemoResult) -> None:
     save_all(PlanReview, reviews, "plan reviews", result)
 
 
-def _goal(step: Step, result: DemoResult, case: Case, user, pathway: str):
-    title, words, barriers, step_texts, partner_key = GOALS[pathway]
+def _goal(
+    step: Step,
+    result: DemoResult,
+    case: Case,
+    user,
+    pathway: str,
+    spec: GoalSpec,
+    progress: tuple[str, ...],
+):
+    title, words, barriers, step_texts, partner_key = spec
     closed = case.state == CaseState.CLOSED
     goal = Goal(
         id=step.new_id(),
@@ -153,7 +227,7 @@ def _goal(step: Step, result: DemoResult, case: Case, user, pathway: str):
                 by_id=user,
                 status_from=before,
                 status_to=after,
-                note=step.rng.choice(PROGRESS) if step.chance(0.6) else "",
+                note=step.rng.choice(progress) if step.chance(0.6) else "",
             )
         )
     steps = []

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from resettle.access.categories import Category
 from resettle.accounts.models import Role, User
+from resettle.demo.generator import identity
 from resettle.demo.generator.context import DemoResult, Step, save_all
 from resettle.directory.models import (
     Access,
@@ -159,6 +160,11 @@ class _Maker:
     ) -> Referral | None:
         if (person.pk, service.pk) in self.referred_pairs:
             return None
+        # Referred as an adult: these are services for people leaving prison.
+        adult = identity.adult_from(person)
+        days_as_adult = (self.step.today - adult).days if adult else None
+        if days_as_adult is not None and days_as_adult < 1:
+            return None
         self.referred_pairs.add((person.pk, service.pk))
         rng = self.rng
         wanted, state = state, self._fit(service, state)
@@ -172,6 +178,8 @@ class _Maker:
         pathway = (service.pathways or ["sport"])[0]
         if days_ago is None:
             days_ago = rng.randint(1, 330) if state != S.SUBMITTED else rng.randint(1, 40)
+        if days_as_adult is not None:
+            days_ago = min(days_ago, days_as_adult)
         created = self.at(days_ago, rng.randint(9, 16))
         referral = Referral(
             id=self.step.new_id(),

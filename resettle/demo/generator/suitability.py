@@ -7,6 +7,7 @@ with a named-contact restriction, and one expired, whose review the coordinator 
 other people they work with too, a few with history, a few expired.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -23,10 +24,6 @@ from resettle.suitability.models import (
     one_year_after,
 )
 
-GROUP_ADULTS = {Answer.YES: 80.0, Answer.YES_WITH_MEASURES: 15.0, Answer.NO: 5.0}
-UNDER_18S = {Answer.NO: 40.0, Answer.YES_WITH_MEASURES: 35.0, Answer.YES: 25.0}
-VULNERABLE_ADULTS = {Answer.YES: 40.0, Answer.YES_WITH_MEASURES: 35.0, Answer.NO: 25.0}
-ONE_TO_ONE = {Answer.YES: 60.0, Answer.YES_WITH_MEASURES: 30.0, Answer.NO: 10.0}
 AREAS = (
     "The town centre of Millbrook",
     "Ashcombe bus station and the shops around it",
@@ -34,14 +31,52 @@ AREAS = (
     "The Riverside estate in Millbrook",
     "Licensed premises, including club bars after matches",
 )
-MEASURES = (
-    "A named coach stays with the group for the whole session.",
-    "Adult-only sessions: not the Saturday junior slot or shared changing rooms.",
-    "Meet in the open reception area, not a closed room, for one-to-one sessions.",
-    "Tell the assessor before any away trip or overnight stay.",
-    "Two members of staff at the start and end of every session.",
-    "Check in with the peer mentor after each session for the first month.",
-)
+
+
+@dataclass(frozen=True)
+class Question:
+    """How often each answer is given, and what an answer "yes, with measures" asks partners
+    to do: the measures are written from the answers, so none speaks to a question answered
+    plain yes or no."""
+
+    answers: dict[str, float]
+    measures: tuple[str, ...]
+
+
+QUESTIONS: dict[str, Question] = {
+    "group_sessions_with_adults": Question(
+        {Answer.YES: 80.0, Answer.YES_WITH_MEASURES: 15.0, Answer.NO: 5.0},
+        (
+            "A named coach stays with the group for the whole session.",
+            "Check in with the peer mentor after each group session for the first month.",
+            "Tell the assessor before any away trip or overnight stay.",
+        ),
+    ),
+    "sessions_with_under_18s_present": Question(
+        {Answer.NO: 40.0, Answer.YES_WITH_MEASURES: 35.0, Answer.YES: 25.0},
+        (
+            "Where under-18s are present, stay in sight of a coach and use the adults' changing "
+            "room.",
+            "Where under-18s are present, never be alone with one of them, including on the way "
+            "home.",
+        ),
+    ),
+    "sessions_with_vulnerable_adults_present": Question(
+        {Answer.YES: 40.0, Answer.YES_WITH_MEASURES: 35.0, Answer.NO: 25.0},
+        (
+            "Where vulnerable adults are present, a member of staff stays with the group all "
+            "session.",
+        ),
+    ),
+    "one_to_one_sessions": Question(
+        {Answer.YES: 60.0, Answer.YES_WITH_MEASURES: 30.0, Answer.NO: 10.0},
+        ("Meet in the open reception area, not a closed room, for one-to-one sessions.",),
+    ),
+}
+TWO_STAFF_MEASURE = "Two members of staff at the start and end of every session."
+# Every group session has adults in it: the answers about groups with under-18s or vulnerable
+# adults present are never more open than the answer about groups with adults.
+OPENNESS = (Answer.NO, Answer.YES_WITH_MEASURES, Answer.YES)
 NAMED_PEOPLE = (
     "Dean Holloway and Kira Holloway",
     "Marcus Thorne",
@@ -179,10 +214,9 @@ class _Maker:
             earlier = self._assessment(
                 person, assessor, earlier_on, earlier_on + timedelta(days=180), None
             )
-        current = self._assessment(person, assessor, assessed_on, review_on, earlier)
-        if measures:
-            current.sessions_with_under_18s_present = Answer.YES_WITH_MEASURES
-            current.measures = self._measures()
+        current = self._assessment(
+            person, assessor, assessed_on, review_on, earlier, under_18s_with_measures=measures
+        )
         if named_people:
             current.named_contact_restriction = YesNo.YES
             current.named_people_to_avoid = named_people
@@ -206,17 +240,18 @@ class _Maker:
         assessed_on: date,
         review_on: date,
         supersedes: SuitabilityAssessment | None,
+        *,
+        under_18s_with_measures: bool = False,
     ) -> SuitabilityAssessment:
         step = self.step
         org_key, user = assessor
         organisation = self.result.organisations[org_key]
-        answers = {
-            "group_sessions_with_adults": step.pick(GROUP_ADULTS),
-            "sessions_with_under_18s_present": step.pick(UNDER_18S),
-            "sessions_with_vulnerable_adults_present": step.pick(VULNERABLE_ADULTS),
-            "one_to_one_sessions": step.pick(ONE_TO_ONE),
-        }
-        needs_measures = Answer.YES_WITH_MEASURES in answers.values()
+        answers = self._answers(under_18s_with_measures)
+        with_measures = [field for field, a in answers.items() if a == Answer.YES_WITH_MEASURES]
+        two_staff = step.chance(0.3) and bool(with_measures)
+        measures = [step.rng.choice(QUESTIONS[field].measures) for field in with_measures]
+        if two_staff:
+            measures.append(TWO_STAFF_MEASURE)
         assessment = SuitabilityAssessment(
             id=step.new_id(),
             person=person,
@@ -226,14 +261,23 @@ class _Maker:
             assessed_on=assessed_on,
             review_on=review_on,
             assessor_contact=f"{user.email} or {organisation.phone}",
-            two_staff_needed=YesNo.YES if step.chance(0.15) else YesNo.NO,
+            two_staff_needed=YesNo.YES if two_staff else YesNo.NO,
             areas_to_avoid=step.rng.choice(AREAS) if step.chance(0.3) else "",
-            measures=self._measures() if needs_measures or step.chance(0.2) else "",
+            measures=" ".join(measures),
             named_contact_restriction=YesNo.NO,
             **answers,
         )
         self.assessments.append(assessment)
         return assessment
 
-    def _measures(self) -> str:
-        return " ".join(self.step.rng.sample(MEASURES, self.step.rng.randint(1, 2)))
+    def _answers(self, under_18s_with_measures: bool) -> dict[str, str]:
+        step = self.step
+        answers = {field: step.pick(question.answers) for field, question in QUESTIONS.items()}
+        if under_18s_with_measures:
+            answers["sessions_with_under_18s_present"] = Answer.YES_WITH_MEASURES
+            if answers["group_sessions_with_adults"] == Answer.NO:
+                answers["group_sessions_with_adults"] = Answer.YES_WITH_MEASURES
+        group = OPENNESS.index(Answer(answers["group_sessions_with_adults"]))
+        for field in ("sessions_with_under_18s_present", "sessions_with_vulnerable_adults_present"):
+            answers[field] = OPENNESS[min(group, OPENNESS.index(Answer(answers[field])))]
+        return answers
