@@ -95,6 +95,11 @@ class ContactForm(GovukForm):
         button = "Save contact"
         secondary_button = ("another", "Save and log another")
 
+    # Asked less often (most contacts happen, as the default says), so the form is short on a
+    # phone: these are folded under "More details", last, and the error summary keeps that order.
+    MORE_DETAILS = ("outcome", "cancelled_by", "duration_minutes", "pathways")
+    field_order = ["case", "kind", "happened_on", "happened_time", "note", "sensitive"]
+
     def __init__(self, *args: Any, cases: list[Case], **kwargs: Any) -> None:
         now = timezone.localtime()
         kwargs.setdefault("initial", {})
@@ -108,6 +113,15 @@ class ContactForm(GovukForm):
             kwargs["initial"]["case"] = cases[0].pk
         super().__init__(*args, **kwargs)
         self.only_case = offer_cases(self, cases)
+
+    @property
+    def more_details_open(self) -> bool:
+        """Whether "More details" starts open: when one of its answers has an error, or was
+        changed from its default, so that nothing the person answered is hidden from them."""
+        if not self.is_bound:
+            return False
+        shown = set(self.errors) | set(self.changed_data)
+        return any(name in shown for name in self.MORE_DETAILS)
 
     def clean_case(self) -> Case | None:
         return self.cleaned_data.get("case") or self.only_case

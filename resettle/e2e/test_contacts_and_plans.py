@@ -43,15 +43,20 @@ def test_a_mentor_logs_contacts_on_a_phone(phone_page, cast, make_person):
     sign_in_on(page, "mentor", cast.password)
     page.goto(reverse("contacts:create", args=[person.pk]), "log-a-contact")
     page.get_by_label("Phone", exact=True).check()
+    # Whether it happened is among the rarer questions, folded under "More details".
+    expect(page.get_by_label("Cancelled", exact=True)).to_be_hidden()
+    page.get_by_text("More details").click()
     page.get_by_label("Cancelled", exact=True).check()
     page.click(page.get_by_role("button", name="Save contact"), "cancelled-without-who")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select who cancelled the contact")
+    # The error is in a folded question, so the page comes back with it unfolded.
     page.get_by_label("The person", exact=True).check()
     page.click(page.get_by_role("button", name="Save and log another"), "log-another")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
     assert Contact.objects.get().cancelled_by == "person"
 
     page.get_by_label("Face to face", exact=True).check()
+    page.get_by_text("More details").click()
     page.get_by_label("Attended", exact=True).check()
     page.get_by_label("How long did it last, in minutes? (optional)").fill("45")
     page.get_by_label("Accommodation").check()

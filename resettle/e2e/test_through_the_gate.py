@@ -167,10 +167,10 @@ def record_release(page, person, day: date, release_type: str, name: str) -> Non
 def log_contacts(phone, person) -> None:
     phone.goto(reverse("contacts:create", args=[person.pk]), "log-gate-meeting")
     phone.get_by_label("Gate meeting", exact=True).check()
+    phone.get_by_text("More details").click()
     phone.get_by_label("Attended", exact=True).check()
     phone.get_by_label("Accommodation").check()
     phone.get_by_label("Note (optional)").fill("Met at the gate; went to the council together.")
     phone.click(phone.get_by_role("button", name="Save and log another"), "log-another")
     phone.get_by_label("Phone", exact=True).check()
-    phone.get_by_label("Attended", exact=True).check()
     phone.click(phone.get_by_role("button", name="Save contact"), "contacts-logged")

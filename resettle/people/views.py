@@ -20,6 +20,7 @@ from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
+from resettle.contacts.services import recordable_cases
 from resettle.core.http import AuthenticatedRequest
 from resettle.people import services
 from resettle.people.categories import (
@@ -204,6 +205,8 @@ def person_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
             "current_addresses": [a for a in addresses if a.to_date is None or a.to_date >= today],
             "previous_addresses": [a for a in addresses if a.to_date and a.to_date < today],
             "can_edit": policy.can_edit_person(actor, person),
+            # The page's main action for whoever works with them, a mentor above all.
+            "can_log_contact": bool(recordable_cases(actor, person)),
         },
     )
 

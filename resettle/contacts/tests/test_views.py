@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -72,6 +73,36 @@ def test_cancelled_without_who_cancelled_is_an_error_without_javascript(cast, pe
     # A "who cancelled" answer left over from a changed mind is ignored when it happened.
     client.post(url, form(cancelled_by="person"))
     assert Contact.objects.get().cancelled_by == ""
+
+
+def more_details_open(response) -> bool:
+    """Whether the page's "More details" group of rarer questions starts open."""
+    tag = re.search(
+        r"<details([^>]*)>\s*<summary[^>]*>\s*<span[^>]*>More details", response.content.decode()
+    )
+    assert tag, "no More details group"
+    return " open" in tag[1]
+
+
+def test_the_rarer_questions_are_folded_unless_one_needs_attention(cast, person):
+    open_case(cast.caseworker, person)
+    client = signed_in(cast.caseworker)
+    url = reverse("contacts:create", args=[person.pk])
+    page = client.get(url)
+    assert not more_details_open(page)
+    folded = page.content.decode().split("More details")[1]
+    for name in ("outcome", "cancelled_by", "duration_minutes", "pathways"):
+        assert f'name="{name}"' in folded, name
+    # An error among them unfolds them, and the error summary lists it after the others.
+    cancelled = client.post(url, form(outcome="cancelled", note="x" * 4001))
+    assert more_details_open(cancelled)
+    errors = cancelled.content.decode()
+    assert errors.index("The note must be") < errors.index("Select who cancelled")
+    # So does an answer among them, kept when another question has an error.
+    assert more_details_open(client.post(url, form(happened_time="25:00")))
+    defaults = form(happened_time="25:00", duration_minutes="", pathways=[])
+    assert not more_details_open(client.post(url, defaults))
+    assert not Contact.objects.exists()
 
 
 def test_a_future_time_is_refused_beside_the_date(cast, person):

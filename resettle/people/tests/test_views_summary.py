@@ -291,6 +291,23 @@ def test_a_partner_sees_no_alerts_from_categories_it_may_not_read(
     assert "No contact wanted" not in text
 
 
+def test_those_who_may_log_a_contact_find_it_first_on_the_summary(client_as, cast, lee):
+    Case.objects.create(
+        person=lee,
+        organisation=cast.mentor.organisation,
+        mentor=cast.mentor.user,
+        opened_on=TODAY,
+    )
+    log = reverse("contacts:create", args=[lee.pk])
+    for actor in (cast.mentor, cast.caseworker):
+        text = client_as(actor).get(detail_url(lee)).text
+        assert f'href="{log}"' in text
+        # Above the first card, so a phone shows it without scrolling.
+        assert text.index(log) < text.index("govuk-summary-card")
+    # The football trust works with Lee but has no case of its own to log a contact on.
+    assert log not in client_as(cast.coordinator).get(detail_url(lee)).text
+
+
 # Identifiers and navigation
 
 
@@ -303,6 +320,9 @@ def test_identifiers_are_labelled_once(client_as, cast, lee):
 def test_other_pages_of_the_record_keep_identifiers_in_the_header(client_as, cast, lee):
     text = client_as(cast.caseworker).get(reverse("cases:person", args=[lee.pk])).text
     assert "A1234BC" in text
+    # On a phone they are folded under "Details", below the name and age.
+    details = text[text.index("app-person-header__disclosure") :]
+    assert "A1234BC" in details[: details.index("</details>")]
 
 
 def test_every_section_is_reachable_from_the_navigation(client_as, cast, lee):
