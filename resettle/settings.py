@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "resettle.plans",
     "resettle.registers",
     "resettle.evaluation",
+    "resettle.offending",
     "resettle.dataprotection",
     "resettle.outcomes",
     "resettle.reports",

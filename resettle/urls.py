@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("resettle.plans.urls")),
     path("", include("resettle.registers.urls")),
     path("", include("resettle.evaluation.urls")),
+    path("", include("resettle.offending.urls")),
     path("", include("resettle.dataprotection.urls")),
     path("", include("resettle.outcomes.urls")),
     path("", include("resettle.reports.urls")),

@@ -629,6 +629,39 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         (NOT_PERSONAL, *RECORD, "organisation", "recorded_by"),
         (Category.OFFENCE, "person", "kind", "occurred_on", "offence_category", "source", "note"),
     ),
+    # Offence and risk: the index offence and sentence, RoSH and MAPPA, and licence conditions
+    # as probation records them are all offence information, which no agreement opens beyond
+    # probation and the prison (the partner's view of risk is the suitability assessment).
+    "offending.Sentence": _fields(
+        (NOT_PERSONAL, *RECORD, "version", "organisation", "recorded_by"),
+        (
+            Category.OFFENCE,
+            "person",
+            "index_offence_category",
+            "sentence_type",
+            "length_months",
+            "length_days",
+            "sentenced_on",
+            "court",
+            "notes",
+        ),
+    ),
+    "offending.RiskAssessment": _fields(
+        (NOT_PERSONAL, *RECORD, "supersedes", "organisation", "recorded_by"),
+        (
+            Category.OFFENCE,
+            "person",
+            "assessed_on",
+            "rosh_level",
+            "mappa_category",
+            "mappa_level",
+            "notes",
+        ),
+    ),
+    "offending.LicenceCondition": _fields(
+        (NOT_PERSONAL, *RECORD, "version", "organisation", "recorded_by"),
+        (Category.OFFENCE, "person", "kind", "wording", "starts_on", "ends_on"),
+    ),
     "evaluation.Cohort": _fields(
         (
             NOT_PERSONAL,

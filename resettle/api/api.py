@@ -15,6 +15,7 @@ from resettle.api.endpoints import (
     goals,
     households,
     linkage,
+    offending,
     organisations,
     outcome_events,
     outcomes,
@@ -89,6 +90,10 @@ api.add_router("/sessions", registers.sessions_router)
 api.add_router("/programmes", registers.programmes_router)
 api.add_router("/enrolments", registers.enrolments_router)
 api.add_router("/outcome-events", outcome_events.router)
+api.add_router("/people", offending.people_router)
+api.add_router("/sentences", offending.sentences_router)
+api.add_router("/risk-assessments", offending.risk_assessments_router)
+api.add_router("/licence-conditions", offending.licence_conditions_router)
 api.add_router("/exports", exports.router)
 api.add_router("/reports", reports.router)
 api.add_router("/linkage", linkage.router)

@@ -58,6 +58,7 @@ def person_suitability_view(request: AuthenticatedRequest, pk: UUID) -> HttpResp
                 a.pk for a in assessments if policy.can_see_named_people_to_avoid(actor, a)
             },
             "can_record": policy.can_record_suitability(actor, person),
+            "can_follow_offending": policy.can_follow_offending_from_suitability(actor, person),
             "can_request_review": may_request and current is not None and asked_by_us is None,
             "asked_by_us": asked_by_us,
         },

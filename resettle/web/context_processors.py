@@ -28,6 +28,7 @@ NAV_SECTIONS = {
     "directory": "services",
     "openreferral": "services",
     "custody": "people",
+    "offending": "people",
     "referrals": "referrals",
     "registers": "sessions",
     "evaluation": "evaluation",

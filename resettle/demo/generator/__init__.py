@@ -20,6 +20,7 @@ from resettle.demo.generator.custody import create_custody
 from resettle.demo.generator.evaluation import create_evaluation
 from resettle.demo.generator.families import create_families
 from resettle.demo.generator.mentoring import create_mentoring
+from resettle.demo.generator.offending import create_offending
 from resettle.demo.generator.organisations import PARTNERSHIP_NAME, create_organisations
 from resettle.demo.generator.outcomes import create_outcomes
 from resettle.demo.generator.people import create_people
@@ -64,6 +65,7 @@ def generate(
         ("consent to share", create_consents),
         ("suitability assessments", create_suitability),
         ("custody histories", create_custody),
+        ("offence and risk", create_offending),
         ("cases", create_cases),
         ("mentors, matching and supervision", create_mentoring),
         ("referrals", create_referrals),

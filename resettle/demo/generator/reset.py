@@ -17,6 +17,7 @@ from resettle.mentoring.models import (
     MentorProfile,
     SupervisionNote,
 )
+from resettle.offending.models import LicenceCondition, RiskAssessment, Sentence
 from resettle.openreferral.models import FeedImport, ImportedService
 from resettle.outcomes.models import Assessment, EndOfSupport, Schedule
 from resettle.partnerships.models import Partnership, SharingAgreement
@@ -86,6 +87,9 @@ def delete_casework(people, organisations) -> int:
         Evaluation.objects.filter(ours),
         Cohort.objects.filter(ours),
         OutcomeEvent.objects.filter(mine | ours),
+        LicenceCondition.objects.filter(mine | ours),
+        RiskAssessment.objects.filter(mine | ours),
+        Sentence.objects.filter(mine | ours),
         Signposting.objects.filter(mine | ours),
         EndOfSupport.objects.filter(mine),
         Assessment.objects.filter(mine | ours),

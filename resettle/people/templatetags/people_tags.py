@@ -11,6 +11,7 @@ MORE_SECTIONS = frozenset(
         "appointments",
         "outcomes",
         "reoffending",
+        "offence_and_risk",
         "mentoring",
         "family",
         "suitability",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OffendingConfig(AppConfig):
+    name = "resettle.offending"
+    verbose_name = "Offence and risk"
