@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from resettle.access import policy
@@ -20,6 +20,7 @@ from resettle.accounts.models import Membership
 from resettle.audit.models import AuditAction
 from resettle.audit.services import EventData, diff, record_events
 from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.core.superseding import save_superseding
 from resettle.offending.models import LicenceCondition, RiskAssessment, Sentence
 from resettle.people.models import Person
 
@@ -229,26 +230,7 @@ def risk_assessment_record(
         recorded_by=actor.user,
         **data,
     )
-    errors = _errors(assessment)
-    if (
-        current is not None
-        and assessment.assessed_on
-        and assessment.assessed_on < current.assessed_on
-    ):
-        errors.setdefault("assessed_on", []).append(
-            "The date of the assessment must be on or after the date of the current one, "
-            f"{_day(current.assessed_on)}"
-        )
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            assessment.save()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            "Someone else recorded a risk assessment of this person at the same time. Look at "
-            "theirs, then record yours again if it is still needed."
-        ) from exc
+    save_superseding(assessment, current, what="a risk assessment", exclude=RECORDED)
     events = [_created(assessment, person, RISK_ASSESSMENT, RISK_FIELDS)]
     if current is not None:
         events.append(

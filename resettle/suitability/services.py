@@ -15,6 +15,7 @@ from resettle.accounts.models import Membership
 from resettle.audit.models import AuditAction
 from resettle.audit.services import EventData, diff, record_event, record_events
 from resettle.core.exceptions import ApplicationError, PermissionDenied
+from resettle.core.superseding import save_superseding
 from resettle.notifications.services import notify
 from resettle.people.models import Person
 from resettle.suitability.models import (
@@ -77,30 +78,7 @@ def suitability_assessment_record(
         assessor_organisation=actor.organisation,
         **data,
     )
-    errors: dict[str, list[str]] = {}
-    try:
-        assessment.full_clean()
-    except ValidationError as exc:
-        errors = exc.message_dict
-    if (
-        current is not None
-        and assessment.assessed_on
-        and assessment.assessed_on < current.assessed_on
-    ):
-        errors.setdefault("assessed_on", []).append(
-            "The date of the assessment must be on or after the date of the current one, "
-            f"{current.assessed_on:%-d %B %Y}"
-        )
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            assessment.save()
-    except IntegrityError as exc:
-        raise ApplicationError(
-            "Someone else recorded an assessment of this person at the same time. "
-            "Look at theirs, then record yours again if it is still needed."
-        ) from exc
+    save_superseding(assessment, current, what="an assessment")
 
     answered = list(
         SuitabilityReviewRequest.objects.filter(assessment__person=person, done_at__isnull=True)
