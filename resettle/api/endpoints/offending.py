@@ -8,7 +8,6 @@ with your organisation is 403 on their record, and 404 on any one record of thei
 a sentence or ending a licence condition with an `If-Match` naming an older version is refused
 with 409."""
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +22,7 @@ from pydantic import Field
 
 from resettle.access import policy
 from resettle.api.base import ApiSchema
+from resettle.api.concurrency import expected_version, stale_version, version_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
@@ -239,33 +239,6 @@ def _condition(condition: LicenceCondition) -> dict:
     ).model_dump(mode="json")
 
 
-def etag(record: Sentence | LicenceCondition) -> str:
-    version = f"{record._meta.label}:{record.pk}:{record.version}"
-    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
-
-
-def _expected_version(request: ApiRequest, record: Sentence | LicenceCondition) -> int | None:
-    """The version `If-Match` names (none when it is not sent, or is `*`); 409 for another."""
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    offered = {tag.strip() for tag in header.split(",")}
-    if "*" in offered:
-        return None
-    if etag(record) in offered:
-        return record.version
-    raise _stale(record)
-
-
-def _stale(record: Sentence | LicenceCondition) -> ApiProblem:
-    return ApiProblem(
-        409,
-        "This record has changed since you read it. Fetch it again, then resend your change "
-        "with the new ETag in If-Match.",
-        headers={"ETag": etag(record)},
-    )
-
-
 # A person's offence and risk --------------------------------------------------------------------
 
 
@@ -307,7 +280,7 @@ def get_sentence(request: ApiRequest, response: HttpResponse, sentence_id: UUID)
     actor = actor_of(request)
     sentence = policy.get_sentence_for_actor(actor, sentence_id)
     selectors.record_offending_read(actor=actor, person=sentence.person, request=request)
-    response["ETag"] = etag(sentence)
+    response["ETag"] = version_etag(sentence)
     return _sentence(sentence)
 
 
@@ -332,14 +305,14 @@ def correct_sentence(
                 sentence=sentence,
                 data=data,
                 reason=payload.reason,
-                expected_version=_expected_version(request, sentence),
+                expected_version=expected_version(request, sentence),
                 request=request,
             )
         except services.StaleRecord as exc:
-            raise _stale(exc.record) from exc
+            raise stale_version(exc.record) from exc
         except ValidationError as exc:
             raise invalid_input(field_errors(exc)) from exc
-    response["ETag"] = etag(sentence)
+    response["ETag"] = version_etag(sentence)
     return _sentence(sentence)
 
 
@@ -403,7 +376,7 @@ def get_licence_condition(request: ApiRequest, response: HttpResponse, condition
     actor = actor_of(request)
     condition = policy.get_licence_condition_for_actor(actor, condition_id)
     selectors.record_offending_read(actor=actor, person=condition.person, request=request)
-    response["ETag"] = etag(condition)
+    response["ETag"] = version_etag(condition)
     return _condition(condition)
 
 
@@ -439,14 +412,14 @@ def end_licence_condition(request: ApiRequest, condition_id: UUID, payload: Lice
                     actor=acting_member(request),
                     condition=condition,
                     ends_on=payload.ends_on,
-                    expected_version=_expected_version(request, condition),
+                    expected_version=expected_version(request, condition),
                     request=request,
                 )
             except services.StaleRecord as exc:
-                raise _stale(exc.record) from exc
+                raise stale_version(exc.record) from exc
             except ValidationError as exc:
                 raise invalid_input(field_errors(exc)) from exc
-        return 200, _condition(condition), {"ETag": etag(condition)}
+        return 200, _condition(condition), {"ETag": version_etag(condition)}
 
     return idempotent(request, client_of(request).user, act)
 

@@ -7,7 +7,6 @@ state, so nobody acts on a referral someone else has just changed. Creating and 
 Until the receiving organisation accepts, it sees the person only through the referral:
 `person` is null and `person_identity` gives their name and date of birth."""
 
-import hashlib
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
@@ -25,6 +24,7 @@ from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
 from resettle.api.base import ApiSchema
+from resettle.api.concurrency import expected_version, version_etag
 from resettle.api.endpoints.common import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
@@ -205,8 +205,7 @@ class WaitingFilters(ApiSchema):
 
 
 def etag(referral: Referral) -> str:
-    version = f"referral:{referral.pk}:{referral.version}"
-    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    return version_etag(referral)
 
 
 def _identity(referral: Referral) -> dict:
@@ -361,7 +360,7 @@ def move_on_waiting_list(request: ApiRequest, referral_id: UUID, payload: Waitin
                     referral=referral,
                     direction=payload.direction.value,
                     reason=payload.reason,
-                    expected_version=_expected_version(request, referral),
+                    expected_version=expected_version(request, referral, _stale),
                     request=request,
                 )
             except services.StaleReferral as exc:
@@ -448,18 +447,6 @@ def create_referral(request: ApiRequest, payload: ReferralCreate):
     return idempotent(request, client_of(request).user, create)
 
 
-def _expected_version(request: ApiRequest, referral: Referral) -> int | None:
-    header = request.headers.get("If-Match")
-    if header is None:
-        return None
-    offered = {tag.strip() for tag in header.split(",")}
-    if "*" in offered:
-        return None
-    if etag(referral) in offered:
-        return referral.version
-    raise _stale(referral)
-
-
 def _stale(referral: Referral) -> ApiProblem:
     return ApiProblem(
         409,
@@ -480,7 +467,7 @@ def _act(request: ApiRequest, referral_id: UUID, action: str, arguments: dict) -
                     action,
                     actor=actor,
                     referral=referral,
-                    expected_version=_expected_version(request, referral),
+                    expected_version=expected_version(request, referral, _stale),
                     request=request,
                     **arguments,
                 )
