@@ -265,6 +265,7 @@ TIMELINE_KINDS = {
     "session": "Sessions",
     "referral": "Referrals",
     "goal": "Goals",
+    "offence": "Offence and risk",
 }
 
 
@@ -455,7 +456,69 @@ def person_timeline(
             if goal.case.organisation_id != getattr(actor, "organisation_id", None):
                 read.append(category_of("plans.Goal"))
 
+    if "offence" in kinds:
+        entries += _offence_entries(actor, person, read)
+
     if read:
         record_read(actor=actor, person=person, categories=read, request=request)
     entries.sort(key=lambda e: e.sort_key, reverse=True)
+    return entries
+
+
+def _offence_entries(
+    actor: Membership | None, person: Person, read: list[str]
+) -> list[TimelineEntry]:
+    """Sentences, risk assessments and licence conditions starting and ending: only for those who
+    may read the person's offence and risk record (probation, the prison, a break-glass)."""
+    link = reverse("offending:person", args=[person.pk])
+    entries = [
+        TimelineEntry(
+            on=sentence.sentenced_on,
+            kind="offence",
+            title=f"Sentenced: {sentence.get_sentence_type_display().lower()}",
+            by=_name(sentence.recorded_by),
+            organisation=sentence.organisation.name,
+            lines=[sentence.get_index_offence_category_display(), sentence.length],
+            link=link,
+            sort_key=(sentence.sentenced_on, sentence.created_at),
+        )
+        for sentence in policy.sentences_for_person(actor, person).select_related(
+            "organisation", "recorded_by"
+        )
+    ]
+    entries += [
+        TimelineEntry(
+            on=assessment.assessed_on,
+            kind="offence",
+            title=f"Risk of serious harm assessed: {assessment.get_rosh_level_display().lower()}",
+            by=_name(assessment.recorded_by),
+            organisation=assessment.organisation.name,
+            lines=[f"MAPPA: {assessment.mappa}"],
+            link=link,
+            sort_key=(assessment.assessed_on, assessment.created_at),
+        )
+        for assessment in policy.risk_assessments_for_person(actor, person).select_related(
+            "organisation", "recorded_by"
+        )
+    ]
+    for condition in policy.licence_conditions_for_person(actor, person).select_related(
+        "organisation", "recorded_by"
+    ):
+        kind = condition.get_kind_display().lower()
+        for on, title in ((condition.starts_on, "starts"), (condition.ends_on, "ends")):
+            if on is not None:
+                entries.append(
+                    TimelineEntry(
+                        on=on,
+                        kind="offence",
+                        title=f"Licence condition {title}: {kind}",
+                        by=_name(condition.recorded_by),
+                        organisation=condition.organisation.name,
+                        lines=[condition.wording],
+                        link=link,
+                        sort_key=(on, condition.created_at),
+                    )
+                )
+    if entries:
+        read.append(category_of("offending.Sentence"))
     return entries

@@ -29,6 +29,7 @@ class TimelineKind(StrEnum):
     SESSION = "session"
     REFERRAL = "referral"
     GOAL = "goal"
+    OFFENCE = "offence"
 
 
 # The page's kinds and the API's are one list.
