@@ -4,17 +4,19 @@ common."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from resettle.access import policy
 from resettle.access.categories import Category
 from resettle.access.core import Actor, acting_staff
 from resettle.access.rules import linkage as rules
 from resettle.accounts.models import Organisation
+from resettle.appointments.models import AppointmentState
 from resettle.linkage.models import LinkageRun, LinkPair, PersonLink, RunState
 from resettle.partnerships.models import Partnership
 from resettle.people.models import Address, Identifier, Person, WorkingRelationship
@@ -125,6 +127,15 @@ def compare(*, actor: Actor, pair: LinkPair) -> Comparison:
 # Cases in common ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WorkInCommon:
+    """One organisation working with a person in common, as the actor may see it."""
+
+    organisation: str
+    state: str  # its latest case's state, or NOT_SHARED
+    next_appointment: datetime | None = None  # the next booked one the actor may see
+
+
 @dataclass
 class CaseInCommon:
     cluster: str
@@ -132,7 +143,7 @@ class CaseInCommon:
     person_ids: tuple  # every record of theirs the actor may open
     organisation_ids: frozenset  # every member organisation working with the person
     person: Person | None = None  # filled in for the rows shown (`with_details`)
-    organisations: list[tuple[str, str]] = field(default_factory=list)  # (name, case state)
+    organisations: list[WorkInCommon] = field(default_factory=list)
     others: int = 0  # organisations working with them that are not named to the actor
 
 
@@ -215,6 +226,20 @@ def with_details(*, actor: Actor, rows: list[CaseInCommon]) -> list[CaseInCommon
     )
     for case in cases:  # the latest case of each organisation with each record wins
         states[(case.person_id, case.organisation_id)] = case.get_state_display()
+    upcoming: dict[tuple, datetime] = {}
+    appointments = (
+        policy.appointments_visible_to(actor)
+        .filter(
+            person_id__in=records,
+            organisation_id__in=all_orgs,
+            state=AppointmentState.BOOKED,
+            starts_at__gte=timezone.now(),
+        )
+        .order_by("-starts_at")
+        .values_list("person_id", "organisation_id", "starts_at")
+    )
+    for person_id, organisation_id, starts_at in appointments:  # the soonest wins
+        upcoming[(person_id, organisation_id)] = starts_at
     staff = acting_staff(actor)
     own = staff.organisation_id if staff else None
     for row in rows:
@@ -223,7 +248,15 @@ def with_details(*, actor: Actor, rows: list[CaseInCommon]) -> list[CaseInCommon
             org for org in row.organisation_ids if (row.person_id, org) in states or org == own
         ]
         row.organisations = sorted(
-            (names[org], states.get((row.person_id, org), NOT_SHARED)) for org in shown
+            (
+                WorkInCommon(
+                    names[org],
+                    states.get((row.person_id, org), NOT_SHARED),
+                    upcoming.get((row.person_id, org)),
+                )
+                for org in shown
+            ),
+            key=lambda work: work.organisation,
         )
         row.others = len(row.organisation_ids) - len(shown)
     return rows

@@ -189,6 +189,13 @@ def cases_in_common_view(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
+def _work(work: selectors.WorkInCommon) -> str:
+    text = f"{work.organisation}: {work.state}"
+    if work.next_appointment:
+        text += f", next appointment {timezone.localtime(work.next_appointment):%-d %b %Y %H:%M}"
+    return text
+
+
 @require_GET
 def cases_in_common_csv_view(request: AuthenticatedRequest) -> HttpResponse:
     if not rules.can_view_cases_in_common(request.actor):
@@ -198,7 +205,9 @@ def cases_in_common_csv_view(request: AuthenticatedRequest) -> HttpResponse:
     filename = f"cases-in-common-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(["Person", "Date of birth", "Organisations and case state", "Others"])
+    writer.writerow(
+        ["Person", "Date of birth", "Organisations, case state and next appointment", "Others"]
+    )
     named = selectors.with_details(actor=request.actor, rows=found.named if found else [])
     for row in named:
         assert row.person is not None
@@ -206,7 +215,7 @@ def cases_in_common_csv_view(request: AuthenticatedRequest) -> HttpResponse:
             [
                 spreadsheet_text(row.person.full_name),
                 row.person.date_of_birth.isoformat() if row.person.date_of_birth else "",
-                spreadsheet_text("; ".join(f"{org}: {state}" for org, state in row.organisations)),
+                spreadsheet_text("; ".join(_work(work) for work in row.organisations)),
                 row.others,
             ]
         )

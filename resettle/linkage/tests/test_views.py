@@ -5,7 +5,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from resettle.appointments.models import AppointmentState
+from resettle.appointments.tests.conftest import booked, tomorrow_at
 from resettle.cases.models import Case
 from resettle.linkage import services
 from resettle.linkage.models import LinkPair, PairDecision, PairStatus
@@ -105,6 +108,30 @@ def test_cases_in_common_downloads_for_the_meeting(cast, make_person, client_as)
     response = client_as(cast.caseworker).get(reverse("linkage:cases_in_common_csv"))
     assert response.status_code == 200
     assert "Alex Shared" in response.content.decode()
+
+
+def test_cases_in_common_gives_each_organisations_next_appointment(cast, make_person, client_as):
+    shared = make_person(cast.caseworker, cast.coordinator, given_name="Alex", family_name="Shared")
+    case = Case.objects.create(
+        person=shared, organisation=cast.lead_charity, opened_on=date.today()
+    )
+    soon = tomorrow_at(10)
+    booked(cast.caseworker, case, soon)
+    booked(cast.caseworker, case, soon + timedelta(days=7))
+    cancelled = booked(cast.caseworker, case, soon - timedelta(hours=2))
+    cancelled.state = AppointmentState.CANCELLED
+    cancelled.cancelled_by = "person"
+    cancelled.cancelled_at = timezone.now()
+    cancelled.cancelled_by_user = cast.caseworker.user
+    cancelled.save()
+    client = client_as(cast.caseworker)
+
+    page = client.get(reverse("linkage:cases_in_common")).content.decode()
+    sheet = client.get(reverse("linkage:cases_in_common_csv")).content.decode()
+
+    shown = timezone.localtime(soon)
+    assert f"next appointment {shown:%-d %b %Y, %H:%M}" in page
+    assert f"next appointment {shown:%-d %b %Y %H:%M}" in sheet
 
 
 @pytest.mark.parametrize("who", ["mentor", "analyst", "outsider"])
