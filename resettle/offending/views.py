@@ -4,6 +4,7 @@ history, recording each, correcting a sentence and ending a licence condition. T
 is the same 404 as one that does not exist."""
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.contrib import messages
@@ -22,6 +23,8 @@ from resettle.offending.forms import (
     SentenceCorrectionForm,
     SentenceForm,
 )
+from resettle.offending.models import LicenceCondition, Sentence
+from resettle.people.models import Person
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden, person_for_page
 
@@ -109,15 +112,27 @@ def licence_condition_create_view(request: AuthenticatedRequest, pk: UUID) -> Ht
     )
 
 
+R = TypeVar("R", Sentence, LicenceCondition)
+
+
+def _persons_record(
+    actor: Any, pk: UUID, get_record: Callable[[Any, UUID], R], record_id: UUID
+) -> tuple[Person, R]:
+    """The person and one of their offence records, or the same 404 whether either is missing,
+    not the actor's to read, or the record is someone else's."""
+    person = policy.get_person_for_actor(actor, pk)
+    record = get_record(actor, record_id)
+    if record.person_id != person.pk:
+        raise Http404("No such record")
+    return person, record
+
+
 @require_http_methods(["GET", "POST"])
 def sentence_correct_view(
     request: AuthenticatedRequest, pk: UUID, sentence_id: UUID
 ) -> HttpResponse:
     actor = request.actor
-    person = policy.get_person_for_actor(actor, pk)
-    sentence = policy.get_sentence_for_actor(actor, sentence_id)
-    if sentence.person_id != person.pk:
-        raise Http404("No such sentence")
+    person, sentence = _persons_record(actor, pk, policy.get_sentence_for_actor, sentence_id)
     if not policy.can_record_offending(actor, person):
         return forbidden(request, services.CANNOT_RECORD)
     assert actor is not None  # may record, so a current member
@@ -151,10 +166,9 @@ def licence_condition_end_view(
 ) -> HttpResponse:
     """Asks "are you sure?" with the end date, then ends the condition on POST."""
     actor = request.actor
-    person = policy.get_person_for_actor(actor, pk)
-    condition = policy.get_licence_condition_for_actor(actor, condition_id)
-    if condition.person_id != person.pk:
-        raise Http404("No such licence condition")
+    person, condition = _persons_record(
+        actor, pk, policy.get_licence_condition_for_actor, condition_id
+    )
     if not policy.can_record_offending(actor, person):
         return forbidden(request, services.CANNOT_RECORD)
     assert actor is not None  # may record, so a current member
