@@ -109,9 +109,9 @@ def register_for(
     programme's session) and anyone else marked, each with their mark and the suitability
     restrictions the actor may read; and the notes. Reads are audited. The caller has checked
     `policy.can_take_register`. The same few queries however many are on it."""
-    people = policy.people_visible_to(actor)
+    visible = policy.about(policy.people_visible_to(actor))
     enrolments = Enrolment.objects.filter(
-        service_id=session.service_id, state__in=ON_REGISTER, person__in=people
+        visible, service_id=session.service_id, state__in=ON_REGISTER
     )
     if session.programme_id is not None:
         enrolments = enrolments.filter(
@@ -119,9 +119,7 @@ def register_for(
         )
     marks = {
         a.person_id: a
-        for a in Attendance.objects.filter(session=session, person__in=people).select_related(
-            "person"
-        )
+        for a in Attendance.objects.filter(visible, session=session).select_related("person")
     }
     rows: dict[object, RegisterRow] = {}
     for enrolment in enrolments.select_related("person").order_by(
