@@ -81,15 +81,32 @@ def token_clients(roles: set[str]):
 
 
 class QueryCounter:
-    def __init__(self) -> None:
+    """Counts an endpoint's queries and, across its requests, the time each statement takes."""
+
+    def __init__(self, timings: dict[str, list[float]]) -> None:
         self.count = 0
+        self.timings = timings
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.timings.setdefault(sql, []).append((time.perf_counter() - started) * 1000)
 
 
-def measure(endpoint, clients, samples, requests: int, top: int, sort: str, dump: str = "") -> dict:
+def print_slow_queries(key: str, timings: dict[str, list[float]], requests: int, n: int) -> None:
+    """The statements that take the most database time per request, slowest first."""
+    ranked = sorted(timings.items(), key=lambda item: sum(item[1]), reverse=True)[:n]
+    print(f"\n=== {key}: the {n} statements taking most time, ms per request ===")
+    for sql, times in ranked:
+        print(f"{sum(times) / requests:8.2f} ms  x{len(times) / requests:.1f}  {sql[:400] if n < 100 else sql}")
+
+
+def measure(
+    endpoint, clients, samples, requests: int, top: int, sort: str, dump: str = "", slow: int = 0
+) -> dict:
     from django.db import connection
 
     paths = [
@@ -104,9 +121,10 @@ def measure(endpoint, clients, samples, requests: int, top: int, sort: str, dump
         clients[role].get(path)
     cpu, wall, queries = [], [], []
     profiler = cProfile.Profile() if top or dump else None
+    timings: dict[str, list[float]] = {}
     for i in range(requests):
         role, path = paths[i % len(paths)]
-        counter = QueryCounter()
+        counter = QueryCounter(timings)
         with connection.execute_wrapper(counter):
             if profiler:
                 profiler.enable()
@@ -127,6 +145,8 @@ def measure(endpoint, clients, samples, requests: int, top: int, sort: str, dump
         pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
         print(f"\n=== {endpoint.key}: top {top} by {sort} over {requests} requests ===")
         print(out.getvalue().split("\n\n", 2)[-1])
+    if slow:
+        print_slow_queries(endpoint.key, timings, requests, slow)
     return {
         "cpu_ms_p50": statistics.median(cpu),
         "cpu_ms_p95": statistics.quantiles(cpu, n=20)[-1] if len(cpu) > 1 else cpu[0],
@@ -145,6 +165,9 @@ def main() -> None:
     parser.add_argument(
         "--dump", default="", help="write each endpoint's profile to <DUMP>-<endpoint>.prof"
     )
+    parser.add_argument(
+        "--slow-queries", type=int, default=0, help="print the N statements taking most time"
+    )
     args = parser.parse_args()
     configure(args.people)
     logging.getLogger("axes").setLevel(logging.WARNING)
@@ -162,7 +185,16 @@ def main() -> None:
     rows = []
     for endpoint in endpoints:
         clients = sessions if endpoint.auth == "session" else tokens
-        result = measure(endpoint, clients, sample, args.requests, args.top, args.sort, args.dump)
+        result = measure(
+            endpoint,
+            clients,
+            sample,
+            args.requests,
+            args.top,
+            args.sort,
+            args.dump,
+            args.slow_queries,
+        )
         if result:
             rows.append((endpoint.key, result))
     print(f"\n{'endpoint':<20} {'CPU p50':>8} {'CPU p95':>8} {'wall p50':>9} {'queries':>8}")

@@ -484,6 +484,8 @@ def update_readme() -> None:
     latest: dict[tuple[str, int], tuple[str, dict]] = {}
     for path in sorted(RESULTS.glob("*.json")):
         result = json.loads(path.read_text())
+        if "requested_people" not in result:  # another bench's result (reports, linkage)
+            continue
         key = (result["database"], result["requested_people"])
         latest[key] = (path.name, result)
     blocks = [
