@@ -944,6 +944,7 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "organisation",
             "state",
             "progress",
+            "stage",
             "error",
             "result",
             "finished_at",

@@ -1,7 +1,9 @@
 """Reports in a real browser, on the demo partnership: the partnership manager opens the reports
 area from the menu, reads last quarter's return for the whole partnership with small numbers
 hidden, switches to the lead charity's own exact figures, downloads the spreadsheet, and on a
-phone reads the same page. Every page is checked with axe."""
+phone reads the same page; the admin follows the data quality report's counts to the records
+behind them, and a caseworker opens every list of records to fix. Every page is checked with
+axe."""
 
 from datetime import timedelta
 from io import BytesIO
@@ -15,6 +17,7 @@ from playwright.sync_api import expect
 from resettle.partnerships.models import Partnership
 from resettle.reports.kinds import REPORT_KINDS
 from resettle.reports.periods import quarter_bounds, quarter_of
+from resettle.reports.records_to_fix import PROBLEMS
 
 pytestmark = pytest.mark.e2e
 
@@ -68,3 +71,18 @@ def test_every_report_passes_axe_for_the_partnership(page, sign_in, demo):
         )
         expect(page.locator("main")).to_contain_text(kind.title)
         expect(page.locator("main")).to_contain_text("fewer than")
+
+
+def test_the_records_behind_the_data_quality_report_pass_axe(page, sign_in, demo):
+    sign_in("admin", demo)
+    page.goto(f"{reverse('reports:data_quality')}?quarter={last_quarter()}", "data-quality")
+    page.click(page.get_by_role("link", name="records to fix"), "records-to-fix-counts")
+    expect(page.locator("main")).to_contain_text("Your role sees figures")
+    page.click(page.get_by_role("button", name="Sign out"), "signed-out")
+
+    sign_in("caseworker", demo)
+    for problem in PROBLEMS:
+        page.goto(
+            f"{reverse('reports:' + problem.url_name)}?quarter={last_quarter()}", problem.slug
+        )
+        expect(page.locator("main")).to_contain_text(problem.title)

@@ -1,7 +1,7 @@
 """Data quality: how complete and timely the records of the organisations in scope are, so an
 organisation can see what to fix before its figures are trusted. Counted in the database; every
-figure carries its definition. Counts, never people: the records themselves are fixed from each
-person's own pages, by those who may see them."""
+figure carries its definition. Counts, never people: the records behind each count are listed,
+to those who may open them, by reports/records_to_fix.py, from the same querysets."""
 
 from datetime import timedelta
 from typing import Any
@@ -22,10 +22,13 @@ from resettle.reports.figures import (
     Breakdown,
     Cell,
     Figure,
+    Progress,
     Report,
     Row,
     Scope,
+    Sections,
     known,
+    no_progress,
     unknowable,
 )
 from resettle.reports.periods import Period, start_of
@@ -175,37 +178,42 @@ class Counter:
         )
         return {row["organisation_id"]: row for row in rows}
 
-    def closed_cases_by_organisation(self) -> dict[Any, tuple[int, int]]:
-        """(cases closed in the period, those with an outcome recorded) per organisation."""
-        outcome = Exists(EndOfSupport.objects.filter(case_id=OuterRef("pk")))
-        rows = (
-            SupportCase.objects.filter(
-                organisation_id__in=self.orgs,
-                closed_on__gte=self.period.start,
-                closed_on__lte=self.period.end,
-            )
-            .order_by()
-            .values_list("organisation_id")
-            .annotate(closed=Count("pk"), complete=Count("pk", filter=outcome))
-        )
-        return {org: (closed, complete) for org, closed, complete in rows}
+    # The records behind the counts. Each takes the records to look among (all of them for the
+    # report; those a user may open for the lists of records to fix), so a list and the count
+    # it is behind are made by one definition.
 
-    def late_contacts_by_organisation(self) -> dict[Any, int]:
-        late = Contact.objects.filter(
+    def incomplete(self, key: str, people: QuerySet[Person] | None = None) -> QuerySet[Person]:
+        """People in scope not complete for one of PERSON_FIELDS."""
+        people = Person.objects.all() if people is None else people
+        return people.filter(pk__in=self.relationships.values("person_id")).exclude(
+            _conditions("pk", "")[key]
+        )
+
+    def closed_cases(self, cases: QuerySet[SupportCase] | None = None) -> QuerySet[SupportCase]:
+        cases = SupportCase.objects.all() if cases is None else cases
+        return cases.filter(
+            organisation_id__in=self.orgs,
+            closed_on__gte=self.period.start,
+            closed_on__lte=self.period.end,
+        )
+
+    def closed_without_outcome(
+        self, cases: QuerySet[SupportCase] | None = None
+    ) -> QuerySet[SupportCase]:
+        return self.closed_cases(cases).exclude(Exists(OUTCOME_RECORDED))
+
+    def late_contacts(self, contacts: QuerySet[Contact] | None = None) -> QuerySet[Contact]:
+        contacts = Contact.objects.all() if contacts is None else contacts
+        return contacts.filter(
             organisation_id__in=self.orgs,
             outcome=ContactOutcome.ATTENDED,
             happened_at__gte=self.first,
             happened_at__lt=self.after,
             created_at__gt=F("happened_at") + timedelta(days=LATE_AFTER_DAYS),
         )
-        return dict(
-            late.order_by()
-            .values("organisation_id")
-            .annotate(n=Count("pk"))
-            .values_list("organisation_id", "n")
-        )
 
-    def quiet_cases_by_organisation(self) -> dict[Any, int]:
+    def quiet_cases(self, cases: QuerySet[SupportCase] | None = None) -> QuerySet[SupportCase]:
+        cases = SupportCase.objects.all() if cases is None else cases
         end = self.period.end
         since = start_of(end - timedelta(days=QUIET_DAYS - 1))
         contact = Contact.objects.filter(
@@ -222,24 +230,26 @@ class Counter:
             session__starts_at__lt=self.after,
             status__in=PRESENT,
         )
-        quiet = (
-            SupportCase.objects.filter(organisation_id__in=self.orgs, opened_on__lte=end)
+        return (
+            cases.filter(organisation_id__in=self.orgs, opened_on__lte=end)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
             .exclude(Exists(contact))
             .exclude(Exists(session))
         )
-        return dict(
-            quiet.order_by()
-            .values("organisation_id")
-            .annotate(n=Count("pk"))
-            .values_list("organisation_id", "n")
+
+    def compared(self, people: QuerySet[Person] | None = None) -> QuerySet[Person]:
+        """People in scope who can be compared for duplicates: a date of birth, and names."""
+        people = Person.objects.all() if people is None else people
+        return (
+            people.filter(pk__in=self.relationships.values("person_id"))
+            .filter(date_of_birth__isnull=False)
+            .exclude(Q(given_key="") | Q(family_key=""))
         )
 
-    def possible_duplicate_pairs(self) -> int:
-        """Each pair once: every person counts the alike people after them (by id)."""
-        compared: QuerySet[Person] = self.people.filter(date_of_birth__isnull=False).exclude(
-            Q(given_key="") | Q(family_key="")
-        )
+    def with_later_look_alikes(self, people: QuerySet[Person] | None = None) -> QuerySet[Person]:
+        """Of `compared(people)`, those with at least one look-alike after them (by id), each
+        annotated with how many: one row for every first record of a pair."""
+        compared = self.compared(people)
         later = (
             compared.filter(
                 date_of_birth=OuterRef("date_of_birth"),
@@ -247,13 +257,46 @@ class Counter:
                 family_key=OuterRef("family_key"),
                 pk__gt=OuterRef("pk"),
             )
+            .order_by()
             .values("date_of_birth")
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return compared.annotate(later=Coalesce(Subquery(later), 0)).aggregate(
-            pairs=Coalesce(Sum("later"), 0)
-        )["pairs"]
+        return compared.annotate(later=Coalesce(Subquery(later), 0)).filter(later__gt=0)
+
+    # The counts.
+
+    def closed_cases_by_organisation(self) -> dict[Any, tuple[int, int]]:
+        """(cases closed in the period, those with an outcome recorded) per organisation."""
+        rows = (
+            self.closed_cases()
+            .order_by()
+            .values_list("organisation_id")
+            .annotate(closed=Count("pk"), complete=Count("pk", filter=Exists(OUTCOME_RECORDED)))
+        )
+        return {org: (closed, complete) for org, closed, complete in rows}
+
+    def late_contacts_by_organisation(self) -> dict[Any, int]:
+        return _by_organisation(self.late_contacts())
+
+    def quiet_cases_by_organisation(self) -> dict[Any, int]:
+        return _by_organisation(self.quiet_cases())
+
+    def possible_duplicate_pairs(self) -> int:
+        """Each pair once: every person counts the alike people after them (by id)."""
+        return self.with_later_look_alikes().aggregate(pairs=Coalesce(Sum("later"), 0))["pairs"]
+
+
+OUTCOME_RECORDED = EndOfSupport.objects.filter(case_id=OuterRef("pk"))
+
+
+def _by_organisation(records: QuerySet) -> dict[Any, int]:
+    return dict(
+        records.order_by()
+        .values("organisation_id")
+        .annotate(n=Count("pk"))
+        .values_list("organisation_id", "n")
+    )
 
 
 def _percent(complete: int, total: int) -> float:
@@ -299,21 +342,39 @@ def _split(key: str, complete: int, total: int) -> Breakdown:
     return Breakdown(key, LABELS[key], DEFINITIONS[key], rows)
 
 
-def data_quality(*, scope: Scope, period: Period, exact: bool) -> Report:
+SECTIONS = (
+    "Completeness of records",
+    "Outcomes at closure",
+    "Contacts entered late",
+    "Open cases without recent contact",
+    "Possible duplicate records",
+)
+
+
+def data_quality(
+    *, scope: Scope, period: Period, exact: bool, progress: Progress = no_progress
+) -> Report:
     """The figures, unsuppressed: `figures.suppressed` hides small counts before sharing.
     Percentages that would give a small count away are withheld here, as only this report
     knows which count each percentage is made of."""
+    sections = Sections(progress, SECTIONS)
+    sections.begin("Completeness of records")
     counter = Counter(scope, period)
     names = dict(Organisation.objects.filter(pk__in=counter.orgs).values_list("pk", "name"))
     organisations = sorted(names.items(), key=lambda item: item[1])
     everyone = counter.completeness()
     people = everyone["people"]
     by_organisation = counter.completeness_by_organisation()
+    sections.begin("Outcomes at closure")
     closed_by_organisation = counter.closed_cases_by_organisation()
     closed = sum(c for c, _ in closed_by_organisation.values())
     with_outcome = sum(o for _, o in closed_by_organisation.values())
+    sections.begin("Contacts entered late")
     late = counter.late_contacts_by_organisation()
+    sections.begin("Open cases without recent contact")
     quiet = counter.quiet_cases_by_organisation()
+    sections.begin("Possible duplicate records")
+    pairs = counter.possible_duplicate_pairs()
 
     figures = [_figure("people", known(people))]
     figures += [
@@ -332,7 +393,7 @@ def data_quality(*, scope: Scope, period: Period, exact: bool) -> Report:
         ),
         _figure("contacts_entered_late", known(sum(late.values()))),
         _figure("cases_without_recent_contact", known(sum(quiet.values()))),
-        _figure("possible_duplicate_pairs", known(counter.possible_duplicate_pairs())),
+        _figure("possible_duplicate_pairs", known(pairs)),
     ]
     breakdowns = [_split(key, everyone[key], people) for key in PERSON_FIELDS]
     breakdowns += [

@@ -28,10 +28,13 @@ from resettle.reports.figures import (
     Breakdown,
     Cell,
     Figure,
+    Progress,
     Report,
     Row,
     Scope,
+    Sections,
     known,
+    no_progress,
     unknowable,
 )
 from resettle.reports.periods import Period, start_of
@@ -229,14 +232,29 @@ def _median(days: list[int]) -> Cell:
     return known(float(median(days))) if days else unknowable(NOBODY_LEFT)
 
 
-def demand_and_capacity(*, scope: Scope, period: Period, exact: bool) -> Report:
+SECTIONS = (
+    "Referrals received",
+    "Waiting lists",
+    "Referrals declined for want of room",
+    "Releases due",
+)
+
+
+def demand_and_capacity(
+    *, scope: Scope, period: Period, exact: bool, progress: Progress = no_progress
+) -> Report:
     """The figures, unsuppressed: `figures.suppressed` hides small counts before sharing."""
+    sections = Sections(progress, SECTIONS)
+    sections.begin("Referrals received")
     counter = Counter(scope, period)
     services = counter.services()
     received = counter.received()
+    sections.begin("Waiting lists")
     waiting = counter.waiting_at_end()
     days = counter.waiting_days()
+    sections.begin("Referrals declined for want of room")
     declined = counter.declined_for_capacity()
+    sections.begin("Releases due")
     projected = counter.projected()
     by_pathway = counter.projected_by_pathway(projected)
     months = _months(period)

@@ -12,7 +12,18 @@ from resettle.cases.models import Case as SupportCase
 from resettle.cases.models import Task, TaskKind
 from resettle.custody.models import CustodyPeriod
 from resettle.people.models import WorkingRelationship
-from resettle.reports.figures import Breakdown, Figure, Report, Row, Scope, known, unknowable
+from resettle.reports.figures import (
+    Breakdown,
+    Figure,
+    Progress,
+    Report,
+    Row,
+    Scope,
+    Sections,
+    known,
+    no_progress,
+    unknowable,
+)
 from resettle.reports.periods import Period
 from resettle.reports.quarterly import Counter
 
@@ -173,19 +184,40 @@ def _quiet(counter: Counter) -> tuple[Row, ...]:
     )
 
 
-def engagement(*, scope: Scope, period: Period, exact: bool) -> Report:
+SECTIONS = (
+    "Releases and first contact",
+    "Gate meetings",
+    "Contact per person",
+    "Length of support",
+    "Drop-off by month of support",
+    "Open cases gone quiet",
+)
+
+
+def engagement(
+    *, scope: Scope, period: Period, exact: bool, progress: Progress = no_progress
+) -> Report:
+    sections = Sections(progress, SECTIONS)
+    sections.begin("Releases and first contact")
     counter = Counter(scope, period)
     released, days = _releases(counter)
+    sections.begin("Gate meetings")
     due, met = _gate_meetings(counter)
+    sections.begin("Contact per person")
     supported = counter.supported.count()
     contacts = counter.contacts_in.count() + counter.sessions_in.count()
     months = ((period.end - period.start).days + 1) / 30
+    sections.begin("Length of support")
     closed = SupportCase.objects.filter(
         organisation_id__in=counter.orgs,
         closed_on__gte=period.start,
         closed_on__lte=period.end,
     ).values_list("opened_on", "closed_on")
     lengths = [(closed_on - opened_on).days for opened_on, closed_on in closed if closed_on]
+    sections.begin("Drop-off by month of support")
+    drop_off = _drop_off(counter)
+    sections.begin("Open cases gone quiet")
+    quiet = _quiet(counter)
     figures = (
         _figure("released", known(released)),
         _figure("released_seen", known(len(days))),
@@ -210,8 +242,8 @@ def engagement(*, scope: Scope, period: Period, exact: bool) -> Report:
         ),
     )
     breakdowns = (
-        Breakdown("drop_off", LABELS["drop_off"], DEFINITIONS["drop_off"], _drop_off(counter)),
-        Breakdown("quiet", LABELS["quiet"], DEFINITIONS["quiet"], _quiet(counter)),
+        Breakdown("drop_off", LABELS["drop_off"], DEFINITIONS["drop_off"], drop_off),
+        Breakdown("quiet", LABELS["quiet"], DEFINITIONS["quiet"], quiet),
     )
     return Report(
         kind=KIND,

@@ -6,6 +6,7 @@ A report shared beyond the organisation it describes shows counts from 1 to 4 as
 so the hidden one cannot be worked out from the total (secondary suppression). Zero is shown as 0.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -93,27 +94,33 @@ class Breakdown:
 
 FILTERS_APPLY = (
     "A service filter counts referrals to that service, its sessions, and the contacts and cases "
-    "of cases opened from a referral to it. A pathway filter counts referrals for that pathway, "
-    "contacts tagged with it, sessions of services offering it, and cases opened from a referral "
-    "for it."
+    "of cases opened from a referral to it. A programme filter counts the programme's sessions, "
+    "the referrals someone was enrolled in it from, the contacts and cases of cases opened from "
+    "such a referral, and the outcomes its service recorded. A pathway filter counts referrals "
+    "for that pathway, contacts tagged with it, sessions of services offering it, and cases "
+    "opened from a referral for it."
 )
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What a report may be narrowed to within its scope: one service, one pathway."""
+    """What a report may be narrowed to within its scope: one service, one of the services'
+    programmes (a course of sessions), one pathway."""
 
     service_id: str = ""
     service_name: str = ""
     pathway: str = ""
     pathway_name: str = ""
+    programme_id: str = ""
+    programme_name: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.service_id or self.pathway)
+        return bool(self.service_id or self.programme_id or self.pathway)
 
     @property
     def label(self) -> str:
         parts = [f"service: {self.service_name}"] if self.service_id else []
+        parts += [f"programme: {self.programme_name}"] if self.programme_id else []
         parts += [f"pathway: {self.pathway_name}"] if self.pathway else []
         return "; ".join(parts) or "none"
 
@@ -157,6 +164,30 @@ class Report:
             f'show as "{FEWER_THAN}", and where that alone could be worked out from a total, the '
             f'next smallest count shows as "{HIDDEN}". Zero is shown as 0.'
         )
+
+
+# Progress ---------------------------------------------------------------------------------------
+# A report is counted section by section (a group of figures or breakdowns); a builder says as
+# each section begins which it is and how far through the counting that is, so a report built in
+# the background moves its bar as it goes rather than from started to done.
+
+Progress = Callable[[int, str], None]  # (per cent of the counting done, the section beginning)
+
+
+def no_progress(percent: int, stage: str) -> None:
+    """For a report counted while its page waits: nobody is watching a bar."""
+
+
+class Sections:
+    """A builder's sections, named once in the order it counts them."""
+
+    def __init__(self, progress: Progress, names: Sequence[str]) -> None:
+        self.progress = progress
+        self.names = tuple(names)
+
+    def begin(self, name: str) -> None:
+        """Report that `name` is being counted: the sections before it are done."""
+        self.progress(100 * self.names.index(name) // len(self.names), name)
 
 
 def _primary(cell: Cell) -> Cell:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from resettle.core.pathways import Pathway
 from resettle.directory.models import Service
+from resettle.registers.models import Programme
 from resettle.reports.figures import Scope
 from resettle.reports.parameters import filtered, period_of
 from resettle.reports.periods import Period, quarter_of, quarter_period, recent_quarters
@@ -16,6 +17,16 @@ from resettle.web.forms import GovukDateField, GovukForm
 
 def scope_key(scope: Scope) -> str:
     return f"{scope.kind}:{scope.id}"
+
+
+def _offer_quarters(form: forms.Form, today: date) -> None:
+    """The recent quarters to choose from, and any other well-formed one asked for."""
+    offered = [(q, quarter_period(q, today=today).label) for q in recent_quarters(today=today)]
+    asked = form.data.get("quarter") if form.is_bound else None
+    if asked and asked not in dict(offered):
+        offered.append((asked, asked))
+    cast(forms.Select, form.fields["quarter"].widget).choices = offered
+    form.fields["quarter"].initial = quarter_of(today)
 
 
 class ReportForm(GovukForm):
@@ -28,6 +39,7 @@ class ReportForm(GovukForm):
     start = GovukDateField(label="From", required=False, help_text="For example, 1 4 2026")
     end = GovukDateField(label="To", required=False, help_text="For example, 30 6 2026")
     service = forms.CharField(label="Service", required=False, widget=forms.Select)
+    programme = forms.CharField(label="Programme", required=False, widget=forms.Select)
     pathway = forms.ChoiceField(
         label="Pathway", required=False, choices=[("", "All pathways"), *Pathway.choices]
     )
@@ -55,18 +67,24 @@ class ReportForm(GovukForm):
                     .values_list("pk", "name", "organisation__name")
                 ),
             ]
+            cast(forms.Select, self.fields["programme"].widget).choices = [
+                ("", "All programmes"),
+                *(
+                    (str(pk), f"{service}: {name}")
+                    for pk, name, service in Programme.objects.filter(
+                        service__organisation_id__in=organisations
+                    )
+                    .order_by("service__organisation__name", "service__name", "name")
+                    .values_list("pk", "name", "service__name")
+                ),
+            ]
         self.scopes = {scope_key(s): s for s in scopes}
         self.today = today
         cast(forms.ChoiceField, self.fields["scope"]).choices = [
             (key, f"{s.name} (the partnership)" if s.kind == "partnership" else s.name)
             for key, s in self.scopes.items()
         ]
-        offered = [(q, quarter_period(q, today=today).label) for q in recent_quarters(today=today)]
-        asked = self.data.get("quarter") if self.is_bound else None
-        if asked and asked not in dict(offered):
-            offered.append((asked, asked))
-        cast(forms.Select, self.fields["quarter"].widget).choices = offered
-        self.fields["quarter"].initial = quarter_of(today)
+        _offer_quarters(self, today)
 
     def clean_scope(self) -> str:
         key = self.cleaned_data.get("scope") or next(iter(self.scopes), "")
@@ -95,6 +113,7 @@ class ReportForm(GovukForm):
                     scope=scope,
                     service=data.get("service"),
                     pathway=data.get("pathway"),
+                    programme=data.get("programme"),
                     filterable=self.filterable,
                 )
             except ValidationError as error:
@@ -112,3 +131,54 @@ class ReportForm(GovukForm):
         if not self.is_valid():
             return None
         return self.cleaned_data["report_scope"], self.cleaned_data["period"]
+
+
+class PeriodForm(GovukForm):
+    """The period of a list of the records behind a report: a quarter or a range of dates, as
+    the report's own form takes them, so a link from the report lists what it counted."""
+
+    quarter = forms.CharField(
+        label="Quarter of the financial year", required=False, widget=forms.Select
+    )
+    start = GovukDateField(label="From", required=False, help_text="For example, 1 4 2026")
+    end = GovukDateField(label="To", required=False, help_text="For example, 30 6 2026")
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+        _offer_quarters(self, today)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        try:
+            data["period"] = period_of(
+                quarter=data.get("quarter"),
+                start=data.get("start"),
+                end=data.get("end"),
+                today=self.today,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
+        return data
+
+    def period(self) -> Period | None:
+        """The period asked for, this quarter to date when none is, None if invalid."""
+        if not self.is_bound:
+            return quarter_period(quarter_of(self.today), today=self.today)
+        if not self.is_valid():
+            return None
+        return self.cleaned_data["period"]
+
+
+def period_query(period: Period) -> dict[str, str]:
+    """The query string that asks a PeriodForm (or the report's form) for `period`."""
+    if period.quarter:
+        return {"quarter": period.quarter}
+    return {
+        f"{name}_{part}": str(getattr(day, part))
+        for name, day in (("start", period.start), ("end", period.end))
+        for part in ("day", "month", "year")
+    }

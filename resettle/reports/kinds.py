@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from resettle.reports import data_quality, demand, engagement, network, quarterly, sankey
 from resettle.reports.figures import Report
 
-Builder = Callable[..., Report]  # (*, scope: Scope, period: Period, exact: bool) -> Report
+# (*, scope: Scope, period: Period, exact: bool, progress: Progress = no_progress) -> Report;
+# `progress` hears of each section of the report as its counting begins (figures.Sections).
+Builder = Callable[..., Report]
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,8 @@ class ReportKind:
     # A picture drawn from the report as the viewer sees it, and the template that draws it.
     diagram: Callable[[Report], object] | None = None
     diagram_template: str = ""
-    # Whether the figures may be narrowed to a service or pathway (reports/parameters.py).
+    # Whether the figures may be narrowed to a service, programme or pathway
+    # (reports/parameters.py).
     filterable: bool = False
 
     @property

@@ -51,6 +51,8 @@ class ReportBuild(TimestampedModel):
     progress = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(100)], help_text="Per cent done."
     )
+    # The section of the report being counted, while it is built.
+    stage = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=500, blank=True)
     # The report as figures.report_to_json makes it; only a finished build has one.
     result = models.JSONField(null=True, blank=True)

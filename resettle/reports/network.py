@@ -6,7 +6,17 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from resettle.referrals.models import ReferralState
-from resettle.reports.figures import Breakdown, Figure, Report, Row, Scope, known
+from resettle.reports.figures import (
+    Breakdown,
+    Figure,
+    Progress,
+    Report,
+    Row,
+    Scope,
+    Sections,
+    known,
+    no_progress,
+)
 from resettle.reports.periods import Period
 from resettle.reports.quarterly import DEFINITIONS as QUARTERLY_DEFINITIONS
 from resettle.reports.quarterly import Counter
@@ -47,7 +57,14 @@ def _figure(key: str, count: int, is_count: bool = True) -> Figure:
     return Figure(key, LABELS[key], DEFINITIONS[key], known(count), is_count)
 
 
-def referral_network(*, scope: Scope, period: Period, exact: bool) -> Report:
+SECTIONS = ("Who refers to whom", "What happened", "Chains of onward referrals")
+
+
+def referral_network(
+    *, scope: Scope, period: Period, exact: bool, progress: Progress = no_progress
+) -> Report:
+    sections = Sections(progress, SECTIONS)
+    sections.begin("Who refers to whom")
     referrals = Counter(scope, period).referrals
     flows = tuple(
         Row(f"{source}{ARROW}{destination}", f"{source} to {destination}", known(n))
@@ -57,12 +74,14 @@ def referral_network(*, scope: Scope, period: Period, exact: bool) -> Report:
         .annotate(n=Count("pk"))
         .order_by("referring_organisation__name", "service__organisation__name")
     )
+    sections.begin("What happened")
     outcomes = tuple(
         Row(f"{destination}{ARROW}{state}", f"{destination}: {STATES.get(state, state)}", known(n))
         for destination, state, n in referrals.values_list("service__organisation__name", "state")
         .annotate(n=Count("pk"))
         .order_by("service__organisation__name", "state")
     )
+    sections.begin("Chains of onward referrals")
     places = referrals.aggregate(
         first=Count("pk", filter=Q(parent__isnull=True)),
         second=Count("pk", filter=Q(parent__isnull=False, parent__parent__isnull=True)),

@@ -12,6 +12,7 @@ from resettle.access.core import Actor
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.pathways import Pathway
 from resettle.directory.models import Service
+from resettle.registers.models import Programme
 from resettle.reports import selectors
 from resettle.reports.figures import Filters, Scope
 from resettle.reports.periods import Period, quarter_of, quarter_period, range_period
@@ -55,7 +56,7 @@ def period_of(*, quarter: str | None, start: date | None, end: date | None, toda
         raise ValidationError({"quarter": error.messages}) from error
 
 
-NOT_FILTERABLE = "These figures cannot be narrowed to a service or pathway"
+NOT_FILTERABLE = "These figures cannot be narrowed to a service, programme or pathway"
 
 
 def _uuid(text: str) -> UUID | None:
@@ -66,10 +67,16 @@ def _uuid(text: str) -> UUID | None:
 
 
 def filtered(
-    *, scope: Scope, service: str | None, pathway: str | None, filterable: bool = True
+    *,
+    scope: Scope,
+    service: str | None,
+    pathway: str | None,
+    programme: str | None = None,
+    filterable: bool = True,
 ) -> Scope:
-    """The scope narrowed to one of its services and/or a pathway, each checked."""
-    if not service and not pathway:
+    """The scope narrowed to one of its services, one of their programmes and/or a pathway,
+    each checked."""
+    if not service and not programme and not pathway:
         return scope
     if not filterable:
         raise ValidationError({NON_FIELD_ERRORS: NOT_FILTERABLE})
@@ -86,8 +93,32 @@ def filtered(
         if found is None:
             raise ValidationError({"service": f"Choose one of {scope.name}'s services"})
         filters = replace(filters, service_id=str(found[0]), service_name=found[1])
+    if programme:
+        filters = _with_programme(scope, filters, programme)
     if pathway:
         if pathway not in Pathway.values:
             raise ValidationError({"pathway": "Choose a pathway from the list"})
         filters = replace(filters, pathway=pathway, pathway_name=Pathway(pathway).label)
     return replace(scope, filters=filters)
+
+
+def _with_programme(scope: Scope, filters: Filters, programme: str) -> Filters:
+    """A programme of one of the scope's services (of the service chosen, when one is)."""
+    programme_id = _uuid(programme)
+    found = (
+        Programme.objects.filter(
+            pk=programme_id, service__organisation_id__in=scope.organisation_ids
+        )
+        .values_list("pk", "name", "service_id", "service__name")
+        .first()
+        if programme_id is not None
+        else None
+    )
+    if found is None:
+        raise ValidationError({"programme": f"Choose one of {scope.name}'s programmes"})
+    pk, name, service_id, service_name = found
+    if filters.service_id and filters.service_id != str(service_id):
+        raise ValidationError(
+            {"programme": f"Choose a programme of {filters.service_name}, or all services"}
+        )
+    return replace(filters, programme_id=str(pk), programme_name=f"{name} ({service_name})")

@@ -32,15 +32,18 @@ from resettle.outcomes.models import Assessment, Timepoint
 from resettle.people import choices
 from resettle.people.models import Address, HouseholdMember, Person, Relationship
 from resettle.referrals.models import Referral, ReferralState
-from resettle.registers.models import PRESENT, Attendance, Session
+from resettle.registers.models import PRESENT, Attendance, Enrolment, Session
 from resettle.reports.figures import (
     NOT_RECORDED,
     Breakdown,
     Figure,
+    Progress,
     Report,
     Row,
     Scope,
+    Sections,
     known,
+    no_progress,
     unknowable,
 )
 from resettle.reports.periods import Period, quarter_bounds, quarter_of, start_of
@@ -158,6 +161,16 @@ class Counter:
             self.sessions = self.sessions.filter(session__service_id=filters.service_id)
             self.cases = self.cases.filter(referral__service_id=filters.service_id)
             referrals = referrals.filter(service_id=filters.service_id)
+        if filters.programme_id:
+            # Referrals carry no programme: a referral is the programme's when someone was
+            # enrolled in the programme from it, and a contact is through the case opened from it.
+            enrolled_from = Enrolment.objects.filter(
+                programme_id=filters.programme_id, referral__isnull=False
+            ).values("referral_id")
+            self.contacts = self.contacts.filter(case__referral_id__in=enrolled_from)
+            self.sessions = self.sessions.filter(session__programme_id=filters.programme_id)
+            self.cases = self.cases.filter(referral_id__in=enrolled_from)
+            referrals = referrals.filter(pk__in=enrolled_from)
         if filters.pathway:
             # Pathways are lists of codes held as JSON; a code is matched whole, quotes included.
             code = f'"{filters.pathway}"'
@@ -219,6 +232,13 @@ class Counter:
             starts_at__gte=self.first,
             starts_at__lt=self.after,
         )
+        # Narrowed as the registers are: the filters count these sessions only.
+        if self.filters.service_id:
+            sessions = sessions.filter(service_id=self.filters.service_id)
+        if self.filters.programme_id:
+            sessions = sessions.filter(programme_id=self.filters.programme_id)
+        if self.filters.pathway:
+            sessions = sessions.filter(service__pathways__icontains=f'"{self.filters.pathway}"')
         return sum(sessions.values_list("unregistered_headcount", flat=True))
 
     def supported_by_organisation(self) -> dict[Any, int]:
@@ -342,6 +362,8 @@ class Counter:
         )
         if self.filters.service_id:
             assessed = assessed.filter(service_id=self.filters.service_id)
+        if self.filters.programme_id:
+            assessed = assessed.filter(service__programmes__id=self.filters.programme_id)
         baseline = assessed.filter(
             timepoint=Timepoint.BASELINE,
             person_id=OuterRef("person_id"),
@@ -413,22 +435,43 @@ def _people_supported(scope: Scope, counter: Counter) -> int:
     return counter.supported.count()
 
 
-def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
+# The sections the return is counted in, in order; "By organisation" for a partnership only.
+SECTIONS = (
+    "Referrals, contacts and sessions",
+    "New starts, caseload and people supported",
+    "Who was supported",
+    "Referrals by pathway, source and outcome",
+    "By organisation",
+    "Trend over four quarters",
+    "Outcomes",
+)
+BY_ORGANISATION = "By organisation"
+
+
+def quarterly_return(
+    *, scope: Scope, period: Period, exact: bool, progress: Progress = no_progress
+) -> Report:
     """The figures, unsuppressed: `figures.suppressed` hides small numbers before sharing."""
+    partnership = scope.kind == "partnership"
+    sections = Sections(progress, [s for s in SECTIONS if partnership or s != BY_ORGANISATION])
+    sections.begin("Referrals, contacts and sessions")
     counter = Counter(scope, period)
     names = dict(Organisation.objects.filter(pk__in=counter.orgs).values_list("pk", "name"))
+    referrals = counter.referrals.count()
     contacts = counter.contacts_in.count()
     sessions = counter.sessions_in.count()
+    headcount = counter.unregistered_headcount()
     days = counter.days_to_first_contact()
+    sections.begin("New starts, caseload and people supported")
     figures = [
-        _figure("referrals_received", known(counter.referrals.count())),
+        _figure("referrals_received", known(referrals)),
         _figure("new_starts", known(counter.new_starts())),
         _figure("active_caseload_at_period_end", known(counter.active_caseload())),
         _figure("people_supported", known(_people_supported(scope, counter))),
         _figure("secondary_beneficiaries", known(counter.secondary_beneficiaries())),
         _figure("contacts_attended", known(contacts + sessions)),
         _figure("sessions_attended", known(sessions)),
-        _figure("unregistered_headcount", known(counter.unregistered_headcount())),
+        _figure("unregistered_headcount", known(headcount)),
         _figure(
             "median_days_to_first_contact",
             known(float(median(days)))
@@ -437,17 +480,17 @@ def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
             is_count=False,
         ),
     ]
-    if scope.kind == "partnership":
+    if partnership:
         figures.append(
             _figure("supported_by_more_than_one", known(counter.supported_by_more_than_one()))
         )
+    sections.begin("Who was supported")
     age_labels = [(key, label) for key, label, _ in AGE_BANDS] + [(NOT_RECORDED, "Not recorded")]
     areas = counter.areas()
     people = counter.demographics()
     area_labels = [(district, district) for district in sorted(areas) if district.isupper()]
     area_labels += [(NO_FIXED_ABODE, "No fixed abode"), (NOT_RECORDED, "Not recorded")]
     organisations = sorted(names.items(), key=lambda item: item[1])
-    sources = counter.referral_groups("referring_organisation__name")
     breakdowns = [
         _breakdown("age_band", _rows(people["age_band"], age_labels)),
         _breakdown("sex", _rows(people["sex"], choices.Sex.choices)),
@@ -458,6 +501,10 @@ def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
         _breakdown("ethnicity", _rows(people["ethnicity"], choices.Ethnicity.choices)),
         _breakdown("disability", _rows(people["disability"], choices.Disability.choices)),
         _breakdown("area", _rows(areas, area_labels)),
+    ]
+    sections.begin("Referrals by pathway, source and outcome")
+    sources = counter.referral_groups("referring_organisation__name")
+    breakdowns += [
         _breakdown("referral_pathway", _rows(counter.referral_groups("pathway"), Pathway.choices)),
         _breakdown(
             "source_organisation", _rows(sources, [(name, name) for name in sorted(sources)])
@@ -470,7 +517,8 @@ def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
             ),
         ),
     ]
-    if scope.kind == "partnership":
+    if partnership:
+        sections.begin(BY_ORGANISATION)
         by_destination = counter.referral_groups("service__organisation_id")
         supported = counter.supported_by_organisation()
         breakdowns += [
@@ -488,7 +536,9 @@ def quarterly_return(*, scope: Scope, period: Period, exact: bool) -> Report:
                 ),
             ),
         ]
+    sections.begin("Trend over four quarters")
     breakdowns += _trend(scope, period)
+    sections.begin("Outcomes")
     outcomes = counter.outcomes()
     breakdowns.append(
         _breakdown(

@@ -6,6 +6,7 @@ shown and downloaded later exactly as the page would have shown it then."""
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -21,7 +22,7 @@ from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import ApplicationError, PermissionDenied
 from resettle.partnerships.models import Partnership
-from resettle.reports.figures import Report, Scope, report_to_json, suppressed
+from resettle.reports.figures import Progress, Report, Scope, report_to_json, suppressed
 from resettle.reports.files import export
 from resettle.reports.kinds import QUARTERLY_RETURN, REPORT_KINDS, ReportKind
 from resettle.reports.models import ACTIVE, BuildState, ReportBuild
@@ -72,8 +73,10 @@ ASKER_GONE = (
 )
 SCOPE_GONE = "{scope} no longer exists."
 UNKNOWN_KIND = "This report is no longer offered."
-# The builders report no progress of their own: a build shows it has started, then finished.
+# A build is started at STARTED per cent and counted by COUNTED; each section of the report the
+# builder counts moves it on between the two, with the section's name as the stage.
 STARTED, COUNTED = 10, 90
+KEEPING = "Keeping the report"
 # A build not moved on for this long lost its worker (stopped or restarted mid-build): it is
 # failed, so it can be tried again instead of standing in the way of the same report for ever.
 STALE_AFTER = timedelta(hours=2)
@@ -184,6 +187,7 @@ def report_build_retry(*, actor: Membership, build: ReportBuild) -> ReportBuild:
     if build.state != BuildState.FAILED:
         return build
     build.state, build.progress, build.error, build.finished_at = BuildState.QUEUED, 0, "", None
+    build.stage = ""
 
     def look_up() -> ReportBuild | None:
         return _under_way(
@@ -218,26 +222,39 @@ def _scheduled_scope(build: ReportBuild) -> Scope | None:
     return Scope(ORGANISATION, str(organisation.pk), organisation.name, own)
 
 
-def _counted(build: ReportBuild, kind: ReportKind) -> Report | str:
+def _counted(build: ReportBuild, kind: ReportKind, progress: Progress) -> Report | str:
     """The report, suppressed as its asker may see it now, or why it cannot be made. A
     scheduled build is for everyone in the scope, so always suppressed."""
     if build.is_scheduled:
         scope = _scheduled_scope(build)
         if scope is None:
             return SCOPE_GONE.format(scope=build.scope_name)
-        return suppressed(kind.build(scope=scope, period=build.period, exact=False))
+        return suppressed(
+            kind.build(scope=scope, period=build.period, exact=False, progress=progress)
+        )
     asker = build.requested_by
     named = asker and scope_named(actor=asker, kind=build.scope_kind, id=build.scope_id)
     if not asker or not named:
         return ASKER_GONE.format(scope=build.scope_name)
-    return report_for(actor=asker, kind=kind, scope=named, period=build.period)
+    return report_for(actor=asker, kind=kind, scope=named, period=build.period, progress=progress)
+
+
+def _isolated() -> AbstractContextManager[Any]:
+    """Where the counting runs. Counting only reads, so the worker (which runs in autocommit)
+    counts outside a transaction and each section's progress is committed as it is written,
+    for the build's page to show. Called inside a transaction (a caller's, a test's), a
+    savepoint keeps a failed query from spoiling it, so the failure can still be kept."""
+    if transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
 
 
 def report_build_run(*, build_id: UUID | str) -> ReportBuild:
-    """Build the report (run by the task worker). The report is kept, and the build marked done,
-    in one write; a build that fails keeps only why."""
+    """Build the report (run by the task worker), section by section, the build's progress and
+    stage moving on with each. The report is kept, and the build marked done, in one write; a
+    build that fails keeps only why."""
     claimed = ReportBuild.objects.filter(pk=build_id, state=BuildState.QUEUED).update(
-        state=BuildState.RUNNING, progress=STARTED, updated_at=timezone.now()
+        state=BuildState.RUNNING, progress=STARTED, stage="", updated_at=timezone.now()
     )
     build = ReportBuild.objects.select_related("requested_by__organisation").get(pk=build_id)
     if not claimed:  # already built, or being built by another worker
@@ -245,12 +262,16 @@ def report_build_run(*, build_id: UUID | str) -> ReportBuild:
     kind = kind_named(build.kind)
     if kind is None:
         return _fail(build, UNKNOWN_KIND)
+
+    def counting(percent: int, stage: str) -> None:
+        _progress(build, STARTED + (COUNTED - STARTED) * percent // 100, stage)
+
     try:
-        with transaction.atomic():
-            counted = _counted(build, kind)
+        with _isolated():
+            counted = _counted(build, kind, counting)
             if isinstance(counted, str):
                 return _fail(build, counted)
-            _progress(build, COUNTED)
+            _progress(build, COUNTED, KEEPING)
             result = report_to_json(counted)
     except Exception as error:
         # The traceback goes to the log; the page shows only what kind of error it was, since
@@ -260,6 +281,7 @@ def report_build_run(*, build_id: UUID | str) -> ReportBuild:
     ReportBuild.objects.filter(pk=build.pk, state=BuildState.RUNNING).update(
         state=BuildState.DONE,
         progress=100,
+        stage="",
         result=result,
         finished_at=timezone.now(),
         updated_at=timezone.now(),
@@ -268,8 +290,10 @@ def report_build_run(*, build_id: UUID | str) -> ReportBuild:
     return build
 
 
-def _progress(build: ReportBuild, percent: int) -> None:
-    ReportBuild.objects.filter(pk=build.pk).update(progress=percent, updated_at=timezone.now())
+def _progress(build: ReportBuild, percent: int, stage: str) -> None:
+    ReportBuild.objects.filter(pk=build.pk).update(
+        progress=percent, stage=stage[:100], updated_at=timezone.now()
+    )
 
 
 def _fail(build: ReportBuild, error: str) -> ReportBuild:
@@ -322,6 +346,7 @@ def quarterly_returns_build(*, quarter: str, background: bool = False) -> list[R
                 "",
                 None,
             )
+            build.stage = ""
             build.full_clean(validate_constraints=False)
             build.save()
             if background:

@@ -3,11 +3,14 @@ as files. Thin: the figures come from selectors, the parameters from the form; e
 shares these views."""
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,12 +18,15 @@ from resettle.access import policy
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import AuthenticatedRequest
 from resettle.reports import selectors, services
-from resettle.reports.figures import FILTERS_APPLY, report_from_json
+from resettle.reports.data_quality import INCOMPLETE
+from resettle.reports.figures import FILTERS_APPLY, Cell, Report, report_from_json
 from resettle.reports.files import FORMATS, file_name
-from resettle.reports.forms import ReportForm
-from resettle.reports.kinds import REPORT_KINDS, ReportKind
+from resettle.reports.forms import PeriodForm, ReportForm, period_query
+from resettle.reports.kinds import DATA_QUALITY, REPORT_KINDS, ReportKind
 from resettle.reports.models import BuildState, ReportBuild
 from resettle.reports.parameters import NOT_YOURS
+from resettle.reports.records_to_fix import BY_KEY, PAIRS, PROBLEMS, Problem
+from resettle.reports.selectors import ORGANISATION, PARTNERSHIP
 from resettle.web.pages import forbidden
 from resettle.web.tables import Table
 
@@ -46,6 +52,55 @@ def _form(
     return form
 
 
+def _records_links(
+    request: AuthenticatedRequest, kind: ReportKind, report: Report | None
+) -> dict[tuple[str, str], str]:
+    """Where the data quality report's counts of the actor's own organisation's records are
+    listed to fix, by (figure or breakdown key, row value; "" for a figure). A partnership's
+    report links only its row for the actor's own organisation: no list names anyone else's."""
+    actor = request.actor
+    staff = policy.acting_staff(actor)
+    if kind != DATA_QUALITY or report is None or staff is None:
+        return {}
+    if not policy.can_view_records_to_fix(actor):
+        return {}
+    own = str(staff.organisation_id)
+    query = f"?{urlencode(period_query(report.period))}"
+
+    def url(name: str) -> str:
+        return reverse(f"reports:{name}") + query
+
+    links = {("score_by_organisation", own): url("data_quality_records")}
+    if report.scope.kind == ORGANISATION and report.scope.id == own:
+        for problem in PROBLEMS:
+            row = "" if problem.key in {f.key for f in report.figures} else INCOMPLETE
+            links[(problem.key, row)] = url(problem.url_name)
+    elif report.scope.kind == PARTNERSHIP:
+        for key in ("contacts_entered_late", "cases_without_recent_contact"):
+            links[(f"{key}_by_organisation", own)] = url(BY_KEY[key].url_name)
+    return links
+
+
+def _shown(
+    report: Report | None, links: dict[tuple[str, str], str]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The report's figures and breakdown rows, each with where its records are listed (None
+    for a count with nothing to list, or no list)."""
+    if report is None:
+        return {"figure_rows": [], "breakdown_rows": []}
+
+    def link(key: str, value: str, cell: Cell) -> str | None:
+        return links.get((key, value)) if cell.count != 0 else None
+
+    return {
+        "figure_rows": [(f, link(f.key, "", f.cell)) for f in report.figures],
+        "breakdown_rows": [
+            (b, [(row, percent, link(b.key, row.value, row.cell)) for row, percent in b.bars])
+            for b in report.breakdowns
+        ],
+    }
+
+
 def _page(request: AuthenticatedRequest, kind: ReportKind, form: ReportForm, report, status: int):
     return render(
         request,
@@ -57,6 +112,10 @@ def _page(request: AuthenticatedRequest, kind: ReportKind, form: ReportForm, rep
             "formats": list(FORMATS),
             "diagram": kind.diagram(report) if kind.diagram and report else None,
             "filters_apply": FILTERS_APPLY,
+            "records_to_fix": (
+                kind == DATA_QUALITY and policy.can_view_records_to_fix(request.actor)
+            ),
+            **_shown(report, _records_links(request, kind, report)),
         },
         status=status,
     )
@@ -186,6 +245,7 @@ def _build_page(
             "formats": list(FORMATS),
             "diagram": kind.diagram(report) if kind and kind.diagram and report else None,
             "error": error,
+            **_shown(report, {}),
         },
         status=status,
     )
@@ -233,3 +293,90 @@ def build_retry_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     except PermissionDenied as exc:
         return forbidden(request, exc.message)
     return redirect("reports:build_detail", pk=build.pk)
+
+
+# The records behind the data quality report -----------------------------------------------------
+
+NO_RECORDS_TO_FIX = (
+    "Lists of records to fix are for the caseworkers, referrers and delivery coordinators who "
+    "fix them, and for those who read your organisation's data quality report. A peer mentor "
+    "fixes their mentees' records from each mentee's own pages."
+)
+
+
+def _sort(request: AuthenticatedRequest, problem: Problem) -> str:
+    asked = request.GET.get("sort", "")
+    offered = {key for column in problem.table.columns for key in column.orderings()}
+    return asked if asked in offered else problem.default_sort
+
+
+@login_required
+@require_GET
+def records_to_fix_index_view(request: AuthenticatedRequest) -> HttpResponse:
+    """Every list of records to fix, for the period asked (this quarter by default)."""
+    actor = request.actor
+    if not policy.can_view_records_to_fix(actor):
+        return forbidden(request, NO_RECORDS_TO_FIX)
+    form = PeriodForm(request.GET or None, today=timezone.localdate())
+    period = form.period()
+    scope = selectors.own_scope(actor=actor)
+    return render(
+        request,
+        "reports/records_to_fix.html",
+        {
+            "form": form,
+            "period": period,
+            "scope": scope,
+            "problems": PROBLEMS,
+            "query": urlencode(period_query(period)) if period else "",
+            "names_records": policy.can_view_case_records(actor),
+        },
+        status=200 if period else 400,
+    )
+
+
+def records_to_fix_view(problem: Problem) -> View:
+    @login_required
+    @require_GET
+    def view(request: AuthenticatedRequest) -> HttpResponse:
+        actor = request.actor
+        if not policy.can_view_records_to_fix(actor):
+            return forbidden(request, NO_RECORDS_TO_FIX)
+        form = PeriodForm(request.GET or None, today=timezone.localdate())
+        period = form.period()
+        context = {
+            "problem": problem,
+            "form": form,
+            "period": period,
+            "scope": selectors.own_scope(actor=actor),
+            "names_records": policy.can_view_case_records(actor),
+        }
+        if period is None:
+            return render(request, "reports/records.html", context, status=400)
+        if not context["names_records"]:
+            count = selectors.records_to_fix_count(actor=actor, problem=problem, period=period)
+            return render(request, "reports/records.html", context | {"count": count})
+        sort = _sort(request, problem)
+        records = selectors.records_to_fix(actor=actor, problem=problem, period=period, sort=sort)
+        table = problem.table.context(request, records, ordering=sort)
+        rows = list(table["page_obj"].object_list)
+        alike = (
+            selectors.look_alikes(actor=actor, period=period, people=rows)
+            if problem.lists == PAIRS
+            else {}
+        )
+        people = [getattr(row, "person_id", row.pk) for row in rows]
+        people += [other.pk for others in alike.values() for other in others]
+        selectors.audit_records_read(
+            actor=actor, problem=problem, person_ids=people, request=request
+        )
+        return render(
+            request,
+            "reports/records.html",
+            context
+            | table
+            | {"rows": [(row, alike.get(row.pk, [])) for row in rows], "sort": sort},
+        )
+
+    view.__doc__ = f"{problem.title}: the records behind the data quality report's count."
+    return view

@@ -2,13 +2,15 @@
 analysts and admins; a partnership's report, and one organisation's report read by a partnership
 manager or analyst of another member, are shared beyond the organisation and so are suppressed
 (DESIGN §5, small numbers). Aggregates with small numbers hidden identify no one, so they need no
-sharing agreement; the records behind them are never shown here."""
+sharing agreement. The records behind the data quality report's counts are listed, to those
+who fix them, only as the access core lets each user open them."""
 
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from resettle.access.core import ORGANISATION_ADMIN_ROLES, Actor, acting_staff, get_or_404
+from resettle.access.principals import CASE_LEVEL_ROLES
 from resettle.accounts.models import Organisation, Role
 from resettle.partnerships.models import Partnership
 from resettle.reports.models import ReportBuild, ScopeKind
@@ -18,9 +20,21 @@ PARTNERSHIP_REPORT_ROLES = frozenset({Role.PARTNERSHIP_MANAGER, Role.ANALYST})
 REPORT_ROLES = PARTNERSHIP_REPORT_ROLES | ORGANISATION_ADMIN_ROLES
 
 
+# The records behind the data quality report are listed, for their own organisation, to those
+# who fix them: the roles that work with people's records across it (not peer mentors, who see
+# only their own mentees), each seeing only the records they may open. Those who read the report
+# see how many there are and whose work fixing them is, never who.
+RECORDS_TO_FIX_ROLES = (CASE_LEVEL_ROLES - {Role.PEER_MENTOR}) | REPORT_ROLES
+
+
 def can_view_reports(actor: Actor) -> bool:
     staff = acting_staff(actor)
     return staff is not None and staff.role in REPORT_ROLES
+
+
+def can_view_records_to_fix(actor: Actor) -> bool:
+    staff = acting_staff(actor)
+    return staff is not None and staff.role in RECORDS_TO_FIX_ROLES
 
 
 def report_partnerships(actor: Actor) -> QuerySet[Partnership]:

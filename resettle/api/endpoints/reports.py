@@ -54,6 +54,11 @@ class ReportParams(ApiSchema):
         description="Only this service of the scope (the quarterly return and the referral "
         "network; others answer 400).",
     )
+    programme: UUID | None = Field(
+        None,
+        description="Only this programme (a course of sessions) of one of the scope's services "
+        "(the same reports as `service`).",
+    )
     pathway: Pathway | None = Field(
         None, description="Only this pathway (the same reports as `service`)."
     )
@@ -178,6 +183,7 @@ def _parameters(
         scope=scope,
         service=str(params.service) if params.service else None,
         pathway=params.pathway,
+        programme=str(params.programme) if params.programme else None,
         filterable=kind.filterable,
     )
     return scope, period

@@ -7,6 +7,7 @@ import csv
 from dataclasses import replace
 from datetime import timedelta
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 import time_machine
@@ -21,7 +22,7 @@ from resettle.accounts.tests.factories import make_membership
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.core.exceptions import PermissionDenied
 from resettle.partnerships.models import Partnership
-from resettle.reports import selectors, services
+from resettle.reports import quarterly, selectors, services
 from resettle.reports.figures import (
     Breakdown,
     Cell,
@@ -32,7 +33,7 @@ from resettle.reports.figures import (
     report_from_json,
     report_to_json,
 )
-from resettle.reports.kinds import DATA_QUALITY, QUARTERLY_RETURN
+from resettle.reports.kinds import DATA_QUALITY, QUARTERLY_RETURN, REPORT_KINDS
 from resettle.reports.models import BuildState, ReportBuild
 from resettle.reports.periods import Period
 from resettle.reports.tests.conftest import END, QUARTER, START
@@ -473,3 +474,61 @@ def test_a_build_whose_worker_stopped_fails_and_stands_in_no_ones_way(cast, quar
     stuck.refresh_from_db()
     assert stuck.state == BuildState.FAILED and "worker stopped" in stuck.error
     assert fresh != stuck and fresh.state == BuildState.DONE
+
+
+# Progress ---------------------------------------------------------------------------------------
+
+
+def test_a_build_moves_its_bar_section_by_section_naming_each(cast, quarter, monkeypatch, ask):
+    """What the build's row holds after each write: the page shows the same."""
+    stored: list[tuple[int, str]] = []
+    write = services._progress
+
+    def watched(build, percent: int, stage: str) -> None:
+        write(build, percent, stage)
+        row = ReportBuild.objects.get()
+        stored.append((row.progress, row.stage))
+
+    monkeypatch.setattr(services, "_progress", watched)
+    build = ask(cast.manager, partnership_scope(cast), quarter.period)
+
+    percents = [percent for percent, _ in stored]
+    assert [stage for _, stage in stored] == [*quarterly.SECTIONS, services.KEEPING]
+    assert percents == sorted(percents) and len(set(percents)) == len(percents)
+    assert percents[0] == services.STARTED and percents[-1] == services.COUNTED
+    assert all(services.STARTED < p < services.COUNTED for p in percents[1:-1])
+    assert (build.state, build.progress, build.stage) == (BuildState.DONE, 100, "")
+
+
+@pytest.mark.parametrize("kind", REPORT_KINDS, ids=lambda kind: kind.slug)
+def test_every_report_is_counted_in_named_sections(cast, kind):
+    heard: list[tuple[int, str]] = []
+
+    kind.build(
+        scope=own_scope(cast.admin),
+        period=Period(START, END, QUARTER),
+        exact=True,
+        progress=lambda percent, stage: heard.append((percent, stage)),
+    )
+
+    assert len(heard) > 2
+    assert heard[0][0] == 0
+    assert all(earlier[0] < later[0] < 100 for earlier, later in pairwise(heard))
+    assert len({stage for _, stage in heard}) == len(heard)
+
+
+def test_a_build_under_way_shows_the_section_being_counted(cast, quarter, client_as):
+    build = services.report_build_request(
+        actor=cast.manager,
+        kind=QUARTERLY_RETURN,
+        scope=partnership_scope(cast),
+        period=quarter.period,
+    )
+    ReportBuild.objects.filter(pk=build.pk).update(
+        state=BuildState.RUNNING, progress=43, stage="Who was supported"
+    )
+
+    response = client_as(cast.manager).get(detail(build))
+
+    assert "43% done: who was supported" in response.text
+    assert 'value="43"' in response.text

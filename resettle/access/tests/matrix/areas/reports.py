@@ -2,6 +2,11 @@
 analysts and organisation admins read reports (anyone else is refused, 403); the scope defaults
 to the actor's own organisation, so no record is named in the route.
 
+The records behind the data quality report are listed, always for the actor's own organisation
+(no record is named in the route), to the roles that fix them (case-level roles but peer mentors)
+and, as counts only, to those who read reports; a peer mentor is refused (403). Which records a
+list names is checked by the content checks (never a person the actor may not see).
+
 A report built in the background is its asking organisation's: whoever reports there sees it, and
 everyone else, whatever their role, gets the 404 of a build that does not exist. (Scheduled builds,
 seen by whoever reports on their scope, are tried in reports/tests/test_builds.py.)"""
@@ -18,9 +23,11 @@ from resettle.reports.figures import Figure, Report, Scope, known, report_to_jso
 from resettle.reports.kinds import QUARTERLY_RETURN, REPORT_KINDS
 from resettle.reports.models import BuildState, ReportBuild, ScopeKind
 from resettle.reports.periods import Period
+from resettle.reports.records_to_fix import PROBLEMS
 
 REPORT_ROLES = (Role.PARTNERSHIP_MANAGER, Role.ANALYST, Role.ORGANISATION_ADMIN)
 reporter = o.role_in(*REPORT_ROLES)
+records_to_fix = o.role_in(*REPORT_ROLES, *(o.CASE_LEVEL_ROLES - {Role.PEER_MENTOR}))
 # Someone who may not see a build is told it does not exist, whatever their role.
 build_rule = o.signed_in(o.role_in(*REPORT_ROLES, otherwise=o.Outcome.NOT_FOUND), o.scope_in(OWN))
 ASK = ("POST",)
@@ -37,6 +44,10 @@ DECISIONS: dict[str, Decision] = {
             (f"reports:{kind.url_name}_build", Decision(o.signed_in(reporter), methods=ASK)),
             (f"GET /api/v1/reports/{kind.slug}", Decision(o.signed_in(reporter))),
         )
+    },
+    "reports:data_quality_records": Decision(o.signed_in(records_to_fix)),
+    **{
+        f"reports:{problem.url_name}": Decision(o.signed_in(records_to_fix)) for problem in PROBLEMS
     },
     "reports:build_list": Decision(o.signed_in(reporter)),
     "reports:build_detail": Decision(build_rule, about="build"),
