@@ -101,7 +101,7 @@ def print_slow_queries(key: str, timings: dict[str, list[float]], requests: int,
     ranked = sorted(timings.items(), key=lambda item: sum(item[1]), reverse=True)[:n]
     print(f"\n=== {key}: the {n} statements taking most time, ms per request ===")
     for sql, times in ranked:
-        print(f"{sum(times) / requests:8.2f} ms  x{len(times) / requests:.1f}  {sql[:400] if n < 100 else sql}")
+        print(f"{sum(times) / requests:8.2f} ms  x{len(times) / requests:.1f}  {sql[:400]}")
 
 
 def measure(
