@@ -17,9 +17,15 @@ scale generator's people with realistic errors where the truth is known.
    records came from the same person.
 4. Links them with the model the task worker runs (`linkage.matching.link`, trained on the data)
    and clusters links at the upper threshold; pairs within clusters are compared with the truth.
+5. With --incremental, adds 1% more records (`--new-share`): duplicates of people already there
+   (in the same share and with the same errors as above) and new people, and links only those
+   against the rest with the model just trained (`linkage.matching.link_new`, as an incremental
+   run does), carrying over the earlier pairs and clustering every record again. For comparison
+   it also scores every record again with the same model (a full run without the training).
 
-Peak memory is the process's maximum resident set (Django, the records and DuckDB together).
-Results are appended to bench/results/linkage.jsonl.
+Peak memory is the process's maximum resident set (Django, the records and DuckDB together);
+the incremental phase's is measured on its own (the peak is reset before it). Results are
+appended to bench/results/linkage.jsonl.
 """
 
 import argparse
@@ -57,6 +63,18 @@ KEYBOARD_NEIGHBOURS = {
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak() -> None:
+    """Start the peak resident set (VmHWM) again from now (Linux 4.0 and later)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def peak_since_reset_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return peak_mb()
 
 
 def prepare(people: int, fresh: bool) -> dict[str, str]:
@@ -174,6 +192,23 @@ def corrupt(rng: random.Random, record, new_id: str, namer, postcodes: list[str]
     )
 
 
+def new_person(rng: random.Random, new_id: str, originals: list, postcodes: list[str]):
+    """Someone not yet in the records: a name, a date of birth and a postcode put together from
+    different people's."""
+    given, family = rng.choice(originals), rng.choice(originals)
+    born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
+    return replace(
+        given,
+        id=new_id,
+        family_name=family.family_name,
+        date_of_birth=born,
+        postcode=rng.choice(postcodes) if postcodes else None,
+        other_given_names=(),
+        other_family_names=(),
+        identifiers={},
+    )
+
+
 # Scoring ---------------------------------------------------------------------------------------
 
 
@@ -206,6 +241,14 @@ def main() -> None:
     parser.add_argument("--duplicates", type=float, default=0.4)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--fresh", action="store_true", help="Rebuild the scratch database.")
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="Then add more records and link only those, as an incremental run does.",
+    )
+    parser.add_argument(
+        "--new-share", type=float, default=0.01, help="Records added, as a share of those linked."
+    )
     args = parser.parse_args()
     prepare(args.people, args.fresh)
 
@@ -237,8 +280,12 @@ def main() -> None:
     result = matching.link(records, progress=lambda p, stage: log(f"  {p}% {stage}"))
     link_seconds = time.monotonic() - started
     started = time.monotonic()
-    links = [(p.left, p.right) for p in result.pairs if p.match_weight >= matching.DEFAULT_UPPER]
-    cluster_of = matching.clusters([r.id for r in records], links)
+    links = [
+        (p.left, p.right, p.match_weight)
+        for p in result.pairs
+        if p.match_weight >= matching.DEFAULT_UPPER
+    ]
+    cluster_of = matching.clusters([r.id for r in records], links).cluster_of
     cluster_seconds = time.monotonic() - started
 
     true_groups: dict[str, list[str]] = defaultdict(list)
@@ -248,11 +295,11 @@ def main() -> None:
     precision, recall, f1, largest = score(cluster_of, actual)
     # As the partnership would have it once reviewers had answered the review queue correctly.
     reviewed = links + [
-        (p.left, p.right)
+        (p.left, p.right, p.match_weight)
         for p in result.pairs
         if p.match_weight < matching.DEFAULT_UPPER and truth[p.left] == truth[p.right]
     ]
-    after_review = score(matching.clusters([r.id for r in records], reviewed), actual)
+    after_review = score(matching.clusters([r.id for r in records], reviewed).cluster_of, actual)
     review = sum(
         1 for p in result.pairs if matching.DEFAULT_LOWER <= p.match_weight < matching.DEFAULT_UPPER
     )
@@ -283,11 +330,85 @@ def main() -> None:
         "peak_rss_mb": round(peak_mb()),
         "cpus": os.cpu_count(),
     }
+    if args.incremental:
+        figures["incremental"] = incremental(
+            args, rng, records, originals, truth, result, namer, postcodes, families
+        )
     print(json.dumps(figures, indent=2))
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     with open(results / "linkage.jsonl", "a", encoding="utf-8") as out:
         out.write(json.dumps(figures) + "\n")
+
+
+def incremental(args, rng, records, originals, truth, result, namer, postcodes, families) -> dict:
+    """Add `--new-share` more records and link only them, with the model just trained; score
+    the clusters of every record against the truth."""
+    from resettle.linkage import matching
+
+    added = []
+    for index in range(max(1, round(len(records) * args.new_share))):
+        new_id = f"new-{index}"
+        if rng.random() < args.duplicates:
+            original = rng.choice(originals)
+            added.append(corrupt(rng, original, new_id, namer, postcodes, families))
+            truth[new_id] = original.id
+        else:
+            added.append(new_person(rng, new_id, originals, postcodes))
+            truth[new_id] = new_id
+    everyone = records + added
+    log(f"Adding {len(added):,} records and linking only them")
+    reset_peak()
+    started = time.monotonic()
+    fresh = matching.link_new(everyone, [r.id for r in added], model=result.model)
+    link_seconds = time.monotonic() - started
+    started = time.monotonic()
+    links = [
+        (p.left, p.right, p.match_weight)
+        for p in [*result.pairs, *fresh.pairs]
+        if p.match_weight >= matching.DEFAULT_UPPER
+    ]
+    cluster_of = matching.clusters([r.id for r in everyone], links).cluster_of
+    cluster_seconds = time.monotonic() - started
+    peak = peak_since_reset_mb()
+
+    true_groups: dict[str, list[str]] = defaultdict(list)
+    for record_id, entity in truth.items():
+        true_groups[entity].append(record_id)
+    actual = pairs_within(true_groups)
+    precision, recall, f1, largest = score(cluster_of, actual)
+    new_ids = {r.id for r in added}
+    new_actual = {pair for pair in actual if new_ids & set(pair)}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for record_id, cluster in cluster_of.items():
+        groups[cluster].append(record_id)
+    new_found = {pair for pair in pairs_within(groups) if new_ids & set(pair)}
+
+    log("Scoring every record again with the same model, for comparison")
+    started = time.monotonic()
+    again = matching.link(everyone, model=result.model)
+    rescore_seconds = time.monotonic() - started
+    return {
+        "records_added": len(added),
+        "records": len(everyone),
+        "records_linked": fresh.linked,
+        "pairs_scored_above_lower": len(fresh.pairs),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "new_records_recall": round(len(new_found & new_actual) / len(new_actual), 4)
+        if new_actual
+        else 1.0,
+        "largest_cluster": largest,
+        "seconds_link": round(link_seconds, 2),
+        "seconds_cluster": round(cluster_seconds, 2),
+        "peak_rss_mb": round(peak),
+        "full_rescore_same_model": {
+            "records_linked": again.linked,
+            "pairs_scored_above_lower": len(again.pairs),
+            "seconds_link": round(rescore_seconds, 2),
+        },
+    }
 
 
 if __name__ == "__main__":

@@ -104,13 +104,15 @@ class PersonPrincipal(Principal):
 class SystemPurpose(models.TextChoices):
     LINKAGE = "linkage", "Record linkage"
     SCHEDULED_REPORT = "scheduled_report", "Scheduled report"
+    PEOPLE_IMPORT = "people_import", "Importing person records"
 
 
 @dataclass(frozen=True, eq=False)
 class SystemPrincipal(Principal):
-    """Resettle itself, for a named purpose (record linkage, scheduled reports). Never reachable
-    from a page or a token: a run starts it through `access.services.system_principal_start`,
-    which audits it. It sees who everyone is, to match and count them, and nothing more."""
+    """Resettle itself, for a named purpose (record linkage, scheduled reports, importing an
+    organisation's person records from the command line). Never reachable from a page or a
+    token: a run starts it through `access.services.system_principal_start`, which audits it.
+    It sees who everyone is, to match and count them, and nothing more."""
 
     purpose: str
     kind = "system"

@@ -203,6 +203,26 @@ REGISTRY: dict[str, dict[str, Classification]] = {
         (NOT_PERSONAL, *RECORD),
         (ACCESS_RECORD, "person", "organisation", "started_on", "ended_on", "allocated_to"),
     ),
+    # Merging records: which records are the same person is identity, as in linkage. The merged
+    # record's fields and the removed rows are kept only to be put back, never shown.
+    "people.PersonMerge": _fields(
+        (
+            NOT_PERSONAL,
+            *RECORD,
+            "organisation",
+            "merged_by",
+            "unmerged_at",
+            "unmerged_by",
+            "kept_on_survivor",
+            "not_restored",
+            "version",
+        ),
+        (Category.IDENTITY, "survivor", "merged", "reason", "unmerge_reason", "person_fields"),
+    ),
+    "people.MergedRow": _fields(
+        (NOT_PERSONAL, "id", "merge", "model_label", "object_id", "field_name", "action"),
+        (Category.IDENTITY, "snapshot"),
+    ),
     "consent.Consent": _fields(
         (NOT_PERSONAL, *RECORD, "recorded_by", "recorded_by_organisation", "withdrawn_recorded_by"),
         (
@@ -967,6 +987,9 @@ REGISTRY: dict[str, dict[str, Classification]] = {
             "model",
             "error",
             "finished_at",
+            "kind",
+            "based_on",
+            "records_linked",
         ),
     ),
     "linkage.LinkPair": _fields(
@@ -980,6 +1003,11 @@ REGISTRY: dict[str, dict[str, Classification]] = {
     "linkage.PersonLink": _fields(
         (NOT_PERSONAL, *RECORD, "run", "match_weight"),
         (Category.IDENTITY, "person", "cluster_id", "reasons"),
+    ),
+    # An organisation's own id for the person, in the system it imported the record from.
+    "linkage.SourceRecord": _fields(
+        (NOT_PERSONAL, *RECORD, "organisation"),
+        (Category.IDENTITY, "person", "source_id"),
     ),
 }
 

@@ -15,6 +15,7 @@ from resettle.api.endpoints import (
     goals,
     households,
     linkage,
+    merges,
     offending,
     organisations,
     outcome_events,
@@ -97,5 +98,6 @@ api.add_router("/licence-conditions", offending.licence_conditions_router)
 api.add_router("/exports", exports.router)
 api.add_router("/reports", reports.router)
 api.add_router("/linkage", linkage.router)
+api.add_router("/linkage", merges.router)
 api.add_router("/instruments", outcomes.instruments_router)
 api.add_router("/assessments", outcomes.assessments_router)

@@ -27,7 +27,15 @@ from resettle.dataprotection.models import (
     RetentionAction,
     RetentionRule,
 )
-from resettle.people.models import Address, Identifier, Person, PersonName, WorkingRelationship
+from resettle.linkage.models import SourceRecord
+from resettle.people.models import (
+    Address,
+    Identifier,
+    Person,
+    PersonMerge,
+    PersonName,
+    WorkingRelationship,
+)
 from resettle.referrals.models import LIVE_STATES, Referral
 
 ANONYMISED_GIVEN_NAME = "Anonymised"
@@ -223,26 +231,57 @@ def due_people(today: date) -> Iterator[tuple[RetentionRule, UUID]]:
 
 def _anonymise(person_id: UUID, today: date) -> bool:
     """Anonymise the person, if they are still due: names, other names, contact details,
-    addresses and identifiers go; the year of birth and everything counted stays."""
+    addresses, identifiers and the ids imports knew them by go; the year of birth and everything
+    counted stays."""
     person = _people_candidates_any().select_for_update().filter(pk=person_id).first()
     if person is None or _support([person.pk], today)[person.pk].open:
         return False
-    person.given_name = ANONYMISED_GIVEN_NAME
-    person.family_name = ANONYMISED_FAMILY_NAME
-    person.middle_names = ""
-    person.preferred_name = ""
-    person.phone = ""
-    person.email = ""
-    person.gender_identity_description = ""
-    person.pronouns_description = ""
-    if person.date_of_birth is not None:
-        person.date_of_birth = date(person.date_of_birth.year, 1, 1)
+    _anonymise_fields(person)
     person.save()
     PersonName.objects.filter(person_id=person.pk).delete()
     Identifier.objects.filter(person_id=person.pk).delete()
     Address.objects.filter(person_id=person.pk).delete()
+    # An organisation's id for them in its own system would name them again, and an import of
+    # that id would fill the record in again.
+    SourceRecord.objects.filter(person_id=person.pk).delete()
+    # A record merged into theirs keeps its own fields, and its merge a copy of them, to be put
+    # back by an undo: both name the person too.
+    for merge in PersonMerge.objects.filter(survivor_id=person.pk).select_related("merged"):
+        _anonymise_fields(merge.merged)
+        merge.merged.save()
+        merge.person_fields = _anonymised_snapshot(merge.person_fields)
+        merge.save(update_fields=["person_fields", "updated_at"])
     Anonymisation.objects.create(person_id=person.pk, anonymised_at=timezone.now())
     return True
+
+
+BLANKED = (
+    "middle_names",
+    "preferred_name",
+    "phone",
+    "email",
+    "gender_identity_description",
+    "pronouns_description",
+)
+
+
+def _anonymise_fields(person: Person) -> None:
+    person.given_name = ANONYMISED_GIVEN_NAME
+    person.family_name = ANONYMISED_FAMILY_NAME
+    for name in BLANKED:
+        setattr(person, name, "")
+    if person.date_of_birth is not None:
+        person.date_of_birth = date(person.date_of_birth.year, 1, 1)
+
+
+def _anonymised_snapshot(fields: dict) -> dict:
+    """A merged record's saved fields (values as JSON), anonymised as the record is."""
+    fields = {**fields, "given_name": ANONYMISED_GIVEN_NAME, "family_name": ANONYMISED_FAMILY_NAME}
+    fields.update({name: "" for name in BLANKED if name in fields})
+    born = fields.get("date_of_birth")
+    if born:
+        fields["date_of_birth"] = f"{str(born)[:4]}-01-01"
+    return fields
 
 
 def _people_candidates_any() -> QuerySet[Person]:

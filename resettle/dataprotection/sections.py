@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from resettle.access import policy
 from resettle.access.categories import Category
@@ -21,6 +21,7 @@ from resettle.access.registry import IDENTIFIER_SCHEMES, fields_in
 from resettle.access.rules.dataprotection import SubjectAccessScope
 from resettle.accounts.models import Membership
 from resettle.custody.models import ChecklistUpdate
+from resettle.linkage.models import LinkageRun, RunState
 from resettle.people.models import Person
 from resettle.referrals.models import ReferralState
 
@@ -50,11 +51,10 @@ NOT_IN_PACK: dict[str, str] = {
     "registers.MarkReceipt": (
         "A duplicate of a register mark (in Attendance), kept so a repeated tap is ignored."
     ),
-    # Record linkage: derived from the identity fields already in the pack, and replaced by each
-    # run. (To do: a section saying which of the partnership's records were linked, and why.)
-    "linkage.LinkPair": "A score the linkage model gave two records, derived from identity.",
-    "linkage.PersonLink": "The cluster a linkage run put a record in, derived from identity.",
-    "linkage.PairDecision": "A reviewer's answer whether two records are the same person.",
+    "people.MergedRow": (
+        "Which rows a merge moved or set aside, to undo it: the rows themselves are in the pack, "
+        "and the merge in its own section."
+    ),
 }
 
 # Fields left out of every section: search keys derived from the names, and bookkeeping.
@@ -210,6 +210,33 @@ def _names_person(person: Person) -> Q:
     return Q(person=person) | Q(related_person=person)
 
 
+def _latest_linkage_runs() -> QuerySet:
+    """Each partnership's latest finished linkage run: the one its pages and counts use (each
+    run replaces the one before)."""
+    latest = (
+        LinkageRun.objects.filter(partnership=OuterRef("partnership"), state=RunState.DONE)
+        .order_by("-created_at")
+        .values("pk")[:1]
+    )
+    return LinkageRun.objects.filter(state=RunState.DONE, pk=Subquery(latest)).values("pk")
+
+
+def _in_our_partnerships(path: str) -> SharedRule:
+    """Linkage records of the partnerships the organisation is in, when it may see the person's
+    identity (what they are derived from)."""
+
+    def shared(scope: SubjectAccessScope, person: Person) -> Q | None:
+        if Category.IDENTITY not in scope.categories:
+            return None
+        return Q(**{f"{path}__organisations": scope.organisation_id})
+
+    return shared
+
+
+def _in_a_pair(person: Person) -> Q:
+    return Q(left=person) | Q(right=person)
+
+
 # Search keys are worked out from the names: a pack gives the names, not the keys.
 DERIVED_PERSON_FIELDS = frozenset({"given_key", "family_key", "family_letters"})
 
@@ -249,6 +276,55 @@ SECTIONS: tuple[Section, ...] = (
         own=_nobody_owns,
         shared=_in_category(Category.IDENTITY),
         order=("scheme",),
+    ),
+    # The organisation's own id for the person in the system it imported their record from:
+    # its own records only, as no other organisation is shown it.
+    Section(
+        "source_records",
+        "Our own reference numbers, from imported records",
+        Category.IDENTITY,
+        "linkage.SourceRecord",
+        about=_person(),
+        own=_organisation("organisation"),
+        shared=_none,
+        holder="organisation",
+        fields=("source_id", "created_at"),
+    ),
+    # Record linkage: which of the partnership's records are the same person, and why. The
+    # other record of a pair is not named: it may be someone else's.
+    Section(
+        "linkage_cluster",
+        "Record linkage: the records the partnership counts as this person",
+        Category.IDENTITY,
+        "linkage.PersonLink",
+        about=lambda person: Q(person=person, run__in=_latest_linkage_runs()),
+        own=_nobody_owns,
+        shared=_in_our_partnerships("run__partnership"),
+        holder="run__partnership",
+        fields=("cluster_id", "match_weight", "reasons", "created_at"),
+    ),
+    Section(
+        "linkage_pairs",
+        "Record linkage: other records compared with this one",
+        Category.IDENTITY,
+        "linkage.LinkPair",
+        about=lambda person: _in_a_pair(person) & Q(run__in=_latest_linkage_runs()),
+        own=_nobody_owns,
+        shared=_in_our_partnerships("run__partnership"),
+        holder="run__partnership",
+        order=("-match_weight", "created_at"),
+        fields=("match_weight", "match_probability", "agreed", "disagreed", "status", "created_at"),
+    ),
+    Section(
+        "linkage_decisions",
+        "Record linkage: reviewers' decisions whether another record is this person's",
+        Category.IDENTITY,
+        "linkage.PairDecision",
+        about=_in_a_pair,
+        own=_organisation("decided_by__organisation"),
+        shared=_in_our_partnerships("partnership"),
+        holder="partnership",
+        fields=("decision", "decided_by", "created_at"),
     ),
     # Criminal-justice identifiers ----------------------------------------------------------------
     Section(
@@ -714,6 +790,26 @@ SECTIONS: tuple[Section, ...] = (
         shared=_none,
         holder="organisation",
         fields=("reason", "set_by", "created_at", "lifted_at", "lifted_by"),
+    ),
+    Section(
+        "merges",
+        "Records of the person merged into one, and merges undone",
+        ACCESS,
+        "people.PersonMerge",
+        about=lambda person: Q(survivor=person) | Q(merged=person),
+        own=_organisation("organisation"),
+        shared=_none,
+        holder="organisation",
+        fields=(
+            "survivor",
+            "merged",
+            "reason",
+            "merged_by",
+            "created_at",
+            "unmerged_at",
+            "unmerged_by",
+            "unmerge_reason",
+        ),
     ),
 )
 

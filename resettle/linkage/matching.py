@@ -79,6 +79,9 @@ class Result:
     records: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    # Records scored against the rest: every record on a full run (`link`), only the new and
+    # changed ones on an incremental run (`link_new`).
+    linked: int = 0
 
 
 Progress = Callable[[int, str], None]
@@ -403,6 +406,34 @@ def _train(
             logger.warning("Linkage training pass skipped: %s", error)
 
 
+def _predictions(db_api: Any, predictions: Any, model: dict[str, Any]) -> list[Pair]:
+    """The scored pairs Splink left in `predictions`, with how each field agreed."""
+    labels = _labels(model)
+    names = list(labels)
+    gamma_columns = ", ".join(f'"gamma_{name}"' for name in names)
+    # Our own column names and Splink's table name: no outside text reaches this SQL.
+    select = (
+        'SELECT "unique_id_l", "unique_id_r", "match_weight", "match_probability", '  # noqa: S608
+        f"{gamma_columns} FROM {predictions.physical_name}"
+    )
+    pairs = []
+    for row in db_api.duckdb_con.execute(select).fetchall():
+        agreed: dict[str, str] = {}
+        disagreed: list[str] = []
+        for name, gamma in zip(names, row[4:], strict=True):
+            if gamma is None or gamma < 0:
+                continue
+            if gamma == 0:
+                disagreed.append(name)
+            else:
+                agreed[name] = labels[name][gamma]
+        left, right = sorted((row[0], row[1]))
+        weight = float(row[2])
+        probability = float(row[3]) if not math.isnan(row[3]) else 0.0
+        pairs.append(Pair(left, right, weight, probability, agreed, disagreed))
+    return pairs
+
+
 def link(
     records: Sequence[Record],
     *,
@@ -421,7 +452,7 @@ def link(
     started = time.monotonic()
     notes: list[str] = []
     if len(records) < 2:
-        return Result([], model or settings(0.0001), False, len(records), 0.0, notes)
+        return Result([], model or settings(0.0001), False, len(records), 0.0, notes, len(records))
     db_api = DuckDBAPI(_connection())
     table = db_api.register(columns(records), table_name="records")
     start = settings(min(0.5, 1.0 / len(records)))
@@ -437,31 +468,8 @@ def link(
     report(60, "Scoring pairs of records")
     predictions = linker.inference.predict(threshold_match_weight=lower)
     saved = linker.misc.save_model_to_json()
-    labels = _labels(saved)
-    names = list(labels)
-    gamma_columns = ", ".join(f'"gamma_{name}"' for name in names)
-    # Our own column names and Splink's table name: no outside text reaches this SQL.
-    select = (
-        'SELECT "unique_id_l", "unique_id_r", "match_weight", "match_probability", '  # noqa: S608
-        f"{gamma_columns} FROM {predictions.physical_name}"
-    )
-    rows = db_api.duckdb_con.execute(select).fetchall()
+    pairs = _predictions(db_api, predictions, saved)
     report(85, "Recording the results")
-    pairs = []
-    for row in rows:
-        agreed: dict[str, str] = {}
-        disagreed: list[str] = []
-        for name, gamma in zip(names, row[4:], strict=True):
-            if gamma is None or gamma < 0:
-                continue
-            if gamma == 0:
-                disagreed.append(name)
-            else:
-                agreed[name] = labels[name][gamma]
-        left, right = sorted((row[0], row[1]))
-        weight = float(row[2])
-        probability = float(row[3]) if not math.isnan(row[3]) else 0.0
-        pairs.append(Pair(left, right, weight, probability, agreed, disagreed))
     db_api.duckdb_con.close()
     return Result(
         pairs=pairs,
@@ -470,22 +478,106 @@ def link(
         records=len(records),
         seconds=time.monotonic() - started,
         notes=notes,
+        linked=len(records),
+    )
+
+
+def _term_frequency_columns(model: dict[str, Any]) -> list[str]:
+    return sorted(
+        {
+            level["tf_adjustment_column"]
+            for comparison in model["comparisons"]
+            for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column")
+        }
+    )
+
+
+def link_new(
+    records: Sequence[Record],
+    new: Iterable[str],
+    *,
+    model: dict[str, Any],
+    lower: float = DEFAULT_LOWER,
+    progress: Progress | None = None,
+) -> Result:
+    """Score only the pairs that involve a record in `new` (the ids of records added or
+    changed since the last run), against every record, with a saved model and no training.
+
+    Splink's `predict_between` blocks the new records against the rest, and `predict_within`
+    the new records among themselves, so no pair of two unchanged records is compared again.
+    Term frequencies (how common a name is) are worked out over every record, as a full run
+    would."""
+    from splink import DuckDBAPI, Linker
+
+    report = progress or (lambda percent, message: None)
+    started = time.monotonic()
+    present = {record.id for record in records}
+    fresh = sorted(set(new) & present)
+    if not fresh or len(records) < 2:
+        return Result([], model, False, len(records), 0.0, [], len(fresh))
+    db_api = DuckDBAPI(_connection())
+    table = db_api.register(columns(records), table_name="records")
+    linker = Linker(table, model, log_level=logging.WARNING)
+    for column in _term_frequency_columns(model):
+        linker.table_management.compute_tf_table(column)
+    report(30, f"Scoring {len(fresh):,} new or changed records against the rest")
+    # The new records and the rest, cut from the table of every record inside DuckDB (our own
+    # table names: no outside text reaches this SQL).
+    db_api.register({"unique_id": fresh}, table_name="new_ids")
+    for name, keep in (("new_records", "IN"), ("other_records", "NOT IN")):
+        db_api.duckdb_con.execute(
+            f"CREATE TABLE {name} AS SELECT * FROM {table.physical_name} "  # noqa: S608
+            f"WHERE unique_id {keep} (SELECT unique_id FROM new_ids)"
+        )
+    pairs: list[Pair] = []
+    new_table = db_api.register("new_records", table_name="new_records")
+    if len(fresh) < len(records):
+        rest_table = db_api.register("other_records", table_name="other_records")
+        between = linker.inference.predict_between(
+            new_table, rest_table, threshold_match_weight=lower, warning_mode="never"
+        )
+        pairs.extend(_predictions(db_api, between, model))
+    if len(fresh) > 1:
+        within = linker.inference.predict_within(
+            new_table, threshold_match_weight=lower, warning_mode="never"
+        )
+        pairs.extend(_predictions(db_api, within, model))
+    report(85, "Recording the results")
+    db_api.duckdb_con.close()
+    return Result(
+        pairs=pairs,
+        model=model,
+        trained=False,
+        records=len(records),
+        seconds=time.monotonic() - started,
+        linked=len(fresh),
     )
 
 
 # Clusters -----------------------------------------------------------------------------------------
 
 
-def clusters(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Record -> its cluster's id (the smallest record id in it): the connected components of
-    the links, by Splink's connected-components clustering on DuckDB."""
+# A link between two records: (left, right, strength). Stronger links are kept first when a
+# cluster has to be split; a link reviewers accepted is given `math.inf`.
+Link = tuple[str, str, float]
+
+
+@dataclass
+class Clusters:
+    # Record -> its cluster's id (the smallest record id in it).
+    cluster_of: dict[str, str]
+    # Links left out so that records reviewers said are different people stay apart.
+    cut: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _components(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Connected components by Splink's clustering on DuckDB: component -> its records."""
     from splink import DuckDBAPI
     from splink.clustering import cluster_pairwise_predictions_at_threshold
 
-    nodes = sorted(set(ids))
-    edges = sorted({tuple(sorted(pair)) for pair in links if pair[0] != pair[1]})
     if not edges:
-        return {node: node for node in nodes}
+        return {node: [node] for node in nodes}
     db_api = DuckDBAPI(_connection())
     result = cluster_pairwise_predictions_at_threshold(
         {"unique_id": nodes},
@@ -504,4 +596,82 @@ def clusters(ids: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, 
     members: dict[str, list[str]] = {}
     for node, cluster in rows:
         members.setdefault(cluster, []).append(node)
-    return {node: min(group) for group in members.values() for node in group}
+    return members
+
+
+def _split(
+    members: list[str], links: list[Link], apart: set[tuple[str, str]]
+) -> tuple[list[list[str]], set[tuple[str, str]]]:
+    """One component holding a pair reviewers said are different people, split: links are
+    joined strongest first (ties by record id), and a link that would put such a pair in one
+    group is left out. The link left out for a pair is the weakest on the strongest path
+    between them, so the split loses as little evidence as it can, and a link reviewers
+    accepted is only left out when reviewers also kept two of its records apart."""
+    group = {member: member for member in members}
+    held = {member: {member} for member in members}
+    others: dict[str, set[str]] = {member: set() for member in members}
+    for left, right in apart:
+        others[left].add(right)
+        others[right].add(left)
+
+    def root(node: str) -> str:
+        while group[node] != node:
+            group[node] = group[group[node]]
+            node = group[node]
+        return node
+
+    cut: set[tuple[str, str]] = set()
+    for left, right, _strength in sorted(links, key=lambda link: (-link[2], link[0], link[1])):
+        a, b = root(left), root(right)
+        if a == b:
+            continue
+        if len(held[a]) > len(held[b]):
+            a, b = b, a
+        if any(root(other) == b for member in held[a] for other in others[member]):
+            cut.add((left, right))
+            continue
+        group[a] = b
+        held[b] |= held.pop(a)
+    return [sorted(part) for part in held.values()], cut
+
+
+def clusters(
+    ids: Iterable[str], links: Iterable[Link], apart: Iterable[tuple[str, str]] = ()
+) -> Clusters:
+    """The records' clusters: the connected components of the links (Splink's connected
+    components on DuckDB), except that records reviewers said are different people (`apart`)
+    never share one: a component holding such a pair is split by `_split`."""
+    present = set(ids)
+    nodes = sorted(present)
+    strongest: dict[tuple[str, str], float] = {}
+    for left, right, strength in links:
+        if left == right or left not in present or right not in present:
+            continue
+        key = (left, right) if left < right else (right, left)
+        strongest[key] = max(strength, strongest.get(key, -math.inf))
+    kept_apart = {
+        (left, right) if left < right else (right, left)
+        for left, right in apart
+        if left != right and left in present and right in present
+    }
+    components = _components(nodes, sorted(strongest))
+    component_of = {node: name for name, group in components.items() for node in group}
+    clashing: dict[str, set[tuple[str, str]]] = {}
+    for left, right in kept_apart:
+        if component_of[left] == component_of[right]:
+            clashing.setdefault(component_of[left], set()).add((left, right))
+    within: dict[str, list[Link]] = {name: [] for name in clashing}
+    for (left, right), strength in strongest.items():
+        if component_of[left] in clashing:
+            within[component_of[left]].append((left, right, strength))
+    cluster_of: dict[str, str] = {}
+    cut: set[tuple[str, str]] = set()
+    for name, group in components.items():
+        parts = [group]
+        if name in clashing:
+            parts, left_out = _split(group, within[name], clashing[name])
+            cut |= left_out
+        for part in parts:
+            first = min(part)
+            cluster_of.update((node, first) for node in part)
+    return Clusters(cluster_of, cut)

@@ -1,12 +1,13 @@
 """Record linkage: runs of the model over a partnership's person records, the pairs it scored,
 the cluster (the partnership's "same person" id) it gave each record, and reviewers' decisions,
-which outlive runs and override the model on the next one."""
+which outlive runs and override the model on the next one; and which record each row of an
+organisation's imported files made."""
 
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from resettle.accounts.models import Membership
+from resettle.accounts.models import Membership, Organisation
 from resettle.core.models import TimestampedModel
 from resettle.linkage.matching import DEFAULT_LOWER, DEFAULT_UPPER
 from resettle.partnerships.models import Partnership
@@ -21,6 +22,11 @@ class RunState(models.TextChoices):
 
 
 ACTIVE = (RunState.QUEUED, RunState.RUNNING)
+
+
+class RunKind(models.TextChoices):
+    FULL = "full", "Full: every record, model trained again"
+    INCREMENTAL = "incremental", "Incremental: new and changed records"
 
 
 class LinkageRun(TimestampedModel):
@@ -40,19 +46,33 @@ class LinkageRun(TimestampedModel):
     lower_threshold = models.FloatField(
         default=DEFAULT_LOWER, help_text="Match weight below which pairs are ignored."
     )
-    # records, pairs, linked, review, clusters, seconds, trained, notes.
+    # records, pairs, linked, review, clusters, kept_apart, seconds, trained, notes.
     figures = models.JSONField(default=dict, blank=True)
     # The Splink model (settings with the trained m and u), kept so a run can be explained and
     # the same model used again.
     model = models.JSONField(null=True, blank=True)
     error = models.CharField(max_length=500, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Incremental runs score only the records added or changed since the previous finished run
+    # (`based_on`) with its model, and carry over its other pairs; see services.
+    kind = models.CharField(max_length=12, choices=RunKind.choices, default=RunKind.FULL)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    records_linked = models.PositiveIntegerField(
+        default=0,
+        help_text="Records scored against the rest: all on a full run, new and changed ones on "
+        "an incremental run.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(state__in=RunState.values), name="linkage_run_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RunKind.values), name="linkage_run_kind_valid"
             ),
             models.CheckConstraint(
                 condition=Q(upper_threshold__gt=F("lower_threshold")),
@@ -168,3 +188,24 @@ class PersonLink(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.cluster_id}"
+
+
+SOURCE_ID_MAX_LENGTH = 100
+
+
+class SourceRecord(TimestampedModel):
+    """Which person record an organisation's import made from a row of its own system, by that
+    system's id for the row, so that importing the file again updates the record it made rather
+    than adding another."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    source_id = models.CharField(max_length=SOURCE_ID_MAX_LENGTH)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="source_records")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "source_id"], name="source_record_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> {self.person_id}"

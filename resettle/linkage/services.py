@@ -4,16 +4,23 @@ decisions about pairs.
 A run reads the partnership's person records as the system principal (audited), scores them
 with the model (`matching`), applies every decision reviewers have made (they override the
 model), clusters the links and keeps pairs and clusters with the run. Decisions are kept apart
-from runs, so the next run follows them."""
+from runs, so the next run follows them.
+
+A full run trains the model and scores every pair. An incremental run (the default once a run
+has finished) scores only the records added or changed since the previous finished run, against
+every record, with that run's model (the last full run's, passed on), and carries over that
+run's pairs of records neither added nor changed; the links are then clustered again, so every
+record of the partnership has its cluster after either kind of run."""
 
 import logging
+import math
 from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from resettle.access.principals import SystemPurpose
@@ -33,10 +40,18 @@ from resettle.linkage.models import (
     PairDecision,
     PairStatus,
     PersonLink,
+    RunKind,
     RunState,
 )
 from resettle.partnerships.models import Partnership
-from resettle.people.models import Address, Identifier, Person, PersonName, WorkingRelationship
+from resettle.people.models import (
+    Address,
+    Identifier,
+    Person,
+    PersonMerge,
+    PersonName,
+    WorkingRelationship,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,16 +91,30 @@ def _give_up_stale(partnership: Partnership) -> None:
     ).update(state=RunState.FAILED, error=WORKER_STOPPED, finished_at=now, updated_at=now)
 
 
+def _previous_run(partnership: Partnership) -> LinkageRun | None:
+    """The partnership's latest finished run, whose model and pairs an incremental run uses."""
+    return (
+        LinkageRun.objects.filter(partnership=partnership, state=RunState.DONE, model__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 @transaction.atomic
 def linkage_run_request(
     *,
     actor: Membership | None,
     partnership: Partnership,
+    full: bool = False,
     upper_threshold: float | None = None,
     lower_threshold: float | None = None,
 ) -> LinkageRun:
     """Ask the task worker to link the partnership's records. Refused while a run is under way
-    for the partnership. `actor` None is the command line (an operator of the deployment)."""
+    for the partnership. `actor` None is the command line (an operator of the deployment).
+
+    The run is incremental unless `full` is asked for, there is no finished run to build on, or
+    the thresholds differ from that run's (a new lower threshold needs every pair scored
+    again)."""
     if actor is not None:
         if not rules.can_manage_linkage(actor):
             raise PermissionDenied(NOT_ALLOWED)
@@ -102,10 +131,20 @@ def linkage_run_request(
             extra={"run": str(under_way.pk)},
         )
     run = LinkageRun(partnership=partnership, requested_by=actor)
+    base = None if full else _previous_run(partnership)
+    if base is not None:
+        run.upper_threshold = base.upper_threshold
+        run.lower_threshold = base.lower_threshold
     if upper_threshold is not None:
         run.upper_threshold = upper_threshold
     if lower_threshold is not None:
         run.lower_threshold = lower_threshold
+    if base is not None and (run.upper_threshold, run.lower_threshold) == (
+        base.upper_threshold,
+        base.lower_threshold,
+    ):
+        run.kind = RunKind.INCREMENTAL
+        run.based_on = base
     run.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
@@ -119,7 +158,7 @@ def linkage_run_request(
         action=AuditAction.CREATE,
         object_type="linkage_run",
         object_id=run.pk,
-        changes={"partnership": [None, str(partnership.pk)]},
+        changes={"partnership": [None, str(partnership.pk)], "kind": [None, run.kind]},
     )
     _enqueue(run)
     return run
@@ -199,26 +238,42 @@ def linkage_run_execute(*, run_id: UUID | str) -> LinkageRun:
     claimed = LinkageRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
         state=RunState.RUNNING, progress=5, stage="Reading records", updated_at=timezone.now()
     )
-    run = LinkageRun.objects.select_related("partnership").get(pk=run_id)
+    run = LinkageRun.objects.select_related("partnership", "based_on").get(pk=run_id)
     if not claimed:  # already run, or being run by another worker
         return run
     try:
         system_principal_start(purpose=SystemPurpose.LINKAGE)
         records = partnership_records(run.partnership)
-        result = matching.link(
-            records,
-            lower=run.lower_threshold,
-            progress=lambda percent, stage: _progress(run, percent, stage),
-        )
+        present = {record.id for record in records}
+        base, why_full = _base(run, records)
+
+        def report(percent: int, stage: str) -> None:
+            _progress(run, percent, stage)
+
+        if base is None:
+            result = matching.link(records, lower=run.lower_threshold, progress=report)
+            result.notes.extend(why_full)
+            carried: list[matching.Pair] = []
+        else:
+            assert base.model is not None  # `_base` gives only a run with one
+            changed = _changed_since(base, present)
+            result = matching.link_new(
+                records, changed, model=base.model, lower=run.lower_threshold, progress=report
+            )
+            report(88, "Carrying over the pairs of unchanged records")
+            carried = _carried(base, present, changed)
         _progress(run, 90, "Clustering and saving")
         with transaction.atomic():
-            figures = _keep(run, records, result)
+            figures = _keep(run, records, result, carried)
             LinkageRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
                 state=RunState.DONE,
                 progress=100,
                 stage="",
                 figures=figures,
                 model=result.model,
+                kind=RunKind.FULL if base is None else RunKind.INCREMENTAL,
+                based_on=base,
+                records_linked=result.linked,
                 finished_at=timezone.now(),
                 updated_at=timezone.now(),
             )
@@ -236,20 +291,84 @@ def linkage_run_execute(*, run_id: UUID | str) -> LinkageRun:
     return run
 
 
-def _keep(run: LinkageRun, records: list[matching.Record], result: matching.Result) -> dict:
+def _base(run: LinkageRun, records: list[matching.Record]) -> tuple[LinkageRun | None, list[str]]:
+    """The finished run an incremental run builds on, or None to run in full (and why, for the
+    run's notes): when it was asked for in full, when its base is gone, or when the base kept
+    the starting parameters for want of records and there are now enough to train on."""
+    if run.kind != RunKind.INCREMENTAL:
+        return None, []
+    base = run.based_on
+    if base is None or base.state != RunState.DONE or base.model is None:
+        return None, ["Linked in full: the run it was to build on is gone."]
+    if not base.figures.get("trained") and len(records) >= matching.TRAIN_FROM:
+        return None, ["Linked in full: there are now enough records to train the model."]
+    return base, []
+
+
+def _changed_since(base: LinkageRun, present: set[str]) -> set[str]:
+    """The partnership's records added or changed since `base` started: the person, or one of
+    their other names, addresses or identifiers, saved since; both records of a merge made or
+    undone since (a merge moves rows without saving them); and records the base did not link
+    (a person the partnership has started working with since)."""
+    since = base.created_at
+    changed = {
+        str(pk) for pk in Person.objects.filter(updated_at__gte=since).values_list("pk", flat=True)
+    }
+    merges = PersonMerge.objects.filter(Q(created_at__gte=since) | Q(unmerged_at__gte=since))
+    for survivor, merged in merges.values_list("survivor_id", "merged_id"):
+        changed.update((str(survivor), str(merged)))
+    for model in (PersonName, Address, Identifier):
+        changed.update(
+            str(pk)
+            for pk in model.objects.filter(updated_at__gte=since).values_list(
+                "person_id", flat=True
+            )
+        )
+    linked_before = {
+        str(pk) for pk in PersonLink.objects.filter(run=base).values_list("person_id", flat=True)
+    }
+    return (changed & present) | (present - linked_before)
+
+
+def _carried(base: LinkageRun, present: set[str], changed: set[str]) -> list[matching.Pair]:
+    """The base run's pairs of records still in the partnership and neither added nor changed
+    since, as the model scored them (their status is worked out again: decisions may be new)."""
+    carried = []
+    rows = LinkPair.objects.filter(run=base).values_list(
+        "left_id", "right_id", "match_weight", "match_probability", "agreed", "disagreed"
+    )
+    for left, right, weight, probability, agreed, disagreed in rows.iterator(chunk_size=BATCH):
+        key = _key(left, right)
+        if key[0] in changed or key[1] in changed:
+            continue
+        if key[0] not in present or key[1] not in present:
+            continue
+        carried.append(matching.Pair(key[0], key[1], weight, probability, agreed, disagreed))
+    return carried
+
+
+def _keep(
+    run: LinkageRun,
+    records: list[matching.Record],
+    result: matching.Result,
+    carried: list[matching.Pair],
+) -> dict:
+    """Keep the run's pairs (scored now, and carried over) with their status, and cluster every
+    record. Reviewers' decisions override the model: an accepted pair links whatever it scored
+    (and before any link the model made), and records of a rejected pair never share a cluster,
+    even through other records (`matching.clusters` splits such a cluster at its weakest link);
+    a model link left out for that goes to review."""
     decisions = {
         (str(left), str(right)): decision
         for left, right, decision in PairDecision.objects.filter(
             partnership=run.partnership
         ).values_list("left_id", "right_id", "decision")
     }
-    pairs: list[LinkPair] = []
-    links: list[tuple[str, str]] = []
-    best: dict[str, tuple[float, dict]] = {}
-    scored = set()
-    for pair in result.pairs:
+    pairs: dict[tuple[str, str], LinkPair] = {}
+    links: list[matching.Link] = []
+    weights: dict[tuple[str, str], tuple[float, dict]] = {}
+    for pair in [*carried, *result.pairs]:
         key = (pair.left, pair.right)
-        scored.add(key)
         decision = decisions.get(key)
         if decision is not None:
             status = DECISION_STATUS[Decision(decision)]
@@ -257,30 +376,45 @@ def _keep(run: LinkageRun, records: list[matching.Record], result: matching.Resu
             status = PairStatus.LINKED
         else:
             status = PairStatus.REVIEW
-        pairs.append(
-            LinkPair(
-                run=run,
-                left_id=pair.left,
-                right_id=pair.right,
-                match_weight=pair.match_weight,
-                match_probability=pair.match_probability,
-                agreed=pair.agreed,
-                disagreed=pair.disagreed,
-                status=status,
-            )
+        pairs[key] = LinkPair(
+            run=run,
+            left_id=pair.left,
+            right_id=pair.right,
+            match_weight=pair.match_weight,
+            match_probability=pair.match_probability,
+            agreed=pair.agreed,
+            disagreed=pair.disagreed,
+            status=status,
         )
-        if status in (PairStatus.LINKED, PairStatus.ACCEPTED):
-            links.append(key)
-            for side in key:
-                if side not in best or best[side][0] < pair.match_weight:
-                    best[side] = (pair.match_weight, pair.agreed)
+        weights[key] = (pair.match_weight, pair.agreed)
+        if status == PairStatus.ACCEPTED:
+            links.append((*key, math.inf))
+        elif status == PairStatus.LINKED:
+            links.append((*key, pair.match_weight))
     present = {record.id for record in records}
-    # A pair reviewers said is the same person links even when the model no longer scores it.
+    apart = []
     for key, decision in decisions.items():
-        if decision == Decision.ACCEPT and key not in scored and set(key) <= present:
-            links.append(key)
-    LinkPair.objects.bulk_create(pairs, batch_size=BATCH)
-    cluster_of = matching.clusters(present, links)
+        if not set(key) <= present:
+            continue
+        if decision == Decision.REJECT:
+            apart.append(key)
+        # A pair reviewers said is the same person links even when the model no longer scores it.
+        elif decision == Decision.ACCEPT and key not in pairs:
+            links.append((*key, math.inf))
+    clustering = matching.clusters(present, links, apart)
+    cluster_of = clustering.cluster_of
+    for key in clustering.cut:
+        if key in pairs and pairs[key].status == PairStatus.LINKED:
+            pairs[key].status = PairStatus.REVIEW
+    best: dict[str, tuple[float, dict]] = {}
+    for left, right, _strength in links:
+        if (left, right) not in weights or cluster_of[left] != cluster_of[right]:
+            continue
+        weight, agreed = weights[(left, right)]
+        for side in (left, right):
+            if side not in best or best[side][0] < weight:
+                best[side] = (weight, agreed)
+    LinkPair.objects.bulk_create(pairs.values(), batch_size=BATCH)
     PersonLink.objects.bulk_create(
         (
             PersonLink(
@@ -294,13 +428,14 @@ def _keep(run: LinkageRun, records: list[matching.Record], result: matching.Resu
         ),
         batch_size=BATCH,
     )
-    statuses = [p.status for p in pairs]
+    statuses = [p.status for p in pairs.values()]
     return {
         "records": result.records,
         "pairs": len(pairs),
         "linked": statuses.count(PairStatus.LINKED) + statuses.count(PairStatus.ACCEPTED),
         "review": statuses.count(PairStatus.REVIEW) + statuses.count(PairStatus.UNSURE),
         "clusters": len(set(cluster_of.values())),
+        "kept_apart": len(clustering.cut),
         "seconds": round(result.seconds, 1),
         "trained": result.trained,
         "notes": result.notes,

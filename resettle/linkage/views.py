@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from resettle.access.rules import linkage as rules
+from resettle.access.rules import merging as merging_rules
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
 from resettle.core.exceptions import ApplicationError
@@ -53,13 +54,15 @@ def run_list_view(request: AuthenticatedRequest) -> HttpResponse:
     if not rules.can_manage_linkage(actor):
         return forbidden(request, NO_LINKAGE)
     page = Paginator(selectors.runs_for(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    partnerships = rules.linkage_partnerships(actor)
     return render(
         request,
         "linkage/runs.html",
         {
             "page_obj": page,
             "runs": page.object_list,
-            "partnerships": rules.linkage_partnerships(actor),
+            # Each partnership with its latest finished run: a new run builds on it by default.
+            "starts": [(p, selectors.latest_run(p)) for p in partnerships],
         },
     )
 
@@ -74,7 +77,9 @@ def run_start_view(request: AuthenticatedRequest) -> HttpResponse:
     if partnership is None:
         return forbidden(request, services.NOT_YOUR_PARTNERSHIP)
     try:
-        run = services.linkage_run_request(actor=actor, partnership=partnership)
+        run = services.linkage_run_request(
+            actor=actor, partnership=partnership, full=request.POST.get("full") == "1"
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("linkage:runs")
@@ -142,7 +147,14 @@ def pair_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     return render_form(
         request,
         "linkage/pair.html",
-        {"form": form, "comparison": comparison, "cancel_url": reverse("linkage:review")},
+        {
+            "form": form,
+            "comparison": comparison,
+            "cancel_url": reverse("linkage:review"),
+            # Records only the reviewer's organisation holds can be merged once accepted.
+            "can_merge": merging_rules.can_merge_pair(actor, pair),
+            "merge": merging_rules.merge_of_pair(actor, pair),
+        },
     )
 
 

@@ -384,3 +384,50 @@ class LeaveHouseholdForm(GovukForm):
         help_text="For example, 27 3 2025",
         error_messages={"required": "Enter the date they left"},
     )
+
+
+class MergeForm(GovukForm):
+    """Which of two records of one person survives, and why they are merged."""
+
+    class Layout:
+        title = "Merge these records"
+        button = "Merge records"
+        warning = (
+            "Everything on the other record moves to the one that stays. The other record is "
+            "kept, empty, so the merge can be undone."
+        )
+
+    survivor = forms.ChoiceField(
+        label="Which record stays?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which record stays"},
+    )
+    reason = forms.CharField(
+        label="Why are these records being merged?",
+        help_text="The audit trail of both records shows this reason.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Say why these records are being merged"},
+    )
+    seen = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, records: list[tuple[str, str]], seen: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["survivor"]).choices = records
+        self.fields["seen"].initial = seen
+
+
+class UnmergeForm(GovukForm):
+    class Layout:
+        title = "Undo this merge"
+        button = "Undo merge"
+        button_style = "warning"
+
+    reason = forms.CharField(
+        label="Why is this merge being undone?",
+        help_text="The audit trail of both records shows this reason.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Say why this merge is being undone"},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

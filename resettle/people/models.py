@@ -352,3 +352,83 @@ class WorkingRelationship(TimestampedModel):
                 name="working_relationship_dates_in_order",
             ),
         ]
+
+
+class PersonMerge(TimestampedModel):
+    """Two records of one person made one by an organisation that alone holds both: `merged`'s
+    rows moved to `survivor` (each listed in `rows`), and `merged` kept, emptied, for as long as
+    the merge stands (a live merge is the mark that the record was merged). Undoing it puts every
+    listed row back and restores `merged` as `person_fields` recorded it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(validators=[MaxLengthValidator(2000)])
+    # The merged record's own fields as they were, each as its field's text (None for null).
+    person_fields = models.JSONField(default=dict)
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unmerge_reason = models.TextField(blank=True, validators=[MaxLengthValidator(2000)])
+    # What undoing it left on the survivor (made there after the merge) and what it could not
+    # put back (rows since deleted): kind -> how many.
+    kept_on_survivor = models.JSONField(default=dict, blank=True)
+    not_restored = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # A record is merged into one other at a time; undone merges stay as history.
+            models.UniqueConstraint(
+                fields=["merged"],
+                condition=Q(unmerged_at__isnull=True),
+                name="person_merge_once_live",
+            ),
+            models.CheckConstraint(
+                condition=~Q(survivor=models.F("merged")), name="person_merge_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} merged into {self.survivor_id}"
+
+    @property
+    def undone(self) -> bool:
+        return self.unmerged_at is not None
+
+
+class MergedRowAction(models.TextChoices):
+    MOVED = "moved", "Moved to the survivor"
+    REMOVED = "removed", "Removed as a duplicate of the survivor's"
+
+
+class MergedRow(models.Model):
+    """One row a merge moved from the merged record to the survivor (by `field_name`), or removed
+    because the survivor already held its like (kept whole in `snapshot`, each field as its
+    text, to be put back exactly)."""
+
+    id = models.BigAutoField(primary_key=True)
+    merge = models.ForeignKey(PersonMerge, on_delete=models.CASCADE, related_name="rows")
+    model_label = models.CharField(max_length=100, help_text="app_label.ModelName")
+    object_id = models.CharField(max_length=64)
+    field_name = models.CharField(max_length=100)
+    action = models.CharField(max_length=10, choices=MergedRowAction.choices)
+    snapshot = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merge", "model_label", "object_id", "field_name"], name="merged_row_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=MergedRowAction.values), name="merged_row_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_label} {self.object_id} ({self.action})"

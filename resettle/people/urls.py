@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resettle.people import views
+from resettle.people import merge_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -20,4 +20,8 @@ urlpatterns = [
         views.household_member_leave_view,
         name="household_member_leave",
     ),
+    path("merges/", merge_views.merge_list_view, name="merges"),
+    path("merges/<uuid:pk>/", merge_views.merge_detail_view, name="merge_detail"),
+    path("merges/<uuid:pk>/undo/", merge_views.unmerge_view, name="unmerge"),
+    path("merges/pairs/<uuid:pk>/", merge_views.merge_new_view, name="merge_new"),
 ]

@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from resettle.access import policy, registry
 from resettle.access.categories import Category
+from resettle.access.rules import merging as merging_rules
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
 from resettle.contacts.services import recordable_cases
@@ -172,7 +174,15 @@ def person_create_view(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def person_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
     actor = request.actor
-    person = person_for_page(actor, pk)
+    try:
+        person = person_for_page(actor, pk)
+    except Http404:
+        # An old link to a merged record leads to the record it was merged into.
+        survivor = merging_rules.merged_into(actor, pk)
+        if survivor is None:
+            raise
+        messages.info(request, f"That record was merged into {survivor.full_name}'s record.")
+        return redirect("people:detail", pk=survivor.pk)
     shows_contact = policy.can_view_category(actor, person, Category.CONTACT)
     today = date.today()
     # Not even loaded unless they may be shown.

@@ -9,7 +9,10 @@ organisation for it while it works with the person; a record it does not work wi
 shared".
 
 Cases in common name a person only to someone who may open their record; anyone else allowed the
-list sees them counted."""
+list sees them counted.
+
+An organisation's person records are imported for linkage only from the command line, as the
+system principal started for imports."""
 
 from datetime import date
 from typing import Any
@@ -26,7 +29,12 @@ from resettle.access.core import (
     get_or_404,
     visible_person_ids,
 )
-from resettle.access.principals import CASE_LEVEL_ROLES, StaffPrincipal
+from resettle.access.principals import (
+    CASE_LEVEL_ROLES,
+    StaffPrincipal,
+    SystemPrincipal,
+    SystemPurpose,
+)
 from resettle.accounts.models import Role
 from resettle.linkage.models import LinkageRun, LinkPair, PairStatus
 from resettle.partnerships.models import Partnership
@@ -47,6 +55,15 @@ def can_manage_linkage(actor: Actor) -> bool:
     if staff.role in ORGANISATION_ADMIN_ROLES:
         return True
     return staff.is_data_protection_lead
+
+
+def can_import_people(actor: Actor) -> bool:
+    """An organisation's person records are imported from the command line, by the system
+    principal started for imports; no member of staff imports them."""
+    principal = access_for(actor).principal
+    return (
+        isinstance(principal, SystemPrincipal) and principal.purpose == SystemPurpose.PEOPLE_IMPORT
+    )
 
 
 def linkage_partnerships(actor: Actor) -> QuerySet[Partnership]:

@@ -29,7 +29,7 @@ from resettle.audit.services import record_event
 from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 from resettle.linkage import selectors, services
-from resettle.linkage.models import LinkageRun, LinkPair, PairStatus, RunState
+from resettle.linkage.models import LinkageRun, LinkPair, PairStatus, RunKind, RunState
 from resettle.people.models import Person
 
 router = Router(tags=["linkage"])
@@ -38,6 +38,12 @@ router = Router(tags=["linkage"])
 class RunIn(ApiSchema):
     partnership: UUID | None = Field(
         None, description="The partnership to link; by default your organisation's first."
+    )
+    full: bool = Field(
+        False,
+        description="Link every record again and train the model again. By default only the "
+        "records added or changed since the last finished run are linked, with its model (a "
+        "full run when there is none).",
     )
 
 
@@ -50,7 +56,15 @@ class RunOut(ApiSchema):
     upper_threshold: float = Field(description="Match weight at or above which pairs link.")
     lower_threshold: float = Field(description="Match weight below which pairs are ignored.")
     figures: dict[str, Any] = Field(
-        description="records, pairs, linked, review, clusters, seconds, trained, notes."
+        description="records, pairs, linked, review, clusters, kept_apart, seconds, trained, notes."
+    )
+    kind: RunKind = Field(description="Full, or incremental (new and changed records only).")
+    records_linked: int = Field(
+        description="Records scored against the rest: every record on a full run, the new and "
+        "changed ones on an incremental run."
+    )
+    based_on: UUID | None = Field(
+        description="The finished run an incremental run used the model and pairs of."
     )
     error: str | None
     created_at: datetime
@@ -91,6 +105,9 @@ def _run_body(run: LinkageRun) -> dict:
         upper_threshold=run.upper_threshold,
         lower_threshold=run.lower_threshold,
         figures=run.figures or {},
+        kind=RunKind(run.kind),
+        records_linked=run.records_linked,
+        based_on=run.based_on_id,
         error=run.error or None,
         created_at=run.created_at,
         finished_at=run.finished_at,
@@ -119,8 +136,9 @@ def _allowed(request: ApiRequest) -> None:
     url_name="linkage_run_create",
 )
 def create_run(request: ApiRequest, payload: RunIn):
-    """Start linking the partnership's records in the background (202: poll the `Location`).
-    409 while a run is under way for the partnership."""
+    """Start linking the partnership's records in the background (202: poll the `Location`):
+    only those added or changed since the last finished run unless `full` is asked for. 409
+    while a run is under way for the partnership."""
     _allowed(request)
     actor = acting_member(request)
     allowed = rules.linkage_partnerships(actor)
@@ -132,7 +150,9 @@ def create_run(request: ApiRequest, payload: RunIn):
 
     def create() -> tuple[int, dict, dict[str, str]]:
         try:
-            run = services.linkage_run_request(actor=actor, partnership=partnership)
+            run = services.linkage_run_request(
+                actor=actor, partnership=partnership, full=payload.full
+            )
         except services.RunUnderWay as exc:
             raise ApiProblem(409, exc.message) from exc
         run.refresh_from_db()

@@ -26,6 +26,15 @@ from resettle.dataprotection.sections import (
 )
 from resettle.dataprotection.tests.conftest import OTHER_NOTE, OWN_NOTE
 from resettle.evaluation.models import Cohort, ExportJob, ExportKind, OutcomeEvent
+from resettle.linkage.models import (
+    LinkageRun,
+    LinkPair,
+    PairDecision,
+    PairStatus,
+    PersonLink,
+    RunState,
+)
+from resettle.partnerships.models import Partnership
 from resettle.people.models import WorkingRelationship
 from resettle.suitability.models import SuitabilityAssessment
 
@@ -262,3 +271,75 @@ def test_files_that_named_the_person_are_listed(cast, lead, person, make_person)
         )
     files = _records(_pack(lead, person), "files_sent")
     assert _texts(files, "file_name") == ["jdl-2.csv"]
+
+
+def test_the_latest_linkage_of_the_persons_record_is_in_the_pack(cast, lead, person, make_person):
+    other = make_person(cast.probation, given_name="Zebedee", family_name="Okafor")
+    left, right = sorted((person, other), key=lambda p: str(p.pk))
+    older = LinkageRun.objects.create(partnership=cast.partnership, state=RunState.DONE)
+    PersonLink.objects.create(run=older, person=person, cluster_id=person.pk)
+    run = LinkageRun.objects.create(partnership=cast.partnership, state=RunState.DONE)
+    cluster = min(person.pk, other.pk, key=str)
+    PersonLink.objects.create(
+        run=run,
+        person=person,
+        cluster_id=cluster,
+        match_weight=12.5,
+        reasons={"family_name": "exact", "date_of_birth": "exact"},
+    )
+    LinkPair.objects.create(
+        run=run,
+        left=left,
+        right=right,
+        match_weight=12.5,
+        match_probability=0.9998,
+        agreed={"family_name": "exact", "date_of_birth": "exact"},
+        disagreed=["given_name"],
+        status=PairStatus.ACCEPTED,
+    )
+    PairDecision.objects.create(
+        partnership=cast.partnership, left=left, right=right, decision="accept", decided_by=lead
+    )
+    elsewhere = Partnership.objects.create(name="Elsewhere")
+    theirs = LinkageRun.objects.create(partnership=elsewhere, state=RunState.DONE)
+    PersonLink.objects.create(run=theirs, person=person, cluster_id=person.pk)
+
+    built = _pack(lead, person)
+
+    (linked,) = _records(built, "linkage_cluster")
+    assert linked.held_by == cast.partnership.name
+    assert _texts([linked], "cluster_id") == [str(cluster)]
+    assert _texts([linked], "match_weight") == ["12.5"]
+    assert "date_of_birth" in _texts([linked], "reasons")[0]
+    (pair,) = _records(built, "linkage_pairs")
+    assert _texts([pair], "status") == ["Same person (reviewed)"]
+    assert _texts([pair], "disagreed") == ["given_name"]
+    (decision,) = _records(built, "linkage_decisions")
+    assert decision.own
+    assert _texts([decision], "decision") == ["Same person"]
+    # The other record of the pair may be someone else's: it is not named.
+    assert "Zebedee" not in json.dumps(pack.as_json(built))
+    assert "Zebedee" not in pack.as_html(built)
+
+
+def test_another_organisations_linkage_decision_is_in_the_pack_as_theirs(
+    cast, lead, person, make_person
+):
+    other = make_person(cast.probation, given_name="Zebedee", family_name="Okafor")
+    left, right = sorted((person, other), key=lambda p: str(p.pk))
+    PairDecision.objects.create(
+        partnership=cast.partnership,
+        left=left,
+        right=right,
+        decision="reject",
+        decided_by=cast.housing,
+    )
+    elsewhere = Partnership.objects.create(name="Elsewhere")
+    elsewhere.organisations.add(cast.outside_organisation)
+    PairDecision.objects.create(
+        partnership=elsewhere, left=left, right=right, decision="accept", decided_by=cast.outsider
+    )
+    (decision,) = _records(_pack(lead, person), "linkage_decisions")
+    assert not decision.own
+    assert decision.held_by == cast.partnership.name
+    assert _texts([decision], "decision") == ["Different people"]

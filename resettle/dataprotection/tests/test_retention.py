@@ -25,7 +25,8 @@ from resettle.dataprotection.models import (
     RetentionAction,
     RetentionRule,
 )
-from resettle.people.models import Address, Identifier, Person, PersonName
+from resettle.people.merging import snapshot
+from resettle.people.models import Address, Identifier, Person, PersonMerge, PersonName
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,37 @@ def test_someone_no_longer_supported_for_the_rules_years_is_anonymised(cast, lea
     recent.refresh_from_db()
     current.refresh_from_db()
     assert recent.given_name == "Recent" and current.given_name == "Current"
+
+
+def test_a_record_merged_into_theirs_and_its_saved_copy_are_anonymised_too(cast, lead, make_person):
+    rule = _rule(lead, cast, RecordType.PEOPLE_NO_LONGER_SUPPORTED, 6)
+    gone = _former(cast, make_person, TODAY - timedelta(days=365 * 7))
+    merged = Person.objects.create(
+        given_name="Dal",
+        family_name="Marshe",
+        email="d.marsh@example.org",
+        date_of_birth=date(1985, 7, 4),
+    )
+    merge = PersonMerge.objects.create(
+        organisation=cast.lead_charity,
+        survivor=gone,
+        merged=merged,
+        reason="The same person",
+        person_fields=snapshot(merged),
+    )
+    assert retention.apply_retention(TODAY) == {rule.pk: 1}
+    merged.refresh_from_db()
+    merge.refresh_from_db()
+    assert (merged.given_name, merged.family_name, merged.email) == ("Anonymised", "Person", "")
+    assert merged.date_of_birth == date(1985, 1, 1)
+    saved = merge.person_fields
+    assert (saved["given_name"], saved["family_name"], saved["email"]) == (
+        "Anonymised",
+        "Person",
+        "",
+    )
+    assert saved["date_of_birth"] == "1985-01-01"
+    assert saved["id"] == str(merged.pk)
 
 
 def test_anyone_with_open_support_anywhere_is_not_anonymised(cast, lead, make_person):

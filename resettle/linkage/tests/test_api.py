@@ -24,6 +24,26 @@ def test_an_admin_starts_a_run_and_follows_it(cast, api_as):
     assert detail.json()["partnership"] == str(cast.partnership.pk)
 
 
+def test_a_run_after_a_finished_one_links_new_records_unless_full_is_asked_for(
+    cast, make_person, api_as
+):
+    make_person(cast.caseworker, given_name="Daniel", family_name="Price")
+    api = api_as(cast.admin)
+    first = api.post(RUNS, {"full": False}).json()
+    assert first["kind"] == "full"
+    services.linkage_run_execute(run_id=first["id"])
+    finished = api.get(f"{RUNS}/{first['id']}").json()
+    assert (finished["state"], finished["records_linked"]) == ("done", 1)
+
+    second = api.post(RUNS, {}).json()
+    assert (second["kind"], second["based_on"]) == ("incremental", first["id"])
+    services.linkage_run_execute(run_id=second["id"])
+    assert api.get(f"{RUNS}/{second['id']}").json()["records_linked"] == 0
+
+    third = api.post(RUNS, {"full": True}).json()
+    assert (third["kind"], third["based_on"]) == ("full", None)
+
+
 def test_a_second_run_while_one_is_under_way_is_a_conflict(cast, api_as):
     api = api_as(cast.admin)
     assert api.post(RUNS, {}).status_code == 202

@@ -28,6 +28,28 @@ def test_link_people_links_and_export_links_writes_every_record(cast, make_perso
     assert AuditEvent.objects.filter(object_type="person_links").exists()
 
 
+def test_link_people_links_new_records_only_unless_asked_for_every_record(cast, make_person):
+    born = date(1980, 3, 4)
+    make_person(cast.caseworker, given_name="William", family_name="Smith", date_of_birth=born)
+    make_person(cast.probation, given_name="Bill", family_name="Smith", date_of_birth=born)
+    call_command("link_people", stdout=io.StringIO())
+    make_person(cast.housing, given_name="Billy", family_name="Smith", date_of_birth=born)
+
+    out = io.StringIO()
+    call_command("link_people", stdout=out)
+    assert "3 records, 1 people" in out.getvalue()
+    assert "incremental run, 1 records linked" in out.getvalue()
+
+    out = io.StringIO()
+    call_command("link_people", "--full", stdout=out)
+    assert "full run, 3 records linked" in out.getvalue()
+    assert list(LinkageRun.objects.order_by("created_at").values_list("kind", flat=True)) == [
+        "full",
+        "incremental",
+        "full",
+    ]
+
+
 def test_link_people_refuses_an_unknown_partnership(cast):
     with pytest.raises(CommandError, match="No partnership"):
         call_command("link_people", "--partnership", "Nowhere", stdout=io.StringIO())

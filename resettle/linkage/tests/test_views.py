@@ -11,7 +11,7 @@ from resettle.appointments.models import AppointmentState
 from resettle.appointments.tests.conftest import booked, tomorrow_at
 from resettle.cases.models import Case
 from resettle.linkage import services
-from resettle.linkage.models import LinkPair, PairDecision, PairStatus
+from resettle.linkage.models import LinkageRun, LinkPair, PairDecision, PairStatus, RunKind
 
 
 def _pair_for_review(cast, make_person):
@@ -147,3 +147,43 @@ def test_an_admin_starts_a_run_and_sees_it(cast, client_as):
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
     assert client.get(reverse("linkage:runs")).status_code == 200
+
+
+def test_after_a_finished_run_the_page_offers_new_and_changed_records_first(
+    cast, make_person, client_as
+):
+    make_person(cast.caseworker, given_name="Daniel", family_name="Price")
+    client = client_as(cast.admin)
+    page = client.get(reverse("linkage:runs")).content.decode()
+    assert "Link the records of" in page and "Link new and changed records" not in page
+    services.linkage_run_execute(
+        run_id=services.linkage_run_request(actor=cast.admin, partnership=cast.partnership).pk
+    )
+    page = client.get(reverse("linkage:runs")).content.decode()
+    assert "Link new and changed records of" in page
+    assert "Link every record of" in page
+
+    response = client.post(reverse("linkage:run_start"), {"partnership": cast.partnership.pk})
+    run = LinkageRun.objects.order_by("-created_at").first()
+    assert run.kind == RunKind.INCREMENTAL
+    services.linkage_run_execute(run_id=run.pk)
+    detail = client.get(response["Location"]).content.decode()
+    assert "Incremental: new and changed records" in detail
+    assert "building on the" in detail
+
+    response = client.post(
+        reverse("linkage:run_start"), {"partnership": cast.partnership.pk, "full": "1"}
+    )
+    assert LinkageRun.objects.order_by("-created_at").first().kind == RunKind.FULL
+
+
+@pytest.mark.parametrize("who", ["caseworker", "manager", "outsider"])
+def test_others_may_not_start_a_run(cast, client_as, who):
+    response = client_as(getattr(cast, who)).post(reverse("linkage:run_start"), {"full": "1"})
+    assert response.status_code == 403
+    assert not LinkageRun.objects.exists()
+
+
+def test_the_anonymous_are_sent_to_sign_in_to_start_a_run(db, client):
+    assert client.post(reverse("linkage:run_start"), {"full": "1"}).status_code == 302
+    assert not LinkageRun.objects.exists()

@@ -1,6 +1,7 @@
 """Every person record with its cluster from each partnership's latest finished linkage run, as
-CSV: person_id, organisation, source_id, cluster_id, match_weight. For the deployment's
-operators; audited, as the file says which records are the same person."""
+CSV: person_id, organisation, source_id (the organisation's own id for a record it imported,
+blank for others), cluster_id, match_weight. For the deployment's operators; audited, as the file
+says which records are the same person."""
 
 import csv
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from resettle.audit.models import AuditAction
 from resettle.audit.services import record_event
-from resettle.linkage.models import LinkageRun, PersonLink, RunState
+from resettle.linkage.models import LinkageRun, PersonLink, RunState, SourceRecord
 from resettle.partnerships.models import Partnership
 from resettle.people.models import WorkingRelationship
 
@@ -46,17 +47,24 @@ class Command(BaseCommand):
                     .distinct()
                 ):
                     organisations.setdefault(person_id, []).append(name)
+                # The organisation's own id for the record, where an import made it.
+                source_ids: dict[tuple[Any, str], str] = {}
+                for person_id, name, source_id in (
+                    SourceRecord.objects.filter(organisation__in=partnership.organisations.all())
+                    .order_by("source_id")
+                    .values_list("person_id", "organisation__name", "source_id")
+                ):
+                    source_ids.setdefault((person_id, name), source_id)
                 links = PersonLink.objects.filter(run=run).values_list(
                     "person_id", "cluster_id", "match_weight"
                 )
                 for person_id, cluster_id, weight in links.iterator(chunk_size=5_000):
-                    # source_id: the organisation's own id for the record, once imports keep one.
                     for organisation in organisations.get(person_id, [""]):
                         writer.writerow(
                             [
                                 person_id,
                                 organisation,
-                                "",
+                                source_ids.get((person_id, organisation), ""),
                                 cluster_id,
                                 "" if weight is None else f"{weight:.2f}",
                             ]

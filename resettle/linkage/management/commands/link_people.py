@@ -1,5 +1,8 @@
 """Link the person records of each partnership (or one): the same run the pages and the API
-start, here in the foreground, or handed to the task worker with --background."""
+start, here in the foreground, or handed to the task worker with --background. Only the records
+added or changed since the partnership's last finished run are linked, with its model, unless
+--full asks for every record and the model trained again (a partnership never linked is linked
+in full)."""
 
 from typing import Any
 
@@ -18,10 +21,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--background", action="store_true", help="Hand the runs to the task worker."
         )
-        # Every run is a full run today; kept so scripts can say so once incremental runs land.
-        parser.add_argument("--full", action="store_true", help="Link every record again.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Link every record again and train the model again (default: only the records "
+            "added or changed since the last finished run).",
+        )
 
-    def handle(self, *args: Any, partnership: str | None, background: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, partnership: str | None, background: bool, full: bool, **options: Any
+    ) -> None:
         partnerships = Partnership.objects.order_by("name")
         if partnership:
             partnerships = partnerships.filter(name=partnership)
@@ -30,7 +39,7 @@ class Command(BaseCommand):
         failed = False
         for each in partnerships:
             try:
-                run = services.linkage_run_request(actor=None, partnership=each)
+                run = services.linkage_run_request(actor=None, partnership=each, full=full)
             except services.RunUnderWay as error:
                 self.stderr.write(error.message)
                 failed = True
@@ -47,7 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{each.name}: {figures['records']:,} records, {figures['clusters']:,} people, "
                 f"{figures['linked']:,} pairs linked, {figures['review']:,} to review "
-                f"({figures['seconds']}s)."
+                f"({figures['seconds']}s); {run.get_kind_display().split(':')[0].lower()} run, "
+                f"{run.records_linked:,} records linked."
             )
         if failed:
             raise CommandError("Some partnerships were not linked.")

@@ -11,6 +11,7 @@ from resettle.access.tests.matrix.areas import (
     evaluation,
     linkage,
     mentoring,
+    merging,
     offending,
     openreferral,
     outcomes,
@@ -40,5 +41,6 @@ AREAS = (
     outcomes,
     reports,
     linkage,
+    merging,
     staff,
 )
