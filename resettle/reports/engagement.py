@@ -204,7 +204,7 @@ def engagement(
     sections.begin("Gate meetings")
     due, met = _gate_meetings(counter)
     sections.begin("Contact per person")
-    supported = counter.supported.count()
+    supported = counter.supported_count()
     contacts = counter.contacts_in.count() + counter.sessions_in.count()
     months = ((period.end - period.start).days + 1) / 30
     sections.begin("Length of support")

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from datetime import timedelta
 from statistics import median
 from typing import Any
+from uuid import UUID
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -184,10 +186,14 @@ class Counter:
         self.sessions_in = self.sessions.filter(
             session__starts_at__gte=self.first, session__starts_at__lt=self.after
         )
-        self.supported = Person.objects.filter(
-            Q(pk__in=self.contacts_in.values("person_id"))
-            | Q(pk__in=self.sessions_in.values("person_id"))
-        ).order_by()
+        # Who was supported, once each: one set the database builds from both sources, which
+        # every figure about them starts from (an OR of two lists would have it check everyone).
+        self.supported_ids = (
+            self.contacts_in.order_by()
+            .values_list("person_id")
+            .union(self.sessions_in.order_by().values_list("person_id"))
+        )
+        self.supported = Person.objects.filter(pk__in=self.supported_ids).order_by()
         self.referrals = (
             referrals.filter(created_at__gte=self.first, created_at__lt=self.after)
             .exclude(state=ReferralState.DRAFT)
@@ -241,30 +247,40 @@ class Counter:
             sessions = sessions.filter(service__pathways__icontains=f'"{self.filters.pathway}"')
         return sum(sessions.values_list("unregistered_headcount", flat=True))
 
-    def supported_by_organisation(self) -> dict[Any, int]:
-        return {
-            org: Person.objects.filter(
-                Q(pk__in=self.contacts_in.filter(organisation_id=org).values("person_id"))
-                | Q(
-                    pk__in=self.sessions_in.filter(session__service__organisation_id=org).values(
-                        "person_id"
-                    )
+    def supported_count(self) -> int:
+        return self.supported_ids.count()
+
+    def _over_pairs(self, select: str) -> list[tuple]:
+        """`select` over the distinct (person, organisation) pairs of the period's attended
+        contacts and sessions, as the table `pairs (person_id, organisation_id)`: counted in
+        the database, one pass whatever the number of organisations."""
+        pairs = (
+            self.contacts_in.order_by()
+            .values_list("person_id", "organisation_id")
+            .union(
+                self.sessions_in.order_by().values_list(
+                    "person_id", "session__service__organisation_id"
                 )
-            ).count()
-            for org in self.orgs
-        }
+            )
+        )
+        sql, params = pairs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(select.format(pairs=f"({sql}) AS pairs"), params)
+            return cursor.fetchall()
+
+    def supported_by_organisation(self) -> dict[Any, int]:
+        rows = self._over_pairs(
+            "SELECT organisation_id, COUNT(*) FROM {pairs} GROUP BY organisation_id"
+        )
+        counts = {_organisation_id(org): n for org, n in rows}
+        return {org: counts.get(org, 0) for org in self.orgs}
 
     def supported_by_more_than_one(self) -> int:
-        pairs = set(self.contacts_in.values_list("person_id", "organisation_id").distinct())
-        pairs |= set(
-            self.sessions_in.values_list(
-                "person_id", "session__service__organisation_id"
-            ).distinct()
+        rows = self._over_pairs(
+            "SELECT COUNT(*) FROM (SELECT person_id FROM {pairs} GROUP BY person_id "
+            "HAVING COUNT(*) > 1) AS several"
         )
-        organisations: dict[Any, int] = defaultdict(int)
-        for person_id, _ in pairs:
-            organisations[person_id] += 1
-        return sum(1 for n in organisations.values() if n > 1)
+        return rows[0][0]
 
     def days_to_first_contact(self) -> list[int]:
         first_contact = Subquery(
@@ -380,6 +396,11 @@ class Counter:
         return dict(rows)
 
 
+def _organisation_id(value: Any) -> UUID:
+    """An organisation's id as a raw query returns it: a UUID, or its hex text on SQLite."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
     """Two figures over the quarters up to the period's: two queries a quarter."""
     quarters: list[str] = []
@@ -392,7 +413,7 @@ def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
     for quarter in quarters:
         start, end = quarter_bounds(quarter)
         counter = Counter(scope, Period(start=start, end=min(end, period.end), quarter=quarter))
-        supported.append(Row(quarter, quarter, known(counter.supported.count())))
+        supported.append(Row(quarter, quarter, known(counter.supported_count())))
         received.append(Row(quarter, quarter, known(counter.referrals.count())))
     return (
         _breakdown("trend_people_supported", tuple(supported)),
@@ -432,7 +453,7 @@ def _people_supported(scope: Scope, counter: Counter) -> int:
         linked = distinct_people(partnership_id=scope.id, people=counter.supported)
         if linked is not None:
             return linked
-    return counter.supported.count()
+    return counter.supported_count()
 
 
 # The sections the return is counted in, in order; "By organisation" for a partnership only.
