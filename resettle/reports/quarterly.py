@@ -217,17 +217,27 @@ class Counter:
         )
 
     def secondary_beneficiaries(self) -> int:
-        leavers = CustodyPeriod.objects.values("person_id")
-        related = Relationship.objects.filter(
-            Q(person=OuterRef("pk"), related_person_id__in=leavers)
-            | Q(related_person=OuterRef("pk"), person_id__in=leavers)
+        # Each check looks up one person's custody by index: everyone with a custody record is
+        # most of the people at national scale, too many to list.
+        def leaver(field: str) -> Exists:
+            return Exists(CustodyPeriod.objects.filter(person_id=OuterRef(field)))
+
+        related_to_leaver = Relationship.objects.filter(person=OuterRef("pk")).filter(
+            leaver("related_person_id")
+        )
+        leaver_related_to = Relationship.objects.filter(related_person=OuterRef("pk")).filter(
+            leaver("person_id")
         )
         shares_home = HouseholdMember.objects.filter(
-            person=OuterRef("pk"), household__members__person_id__in=leavers
-        )
+            household__members__person=OuterRef("pk")
+        ).filter(leaver("person_id"))
         return (
-            self.supported.exclude(pk__in=leavers)
-            .filter(Exists(related) | Exists(shares_home))
+            self.supported.exclude(leaver("pk"))
+            .filter(
+                Exists(related_to_leaver.values("pk"))
+                | Exists(leaver_related_to.values("pk"))
+                | Exists(shares_home.values("pk"))
+            )
             .count()
         )
 

@@ -94,3 +94,42 @@ def test_the_partnership_return_counts_each_person_once_and_hides_small_numbers(
     ethnicity = {row.value: row.cell for row in shared.breakdown("ethnicity").rows}
     assert ethnicity["prefer_not_to_say"].shown == FEWER_THAN
     assert ethnicity["asian_chinese"].shown == "0"
+
+
+def test_a_secondary_beneficiary_is_family_or_household_of_someone_with_custody(cast, quarter):
+    from datetime import date
+
+    from resettle.custody.models import CustodyPeriod
+    from resettle.people.models import Household, HouseholdMember, Person, Relationship
+    from resettle.reports.quarterly import Counter
+
+    def person(name: str) -> Person:
+        return Person.objects.create(given_name=name, family_name="Secondary")
+
+    def custody(of: Person) -> None:
+        CustodyPeriod.objects.create(
+            person=of,
+            kind="remand",
+            start_date=date(2020, 1, 1),
+            establishment="HMP Northvale",
+            recorded_by=cast.prison.user,
+        )
+
+    leaver, other_leaver, home_leaver = person("Leaver"), person("Other"), person("Home")
+    for someone in (leaver, other_leaver, home_leaver):
+        custody(someone)
+    mother, son = person("Mother"), person("Son")
+    lodger, friend = person("Lodger"), person("Friend")
+    # Either side of a relationship may be the one recorded; a household shared is enough.
+    Relationship.objects.create(person=mother, related_person=leaver, kind="parent")
+    Relationship.objects.create(person=other_leaver, related_person=son, kind="parent")
+    home = Household.objects.create(name="Flat 2")
+    HouseholdMember.objects.create(household=home, person=lodger)
+    HouseholdMember.objects.create(household=home, person=home_leaver)
+    # A leaver related to another leaver is supported in their own right, not secondary.
+    Relationship.objects.create(person=leaver, related_person=other_leaver, kind="sibling")
+
+    counter = Counter(own_scope(cast.admin), quarter.period)
+    everyone = [leaver, other_leaver, home_leaver, mother, son, lodger, friend]
+    counter.supported = Person.objects.filter(pk__in=[p.pk for p in everyone])
+    assert counter.secondary_beneficiaries() == 3
