@@ -68,6 +68,12 @@ class Contact(TimestampedModel):
             models.Index(fields=["person", "happened_at"]),
             models.Index(fields=["case", "happened_at"]),
             models.Index(fields=["organisation", "happened_at"]),
+            # Reports: the attended contacts of an organisation in a period, and who they were
+            # with, read from the index alone.
+            models.Index(
+                fields=["organisation", "outcome", "happened_at", "person"],
+                name="contact_org_attended_idx",
+            ),
         ]
 
     def __str__(self) -> str:
