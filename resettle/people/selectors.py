@@ -517,7 +517,14 @@ def _suitability_alerts(person: Person, url: str) -> list[Alert]:
 
 def _consent_alert(actor: Membership | None, person: Person, url: str) -> Alert | None:
     """Said when none of the person's consents is current: sharing that rests on consent stops."""
-    latest = consent_list(actor=actor, person=person).first()
+    # Only the dates: the banner names no one and no organisation.
+    latest = (
+        consent_list(actor=actor, person=person)
+        .select_related(None)
+        .prefetch_related(None)
+        .only("given_on", "expires_on", "withdrawn_on")
+        .first()
+    )
     # `status` is annotated by the consent selectors, from the same dates as the policy.
     status = getattr(latest, "status", None)
     if latest is None or status == ConsentStatus.CURRENT:
