@@ -29,6 +29,21 @@ def _offer_quarters(form: forms.Form, today: date) -> None:
     form.fields["quarter"].initial = quarter_of(today)
 
 
+def _clean_period(form: forms.Form, data: dict[str, Any], today: date) -> None:
+    """The period the quarter or dates give, in `data["period"]`; problems beside their fields."""
+    try:
+        data["period"] = period_of(
+            quarter=data.get("quarter"),
+            start=data.get("start"),
+            end=data.get("end"),
+            today=today,
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                form.add_error(field, message)
+
+
 class ReportForm(GovukForm):
     scope = forms.ChoiceField(label="Whose figures", required=False)
     # Any well-formed quarter is accepted (an API client or bookmark may ask for an older one);
@@ -95,17 +110,7 @@ class ReportForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        try:
-            data["period"] = period_of(
-                quarter=data.get("quarter"),
-                start=data.get("start"),
-                end=data.get("end"),
-                today=self.today,
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    self.add_error(field, message)
+        _clean_period(self, data, self.today)
         scope = self.scopes.get(data.get("scope", ""))
         if scope is not None:
             try:
@@ -151,17 +156,7 @@ class PeriodForm(GovukForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        try:
-            data["period"] = period_of(
-                quarter=data.get("quarter"),
-                start=data.get("start"),
-                end=data.get("end"),
-                today=self.today,
-            )
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
-                    self.add_error(field, message)
+        _clean_period(self, data, self.today)
         return data
 
     def period(self) -> Period | None:
