@@ -3,6 +3,7 @@ parent's own consent shares their release and licence dates with the organisatio
 their family, and nothing else. A safeguarding lead who breaks glass on someone's family
 information is told who their relatives are."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -85,7 +86,7 @@ def test_without_the_parents_consent_nothing_of_them_shows(cast, family):
 
     body = _family_view(cast.family, child)
 
-    assert "Dean" not in body and "HMP Northshire" not in body
+    assert not re.search(r"\bDean\b", body) and "HMP Northshire" not in body
     assert "Not shared with your organisation" in body
 
 
@@ -125,7 +126,7 @@ def test_a_relative_who_wants_no_contact_is_never_reached(cast, family):
 
     body = _family_view(cast.family, child)
 
-    assert "Dean" not in body and "No contact wanted" in body
+    assert not re.search(r"\bDean\b", body) and "No contact wanted" in body
 
 
 def test_the_family_link_does_not_open_the_parents_record(client_as, api_as, cast, family):
@@ -171,7 +172,7 @@ def test_a_childs_dates_are_not_shared_through_the_family_beyond_family_services
 
     body = _family_view(cast.caseworker, mother)
 
-    assert "Sam" not in body and "Eastgate" not in body
+    assert not re.search(r"\bSam\b", body) and "Eastgate" not in body
 
 
 def test_break_glass_on_family_information_names_the_relatives(cast, make_person):
