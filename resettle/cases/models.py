@@ -82,7 +82,14 @@ class Case(TimestampedModel):
         indexes = [
             models.Index(fields=["organisation", "state"]),
             models.Index(fields=["worker", "state"]),
-            models.Index(fields=["mentor", "state"]),
+            # Partial, so the planner's statistics count only mentored cases: most cases have
+            # no mentor, and counting their nulls made a mentor look like thousands of cases,
+            # so SQLite read the whole organisation's cases for a worker's own ones.
+            models.Index(
+                fields=["mentor", "state"],
+                condition=Q(mentor__isnull=False),
+                name="case_mentor_state_idx",
+            ),
         ]
 
     def __str__(self) -> str:

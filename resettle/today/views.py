@@ -17,6 +17,14 @@ NO_CASELOAD = (
     "Your role has no caseload of its own: today and caseload pages are for caseworkers, "
     "referrers, coordinators and peer mentors."
 )
+# The today page shows the first few of each long list, and the rest when asked (?all=<list>).
+LONG_LIST = 10
+LONG_LISTS = {
+    "overdue_tasks": "overdue-tasks",
+    "reviews_due": "reviews-due",
+    "outcomes_due": "outcomes-due",
+    "no_contact": "no-contact",
+}
 CASELOAD_TABLE = Table(
     Column("name", "Person"),
     Column("state", "State"),
@@ -37,11 +45,29 @@ def today_view(request: AuthenticatedRequest) -> HttpResponse:
     days = selectors.DEFAULT_NO_CONTACT_DAYS
     if form.is_bound and form.is_valid() and form.cleaned_data["days"]:
         days = form.cleaned_data["days"]
-    return render(
-        request,
-        "today/today.html",
-        {"today": selectors.today_for(actor=actor, no_contact_days=days), "form": form},
-    )
+    today = selectors.today_for(actor=actor, no_contact_days=days)
+    expanded = sorted(set(request.GET.getlist("all")) & LONG_LISTS.keys())
+    context = {"today": today, "shown": _shown(request, today, expanded), "expanded": expanded}
+    return render(request, "today/today.html", context | {"form": form})
+
+
+def _shown(
+    request: AuthenticatedRequest, today: selectors.Today, expanded: list[str]
+) -> dict[str, dict[str, object]]:
+    """Each long list cut to its first LONG_LIST items unless the query asks for all of it, with
+    how many are hidden and the address that shows them."""
+    shown = {}
+    for name, anchor in LONG_LISTS.items():
+        items = getattr(today, name)
+        whole = name in expanded or len(items) <= LONG_LIST
+        query = request.GET.copy()
+        query.setlist("all", sorted({*expanded, name}))
+        shown[name] = {
+            "items": items if whole else items[:LONG_LIST],
+            "hidden": 0 if whole else len(items) - LONG_LIST,
+            "more": f"?{query.urlencode()}#{anchor}",
+        }
+    return shown
 
 
 @require_GET
