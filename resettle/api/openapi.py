@@ -53,6 +53,12 @@ class ResettleAPI(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
-        return as_published(
-            super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        )
+        """Made once per process and address: the schema follows from the code alone, and
+        making it takes longer than any page (a fifth of a second)."""
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        made = self.__dict__.setdefault("_published_schemas", {})
+        if key not in made:
+            made[key] = as_published(
+                super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+            )
+        return made[key]
