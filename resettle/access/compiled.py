@@ -14,6 +14,7 @@ given (a table name, `T3` or a subquery's `U0`) can never be shadowed by one of 
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, QuerySet
@@ -56,6 +57,28 @@ def compile_subquery(
     if sql.count(OUTER) != 1:
         raise ValueError("The compiled subquery must refer to the outer person exactly once.")
     return sql, tuple(params)
+
+
+# Compiled subqueries shared between requests, by the shape of the principal that made them (see
+# `Principal.shape`): the same SQL serves every request of every principal of that shape.
+SHARED_LIMIT = 2048
+_shared: dict[tuple, tuple[str, tuple] | None] = {}
+
+
+def shared_compiled(
+    key: tuple, compile_now: Callable[[], tuple[str, tuple] | None]
+) -> tuple[str, tuple] | None:
+    """The compiled subquery kept under `key`, compiled now if no request has yet. Under test
+    every use compiles afresh and must match what is kept, so a rule that came to rest on
+    something the shape leaves out fails the tests rather than serving stale SQL."""
+    if key not in _shared or settings.ENVIRONMENT == "test":
+        compiled = compile_now()
+        if key in _shared and _shared[key] != compiled:
+            raise AssertionError(f"The shape {key!r} does not decide its SQL: add what it rests on")
+        if len(_shared) >= SHARED_LIMIT:
+            _shared.clear()
+        _shared[key] = compiled
+    return _shared[key]
 
 
 class CompiledExists(Expression):

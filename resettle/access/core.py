@@ -26,7 +26,7 @@ from resettle.access.categories import (
     NEVER_SHARED_BEYOND,
     WITH_WORKING_RELATIONSHIP,
 )
-from resettle.access.compiled import CompiledExists, compile_subquery
+from resettle.access.compiled import CompiledExists, compile_subquery, shared_compiled
 from resettle.access.models import BreakGlassAccess
 from resettle.access.principals import (
     ANONYMOUS,
@@ -154,10 +154,17 @@ class Access:
             queryset, column = behind, "person_id"
         else:
             queryset, column = people, "id"
-        return self._kept(
-            ("compiled", key, connection.alias),
-            lambda: compile_subquery(queryset, column, connection),
-        )
+
+        def work_out() -> tuple[str, tuple] | None:
+            shape = self.principal.shape(key[-1])
+            if shape is None:
+                return compile_subquery(queryset, column, connection)
+            return shared_compiled(
+                (shape, key, column, connection.alias),
+                lambda: compile_subquery(queryset, column, connection),
+            )
+
+        return self._kept(("compiled", key, connection.alias), work_out)
 
     def can_view_person(self, person: Person, on: date | None = None) -> bool:
         on = on or date.today()

@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 from django.db.models import Exists, OuterRef, Q
 
-from resettle.access import core
+from resettle.access import compiled, core
 from resettle.access.categories import Category
 from resettle.access.compiled import CompiledExists
 from resettle.access.core import Access, about, people_visible_to, people_with_category
 from resettle.people.models import Identifier, Person, WorkingRelationship
+from resettle.people.tests.sharing import make_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,59 @@ def test_the_compiled_subquery_is_part_of_the_one_query_not_a_list_of_ids(
         list(Identifier.objects.filter(about(people_visible_to(access))))
     (query,) = queries
     assert "EXISTS" in query["sql"].upper()
+
+
+def _compiles(monkeypatch) -> list:
+    calls: list = []
+    real = core.compile_subquery
+
+    def counted(*args):
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(core, "compile_subquery", counted)
+    return calls
+
+
+def test_later_requests_of_the_same_shape_use_the_sql_compiled_before(
+    cast, people, monkeypatch, settings
+):
+    settings.ENVIRONMENT = "production"
+    compiled._shared.clear()
+    calls = _compiles(monkeypatch)
+    for _ in range(3):
+        access = Access.for_request(cast.caseworker)
+        assert Identifier.objects.filter(about(people_visible_to(access))).count() == 2
+    assert len(calls) == 1
+    # Another organisation, another shape: its own SQL, its own people.
+    housing = Access.for_request(cast.housing)
+    assert Identifier.objects.filter(about(people_visible_to(housing))).count() == 2
+    assert len(calls) == 2
+
+
+def test_a_change_to_what_the_sql_rests_on_makes_a_new_shape(cast, people, make_person, settings):
+    settings.ENVIRONMENT = "production"
+    compiled._shared.clear()
+    before = Access.for_request(cast.caseworker).principal.shape(date.today())
+    make_agreement(
+        cast.partnership,
+        owner=cast.probation_unit,
+        categories=[Category.CUSTODY],
+        organisations=[cast.lead_charity],
+    )
+    after = Access.for_request(cast.caseworker).principal.shape(date.today())
+    assert before != after
+    cast.caseworker.role = "peer_mentor"
+    assert Access.for_request(cast.caseworker).principal.shape(date.today()) != after
+
+
+def test_under_test_a_shape_that_does_not_decide_its_sql_fails(cast, people):
+    access = Access.for_request(cast.caseworker)
+    list(Identifier.objects.filter(about(people_visible_to(access))))
+    key = next(iter(compiled._shared))
+    compiled._shared[key] = ("SELECT 1 WHERE %s", (1,))
+    with pytest.raises(AssertionError, match="does not decide its SQL"):
+        list(
+            Identifier.objects.filter(about(people_visible_to(Access.for_request(cast.caseworker))))
+        )
+    compiled._shared.clear()
