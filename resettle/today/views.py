@@ -47,7 +47,12 @@ def today_view(request: AuthenticatedRequest) -> HttpResponse:
         days = form.cleaned_data["days"]
     today = selectors.today_for(actor=actor, no_contact_days=days)
     expanded = sorted(set(request.GET.getlist("all")) & LONG_LISTS.keys())
-    context = {"today": today, "shown": _shown(request, today, expanded), "expanded": expanded}
+    context = {
+        "today": today,
+        "shown": _shown(request, today, expanded),
+        "expanded": expanded,
+        "records_to_fix": policy.can_view_records_to_fix(actor),
+    }
     return render(request, "today/today.html", context | {"form": form})
 
 

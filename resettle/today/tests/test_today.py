@@ -141,6 +141,15 @@ def test_a_long_list_shows_its_first_ten_and_the_rest_when_asked(client, cast, m
     assert odd.status_code == 200 and "Quiet10" not in odd.content.decode()
 
 
+def test_the_today_page_links_to_the_records_to_fix_for_those_who_fix_them(client, cast):
+    records = reverse("reports:data_quality_records")
+    client.force_login(cast.caseworker.user)
+    assert f'href="{records}"' in client.get(reverse("today:today")).content.decode()
+    # A peer mentor fixes no organisation's records: no link.
+    client.force_login(cast.mentor.user)
+    assert f'href="{records}"' not in client.get(reverse("today:today")).content.decode()
+
+
 def test_aggregate_roles_have_no_today_or_caseload(client, cast):
     client.force_login(cast.analyst.user)
     assert client.get(reverse("today:today")).status_code == 403
