@@ -19,7 +19,7 @@ from resettle.core.exceptions import PermissionDenied
 from resettle.core.http import ApiRequest
 from resettle.core.pathways import Pathway
 from resettle.reports import selectors
-from resettle.reports.figures import Cell, Report, Scope
+from resettle.reports.figures import Cell, Filters, Report, Scope
 from resettle.reports.kinds import (
     DATA_QUALITY,
     DEMAND_AND_CAPACITY,
@@ -71,10 +71,29 @@ class ReportPeriod(ApiSchema):
     to_date: bool = Field(description="The quarter has not ended: figures run to today.")
 
 
+class NamedFilter(ApiSchema):
+    id: UUID
+    name: str
+
+
+class PathwayFilter(ApiSchema):
+    value: Pathway
+    label: str
+
+
+class ReportFilters(ApiSchema):
+    """What the figures were narrowed to within the scope: null where they were not."""
+
+    service: NamedFilter | None
+    programme: NamedFilter | None
+    pathway: PathwayFilter | None
+
+
 class ReportScope(ApiSchema):
     kind: ScopeKind
     id: UUID
     name: str
+    filters: ReportFilters
 
 
 class ReportCell(ApiSchema):
@@ -133,6 +152,20 @@ def _cell(cell: Cell) -> dict:
     return {"count": cell.count, "suppressed": cell.suppressed, "shown": cell.shown}
 
 
+def _filters(filters: Filters) -> ReportFilters:
+    return ReportFilters(
+        service=NamedFilter(id=UUID(filters.service_id), name=filters.service_name)
+        if filters.service_id
+        else None,
+        programme=NamedFilter(id=UUID(filters.programme_id), name=filters.programme_name)
+        if filters.programme_id
+        else None,
+        pathway=PathwayFilter(value=Pathway(filters.pathway), label=filters.pathway_name)
+        if filters.pathway
+        else None,
+    )
+
+
 def _content(report: Report) -> dict:
     return dict(
         period=ReportPeriod(
@@ -145,6 +178,7 @@ def _content(report: Report) -> dict:
             kind=cast(ScopeKind, report.scope.kind),
             id=UUID(report.scope.id),
             name=report.scope.name,
+            filters=_filters(report.scope.filters),
         ),
         exact=report.exact,
         small_numbers=report.suppression_note,

@@ -91,6 +91,11 @@ def test_the_api_takes_the_same_filters(api_as, cast, quarter):
 
     assert response.status_code == 200
     assert response.json()["figures"]["people_supported"]["count"] == 5
+    assert response.json()["scope"]["filters"] == {
+        "service": None,
+        "programme": None,
+        "pathway": {"value": "accommodation", "label": "Accommodation"},
+    }
     bad = api_as(cast.admin).get("/api/v1/reports/quarterly-return", {"service": "not-a-uuid"})
     assert bad.status_code == 400
 
@@ -241,6 +246,10 @@ def test_the_api_takes_a_programme(api_as, cast, quarter, programme):
     )
 
     assert response.status_code == 200
+    assert response.json()["scope"]["filters"]["programme"] == {
+        "id": str(programme.pk),
+        "name": f"{programme.name} ({programme.service.name})",
+    }
     body = response.json()["figures"]
     assert body["sessions_attended"]["count"] == 1
     assert body["referrals_received"]["count"] == 1
