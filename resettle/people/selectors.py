@@ -565,6 +565,8 @@ def person_summary(
         .select_related("organisation", "worker", "mentor")
         .order_by("organisation__name", "-opened_on", "pk")
     )
+    for case in live_cases:
+        case.person = person  # each is theirs: asking for it again would cost a query
     tasks = list(
         task_list(actor=actor, person=person, state=TaskState.TO_DO).select_related(
             "assigned_to", "case__organisation"

@@ -22,7 +22,6 @@ from resettle.access.categories import Category
 from resettle.access.rules import merging as merging_rules
 from resettle.accounts.models import Membership
 from resettle.audit.services import record_read
-from resettle.contacts.services import recordable_cases
 from resettle.core.http import AuthenticatedRequest
 from resettle.people import services
 from resettle.people.categories import (
@@ -216,7 +215,9 @@ def person_detail_view(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
             "previous_addresses": [a for a in addresses if a.to_date and a.to_date < today],
             "can_edit": policy.can_edit_person(actor, person),
             # The page's main action for whoever works with them, a mentor above all.
-            "can_log_contact": bool(recordable_cases(actor, person)),
+            "can_log_contact": any(
+                policy.can_record_contact(actor, case) for case in summary.live_cases
+            ),
         },
     )
 
