@@ -200,6 +200,8 @@ def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CON
     result.sessions = list(session_list(actor=actor, on=on))
     result.releases.sort(key=lambda c: c.release_on or on)
     result.reviews_due.sort(key=lambda c: c.next_review_on or on)
+    # Longest without contact first (never seen first of all), as the page shows only the first.
+    result.no_contact.sort(key=lambda c: (c.last_contact is not None, c.last_contact or now))
     return result
 
 
