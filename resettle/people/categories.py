@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from resettle.access import policy, registry
 from resettle.access.categories import Category
 from resettle.accounts.models import Membership
-from resettle.people.models import Identifier
+from resettle.people.models import Identifier, Person
 
 PERSON_FIELDS: dict[str, Category] = {
     name: placed
@@ -27,10 +27,10 @@ def person_fields_in(categories: frozenset[str] | set[str], fields: list[str]) -
 
 
 def _shared_ids(actor: Membership | None, category: str, person_ids) -> set:
+    # Through `about`, so the people with the category are the SQL the request already compiled.
+    with_category = policy.about(policy.people_with_category(actor, category), "pk")
     return set(
-        policy.people_with_category(actor, category)
-        .filter(pk__in=list(person_ids))
-        .values_list("pk", flat=True)
+        Person.objects.filter(with_category, pk__in=list(person_ids)).values_list("pk", flat=True)
     )
 
 
