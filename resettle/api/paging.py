@@ -20,6 +20,9 @@ from resettle.api.errors import ApiProblem
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 COUNT_LIMIT = 10_000
+# No list has rows this far in, and the databases cannot be asked for them: an offset is a 64-bit
+# integer in SQLite and PostgreSQL alike.
+MAX_OFFSET = 2**62
 
 
 class PageParams(ApiSchema):
@@ -80,7 +83,7 @@ def paginate(
     `count`, when the caller knows how many items there are more cheaply than counting the
     queryset (e.g. from an index), saves that query; it must be the exact number."""
     start = (params.page - 1) * params.page_size
-    rows = list(items[start : start + params.page_size + 1])
+    rows = list(items[start : start + params.page_size + 1]) if start < MAX_OFFSET else []
     if count is None:
         count, exact = _bounded_count(items)
     else:

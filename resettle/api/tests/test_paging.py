@@ -46,6 +46,14 @@ def test_a_page_past_the_end_names_the_last_page(api_as, cast):
     assert "There is no page 4; the last is 3." in response.json()["detail"]
 
 
+def test_a_page_beyond_what_a_database_can_count_is_past_the_end_too(api_as, cast):
+    huge = 138804224262309789696  # its offset is past a 64-bit integer
+    response = api_as(cast.caseworker).get(ORGANISATIONS, {"page_size": 49, "page": huge})
+
+    assert response.status_code == 404
+    assert f"There is no page {huge}; the last is 1." in response.json()["detail"]
+
+
 def test_the_page_size_is_bounded(api_as, cast):
     response = api_as(cast.caseworker).get(ORGANISATIONS, {"page_size": 101})
 
