@@ -15,6 +15,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     Min,
     OuterRef,
     Q,
@@ -353,8 +354,10 @@ class Counter:
         return counts
 
     def areas(self) -> dict[str, int]:
+        # The latest current address; one without a date counts as older than any with one
+        # (databases disagree where NULLs sort unless told).
         current = Address.objects.filter(person=OuterRef("pk"), to_date__isnull=True).order_by(
-            "-from_date", "-created_at"
+            F("from_date").desc(nulls_last=True), "-created_at"
         )
         rows = (
             self.supported.annotate(
@@ -411,16 +414,21 @@ def _organisation_id(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
-    """Two figures over the quarters up to the period's: two queries a quarter."""
+def trend_quarters(period: Period) -> list[str]:
+    """The quarters a trend covers: the period's and the three before it, oldest first."""
     quarters: list[str] = []
     day = period.end
     for _ in range(TREND_QUARTERS):
         quarter = quarter_of(day)
         quarters.insert(0, quarter)
         day = quarter_bounds(quarter)[0] - timedelta(days=1)
+    return quarters
+
+
+def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
+    """Two figures over the quarters up to the period's: two queries a quarter."""
     supported, received = [], []
-    for quarter in quarters:
+    for quarter in trend_quarters(period):
         start, end = quarter_bounds(quarter)
         counter = Counter(scope, Period(start=start, end=min(end, period.end), quarter=quarter))
         supported.append(Row(quarter, quarter, known(counter.supported_count())))
