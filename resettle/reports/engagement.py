@@ -204,8 +204,9 @@ def engagement(
     sections.begin("Gate meetings")
     due, met = _gate_meetings(counter)
     sections.begin("Contact per person")
-    supported = counter.supported_count()
-    contacts = counter.contacts_in.count() + counter.sessions_in.count()
+    with counter.staged():
+        supported = counter.supported_count()
+        contacts = sum(counter.attended())
     months = ((period.end - period.start).days + 1) / 30
     sections.begin("Length of support")
     closed = SupportCase.objects.filter(

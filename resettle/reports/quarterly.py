@@ -2,7 +2,8 @@
 every quarter, counted in the database, with every figure's definition beside it."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from statistics import median
 from typing import Any
@@ -21,8 +22,11 @@ from django.db.models import (
     Q,
     Subquery,
     When,
+    Window,
 )
 from django.db.models import Value as V
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from resettle.accounts.models import Organisation
@@ -50,6 +54,7 @@ from resettle.reports.figures import (
     unknowable,
 )
 from resettle.reports.periods import Period, quarter_bounds, quarter_of, start_of
+from resettle.reports.staging import Table, staged, without_jit
 
 KIND = "quarterly-return"
 TITLE = "Quarterly return"
@@ -137,6 +142,13 @@ AGE_BANDS = (
 )
 NO_FIXED_ABODE = "no_fixed_abode"
 DEMOGRAPHICS = ("sex", "gender_identity", "ethnicity", "disability")
+REFERRAL_GROUPS = ("pathway", "referring_organisation__name", "state", "service__organisation_id")
+
+
+PAIRS = (
+    "SELECT person_id, org AS organisation_id, SUM(is_contact) AS contacts, "
+    "SUM(is_session) AS sessions FROM ({seen}) AS seen GROUP BY person_id, org"
+)
 
 
 class Counter:
@@ -195,11 +207,52 @@ class Counter:
             .union(self.sessions_in.order_by().values_list("person_id"))
         )
         self.supported = Person.objects.filter(pk__in=self.supported_ids).order_by()
+        self.tables: dict[str, str] = {}
         self.referrals = (
             referrals.filter(created_at__gte=self.first, created_at__lt=self.after)
             .exclude(state=ReferralState.DRAFT)
             .order_by()
         )
+
+    @contextmanager
+    def staged(self) -> Iterator[None]:
+        """While the block runs, the period's attended (person, organisation) pairs, with how
+        many contacts and session marks each had, and the people supported are kept in tables
+        (`self.tables`), worked out once for every figure that starts from them."""
+        contacts = self.contacts_in.order_by().annotate(
+            org=F("organisation_id"), is_contact=V(1), is_session=V(0)
+        )
+        sessions = self.sessions_in.order_by().annotate(
+            org=F("session__service__organisation_id"), is_contact=V(0), is_session=V(1)
+        )
+        columns = ("person_id", "org", "is_contact", "is_session")
+        seen = contacts.values_list(*columns).union(sessions.values_list(*columns), all=True)
+        sql, params = seen.query.sql_with_params()
+        # Braces are doubled: staged() reads {name} in the SQL as an earlier table.
+        pairs = PAIRS.format(seen=sql.replace("{", "{{").replace("}", "}}"))
+        with staged(
+            pairs=Table(pairs, params, key=("person_id", "organisation_id")),
+            supported=Table("SELECT DISTINCT person_id FROM {pairs}", key=("person_id",)),
+        ) as tables:
+            self.tables = tables
+            table = tables["supported"]  # a name staged() made, not input
+            people = RawSQL(f"SELECT person_id FROM {table}", ())  # noqa: S608, S611
+            self.supported = Person.objects.filter(pk__in=people).order_by()
+            try:
+                yield
+            finally:
+                self.tables = {}
+
+    def _select(self, sql: str) -> list[tuple]:
+        """`sql` over the staged tables, named in it as {pairs} and {supported}."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(**self.tables))
+            return cursor.fetchall()
+
+    def attended(self) -> tuple[int, int]:
+        """Attended contacts and attended session marks in the period."""
+        contacts, sessions = self._select("SELECT SUM(contacts), SUM(sessions) FROM {pairs}")[0]
+        return int(contacts or 0), int(sessions or 0)
 
     def new_starts(self) -> int:
         # Correlated: an index lookup per person supported, not a list of everyone seen before.
@@ -232,15 +285,23 @@ class Counter:
         shares_home = HouseholdMember.objects.filter(
             household__members__person=OuterRef("pk")
         ).filter(leaver("person_id"))
-        return (
-            self.supported.exclude(leaver("pk"))
-            .filter(
-                Exists(related_to_leaver.values("pk"))
-                | Exists(leaver_related_to.values("pk"))
-                | Exists(shares_home.values("pk"))
+        # The few supported who have no custody record of their own are found first and kept,
+        # so the three checks run for them alone: in one query the database would run them for
+        # every person supported before ruling out those with custody.
+        own = self.supported.exclude(leaver("pk")).values("id")
+        sql, params = own.query.sql_with_params()
+        with staged(family=Table(sql, params, key=("id",))) as tables:
+            family = tables["family"]  # a name staged() made, not input
+            people = RawSQL(f"SELECT id FROM {family}", ())  # noqa: S608, S611
+            return (
+                Person.objects.filter(pk__in=people)
+                .filter(
+                    Exists(related_to_leaver.values("pk"))
+                    | Exists(leaver_related_to.values("pk"))
+                    | Exists(shares_home.values("pk"))
+                )
+                .count()
             )
-            .count()
-        )
 
     def unregistered_headcount(self) -> int:
         sessions = Session.objects.filter(
@@ -259,35 +320,17 @@ class Counter:
         return sum(sessions.values_list("unregistered_headcount", flat=True))
 
     def supported_count(self) -> int:
-        return self.supported_ids.count()
-
-    def _over_pairs(self, select: str) -> list[tuple]:
-        """`select` over the distinct (person, organisation) pairs of the period's attended
-        contacts and sessions, as the table `pairs (person_id, organisation_id)`: counted in
-        the database, one pass whatever the number of organisations."""
-        pairs = (
-            self.contacts_in.order_by()
-            .values_list("person_id", "organisation_id")
-            .union(
-                self.sessions_in.order_by().values_list(
-                    "person_id", "session__service__organisation_id"
-                )
-            )
-        )
-        sql, params = pairs.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(select.format(pairs=f"({sql}) AS pairs"), params)
-            return cursor.fetchall()
+        return self._select("SELECT COUNT(*) FROM {supported}")[0][0]
 
     def supported_by_organisation(self) -> dict[Any, int]:
-        rows = self._over_pairs(
+        rows = self._select(
             "SELECT organisation_id, COUNT(*) FROM {pairs} GROUP BY organisation_id"
         )
         counts = {_organisation_id(org): n for org, n in rows}
         return {org: counts.get(org, 0) for org in self.orgs}
 
     def supported_by_more_than_one(self) -> int:
-        rows = self._over_pairs(
+        rows = self._select(
             "SELECT COUNT(*) FROM (SELECT person_id FROM {pairs} GROUP BY person_id "
             "HAVING COUNT(*) > 1) AS several"
         )
@@ -354,20 +397,31 @@ class Counter:
         return counts
 
     def areas(self) -> dict[str, int]:
-        # The latest current address; one without a date counts as older than any with one
-        # (databases disagree where NULLs sort unless told).
-        current = Address.objects.filter(person=OuterRef("pk"), to_date__isnull=True).order_by(
-            F("from_date").desc(nulls_last=True), "-created_at"
+        # Each person's latest current address, numbered in one pass over the current addresses
+        # of the people supported (a look-up per person and field took several at national
+        # scale). One without a date counts as older than any with one (databases disagree
+        # where NULLs sort unless told).
+        latest = Window(
+            RowNumber(),
+            partition_by=[F("person_id")],
+            order_by=[F("from_date").desc(nulls_last=True), F("created_at").desc()],
         )
-        rows = (
-            self.supported.annotate(
-                postcode=Subquery(current.values("postcode")[:1]),
-                address_kind=Subquery(current.values("kind")[:1]),
-            )
-            .values_list("postcode", "address_kind")
-            .annotate(n=Count("pk"))
+        current = (
+            Address.objects.filter(person__in=self.supported, to_date__isnull=True)
+            .annotate(number=latest)
+            .values_list("postcode", "kind", "number")
             .order_by()
         )
+        sql, params = current.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT postcode, kind, COUNT(*) FROM ({sql}) AS latest "  # noqa: S608
+                "WHERE number = 1 GROUP BY postcode, kind",
+                params,
+            )
+            rows = cursor.fetchall()
+        homeless = self.supported.count() - sum(n for _, _, n in rows)
+        rows.append(("", "", homeless))
         districts: dict[str, int] = defaultdict(int)
         for postcode, kind, n in rows:
             if kind == NO_FIXED_ABODE:
@@ -378,11 +432,15 @@ class Counter:
                 districts[NOT_RECORDED] += n
         return dict(districts)
 
-    def referral_groups(self, field: str) -> dict[Any, int]:
-        return {
-            value: n
-            for value, n in self.referrals.values_list(field).annotate(n=Count("pk")).order_by()
-        }
+    def referral_groups(self) -> dict[str, dict[Any, int]]:
+        """Referrals received counted by each of REFERRAL_GROUPS, from one query grouped by all
+        of them at once (a few hundred groups, summed here)."""
+        counts: dict[str, dict[Any, int]] = {field: defaultdict(int) for field in REFERRAL_GROUPS}
+        groups = self.referrals.values_list(*REFERRAL_GROUPS).annotate(n=Count("pk")).order_by()
+        for *values, n in groups:
+            for field, value in zip(REFERRAL_GROUPS, values, strict=True):
+                counts[field][value] += n
+        return counts
 
     def outcomes(self) -> dict[str, int]:
         end = self.period.end
@@ -425,14 +483,21 @@ def trend_quarters(period: Period) -> list[str]:
     return quarters
 
 
-def _trend(scope: Scope, period: Period) -> tuple[Breakdown, Breakdown]:
-    """Two figures over the quarters up to the period's: two queries a quarter."""
+def _trend(scope: Scope, period: Period, counted: tuple[int, int]) -> tuple[Breakdown, Breakdown]:
+    """Two figures over the quarters up to the period's: two queries a quarter, but none for
+    a quarter that is the period itself, whose (people supported, referrals received) were
+    `counted` already."""
     supported, received = [], []
     for quarter in trend_quarters(period):
         start, end = quarter_bounds(quarter)
-        counter = Counter(scope, Period(start=start, end=min(end, period.end), quarter=quarter))
-        supported.append(Row(quarter, quarter, known(counter.supported_count())))
-        received.append(Row(quarter, quarter, known(counter.referrals.count())))
+        end = min(end, period.end)
+        if (start, end) == (period.start, period.end):
+            people, referrals = counted
+        else:
+            counter = Counter(scope, Period(start=start, end=end, quarter=quarter))
+            people, referrals = counter.supported_ids.count(), counter.referrals.count()
+        supported.append(Row(quarter, quarter, known(people)))
+        received.append(Row(quarter, quarter, known(referrals)))
     return (
         _breakdown("trend_people_supported", tuple(supported)),
         _breakdown("trend_referrals_received", tuple(received)),
@@ -495,10 +560,18 @@ def quarterly_return(
     sections = Sections(progress, [s for s in SECTIONS if partnership or s != BY_ORGANISATION])
     sections.begin("Referrals, contacts and sessions")
     counter = Counter(scope, period)
+    with without_jit(), counter.staged():
+        return _quarterly_return(counter, scope, period, exact, sections)
+
+
+def _quarterly_return(
+    counter: Counter, scope: Scope, period: Period, exact: bool, sections: Sections
+) -> Report:
+    partnership = scope.kind == "partnership"
     names = dict(Organisation.objects.filter(pk__in=counter.orgs).values_list("pk", "name"))
-    referrals = counter.referrals.count()
-    contacts = counter.contacts_in.count()
-    sessions = counter.sessions_in.count()
+    referral_groups = counter.referral_groups()
+    referrals = sum(referral_groups["state"].values())
+    contacts, sessions = counter.attended()
     headcount = counter.unregistered_headcount()
     days = counter.days_to_first_contact()
     sections.begin("New starts, caseload and people supported")
@@ -542,23 +615,23 @@ def quarterly_return(
         _breakdown("area", _rows(areas, area_labels)),
     ]
     sections.begin("Referrals by pathway, source and outcome")
-    sources = counter.referral_groups("referring_organisation__name")
+    sources = referral_groups["referring_organisation__name"]
     breakdowns += [
-        _breakdown("referral_pathway", _rows(counter.referral_groups("pathway"), Pathway.choices)),
+        _breakdown("referral_pathway", _rows(referral_groups["pathway"], Pathway.choices)),
         _breakdown(
             "source_organisation", _rows(sources, [(name, name) for name in sorted(sources)])
         ),
         _breakdown(
             "referral_state",
             _rows(
-                counter.referral_groups("state"),
+                referral_groups["state"],
                 [c for c in ReferralState.choices if c[0] != ReferralState.DRAFT],
             ),
         ),
     ]
     if partnership:
         sections.begin(BY_ORGANISATION)
-        by_destination = counter.referral_groups("service__organisation_id")
+        by_destination = referral_groups["service__organisation_id"]
         supported = counter.supported_by_organisation()
         breakdowns += [
             _breakdown(
@@ -576,7 +649,7 @@ def quarterly_return(
             ),
         ]
     sections.begin("Trend over four quarters")
-    breakdowns += _trend(scope, period)
+    breakdowns += _trend(scope, period, (counter.supported_count(), referrals))
     sections.begin("Outcomes")
     outcomes = counter.outcomes()
     breakdowns.append(

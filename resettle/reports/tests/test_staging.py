@@ -1,0 +1,55 @@
+"""Tables a report counts from are the connection's own and gone when the report is."""
+
+import pytest
+from django.db import IntegrityError, connection
+
+from resettle.reports.staging import Table, staged
+
+
+def _staged_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname FROM pg_class WHERE relpersistence = 't' AND relkind = 'r' "
+                "AND relname LIKE 'report\\_%%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_temp_master WHERE type = 'table' "
+                "AND name LIKE 'report\\_%' ESCAPE '\\'"
+            )
+        return [name for (name,) in cursor.fetchall()]
+
+
+def _rows(table: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 (a name staged() made)
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_later_tables_read_earlier_ones_and_all_are_dropped_after():
+    numbers = "SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3"
+    with staged(
+        numbers=Table(numbers, key=("n",)),
+        large=Table("SELECT n FROM {numbers} WHERE n > %s", (1,)),
+    ) as tables:
+        assert _rows(tables["numbers"]) == [(1,), (2,), (3,)]
+        assert _rows(tables["large"]) == [(2,), (3,)]
+        assert sorted(_staged_tables()) == sorted(tables.values())
+    assert _staged_tables() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_outside_a_transaction_still_drops_the_tables():
+    with pytest.raises(ZeroDivisionError), staged(numbers=Table("SELECT 1 AS n")):
+        assert len(_staged_tables()) == 1
+        1 / 0  # noqa: B018
+    assert _staged_tables() == []
+
+
+@pytest.mark.django_db
+def test_the_key_is_unique():
+    duplicated = Table("SELECT 1 AS n UNION ALL SELECT 1", key=("n",))
+    with pytest.raises(IntegrityError), staged(numbers=duplicated):
+        pass
