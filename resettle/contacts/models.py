@@ -65,7 +65,13 @@ class Contact(TimestampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["person", "happened_at"]),
+            # A person's contacts in time order; carrying the outcome and organisation lets a
+            # report ask "was this person seen by these organisations before (or after) then"
+            # of the index alone, once per person at national scale.
+            models.Index(
+                fields=["person", "happened_at", "outcome", "organisation"],
+                name="contact_person_time_idx",
+            ),
             models.Index(fields=["case", "happened_at"]),
             models.Index(fields=["organisation", "happened_at"]),
             # Reports: the attended contacts of an organisation in a period, and who they were
