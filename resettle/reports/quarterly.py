@@ -1,6 +1,7 @@
 """The quarterly return (DESIGN §5 is the contract): what a funder and the partnership board ask for
 every quarter, counted in the database, with every figure's definition beside it."""
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -348,22 +349,25 @@ class Counter:
             .annotate(first=Min("happened_at"))
             .values("first")[:1]
         )
-        first_session = Subquery(
-            self.sessions.filter(
-                person_id=OuterRef("person_id"),
-                session__service__organisation_id=OuterRef("service__organisation_id"),
-                session__starts_at__gte=OuterRef("created_at"),
-            )
-            .order_by()
-            .values("person_id")
-            .annotate(first=Min("session__starts_at"))
-            .values("first")[:1]
-        )
+        # Session marks are few beside contacts: the marks of the people referred are read in
+        # one query and matched here, where a look-up per referral made the database scan the
+        # sessions again for each.
+        marks: dict[tuple, list] = defaultdict(list)
+        referred = self.sessions.filter(person_id__in=self.referrals.values("person_id"))
+        for person, organisation, starts_at in referred.values_list(
+            "person_id", "session__service__organisation_id", "session__starts_at"
+        ).order_by():
+            marks[person, organisation].append(starts_at)
+        for times in marks.values():
+            times.sort()
         days = []
-        rows = self.referrals.annotate(contact=first_contact, session=first_session).values_list(
-            "created_at", "contact", "session"
+        rows = self.referrals.annotate(contact=first_contact).values_list(
+            "person_id", "service__organisation_id", "created_at", "contact"
         )
-        for made, contact, session in rows:
+        for person, organisation, made, contact in rows:
+            times = marks.get((person, organisation), [])
+            later = bisect_left(times, made)
+            session = times[later] if later < len(times) else None
             seen = [moment for moment in (contact, session) if moment is not None]
             if seen:
                 days.append((timezone.localdate(min(seen)) - timezone.localdate(made)).days)
