@@ -3,7 +3,7 @@ every quarter, counted in the database, with every figure's definition beside it
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from statistics import median
@@ -55,7 +55,7 @@ from resettle.reports.figures import (
     unknowable,
 )
 from resettle.reports.periods import Period, quarter_bounds, quarter_of, start_of
-from resettle.reports.staging import Table, staged, without_jit
+from resettle.reports.staging import Table, alongside, staged, without_jit
 
 KIND = "quarterly-return"
 TITLE = "Quarterly return"
@@ -235,14 +235,16 @@ class Counter:
             pairs=Table(pairs, params, key=("person_id", "organisation_id")),
             supported=Table("SELECT DISTINCT person_id FROM {pairs}", key=("person_id",)),
         ) as tables:
+            unstaged = self.supported_ids, self.supported
             self.tables = tables
             table = tables["supported"]  # a name staged() made, not input
-            people = RawSQL(f"SELECT person_id FROM {table}", ())  # noqa: S608, S611
-            self.supported = Person.objects.filter(pk__in=people).order_by()
+            self.supported_ids = RawSQL(f"SELECT person_id FROM {table}", ())  # noqa: S608, S611
+            self.supported = Person.objects.filter(pk__in=self.supported_ids).order_by()
             try:
                 yield
             finally:
                 self.tables = {}
+                self.supported_ids, self.supported = unstaged
 
     def _select(self, sql: str) -> list[tuple]:
         """`sql` over the staged tables, named in it as {pairs} and {supported}."""
@@ -411,7 +413,7 @@ class Counter:
             order_by=[F("from_date").desc(nulls_last=True), F("created_at").desc()],
         )
         current = (
-            Address.objects.filter(person__in=self.supported, to_date__isnull=True)
+            Address.objects.filter(person_id__in=self.supported_ids, to_date__isnull=True)
             .annotate(number=latest)
             .values_list("postcode", "kind", "number")
             .order_by()
@@ -424,7 +426,7 @@ class Counter:
                 params,
             )
             rows = cursor.fetchall()
-        homeless = self.supported.count() - sum(n for _, _, n in rows)
+        homeless = self.supported_count() - sum(n for _, _, n in rows)
         rows.append(("", "", homeless))
         districts: dict[str, int] = defaultdict(int)
         for postcode, kind, n in rows:
@@ -449,7 +451,9 @@ class Counter:
     def outcomes(self) -> dict[str, int]:
         end = self.period.end
         assessed = Assessment.objects.filter(
-            organisation_id__in=self.orgs, completed_on__lte=end, person__in=self.supported
+            organisation_id__in=self.orgs,
+            completed_on__lte=end,
+            person_id__in=self.supported_ids,
         )
         if self.filters.service_id:
             assessed = assessed.filter(service_id=self.filters.service_id)
@@ -487,24 +491,29 @@ def trend_quarters(period: Period) -> list[str]:
     return quarters
 
 
-def _trend(scope: Scope, period: Period, counted: tuple[int, int]) -> tuple[Breakdown, Breakdown]:
-    """Two figures over the quarters up to the period's: two queries a quarter, but none for
-    a quarter that is the period itself, whose (people supported, referrals received) were
-    `counted` already."""
-    supported, received = [], []
+def _trend_counts(scope: Scope, period: Period) -> dict[str, tuple[int, int]]:
+    """(people supported, referrals received) in each quarter of the trend but the period's
+    own, which the return counts anyway: two queries a quarter."""
+    counts = {}
     for quarter in trend_quarters(period):
         start, end = quarter_bounds(quarter)
         end = min(end, period.end)
-        if (start, end) == (period.start, period.end):
-            people, referrals = counted
-        else:
+        if (start, end) != (period.start, period.end):
             counter = Counter(scope, Period(start=start, end=end, quarter=quarter))
-            people, referrals = counter.supported_ids.count(), counter.referrals.count()
-        supported.append(Row(quarter, quarter, known(people)))
-        received.append(Row(quarter, quarter, known(referrals)))
+            counts[quarter] = (counter.supported_ids.count(), counter.referrals.count())
+    return counts
+
+
+def _trend(
+    period: Period, counts: dict[str, tuple[int, int]], counted: tuple[int, int]
+) -> tuple[Breakdown, Breakdown]:
+    """The trend breakdowns from `_trend_counts`, the period's own quarter being `counted`."""
+    quarters = trend_quarters(period)
+    people = [Row(q, q, known(counts.get(q, counted)[0])) for q in quarters]
+    referrals = [Row(q, q, known(counts.get(q, counted)[1])) for q in quarters]
     return (
-        _breakdown("trend_people_supported", tuple(supported)),
-        _breakdown("trend_referrals_received", tuple(received)),
+        _breakdown("trend_people_supported", tuple(people)),
+        _breakdown("trend_referrals_received", tuple(referrals)),
     )
 
 
@@ -564,25 +573,41 @@ def quarterly_return(
     sections = Sections(progress, [s for s in SECTIONS if partnership or s != BY_ORGANISATION])
     sections.begin("Referrals, contacts and sessions")
     counter = Counter(scope, period)
-    with without_jit(), counter.staged():
-        return _quarterly_return(counter, scope, period, exact, sections)
+
+    def aside() -> tuple:
+        """The figures that do not start from the people supported, counted alongside."""
+        other = Counter(scope, period)
+        return (
+            other.referral_groups(),
+            other.days_to_first_contact(),
+            other.active_caseload(),
+            _trend_counts(scope, period),
+        )
+
+    with without_jit(), alongside(aside) as counted_aside, counter.staged():
+        return _quarterly_return(counter, scope, period, exact, sections, counted_aside)
 
 
 def _quarterly_return(
-    counter: Counter, scope: Scope, period: Period, exact: bool, sections: Sections
+    counter: Counter,
+    scope: Scope,
+    period: Period,
+    exact: bool,
+    sections: Sections,
+    counted_aside: Callable[[], tuple],
 ) -> Report:
     partnership = scope.kind == "partnership"
     names = dict(Organisation.objects.filter(pk__in=counter.orgs).values_list("pk", "name"))
-    referral_groups = counter.referral_groups()
-    referrals = sum(referral_groups["state"].values())
     contacts, sessions = counter.attended()
     headcount = counter.unregistered_headcount()
-    days = counter.days_to_first_contact()
+    new_starts = counter.new_starts()
+    referral_groups, days, caseload, trend_counts = counted_aside()
+    referrals = sum(referral_groups["state"].values())
     sections.begin("New starts, caseload and people supported")
     figures = [
         _figure("referrals_received", known(referrals)),
-        _figure("new_starts", known(counter.new_starts())),
-        _figure("active_caseload_at_period_end", known(counter.active_caseload())),
+        _figure("new_starts", known(new_starts)),
+        _figure("active_caseload_at_period_end", known(caseload)),
         _figure("people_supported", known(_people_supported(scope, counter))),
         _figure("secondary_beneficiaries", known(counter.secondary_beneficiaries())),
         _figure("contacts_attended", known(contacts + sessions)),
@@ -653,7 +678,7 @@ def _quarterly_return(
             ),
         ]
     sections.begin("Trend over four quarters")
-    breakdowns += _trend(scope, period, (counter.supported_count(), referrals))
+    breakdowns += _trend(period, trend_counts, (counter.supported_count(), referrals))
     sections.begin("Outcomes")
     outcomes = counter.outcomes()
     breakdowns.append(

@@ -4,11 +4,15 @@ read from there by every figure, instead of being worked out again inside each f
 The database also plans better over a table whose size it knows than over a nested query."""
 
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
-from django.db import connection
+from django.db import connection, connections
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,27 @@ def _drop(names: dict[str, str]) -> None:
     with connection.cursor() as cursor:
         for made in names.values():
             cursor.execute(f"DROP TABLE IF EXISTS {made}")
+
+
+@contextmanager
+def alongside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Starts `work` on a database connection of its own in another thread while the block
+    goes on with the caller's, and yields a function that waits for its result: two queries
+    run at once, one per core, as an analytical database spreads one query over the cores.
+
+    Inside a transaction `work` runs here, before the block: another connection could not see
+    the transaction's rows yet."""
+    if connection.in_atomic_block:
+        result = work()
+        yield lambda: result
+        return
+
+    def run() -> T:
+        try:
+            with without_jit():
+                return work()
+        finally:
+            connections.close_all()  # this thread's connections: it ends here
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit(run).result

@@ -1,9 +1,12 @@
 """Tables a report counts from are the connection's own and gone when the report is."""
 
+import threading
+
 import pytest
 from django.db import IntegrityError, connection
 
-from resettle.reports.staging import Table, staged
+from resettle.accounts.models import Organisation
+from resettle.reports.staging import Table, alongside, staged
 
 
 def _staged_tables() -> list[str]:
@@ -53,3 +56,21 @@ def test_the_key_is_unique():
     duplicated = Table("SELECT 1 AS n UNION ALL SELECT 1", key=("n",))
     with pytest.raises(IntegrityError), staged(numbers=duplicated):
         pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_work_alongside_runs_at_once_on_a_connection_of_its_own():
+    caller = threading.get_ident()
+    with alongside(lambda: (threading.get_ident(), Organisation.objects.count())) as result:
+        thread, organisations = result()
+    assert thread != caller
+    assert organisations == Organisation.objects.count()
+
+
+@pytest.mark.django_db
+def test_in_a_transaction_work_alongside_runs_here_and_sees_its_rows():
+    Organisation.objects.create(name="Not committed", kind="other")
+    with alongside(lambda: (threading.get_ident(), Organisation.objects.count())) as result:
+        thread, organisations = result()
+    assert thread == threading.get_ident()
+    assert organisations == Organisation.objects.count()
