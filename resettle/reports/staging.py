@@ -1,7 +1,11 @@
-"""Temporary tables a report counts from: a set that many figures start from (the people
-supported in the period, say) is worked out once, kept in a table of the connection's own, and
-read from there by every figure, instead of being worked out again inside each figure's query.
-The database also plans better over a table whose size it knows than over a nested query."""
+"""How a report's queries run at national scale.
+
+A set that many figures start from (the people supported in the period, say) is worked out once,
+kept in a temporary table of the connection's own (`staged`), and read from there by every
+figure, instead of being worked out again inside each figure's query; the database also plans
+better over a table whose size it knows than over a nested query. Figures that do not need it
+are counted at the same time on a second connection (`alongside`), and PostgreSQL is asked not
+to compile the queries to machine code (`without_jit`)."""
 
 import secrets
 from collections.abc import Callable, Iterator, Sequence
@@ -33,14 +37,19 @@ def without_jit() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
+    if connection.in_atomic_block:
+        # Until the transaction ends, whatever becomes of it.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+        return
     with connection.cursor() as cursor:
         cursor.execute("SET jit = off")
     try:
         yield
     finally:
-        if not connection.in_atomic_block:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET jit")
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
 
 
 @contextmanager
