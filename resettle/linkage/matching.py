@@ -171,7 +171,14 @@ def columns(records: Iterable[Record]) -> dict[str, list[Any]]:
 
 
 def _level(
-    sql: str, label: str, m: float, u: float, *, null: bool = False, tf: str | None = None
+    sql: str,
+    label: str,
+    m: float,
+    u: float,
+    *,
+    null: bool = False,
+    tf: str | None = None,
+    fixed: bool = False,
 ) -> dict[str, Any]:
     level: dict[str, Any] = {"sql_condition": sql, "label_for_charts": label}
     if null:
@@ -179,6 +186,9 @@ def _level(
         return level
     level["m_probability"] = m
     level["u_probability"] = u
+    if fixed:
+        level["fix_m_probability"] = True
+        level["fix_u_probability"] = True
     if tf:
         level["tf_adjustment_column"] = tf
         level["tf_adjustment_weight"] = 1.0
@@ -238,9 +248,17 @@ def comparisons() -> list[dict[str, Any]]:
                 0.07,
                 0.002,
             ),
+            # Names swapped with each other count once, in the given-name comparison: here they
+            # are neither evidence for nor against, where "different" would count them against.
+            _level(
+                f'{jw}("family_l", "given_r") >= 0.9 AND {jw}("given_l", "family_r") >= 0.9',
+                "swapped with given name",
+                0.02,
+                0.02,
+                fixed=True,
+            ),
             _level(f'{jw}("family_l", "family_r") >= 0.8', "similar", 0.03, 0.02),
-            # Names swapped with each other count once, in the given-name comparison.
-            _level("ELSE", "different", 0.04, 0.97349),
+            _level("ELSE", "different", 0.02, 0.95349),
         ],
     )
     dob = _comparison(
