@@ -324,23 +324,49 @@ def comparisons() -> list[dict[str, Any]]:
 
 def blocking_rules() -> list[str]:
     """Several tight rules rather than one loose one (a surname-only rule at a million records
-    needs about 20 GB): each pair a rule admits is scored once, whichever rules admit it."""
+    needs about 20 GB): each pair a rule admits is scored once, whichever rules admit it.
+
+    Every rule asks for enough agreement that the pair could reach the review queue: names
+    alone, with no date of birth or address to back them, never do once there are more than
+    a few thousand records, so a rule that admitted every pair of namesakes would only add
+    work (at a million records, most of the run's)."""
+    year = 'substr(l."dob", 1, 4) = substr(r."dob", 1, 4)'
     return [
         *(f'l."{scheme}" = r."{scheme}"' for scheme in IDENTIFIER_SCHEMES),
-        'l."dob" = r."dob" AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
-        'l."dob" = r."dob" AND substr(l."given", 1, 1) = substr(r."given", 1, 1)',
-        'l."family_key" = r."family_key" AND l."given_canonical" = r."given_canonical"',
-        'l."family_key" = r."family_key" AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
+        # The same date of birth and a family name that starts alike or shares a part or a
+        # previous name (Samantha Green, once White, and Sam White).
+        'l."dob" = r."dob" AND (substr(l."family", 1, 1) = substr(r."family", 1, 1) '
+        'OR list_has_any(l."family_parts", r."family_parts"))',
+        # The same name (spelt alike, or a nickname of it) and any other sign: the year of
+        # birth (day or month wrong), the day and month (year wrong), or the district (no date
+        # of birth, or one wrong in two places).
+        'l."family_key" = r."family_key" AND l."given_canonical" = r."given_canonical" '
+        f'AND ({year} OR substr(l."dob", 6, 5) = substr(r."dob", 6, 5) '
+        'OR l."district" = r."district")',
         'l."postcode" = r."postcode" AND substr(l."given", 1, 2) = substr(r."given", 1, 2)',
-        'substr(l."family", 1, 2) = substr(r."family", 1, 2) AND substr(l."given", 1, 1) = '
-        'substr(r."given", 1, 1) AND substr(l."dob", 1, 4) = substr(r."dob", 1, 4)',
         'l."given" = r."family" AND l."family" = r."given"',
         'l."dob" = r."dob" AND l."postcode" = r."postcode"',
         'l."dob" = r."dob" AND substr(l."given", 1, 1) = substr(r."family", 1, 1) '
         'AND substr(l."family", 1, 1) = substr(r."given", 1, 1)',
-        'l."given_canonical" = r."given_canonical" AND l."dob" = r."dob"',
-        'substr(l."dob", 1, 4) = substr(r."dob", 1, 4) AND l."given" = r."given" '
-        'AND l."district" = r."district"',
+        # A family name spelt alike and the year of birth: the given name misspelt, or a
+        # nickname that starts with another letter (Bob for Robert).
+        f'l."family_key" = r."family_key" AND {year} '
+        'AND (substr(l."given", 1, 1) = substr(r."given", 1, 1) '
+        'OR list_has_any(l."given_variants", r."given_variants"))',
+        # A family name misspelt beyond its phonetic key (Smith, Smyth), with the year and
+        # month of birth, or the month written as the day.
+        'substr(l."family", 1, 2) = substr(r."family", 1, 2) '
+        f'AND substr(l."given", 1, 1) = substr(r."given", 1, 1) AND {year} '
+        'AND (substr(l."dob", 6, 2) = substr(r."dob", 6, 2) '
+        'OR substr(l."dob", 6, 2) = substr(r."dob", 9, 2))',
+        # No date of birth to go on (or a wrong one) but the same district.
+        'l."family_key" = r."family_key" AND l."district" = r."district" '
+        'AND substr(l."given", 1, 1) = substr(r."given", 1, 1)',
+        'l."given_canonical" = r."given_canonical" AND l."district" = r."district" '
+        'AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
+        # A family name changed (marriage, a second name added) with the month of birth.
+        'l."given" = r."given" AND substr(l."dob", 1, 7) = substr(r."dob", 1, 7) '
+        'AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
     ]
 
 
