@@ -12,9 +12,12 @@ fetch extensions, and Splink's bundled data sets are never asked for.
 
 import logging
 import math
+import shutil
+import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -119,7 +122,10 @@ def _outward(postcode: str) -> str:
 
 
 def columns(records: Iterable[Record]) -> dict[str, list[Any]]:
-    """The model's input table, one row per record."""
+    """The model's input table, one row per record, identified by its position in `records`:
+    a small integer where the record's own id is a 32-character string, so that the pairs
+    DuckDB holds while scoring (tens of millions at a million records) take a fraction of the
+    memory. `_predictions` turns positions back into ids."""
     table: dict[str, list[Any]] = {
         name: []
         for name in (
@@ -137,7 +143,7 @@ def columns(records: Iterable[Record]) -> dict[str, list[Any]]:
             *IDENTIFIER_SCHEMES,
         )
     }
-    for record in records:
+    for position, record in enumerate(records):
         given = fold(record.given_name) or None
         variants: set[str] = set()
         for name in (record.given_name, *record.other_given_names):
@@ -150,7 +156,7 @@ def columns(records: Iterable[Record]) -> dict[str, list[Any]]:
             parts.add(fold(other))
             parts.update(_parts(other))
         postcode = (record.postcode or "").strip().upper() or None
-        table["unique_id"].append(record.id)
+        table["unique_id"].append(position)
         table["given"].append(given)
         table["given_variants"].append(sorted(variants) or None)
         table["given_canonical"].append(_canonical(given) if given else None)
@@ -390,12 +396,31 @@ def settings(probability_two_random_records_match: float) -> dict[str, Any]:
     }
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
-    # No network at run time: DuckDB must not fetch an extension it thinks it needs.
-    return duckdb.connect(
+# What DuckDB may hold in memory before it spills to disk: a run at a million records shares
+# the task worker's machine with the web app and the database, so it works within this rather
+# than growing to whatever the machine has.
+MEMORY_LIMIT = "4GB"
+
+
+@contextmanager
+def _connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB database in memory that spills to a temporary directory of its own, removed
+    with it. No network at run time: DuckDB must not fetch an extension it thinks it needs."""
+    spill = tempfile.mkdtemp(prefix="resettle-linkage-")
+    connection = duckdb.connect(
         ":memory:",
-        config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": MEMORY_LIMIT,
+            "temp_directory": spill,
+        },
     )
+    try:
+        yield connection
+    finally:
+        connection.close()
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _labels(model: dict[str, Any]) -> dict[str, list[str]]:
@@ -450,8 +475,11 @@ def _train(
             logger.warning("Linkage training pass skipped: %s", error)
 
 
-def _predictions(db_api: Any, predictions: Any, model: dict[str, Any]) -> list[Pair]:
-    """The scored pairs Splink left in `predictions`, with how each field agreed."""
+def _predictions(
+    db_api: Any, predictions: Any, model: dict[str, Any], records: Sequence[Record]
+) -> list[Pair]:
+    """The scored pairs Splink left in `predictions`, with how each field agreed, between
+    `records` (the input table's rows are their positions)."""
     labels = _labels(model)
     names = list(labels)
     gamma_columns = ", ".join(f'"gamma_{name}"' for name in names)
@@ -471,7 +499,7 @@ def _predictions(db_api: Any, predictions: Any, model: dict[str, Any]) -> list[P
                 disagreed.append(name)
             else:
                 agreed[name] = labels[name][gamma]
-        left, right = sorted((row[0], row[1]))
+        left, right = sorted((records[row[0]].id, records[row[1]].id))
         weight = float(row[2])
         probability = float(row[3]) if not math.isnan(row[3]) else 0.0
         pairs.append(Pair(left, right, weight, probability, agreed, disagreed))
@@ -497,24 +525,26 @@ def link(
     notes: list[str] = []
     if len(records) < 2:
         return Result([], model or settings(0.0001), False, len(records), 0.0, notes, len(records))
-    db_api = DuckDBAPI(_connection())
-    table = db_api.register(columns(records), table_name="records")
-    start = settings(min(0.5, 1.0 / len(records)))
-    linker = Linker(table, model or start, log_level=logging.WARNING)
-    trained = False
-    should_train = train if train is not None else (model is None and len(records) >= TRAIN_FROM)
-    if should_train:
-        report(10, "Training the model")
-        _train(linker, len(records), notes, report, estimate_m=estimate_m)
-        fitted = _keep_fixed(linker.misc.save_model_to_json(), start)
-        linker = Linker(table, fitted, log_level=logging.WARNING)
-        trained = True
-    report(60, "Scoring pairs of records")
-    predictions = linker.inference.predict(threshold_match_weight=lower)
-    saved = linker.misc.save_model_to_json()
-    pairs = _predictions(db_api, predictions, saved)
-    report(85, "Recording the results")
-    db_api.duckdb_con.close()
+    with _connection() as connection:
+        db_api = DuckDBAPI(connection)
+        table = db_api.register(columns(records), table_name="records")
+        start = settings(min(0.5, 1.0 / len(records)))
+        linker = Linker(table, model or start, log_level=logging.WARNING)
+        trained = False
+        should_train = (
+            train if train is not None else (model is None and len(records) >= TRAIN_FROM)
+        )
+        if should_train:
+            report(10, "Training the model")
+            _train(linker, len(records), notes, report, estimate_m=estimate_m)
+            fitted = _keep_fixed(linker.misc.save_model_to_json(), start)
+            linker = Linker(table, fitted, log_level=logging.WARNING)
+            trained = True
+        report(60, "Scoring pairs of records")
+        predictions = linker.inference.predict(threshold_match_weight=lower)
+        saved = linker.misc.save_model_to_json()
+        pairs = _predictions(db_api, predictions, saved, records)
+        report(85, "Recording the results")
     return Result(
         pairs=pairs,
         model=saved,
@@ -556,39 +586,39 @@ def link_new(
 
     report = progress or (lambda percent, message: None)
     started = time.monotonic()
-    present = {record.id for record in records}
-    fresh = sorted(set(new) & present)
+    position = {record.id: index for index, record in enumerate(records)}
+    fresh = sorted(position[record_id] for record_id in set(new) if record_id in position)
     if not fresh or len(records) < 2:
         return Result([], model, False, len(records), 0.0, [], len(fresh))
-    db_api = DuckDBAPI(_connection())
-    table = db_api.register(columns(records), table_name="records")
-    linker = Linker(table, model, log_level=logging.WARNING)
-    for column in _term_frequency_columns(model):
-        linker.table_management.compute_tf_table(column)
-    report(30, f"Scoring {len(fresh):,} new or changed records against the rest")
-    # The new records and the rest, cut from the table of every record inside DuckDB (our own
-    # table names: no outside text reaches this SQL).
-    db_api.register({"unique_id": fresh}, table_name="new_ids")
-    for name, keep in (("new_records", "IN"), ("other_records", "NOT IN")):
-        db_api.duckdb_con.execute(
-            f"CREATE TABLE {name} AS SELECT * FROM {table.physical_name} "  # noqa: S608
-            f"WHERE unique_id {keep} (SELECT unique_id FROM new_ids)"
-        )
-    pairs: list[Pair] = []
-    new_table = db_api.register("new_records", table_name="new_records")
-    if len(fresh) < len(records):
-        rest_table = db_api.register("other_records", table_name="other_records")
-        between = linker.inference.predict_between(
-            new_table, rest_table, threshold_match_weight=lower, warning_mode="never"
-        )
-        pairs.extend(_predictions(db_api, between, model))
-    if len(fresh) > 1:
-        within = linker.inference.predict_within(
-            new_table, threshold_match_weight=lower, warning_mode="never"
-        )
-        pairs.extend(_predictions(db_api, within, model))
-    report(85, "Recording the results")
-    db_api.duckdb_con.close()
+    with _connection() as connection:
+        db_api = DuckDBAPI(connection)
+        table = db_api.register(columns(records), table_name="records")
+        linker = Linker(table, model, log_level=logging.WARNING)
+        for column in _term_frequency_columns(model):
+            linker.table_management.compute_tf_table(column)
+        report(30, f"Scoring {len(fresh):,} new or changed records against the rest")
+        # The new records and the rest, cut from the table of every record inside DuckDB (our own
+        # table names: no outside text reaches this SQL).
+        db_api.register({"unique_id": fresh}, table_name="new_ids")
+        for name, keep in (("new_records", "IN"), ("other_records", "NOT IN")):
+            db_api.duckdb_con.execute(
+                f"CREATE TABLE {name} AS SELECT * FROM {table.physical_name} "  # noqa: S608
+                f"WHERE unique_id {keep} (SELECT unique_id FROM new_ids)"
+            )
+        pairs: list[Pair] = []
+        new_table = db_api.register("new_records", table_name="new_records")
+        if len(fresh) < len(records):
+            rest_table = db_api.register("other_records", table_name="other_records")
+            between = linker.inference.predict_between(
+                new_table, rest_table, threshold_match_weight=lower, warning_mode="never"
+            )
+            pairs.extend(_predictions(db_api, between, model, records))
+        if len(fresh) > 1:
+            within = linker.inference.predict_within(
+                new_table, threshold_match_weight=lower, warning_mode="never"
+            )
+            pairs.extend(_predictions(db_api, within, model, records))
+        report(85, "Recording the results")
     return Result(
         pairs=pairs,
         model=model,
@@ -622,21 +652,21 @@ def _components(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, lis
 
     if not edges:
         return {node: [node] for node in nodes}
-    db_api = DuckDBAPI(_connection())
-    result = cluster_pairwise_predictions_at_threshold(
-        {"unique_id": nodes},
-        {
-            "unique_id_l": [e[0] for e in edges],
-            "unique_id_r": [e[1] for e in edges],
-            "match_probability": [1.0] * len(edges),
-        },
-        db_api=db_api,
-        node_id_column_name="unique_id",
-        threshold_match_probability=0.5,
-    )
-    select = f'SELECT "unique_id", "cluster_id" FROM {result.physical_name}'  # noqa: S608
-    rows = db_api.duckdb_con.execute(select).fetchall()
-    db_api.duckdb_con.close()
+    with _connection() as connection:
+        db_api = DuckDBAPI(connection)
+        result = cluster_pairwise_predictions_at_threshold(
+            {"unique_id": nodes},
+            {
+                "unique_id_l": [e[0] for e in edges],
+                "unique_id_r": [e[1] for e in edges],
+                "match_probability": [1.0] * len(edges),
+            },
+            db_api=db_api,
+            node_id_column_name="unique_id",
+            threshold_match_probability=0.5,
+        )
+        select = f'SELECT "unique_id", "cluster_id" FROM {result.physical_name}'  # noqa: S608
+        rows = db_api.duckdb_con.execute(select).fetchall()
     members: dict[str, list[str]] = {}
     for node, cluster in rows:
         members.setdefault(cluster, []).append(node)
