@@ -36,8 +36,11 @@ IDENTIFIER_SCHEMES = ("prison_number", "crn", "pnc", "ni_number")
 
 # Match weights (log2 Bayes factors, prior included). At or above the upper threshold a pair is
 # linked without review; between the two it goes to a person to decide; below, it is ignored.
-DEFAULT_UPPER = 6.0
-DEFAULT_LOWER = 2.0
+# The upper threshold is where, on the bench's records (bench/linkage.py), about 97 in 100 of
+# the pairs linked without review are the same person; the lower one is where a pair is as
+# likely as not to be.
+DEFAULT_UPPER = 3.0
+DEFAULT_LOWER = 0.0
 # Fewer records than this and the model keeps its starting parameters: estimates from a
 # handful of pairs would be noise.
 TRAIN_FROM = 2_000
@@ -201,6 +204,9 @@ def _level(
     return level
 
 
+HOUSEHOLD = "exact, as is the family name"
+
+
 def _null(column: str) -> dict[str, Any]:
     return _level(f'"{column}_l" IS NULL OR "{column}_r" IS NULL', "missing", 0, 0, null=True)
 
@@ -309,7 +315,19 @@ def comparisons() -> list[dict[str, Any]]:
         "postcode",
         [
             _null("postcode"),
-            _level('"postcode_l" = "postcode_r"', "exact", 0.6, 0.0005),
+            # Members of one household share an address and a family name, so among different
+            # people the two agree together far more often than each alone would: this level
+            # counts only what the address adds to the family name (its u is worked out from
+            # the records in `_household`), so that a parent and child of the same name are
+            # told apart by the date of birth rather than outweighed by the address.
+            _level(
+                '"postcode_l" = "postcode_r" AND "family_l" = "family_r"',
+                HOUSEHOLD,
+                0.48,
+                0.04,
+                fixed=True,
+            ),
+            _level('"postcode_l" = "postcode_r"', "exact", 0.12, 0.0004),
             _level('"district_l" = "district_r"', "same district", 0.15, 0.01),
             _level("ELSE", "different (moved?)", 0.25, 0.9895),
         ],
@@ -475,6 +493,34 @@ def _train(
             logger.warning("Linkage training pass skipped: %s", error)
 
 
+def _household(db_api: Any, table: Any, model: dict[str, Any]) -> dict[str, Any]:
+    """The model with the u of the household level worked out from the records: how often two
+    records with the same family name (and both an address) share the postcode, times how
+    often the same person's records agree on the family name, so that the level's weight is
+    what the address adds once the family name has been counted."""
+    # Our own column and table names: no outside text reaches this SQL.
+    counted = (
+        "SELECT sum(n * (n - 1) / 2) FROM (SELECT count(*) AS n "  # noqa: S608
+        f"FROM {table.physical_name} WHERE family IS NOT NULL AND postcode IS NOT NULL "
+        "GROUP BY {})"
+    )
+    con = db_api.duckdb_con
+    same_family = con.execute(counted.format("family")).fetchall()[0][0]
+    same_both = con.execute(counted.format("family, postcode")).fetchall()[0][0]
+    if not same_family or not same_both:
+        return model
+    by_name = {c["output_column_name"]: c for c in model["comparisons"]}
+    family_agrees = next(
+        lv["m_probability"]
+        for lv in by_name["family_name"]["comparison_levels"]
+        if lv.get("label_for_charts") == "exact"
+    )
+    for level in by_name["postcode"]["comparison_levels"]:
+        if level.get("label_for_charts") == HOUSEHOLD:
+            level["u_probability"] = family_agrees * float(same_both) / float(same_family)
+    return model
+
+
 def _predictions(
     db_api: Any, predictions: Any, model: dict[str, Any], records: Sequence[Record]
 ) -> list[Pair]:
@@ -537,7 +583,7 @@ def link(
         if should_train:
             report(10, "Training the model")
             _train(linker, len(records), notes, report, estimate_m=estimate_m)
-            fitted = _keep_fixed(linker.misc.save_model_to_json(), start)
+            fitted = _household(db_api, table, _keep_fixed(linker.misc.save_model_to_json(), start))
             linker = Linker(table, fitted, log_level=logging.WARNING)
             trained = True
         report(60, "Scoring pairs of records")
