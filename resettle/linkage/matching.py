@@ -350,10 +350,10 @@ def blocking_rules() -> list[str]:
     """Several tight rules rather than one loose one (a surname-only rule at a million records
     needs about 20 GB): each pair a rule admits is scored once, whichever rules admit it.
 
-    Every rule asks for enough agreement that the pair could reach the review queue: names
-    alone, with no date of birth or address to back them, never do once there are more than
-    a few thousand records, so a rule that admitted every pair of namesakes would only add
-    work (at a million records, most of the run's)."""
+    Every rule asks for a second sign besides the name: names alone, with no date of birth or
+    address to back them, rarely reach the review queue once there are more than a few
+    thousand records (there are too many namesakes), so a rule that admitted every pair of
+    namesakes would mostly add work (at a million records, most of the run's)."""
     year = 'substr(l."dob", 1, 4) = substr(r."dob", 1, 4)'
     return [
         *(f'l."{scheme}" = r."{scheme}"' for scheme in IDENTIFIER_SCHEMES),
@@ -368,7 +368,10 @@ def blocking_rules() -> list[str]:
         f'AND ({year} OR substr(l."dob", 6, 5) = substr(r."dob", 6, 5) '
         'OR l."district" = r."district")',
         'l."postcode" = r."postcode" AND substr(l."given", 1, 2) = substr(r."given", 1, 2)',
-        'l."given" = r."family" AND l."family" = r."given"',
+        # Names written the wrong way round, with the year of birth or the district: many
+        # names are both given and family names (James Lewis, Lewis James).
+        f'l."given" = r."family" AND l."family" = r."given" AND ({year} '
+        'OR l."district" = r."district")',
         'l."dob" = r."dob" AND l."postcode" = r."postcode"',
         'l."dob" = r."dob" AND substr(l."given", 1, 1) = substr(r."family", 1, 1) '
         'AND substr(l."family", 1, 1) = substr(r."given", 1, 1)',
@@ -387,9 +390,6 @@ def blocking_rules() -> list[str]:
         'l."family_key" = r."family_key" AND l."district" = r."district" '
         'AND substr(l."given", 1, 1) = substr(r."given", 1, 1)',
         'l."given_canonical" = r."given_canonical" AND l."district" = r."district" '
-        'AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
-        # A family name changed (marriage, a second name added) with the month of birth.
-        'l."given" = r."given" AND substr(l."dob", 1, 7) = substr(r."dob", 1, 7) '
         'AND substr(l."family", 1, 1) = substr(r."family", 1, 1)',
     ]
 
