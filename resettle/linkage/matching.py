@@ -231,7 +231,13 @@ def comparisons() -> list[dict[str, Any]]:
                 0.08,
                 0.001,
             ),
-            _level(f'{jw}("given_l", "given_r") >= 0.92', "close spelling", 0.07, 0.003),
+            _level(
+                'damerau_levenshtein("given_l", "given_r") <= 1 '
+                f'OR {jw}("given_l", "given_r") >= 0.92',
+                "close spelling",
+                0.07,
+                0.003,
+            ),
             _level(
                 f'{jw}("given_l", "family_r") >= 0.9 AND {jw}("family_l", "given_r") >= 0.9',
                 "swapped with family name",
