@@ -152,6 +152,13 @@ PAIRS = (
 )
 
 
+# The staged people supported who have no custody record of their own.
+OWN_CUSTODY_NONE = (
+    "SELECT s.person_id AS id FROM {supported} s WHERE NOT EXISTS "
+    "(SELECT 1 FROM {custody} c WHERE c.person_id = s.person_id)"
+)
+
+
 class Counter:
     """The querysets every figure of one scope and period is counted from."""
 
@@ -291,8 +298,14 @@ class Counter:
         # The few supported who have no custody record of their own are found first and kept,
         # so the three checks run for them alone: in one query the database would run them for
         # every person supported before ruling out those with custody.
-        own = self.supported.exclude(leaver("pk")).values("id")
-        sql, params = own.query.sql_with_params()
+        if self.tables:
+            # Straight from the staged ids: joining the people table only to check custody
+            # would read all of it.
+            custody = CustodyPeriod._meta.db_table
+            sql = OWN_CUSTODY_NONE.format(supported=self.tables["supported"], custody=custody)
+            params = ()
+        else:
+            sql, params = self.supported.exclude(leaver("pk")).values("id").query.sql_with_params()
         with staged(family=Table(sql, params, key=("id",))) as tables:
             family = tables["family"]  # a name staged() made, not input
             people = RawSQL(f"SELECT id FROM {family}", ())  # noqa: S608, S611
@@ -402,7 +415,10 @@ class Counter:
                 counts[field][value] += n
         return counts
 
-    def areas(self) -> dict[str, int]:
+    def districts(self) -> dict[str, int]:
+        """The people supported who have a current address, by its postcode district (or no
+        fixed abode, or not recorded where it has no postcode). Those with no current address
+        are left to the caller, which knows how many were supported."""
         # Each person's latest current address, numbered in one pass over the current addresses
         # of the people supported (a look-up per person and field took several at national
         # scale). One without a date counts as older than any with one (databases disagree
@@ -426,8 +442,6 @@ class Counter:
                 params,
             )
             rows = cursor.fetchall()
-        homeless = self.supported_count() - sum(n for _, _, n in rows)
-        rows.append(("", "", homeless))
         districts: dict[str, int] = defaultdict(int)
         for postcode, kind, n in rows:
             if kind == NO_FIXED_ABODE:
@@ -582,6 +596,7 @@ def quarterly_return(
             other.days_to_first_contact(),
             other.active_caseload(),
             _trend_counts(scope, period),
+            other.districts(),
         )
 
     with without_jit(), alongside(aside) as counted_aside, counter.staged():
@@ -601,7 +616,7 @@ def _quarterly_return(
     contacts, sessions = counter.attended()
     headcount = counter.unregistered_headcount()
     new_starts = counter.new_starts()
-    referral_groups, days, caseload, trend_counts = counted_aside()
+    referral_groups, days, caseload, trend_counts, districts = counted_aside()
     referrals = sum(referral_groups["state"].values())
     sections.begin("New starts, caseload and people supported")
     figures = [
@@ -627,7 +642,12 @@ def _quarterly_return(
         )
     sections.begin("Who was supported")
     age_labels = [(key, label) for key, label, _ in AGE_BANDS] + [(NOT_RECORDED, "Not recorded")]
-    areas = counter.areas()
+    # Everyone supported without a current address has no area recorded.
+    areas = districts | {
+        NOT_RECORDED: districts.get(NOT_RECORDED, 0)
+        + counter.supported_count()
+        - sum(districts.values())
+    }
     people = counter.demographics()
     area_labels = [(district, district) for district in sorted(areas) if district.isupper()]
     area_labels += [(NO_FIXED_ABODE, "No fixed abode"), (NOT_RECORDED, "Not recorded")]
