@@ -21,6 +21,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     When,
     Window,
@@ -209,11 +210,13 @@ class Counter:
         )
         # Who was supported, once each: one set the database builds from both sources, which
         # every figure about them starts from (an OR of two lists would have it check everyone).
-        self.supported_ids = (
+        self.supported_union = (
             self.contacts_in.order_by()
             .values_list("person_id")
             .union(self.sessions_in.order_by().values_list("person_id"))
         )
+        # While staged, the ids are read from the staged table instead.
+        self.supported_ids: QuerySet[Any, Any] | RawSQL = self.supported_union
         self.supported = Person.objects.filter(pk__in=self.supported_ids).order_by()
         self.tables: dict[str, str] = {}
         self.referrals = (
@@ -514,7 +517,7 @@ def _trend_counts(scope: Scope, period: Period) -> dict[str, tuple[int, int]]:
         end = min(end, period.end)
         if (start, end) != (period.start, period.end):
             counter = Counter(scope, Period(start=start, end=end, quarter=quarter))
-            counts[quarter] = (counter.supported_ids.count(), counter.referrals.count())
+            counts[quarter] = (counter.supported_union.count(), counter.referrals.count())
     return counts
 
 
