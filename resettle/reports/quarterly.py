@@ -161,7 +161,9 @@ OWN_CUSTODY_NONE = (
 
 
 class Counter:
-    """The querysets every figure of one scope and period is counted from."""
+    """The querysets every figure of one scope and period is counted from. The counts of the
+    people supported and of attended contacts (`supported_count`, `attended`, the per
+    organisation ones) read the staged tables, so are called inside `with counter.staged()`."""
 
     def __init__(self, scope: Scope, period: Period) -> None:
         self.orgs = list(scope.organisation_ids)
