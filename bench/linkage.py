@@ -127,6 +127,23 @@ def typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
+def digit_wrong(rng: random.Random, born: date) -> date:
+    """One digit of the date one out, giving a real date that has passed (a date in the future
+    would be refused at entry); the next day when no digit does."""
+    text = born.isoformat()
+    positions = [2, 3, 5, 6, 8, 9]
+    rng.shuffle(positions)
+    for i in positions:
+        digit = str((int(text[i]) + rng.choice([1, -1])) % 10)
+        try:
+            wrong = date.fromisoformat(text[:i] + digit + text[i + 1 :])
+        except ValueError:
+            continue
+        if wrong <= date.today():
+            return wrong
+    return born + timedelta(days=1) if born < date.today() else born - timedelta(days=1)
+
+
 def nickname(rng: random.Random, given: str, namer) -> str:
     options = sorted(namer.nicknames_of(given.lower()))
     return rng.choice(options).capitalize() if options else given
@@ -163,13 +180,7 @@ def corrupt(rng: random.Random, record, new_id: str, namer, postcodes: list[str]
         elif kind < 0.58 and born and born.day <= 12 and born.day != born.month:
             born = date(born.year, born.day, born.month)
         elif kind < 0.66 and born:
-            text = born.isoformat()
-            i = rng.choice([2, 3, 5, 6, 8, 9])
-            digit = str((int(text[i]) + rng.choice([1, -1])) % 10)
-            try:
-                born = date.fromisoformat(text[:i] + digit + text[i + 1 :])
-            except ValueError:
-                born = born + timedelta(days=1)
+            born = digit_wrong(rng, born)
         elif kind < 0.72:
             born = None
         elif kind < 0.86:

@@ -1,6 +1,7 @@
 """The national-scale generator at a tiny size, on whichever database the suite runs."""
 
 import csv
+from collections import Counter
 import filecmp
 from datetime import UTC, date, datetime
 from io import StringIO
@@ -21,7 +22,14 @@ from resettle.demo.generator.scale.world import NAMED_CASELOADS
 from resettle.lib.identifiers import normalise_identifier
 from resettle.lib.names import letters_key, name_key
 from resettle.lib.postcodes import normalise_postcode
-from resettle.people.models import Address, Identifier, Person, WorkingRelationship
+from resettle.people.choices import RelationshipKind
+from resettle.people.models import (
+    Address,
+    Identifier,
+    Person,
+    Relationship,
+    WorkingRelationship,
+)
 from resettle.referrals.models import Referral
 
 TODAY = date(2026, 11, 23)
@@ -71,6 +79,35 @@ def test_generates_the_people_asked_for_with_consistent_records(demo):
     assert not scaled_contacts.filter(happened_at__gte=datetime(2026, 11, 23, tzinfo=UTC)).exists()
     assert CustodyPeriod.objects.filter(recalled_on__isnull=False).exists()
     assert Referral.objects.filter(state="declined").exclude(decline_reason="").exists()
+
+
+@pytest.mark.django_db
+def test_families_are_named_and_born_as_real_ones_are(demo):
+    """Record linkage is measured on these people: siblings with one given name, or mothers all
+    born on one day of the year, would be namesakes that real data does not have."""
+    generate_scale(people=SIZE, seed=7, today=TODAY, bulk=False)
+    children: dict = {}
+    for parent, parent_name, child_name in Relationship.objects.filter(
+        kind=RelationshipKind.CHILD, person__in=_scaled_people()
+    ).values_list("person", "person__given_name", "related_person__given_name"):
+        assert child_name != parent_name
+        assert child_name not in children.setdefault(parent, set())
+        children[parent].add(child_name)
+    assert sum(len(names) > 1 for names in children.values()) > 5
+    # The mothers of people leaving prison, each once (a child's parent is the leaver).
+    mothers = (
+        Relationship.objects.filter(
+            kind=RelationshipKind.PARENT,
+            person__in=_scaled_people(),
+            related_person__sex="female",
+            related_person__date_of_birth__isnull=False,
+        )
+        .exclude(related_person__custody_periods__isnull=False)
+        .values_list("related_person", "related_person__date_of_birth")
+        .distinct()
+    )
+    months = Counter(born.month for _, born in mothers)
+    assert sum(months.values()) >= 12 and max(months.values()) <= sum(months.values()) / 4, months
 
 
 @pytest.mark.django_db

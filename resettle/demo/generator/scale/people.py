@@ -633,16 +633,24 @@ class Chunk:
         family_name: str | None,
         created_by: int,
         adult: bool,
+        taken: set[str] | None = None,
     ) -> tuple[str, str, str]:
+        """A person row. `taken`: given names already in the household, which parents do not
+        give a second child (a few tries, then any name)."""
         rng = self.rng
         pool = POOLS[ethnicity][int(rng.random() * len(POOLS[ethnicity]))]
         male, female, _ = NAME_PICKERS[id(pool)]
-        if sex == MALE:
-            given = male(rng)
-        elif sex == FEMALE:
-            given = female(rng)
-        else:
-            given = (male if rng.random() < 0.5 else female)(rng)
+        for _ in range(8):
+            if sex == MALE:
+                given = male(rng)
+            elif sex == FEMALE:
+                given = female(rng)
+            else:
+                given = (male if rng.random() < 0.5 else female)(rng)
+            if not taken or given not in taken:
+                break
+        if taken is not None:
+            taken.add(given)
         if family_name is None:
             other = POOLS[ethnicity][int(rng.random() * len(POOLS[ethnicity]))]
             family_name = NAME_PICKERS[id(other)][2](rng)
@@ -761,7 +769,7 @@ class Chunk:
         age_days = age_years * 365 + self.between(0, 364)
         born = today - age_days
         creator = w.creator("probation", rng)
-        pid, _, family = self.person(
+        pid, given, family = self.person(
             age_days=None if rng.random() < 0.01 else age_days,
             sex=sex,
             ethnicity=ethnicity,
@@ -791,7 +799,7 @@ class Chunk:
                 self.address(pid, HOME, since - self.between(200, 2000), since, towns)
         no_fixed_abode = kind in (None, AddressKind.NO_FIXED_ABODE, AddressKind.TEMPORARY)
 
-        relatives = self.family(pid, family, sex, ethnicity, age_years, home)
+        relatives = self.family(pid, given, family, sex, ethnicity, age_years, home)
 
         # Cases, each with its working relationship, referral and contacts.
         cases: list[tuple] = []
@@ -946,9 +954,10 @@ class Chunk:
                  self.at(on, 600 + n), self.now)
             )  # fmt: skip
 
-    def family(self, pid, family, sex, ethnicity, age_years, home) -> list[str]:
+    def family(self, pid, given, family, sex, ethnicity, age_years, home) -> list[str]:
         """A household for some: a partner, children, sometimes a parent. Returns the partner
-        (or parent) first, then the children."""
+        (or parent) first, then the children. No two children share a given name, nor a child
+        the leaver's."""
         rng = self.rng
         if rng.random() >= 0.4 or self.people >= self.person_budget:
             return []
@@ -973,11 +982,13 @@ class Chunk:
             members.append((adult, PARTNER, lives_with))
         elif age_years < 35 and self.people < self.person_budget:
             adult, _, _ = self.person(
-                age_days=(age_years + self.between(20, 32)) * 365, sex=FEMALE,
+                age_days=(age_years + self.between(20, 32)) * 365 + self.between(0, 364),
+                sex=FEMALE,
                 ethnicity=ethnicity, family_name=family, created_by=creator, adult=True,
             )  # fmt: skip
             members.append((adult, PARENT, lives_with))
         children = []
+        taken = {given}
         if age_years >= 19:
             for _ in range(CHILDREN(rng)):
                 if self.people >= self.person_budget:
@@ -987,6 +998,7 @@ class Chunk:
                     age_days=child_age * 365 + self.between(0, 364),
                     sex=MALE if rng.random() < 0.5 else FEMALE,
                     ethnicity=ethnicity, family_name=family, created_by=creator, adult=False,
+                    taken=taken,
                 )  # fmt: skip
                 members.append((child, CHILD, lives_with or rng.random() < 0.3))
                 children.append(child)
