@@ -1,8 +1,8 @@
 """The national-scale generator at a tiny size, on whichever database the suite runs."""
 
 import csv
-from collections import Counter
 import filecmp
+from collections import Counter
 from datetime import UTC, date, datetime
 from io import StringIO
 
