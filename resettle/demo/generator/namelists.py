@@ -358,6 +358,46 @@ ARAB = NamePool(
     family=("Haddad", "Mansour", "Saleh", "Nasser", "Khalil", "Aziz", "Hamdan", "Darwish"),
 )
 
+# Given names beyond the commonest, for British and Irish people: in England and Wales the
+# hundred commonest names of a year's births cover about three quarters of them, so a real
+# population has hundreds of rarer names besides.
+BRITISH_MALE_TAIL = (
+    "Abel", "Alan", "Alastair", "Albert", "Alex", "Alexander", "Alfie", "Alistair", "Ambrose",
+    "Angus", "Archie", "Arthur", "Ashley", "Austin", "Barry", "Bernard", "Blake", "Bradley",
+    "Brandon", "Brian", "Bruce", "Calvin", "Cameron", "Cecil", "Charles", "Charlie", "Clifford",
+    "Clive", "Colin", "Curtis", "Cyril", "Dale", "Damian", "Damon", "Dennis", "Derek", "Desmond",
+    "Dominic", "Donald", "Douglas", "Duncan", "Dylan", "Edmund", "Edward", "Elliot", "Eric",
+    "Ewan", "Fergus", "Finlay", "Francis", "Frank", "Fraser", "Frederick", "Gareth", "Gavin",
+    "Geoffrey", "George", "Gerald", "Gerard", "Glen", "Gordon", "Graeme", "Graham", "Grant",
+    "Gregory", "Guy", "Harry", "Harvey", "Hayden", "Henry", "Howard", "Hugh", "Iain", "Ian",
+    "Ivan", "Jack", "Jacob", "Jake", "Jared", "Jeffrey", "Jeremy", "Joel", "Jonah", "Josh",
+    "Joshua", "Julian", "Justin", "Karl", "Keith", "Kenneth", "Lance", "Laurence", "Leonard",
+    "Leslie", "Lewis", "Lloyd", "Logan", "Louis", "Luke", "Malcolm", "Mathew", "Max", "Melvin",
+    "Miles", "Mitchell", "Morgan", "Neville", "Nicholas", "Nigel", "Noel", "Norman", "Oliver",
+    "Oscar", "Owen", "Perry", "Peter", "Quentin", "Ralph", "Raymond", "Reece", "Rhys", "Ricky",
+    "Robin", "Rodney", "Roger", "Roland", "Ronald", "Ross", "Rowan", "Roy", "Rupert", "Russell",
+    "Sebastian", "Shaun", "Sidney", "Simon", "Spencer", "Stanley", "Terence", "Theo", "Timothy",
+    "Toby", "Tony", "Travis", "Troy", "Tyler", "Victor", "Vincent", "Walter", "Warren", "Wesley",
+    "Zachary",
+)  # fmt: skip
+BRITISH_FEMALE_TAIL = (
+    "Abigail", "Adele", "Alice", "Alison", "Amanda", "Amber", "Andrea", "Angela", "Anita", "Anne",
+    "Annette", "Antonia", "Audrey", "Barbara", "Beatrice", "Belinda", "Beverley", "Brenda",
+    "Caroline", "Carly", "Carol", "Catherine", "Chantelle", "Charlene", "Chelsea", "Cheryl",
+    "Christine", "Clare", "Colette", "Courtney", "Dawn", "Debbie", "Denise", "Diane", "Dorothy",
+    "Eleanor", "Eileen", "Elaine", "Ella", "Eloise", "Emily", "Erica", "Esther", "Eve", "Fiona",
+    "Frances", "Georgina", "Gillian", "Gloria", "Harriet", "Hayley", "Heather", "Helen", "Hollie",
+    "Imogen", "Irene", "Isobel", "Jacqueline", "Jane", "Janet", "Janice", "Jeanette", "Jenna",
+    "Jill", "Joan", "Josephine", "Joy", "Judith", "Julia", "Julie", "June", "Kayleigh", "Kerry",
+    "Kim", "Kirsty", "Lauren", "Leah", "Lesley", "Linda", "Lindsay", "Lorna", "Lorraine",
+    "Louise", "Lucy", "Lydia", "Lynn", "Mandy", "Margaret", "Maria", "Marie", "Marion", "Martine",
+    "Maureen", "Megan", "Melanie", "Melissa", "Molly", "Naomi", "Natasha", "Nina", "Olivia",
+    "Paula", "Pauline", "Penelope", "Philippa", "Rachel", "Rhian", "Rita", "Rosemary", "Ruth",
+    "Sally", "Sandra", "Sharon", "Sheila", "Shirley", "Sonia", "Sophie", "Stephanie", "Susan",
+    "Suzanne", "Tamsin", "Tanya", "Teresa", "Tina", "Toni", "Valerie", "Vanessa", "Vicky",
+    "Wendy", "Yvonne", "Zoe",
+)  # fmt: skip
+
 # Nicknames people commonly go by in the UK; each is also in the `nicknames` data that search uses.
 NICKNAMES: dict[str, tuple[str, ...]] = {
     "Andrew": ("Andy", "Drew"),

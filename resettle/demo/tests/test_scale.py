@@ -2,6 +2,7 @@
 
 import csv
 import filecmp
+import random
 from collections import Counter
 from datetime import UTC, date, datetime
 from io import StringIO
@@ -16,8 +17,9 @@ from resettle.access.policy import cases_visible_to, people_visible_to
 from resettle.cases.models import Case
 from resettle.contacts.models import Contact
 from resettle.custody.models import CustodyPeriod
+from resettle.demo.generator import namelists
 from resettle.demo.generator.scale import generate_scale
-from resettle.demo.generator.scale.people import LOAD_ORDER, TABLES
+from resettle.demo.generator.scale.people import LOAD_ORDER, NAME_PICKERS, TABLES
 from resettle.demo.generator.scale.world import NAMED_CASELOADS
 from resettle.lib.identifiers import normalise_identifier
 from resettle.lib.names import letters_key, name_key
@@ -108,6 +110,17 @@ def test_families_are_named_and_born_as_real_ones_are(demo):
     )
     months = Counter(born.month for _, born in mothers)
     assert sum(months.values()) >= 12 and max(months.values()) <= sum(months.values()) / 4, months
+
+
+def test_british_given_names_have_a_long_tail():
+    """In England hundreds of rarer given names are each held by a small share of men; the
+    commonest names alone would make namesakes of people whom real records tell apart."""
+    male = NAME_PICKERS[id(namelists.BRITISH)][0]
+    rng = random.Random(3)
+    drawn = Counter(male(rng) for _ in range(20_000))
+    assert len(drawn) > 150
+    rarer = sum(count for name, count in drawn.items() if name not in namelists.BRITISH.male)
+    assert 0.2 < rarer / 20_000 < 0.4
 
 
 @pytest.mark.django_db

@@ -323,6 +323,22 @@ def _frequency(values: tuple[str, ...]) -> Picker:
     return Picker({v: 1.0 / (rank + 4) ** 0.9 for rank, v in enumerate(values)})
 
 
+class GivenNames:
+    """Given names: the pool's commonest, and for some people (`tail_share`) one of many rarer
+    names, each about as common as the others."""
+
+    def __init__(self, head: tuple[str, ...], tail: tuple[str, ...], tail_share: float) -> None:
+        self.head = _frequency(head)
+        weights = {v: 1.0 / (rank + 20) ** 0.5 for rank, v in enumerate(tail)}
+        self.tail = Picker(weights) if tail else None
+        self.tail_share = tail_share if tail else 0.0
+
+    def __call__(self, rng: random.Random) -> str:
+        if self.tail is not None and rng.random() < self.tail_share:
+            return self.tail(rng)
+        return self.head(rng)
+
+
 class FamilyNames:
     """Family names with the long tail of a real population: the commonest names of the pool
     for some people, and for the rest (in Britain the hundred commonest names cover under a
@@ -367,6 +383,13 @@ BRITISH_TAIL = tuple(
     random.Random(2026).sample([stem + ending for stem in _STEMS for ending in _ENDINGS], k=2000)
 )
 TAIL_SHARE = 0.8
+GIVEN_TAIL_SHARE = 0.3
+
+
+def british(pool: names.NamePool) -> bool:
+    return pool in (names.BRITISH, names.IRISH)
+
+
 DOUBLE_BARRELLED = 0.02
 
 
@@ -508,11 +531,11 @@ CURRENT_ADDRESS = Picker(
 POOLS = {eth: pools for eth, pools in identity.NAME_POOLS.items()}
 NAME_PICKERS = {
     id(pool): (
-        _frequency(pool.male),
-        _frequency(pool.female),
-        FamilyNames(
-            pool.family, BRITISH_TAIL if pool in (names.BRITISH, names.IRISH) else (), TAIL_SHARE
+        GivenNames(pool.male, names.BRITISH_MALE_TAIL if british(pool) else (), GIVEN_TAIL_SHARE),
+        GivenNames(
+            pool.female, names.BRITISH_FEMALE_TAIL if british(pool) else (), GIVEN_TAIL_SHARE
         ),
+        FamilyNames(pool.family, BRITISH_TAIL if british(pool) else (), TAIL_SHARE),
     )
     for pools in POOLS.values()
     for pool in pools
