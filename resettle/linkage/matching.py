@@ -728,19 +728,26 @@ def _components(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, lis
 
 
 def _split(
-    members: list[str], links: list[Link], apart: set[tuple[str, str]]
+    members: list[str],
+    links: list[Link],
+    apart: set[tuple[str, str]],
+    against: set[tuple[str, str]],
 ) -> tuple[list[list[str]], set[tuple[str, str]]]:
     """One component holding a pair reviewers said are different people, split: links are
     joined strongest first (ties by record id), and a link that would put such a pair in one
     group is left out. The link left out for a pair is the weakest on the strongest path
     between them, so the split loses as little evidence as it can, and a link reviewers
-    accepted is only left out when reviewers also kept two of its records apart."""
+    accepted is only left out when reviewers also kept two of its records apart. Pairs the model
+    finds different (`against`) are kept apart the same way, except by a link reviewers
+    accepted: their word outweighs the model's."""
     group = {member: member for member in members}
     held = {member: {member} for member in members}
     others: dict[str, set[str]] = {member: set() for member in members}
-    for left, right in apart:
-        others[left].add(right)
-        others[right].add(left)
+    doubted: dict[str, set[str]] = {member: set() for member in members}
+    for pairs, kept in ((apart, others), (against, doubted)):
+        for left, right in pairs:
+            kept[left].add(right)
+            kept[right].add(left)
 
     def root(node: str) -> str:
         while group[node] != node:
@@ -749,13 +756,14 @@ def _split(
         return node
 
     cut: set[tuple[str, str]] = set()
-    for left, right, _strength in sorted(links, key=lambda link: (-link[2], link[0], link[1])):
+    for left, right, strength in sorted(links, key=lambda link: (-link[2], link[0], link[1])):
         a, b = root(left), root(right)
         if a == b:
             continue
         if len(held[a]) > len(held[b]):
             a, b = b, a
-        if any(root(other) == b for member in held[a] for other in others[member]):
+        barred = [others] if strength == math.inf else [others, doubted]
+        if any(root(o) == b for bar in barred for member in held[a] for o in bar[member]):
             cut.add((left, right))
             continue
         group[a] = b
@@ -764,11 +772,15 @@ def _split(
 
 
 def clusters(
-    ids: Iterable[str], links: Iterable[Link], apart: Iterable[tuple[str, str]] = ()
+    ids: Iterable[str],
+    links: Iterable[Link],
+    apart: Iterable[tuple[str, str]] = (),
+    against: Iterable[tuple[str, str]] = (),
 ) -> Clusters:
     """The records' clusters: the connected components of the links (Splink's connected
     components on DuckDB), except that records reviewers said are different people (`apart`)
-    never share one: a component holding such a pair is split by `_split`."""
+    never share one, nor, unless reviewers linked them, records the model finds different
+    (`against`, from `against()`): a component holding such a pair is split by `_split`."""
     present = set(ids)
     nodes = sorted(present)
     strongest: dict[tuple[str, str], float] = {}
@@ -777,17 +789,22 @@ def clusters(
             continue
         key = (left, right) if left < right else (right, left)
         strongest[key] = max(strength, strongest.get(key, -math.inf))
-    kept_apart = {
-        (left, right) if left < right else (right, left)
-        for left, right in apart
-        if left != right and left in present and right in present
-    }
+    kept_apart, doubted = (
+        {
+            (left, right) if left < right else (right, left)
+            for left, right in pairs
+            if left != right and left in present and right in present
+        }
+        for pairs in (apart, against)
+    )
     components = _components(nodes, sorted(strongest))
     component_of = {node: name for name, group in components.items() for node in group}
-    clashing: dict[str, set[tuple[str, str]]] = {}
-    for left, right in kept_apart:
-        if component_of[left] == component_of[right]:
-            clashing.setdefault(component_of[left], set()).add((left, right))
+    clashing: dict[str, tuple[set[tuple[str, str]], set[tuple[str, str]]]] = {}
+    for kind, pairs in enumerate((kept_apart, doubted)):
+        for left, right in pairs:
+            if component_of[left] == component_of[right]:
+                clash = clashing.setdefault(component_of[left], (set(), set()))
+                clash[kind].add((left, right))
     within: dict[str, list[Link]] = {name: [] for name in clashing}
     for (left, right), strength in strongest.items():
         if component_of[left] in clashing:
@@ -797,9 +814,103 @@ def clusters(
     for name, group in components.items():
         parts = [group]
         if name in clashing:
-            parts, left_out = _split(group, within[name], clashing[name])
+            parts, left_out = _split(group, within[name], *clashing[name])
             cut |= left_out
         for part in parts:
             first = min(part)
             cluster_of.update((node, first) for node in part)
     return Clusters(cluster_of, cut)
+
+
+# Pairs the links would chain ----------------------------------------------------------------------
+
+# Past this many records a component is left as it is: its pairs grow with the square of its size,
+# and a component that large is a matter for reviewers rather than for the model.
+AGAINST_LARGEST = 100
+# The columns whose term frequencies (how common a name is) the model reads, as `columns` writes
+# them from a record.
+TF_VALUES: dict[str, Callable[[Record], str | None]] = {
+    "given": lambda record: fold(record.given_name) or None,
+    "family": lambda record: fold(record.family_name) or None,
+}
+
+
+def _components_of(links: Iterable[Link]) -> list[list[str]]:
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right, _strength in links:
+        a, b = root(left), root(right)
+        if a != b:
+            parent[a] = b
+    groups: dict[str, list[str]] = {}
+    for node in parent:
+        groups.setdefault(root(node), []).append(node)
+    return list(groups.values())
+
+
+def against(
+    records: Sequence[Record],
+    links: Iterable[Link],
+    scored: Iterable[tuple[str, str]],
+    *,
+    model: dict[str, Any],
+    lower: float,
+) -> list[Pair]:
+    """Pairs of records that `links` would put in one cluster through other records, which the
+    model, scoring them now, finds below `lower`: its own evidence that the two are different
+    people. Clustering keeps such pairs apart (`clusters(..., against=...)`), so that a record
+    linked to each of two namesakes does not make them one person. Only components of three or
+    more records have such pairs; pairs already `scored` are not scored again. Every record
+    counts towards how common a name is, as in a full run."""
+    components = [c for c in _components_of(links) if 3 <= len(c) <= AGAINST_LARGEST]
+    if not components:
+        return []
+    known = {(a, b) if a < b else (b, a) for a, b in scored}
+    by_id = {record.id: record for record in records}
+    members = [by_id[node] for component in components for node in component if node in by_id]
+    table = columns(members)
+    component_of = {node: n for n, component in enumerate(components) for node in component}
+    table["component"] = [component_of[record.id] for record in members]
+    frequencies = {}
+    for column in _term_frequency_columns(model):
+        value_of = TF_VALUES[column]
+        wanted = {v for v in table[column] if v is not None}
+        counts: dict[str, int] = {}
+        total = 0
+        for record in records:
+            value = value_of(record)
+            if value is None:
+                continue
+            total += 1
+            if value in wanted:
+                counts[value] = counts.get(value, 0) + 1
+        frequencies[column] = {
+            column: list(counts),
+            f"tf_{column}": [n / total for n in counts.values()],
+        }
+    from splink import DuckDBAPI, Linker
+
+    settings_within = {
+        **model,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": 'l."component" = r."component"'}
+        ],
+    }
+    with _connection() as connection:
+        db_api = DuckDBAPI(connection)
+        members_table = db_api.register(table, table_name="chained")
+        linker = Linker(members_table, settings_within, log_level=logging.WARNING)
+        for column, lookup in frequencies.items():
+            linker.table_management.register_term_frequency_lookup(
+                db_api.register(lookup, table_name=f"tf_lookup_{column}"), column
+            )
+        predictions = linker.inference.predict()
+        pairs = _predictions(db_api, predictions, model, members)
+    return [p for p in pairs if p.match_weight < lower and (p.left, p.right) not in known]

@@ -46,7 +46,8 @@ class LinkageRun(TimestampedModel):
     lower_threshold = models.FloatField(
         default=DEFAULT_LOWER, help_text="Match weight below which pairs are ignored."
     )
-    # records, pairs, linked, review, clusters, kept_apart, seconds, trained, notes.
+    # records, pairs, linked, review, clusters, kept_apart, chained_found_different, seconds,
+    # trained, notes.
     figures = models.JSONField(default=dict, blank=True)
     # The Splink model (settings with the trained m and u), kept so a run can be explained and
     # the same model used again.

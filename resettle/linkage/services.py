@@ -357,7 +357,8 @@ def _keep(
     record. Reviewers' decisions override the model: an accepted pair links whatever it scored
     (and before any link the model made), and records of a rejected pair never share a cluster,
     even through other records (`matching.clusters` splits such a cluster at its weakest link);
-    a model link left out for that goes to review."""
+    nor, unless reviewers linked them, do records that links chain together but the model finds
+    different (`matching.against`). A model link left out for either goes to review."""
     decisions = {
         (str(left), str(right)): decision
         for left, right, decision in PairDecision.objects.filter(
@@ -401,7 +402,12 @@ def _keep(
         # A pair reviewers said is the same person links even when the model no longer scores it.
         elif decision == Decision.ACCEPT and key not in pairs:
             links.append((*key, math.inf))
-    clustering = matching.clusters(present, links, apart)
+    # Records the links would chain through others (A to B, B to C) that the model, scoring
+    # them now, finds to be different people (A and C): kept apart unless reviewers linked them.
+    doubted = matching.against(
+        records, links, pairs.keys(), model=result.model, lower=run.lower_threshold
+    )
+    clustering = matching.clusters(present, links, apart, [(p.left, p.right) for p in doubted])
     cluster_of = clustering.cluster_of
     for key in clustering.cut:
         if key in pairs and pairs[key].status == PairStatus.LINKED:
@@ -436,6 +442,7 @@ def _keep(
         "review": statuses.count(PairStatus.REVIEW) + statuses.count(PairStatus.UNSURE),
         "clusters": len(set(cluster_of.values())),
         "kept_apart": len(clustering.cut),
+        "chained_found_different": len(doubted),
         "seconds": round(result.seconds, 1),
         "trained": result.trained,
         "notes": result.notes,

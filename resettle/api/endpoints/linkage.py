@@ -56,7 +56,10 @@ class RunOut(ApiSchema):
     upper_threshold: float = Field(description="Match weight at or above which pairs link.")
     lower_threshold: float = Field(description="Match weight below which pairs are ignored.")
     figures: dict[str, Any] = Field(
-        description="records, pairs, linked, review, clusters, kept_apart, seconds, trained, notes."
+        description=(
+            "records, pairs, linked, review, clusters, kept_apart, chained_found_different, "
+            "seconds, trained, notes."
+        )
     )
     kind: RunKind = Field(description="Full, or incremental (new and changed records only).")
     records_linked: int = Field(
