@@ -16,7 +16,9 @@ scale generator's people with realistic errors where the truth is known.
    and identifiers dropped (another organisation rarely holds the same PNC). The truth is which
    records came from the same person.
 4. Links them with the model the task worker runs (`linkage.matching.link`, trained on the data)
-   and clusters links at the upper threshold; pairs within clusters are compared with the truth.
+   and clusters links at the upper threshold as a run does (two records the links would chain
+   but the model finds different are kept apart); pairs within clusters are compared with the
+   truth.
 5. With --incremental, adds 1% more records (`--new-share`): duplicates of people already there
    (in the same share and with the same errors as above) and new people, and links only those
    against the rest with the model just trained (`linkage.matching.link_new`, as an incremental
@@ -30,6 +32,7 @@ appended to bench/results/linkage.jsonl.
 
 import argparse
 import json
+import math
 import os
 import random
 import resource
@@ -246,6 +249,19 @@ def score(
     return precision, recall, f1, max(len(m) for m in groups.values())
 
 
+def clustered(records, links, pairs, model, apart=()) -> tuple[dict[str, str], int]:
+    """The records' clusters as a run makes them: the links, less those that would chain two
+    records the model finds different (and, after review, two reviewers rejected)."""
+    from resettle.linkage import matching
+
+    scored = [(p.left, p.right) for p in pairs]
+    doubted = matching.against(records, links, scored, model=model, lower=matching.DEFAULT_LOWER)
+    found = matching.clusters(
+        [r.id for r in records], links, apart, [(p.left, p.right) for p in doubted]
+    )
+    return found.cluster_of, len(doubted)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=10_000)
@@ -296,7 +312,7 @@ def main() -> None:
         for p in result.pairs
         if p.match_weight >= matching.DEFAULT_UPPER
     ]
-    cluster_of = matching.clusters([r.id for r in records], links).cluster_of
+    cluster_of, doubted = clustered(records, links, result.pairs, result.model)
     cluster_seconds = time.monotonic() - started
 
     true_groups: dict[str, list[str]] = defaultdict(list)
@@ -304,13 +320,16 @@ def main() -> None:
         true_groups[entity].append(record_id)
     actual = pairs_within(true_groups)
     precision, recall, f1, largest = score(cluster_of, actual)
-    # As the partnership would have it once reviewers had answered the review queue correctly.
+    # As the partnership would have it once reviewers had answered the review queue correctly:
+    # the pairs they accept link whatever the model says, those they reject stay apart.
+    queue = [p for p in result.pairs if p.match_weight < matching.DEFAULT_UPPER]
     reviewed = links + [
-        (p.left, p.right, p.match_weight)
-        for p in result.pairs
-        if p.match_weight < matching.DEFAULT_UPPER and truth[p.left] == truth[p.right]
+        (p.left, p.right, math.inf) for p in queue if truth[p.left] == truth[p.right]
     ]
-    after_review = score(matching.clusters([r.id for r in records], reviewed).cluster_of, actual)
+    rejected = [(p.left, p.right) for p in queue if truth[p.left] != truth[p.right]]
+    after_review = score(
+        clustered(records, reviewed, result.pairs, result.model, rejected)[0], actual
+    )
     review = sum(
         1 for p in result.pairs if matching.DEFAULT_LOWER <= p.match_weight < matching.DEFAULT_UPPER
     )
@@ -332,6 +351,7 @@ def main() -> None:
         "pairs_scored_above_lower": len(result.pairs),
         "pairs_for_review": review,
         "largest_cluster": largest,
+        "chained_found_different": doubted,
         "trained": result.trained,
         "notes": result.notes,
         "seconds_link": round(link_seconds, 1),
@@ -374,12 +394,13 @@ def incremental(args, rng, records, originals, truth, result, namer, postcodes, 
     fresh = matching.link_new(everyone, [r.id for r in added], model=result.model)
     link_seconds = time.monotonic() - started
     started = time.monotonic()
+    every_pair = [*result.pairs, *fresh.pairs]
     links = [
         (p.left, p.right, p.match_weight)
-        for p in [*result.pairs, *fresh.pairs]
+        for p in every_pair
         if p.match_weight >= matching.DEFAULT_UPPER
     ]
-    cluster_of = matching.clusters([r.id for r in everyone], links).cluster_of
+    cluster_of, _doubted = clustered(everyone, links, every_pair, result.model)
     cluster_seconds = time.monotonic() - started
     peak = peak_since_reset_mb()
 
