@@ -48,7 +48,7 @@ TRAIN_FROM = 2_000
 # expectation maximisation, or keeps the starting m and estimates only u and the prior.
 ESTIMATE_M = False
 # The share of true duplicates the deterministic rules in `_train` find, for the prior.
-DETERMINISTIC_RECALL = 0.6
+DETERMINISTIC_RECALL = 0.5
 
 
 @dataclass(frozen=True)
@@ -205,6 +205,14 @@ def _level(
 
 
 HOUSEHOLD = "exact, as is the family name"
+# Given and family names written the wrong way round, alike or one of them now a part of a
+# longer family name (James Lewis, Lewis James-Fitzwilliam).
+SWAPPED = (
+    '(jaro_winkler_similarity("given_l", "family_r") >= 0.9 '
+    'OR list_contains("family_parts_r", "given_l")) '
+    'AND (jaro_winkler_similarity("family_l", "given_r") >= 0.9 '
+    'OR list_contains("family_parts_l", "given_r"))'
+)
 
 
 def _null(column: str) -> dict[str, Any]:
@@ -238,12 +246,7 @@ def comparisons() -> list[dict[str, Any]]:
                 0.07,
                 0.003,
             ),
-            _level(
-                f'{jw}("given_l", "family_r") >= 0.9 AND {jw}("family_l", "given_r") >= 0.9',
-                "swapped with family name",
-                0.02,
-                0.00001,
-            ),
+            _level(SWAPPED, "swapped with family name", 0.02, 0.00001),
             _level(f'{jw}("given_l", "given_r") >= 0.8', "similar", 0.03, 0.03),
             _level("ELSE", "different", 0.02, 0.956),
         ],
@@ -268,13 +271,7 @@ def comparisons() -> list[dict[str, Any]]:
             ),
             # Names swapped with each other count once, in the given-name comparison: here they
             # are neither evidence for nor against, where "different" would count them against.
-            _level(
-                f'{jw}("family_l", "given_r") >= 0.9 AND {jw}("given_l", "family_r") >= 0.9',
-                "swapped with given name",
-                0.02,
-                0.02,
-                fixed=True,
-            ),
+            _level(SWAPPED, "swapped with given name", 0.02, 0.02, fixed=True),
             _level(f'{jw}("family_l", "family_r") >= 0.8', "similar", 0.03, 0.02),
             _level("ELSE", "different", 0.02, 0.95349),
         ],
@@ -508,14 +505,20 @@ def _household(db_api: Any, table: Any, model: dict[str, Any]) -> dict[str, Any]
     what the address adds once the family name has been counted."""
     # Our own column and table names: no outside text reaches this SQL.
     counted = (
-        "SELECT sum(n * (n - 1) / 2) FROM (SELECT count(*) AS n "  # noqa: S608
+        "SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n "  # noqa: S608
         f"FROM {table.physical_name} WHERE family IS NOT NULL AND postcode IS NOT NULL "
-        "GROUP BY {})"
+        "AND given IS NOT NULL GROUP BY {})"
     )
     con = db_api.duckdb_con
-    same_family = con.execute(counted.format("family")).fetchall()[0][0]
-    same_both = con.execute(counted.format("family, postcode")).fetchall()[0][0]
-    if not same_family or not same_both:
+
+    def pairs(by: str) -> float:
+        return float(con.execute(counted.format(by)).fetchall()[0][0])
+
+    # Among records of different given names: most records of one family name, one address and
+    # one given name are the same person, and would count as a household of two.
+    same_family = pairs("family") - pairs("family, given")
+    same_both = pairs("family, postcode") - pairs("family, postcode, given")
+    if same_family <= 0 or same_both <= 0:
         return model
     by_name = {c["output_column_name"]: c for c in model["comparisons"]}
     family_agrees = next(
@@ -525,7 +528,7 @@ def _household(db_api: Any, table: Any, model: dict[str, Any]) -> dict[str, Any]
     )
     for level in by_name["postcode"]["comparison_levels"]:
         if level.get("label_for_charts") == HOUSEHOLD:
-            level["u_probability"] = family_agrees * float(same_both) / float(same_family)
+            level["u_probability"] = family_agrees * same_both / same_family
     return model
 
 

@@ -119,3 +119,47 @@ def test_the_model_scores_nicknames_and_transposed_dates_without_the_database():
     assert pair.agreed["given_name"] == "nickname or known-as name"
     assert pair.agreed["date_of_birth"] == "transposed day and month"
     assert pair.match_weight >= matching.DEFAULT_UPPER
+
+
+def test_names_the_wrong_way_round_count_once_even_when_one_has_become_part_of_a_longer_name():
+    records = [
+        matching.Record("1", "Emmanuel", "Abdullahi", date(1990, 11, 16), "male", None),
+        matching.Record("2", "Abdullahi", "Emmanuel-Fitzwilliam", date(1990, 11, 16), "male", None),
+        matching.Record("3", "Lewis", "James", date(1975, 3, 8), "male", None),
+        matching.Record("4", "James", "Lewis", date(1975, 3, 8), "male", None),
+    ]
+    result = matching.link(records)
+    for pair in result.pairs:
+        assert pair.agreed["given_name"] == "swapped with family name", pair
+        assert pair.agreed["family_name"] == "swapped with given name", pair
+        assert pair.match_weight >= matching.DEFAULT_UPPER
+    assert {(p.left, p.right) for p in result.pairs} == {("1", "2"), ("3", "4")}
+
+
+def test_a_shared_address_is_weighed_against_households_not_against_one_persons_records():
+    """How often two people of one family name share an address is counted among records of
+    different given names: two records of John Smith at one address are most likely one man."""
+    from splink import DuckDBAPI
+
+    def smith(record_id, given, postcode):
+        return matching.Record(record_id, given, "Smith", None, "male", postcode)
+
+    records = [
+        smith("1", "John", "L1 1AA"),
+        smith("2", "John", "L1 1AA"),
+        smith("3", "Mary", "L1 1AA"),
+        smith("4", "Peter", "L2 2BB"),
+        smith("5", "Paul", "L3 3CC"),
+    ]
+    model = matching.settings(0.01)
+    with matching._connection() as connection:
+        db_api = DuckDBAPI(connection)
+        table = db_api.register(matching.columns(records), table_name="records")
+        fitted = matching._household(db_api, table, model)
+    (postcode,) = (c for c in fitted["comparisons"] if c["output_column_name"] == "postcode")
+    (household,) = (
+        lv for lv in postcode["comparison_levels"] if lv["label_for_charts"] == matching.HOUSEHOLD
+    )
+    # Pairs of Smiths with different given names: 9; of those, at one address: 2 (John and Mary,
+    # twice). Times how often one person's records agree on the family name.
+    assert household["u_probability"] == pytest.approx(0.8 * 2 / 9)
