@@ -37,9 +37,9 @@ IDENTIFIER_SCHEMES = ("prison_number", "crn", "pnc", "ni_number")
 # Match weights (log2 Bayes factors, prior included). At or above the upper threshold a pair is
 # linked without review; between the two it goes to a person to decide; below, it is ignored.
 # The upper threshold is where, on the bench's records (bench/linkage.py), about 97 in 100 of
-# the pairs linked without review are the same person; the lower one is where a pair is as
-# likely as not to be.
-DEFAULT_UPPER = 3.0
+# the pairs linked without review are the same person at a million people (98 at 100,000), and
+# F1 is at its best; the lower one is where a pair is as likely as not to be.
+DEFAULT_UPPER = 1.0
 DEFAULT_LOWER = 0.0
 # Fewer records than this and the model keeps its starting parameters: estimates from a
 # handful of pairs would be noise.

@@ -208,7 +208,7 @@ def test_full_asks_for_every_record_again(cast, make_person):
 def test_new_thresholds_link_every_record_again(cast, make_person):
     _records(cast, make_person)
     _run(cast)
-    run = _run(cast, lower_threshold=1.0)
+    run = _run(cast, lower_threshold=0.5)
     assert run.kind == RunKind.FULL
 
 
