@@ -100,6 +100,25 @@ def _previous_run(partnership: Partnership) -> LinkageRun | None:
     )
 
 
+# Match weights beyond these are certainties either way: a threshold out there links or
+# reviews nothing the model can tell apart.
+THRESHOLD_RANGE = (-30.0, 30.0)
+
+
+def _check_thresholds(upper: float, lower: float) -> None:
+    low, high = THRESHOLD_RANGE
+    for name, value in (("upper", upper), ("lower", lower)):
+        if not math.isfinite(value) or not low <= value <= high:
+            raise ApplicationError(
+                f"The {name} threshold must be a match weight from {low:g} to {high:g}."
+            )
+    if upper <= lower:
+        raise ApplicationError(
+            f"The upper threshold (link without review, {upper:g}) must be above the lower one "
+            f"(ignore below, {lower:g}): pairs between the two go to review."
+        )
+
+
 @transaction.atomic
 def linkage_run_request(
     *,
@@ -139,6 +158,7 @@ def linkage_run_request(
         run.upper_threshold = upper_threshold
     if lower_threshold is not None:
         run.lower_threshold = lower_threshold
+    _check_thresholds(run.upper_threshold, run.lower_threshold)
     if base is not None and (run.upper_threshold, run.lower_threshold) == (
         base.upper_threshold,
         base.lower_threshold,

@@ -45,6 +45,17 @@ class RunIn(ApiSchema):
         "records added or changed since the last finished run are linked, with its model (a "
         "full run when there is none).",
     )
+    upper_threshold: float | None = Field(
+        None,
+        description="Match weight at or above which pairs link without review (-30 to 30, above "
+        "the lower threshold). By default the last finished run's, or 1.0. A change links every "
+        "record again.",
+    )
+    lower_threshold: float | None = Field(
+        None,
+        description="Match weight below which pairs are ignored; between the two they go to "
+        "review. By default the last finished run's, or 0.0.",
+    )
 
 
 class RunOut(ApiSchema):
@@ -134,7 +145,7 @@ def _allowed(request: ApiRequest) -> None:
 
 @router.post(
     "/runs",
-    response={202: RunOut, **problems(400, 403, 404, 409)},
+    response={202: RunOut, **problems(400, 403, 404, 409, 422)},
     openapi_extra={"parameters": [IDEMPOTENCY_KEY]},
     url_name="linkage_run_create",
 )
@@ -154,7 +165,11 @@ def create_run(request: ApiRequest, payload: RunIn):
     def create() -> tuple[int, dict, dict[str, str]]:
         try:
             run = services.linkage_run_request(
-                actor=actor, partnership=partnership, full=payload.full
+                actor=actor,
+                partnership=partnership,
+                full=payload.full,
+                upper_threshold=payload.upper_threshold,
+                lower_threshold=payload.lower_threshold,
             )
         except services.RunUnderWay as exc:
             raise ApiProblem(409, exc.message) from exc

@@ -44,6 +44,24 @@ def test_a_run_after_a_finished_one_links_new_records_unless_full_is_asked_for(
     assert (third["kind"], third["based_on"]) == ("full", None)
 
 
+def test_a_run_takes_the_thresholds_asked_for_and_refuses_an_upper_not_above_the_lower(
+    cast, api_as
+):
+    api = api_as(cast.admin)
+    for body, field in (
+        ({"upper_threshold": 0.0, "lower_threshold": 0.5}, "must be above the lower one"),
+        ({"lower_threshold": 1.0}, "must be above the lower one"),
+        ({"upper_threshold": 100}, "from -30 to 30"),
+    ):
+        refused = api.post(RUNS, body)
+        assert refused.status_code == 422, refused.content
+        assert field in refused.json()["detail"]
+    assert not LinkageRun.objects.exists()
+
+    run = api.post(RUNS, {"upper_threshold": 4.5, "lower_threshold": -1}).json()
+    assert (run["upper_threshold"], run["lower_threshold"]) == (4.5, -1.0)
+
+
 def test_a_second_run_while_one_is_under_way_is_a_conflict(cast, api_as):
     api = api_as(cast.admin)
     assert api.post(RUNS, {}).status_code == 202

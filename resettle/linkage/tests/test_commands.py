@@ -53,3 +53,17 @@ def test_link_people_links_new_records_only_unless_asked_for_every_record(cast, 
 def test_link_people_refuses_an_unknown_partnership(cast):
     with pytest.raises(CommandError, match="No partnership"):
         call_command("link_people", "--partnership", "Nowhere", stdout=io.StringIO())
+
+
+def test_link_people_takes_thresholds_and_links_every_record_again_when_they_change(
+    cast, make_person
+):
+    make_person(cast.caseworker, given_name="William", family_name="Smith")
+    call_command("link_people", stdout=io.StringIO())
+    call_command("link_people", "--upper", "5", "--lower", "-2", stdout=io.StringIO())
+    last = LinkageRun.objects.latest("created_at")
+    assert (last.kind, last.upper_threshold, last.lower_threshold) == ("full", 5.0, -2.0)
+
+    with pytest.raises(CommandError, match="must be above the lower one"):
+        call_command("link_people", "--upper", "-3", stdout=io.StringIO())
+    assert LinkageRun.objects.count() == 2

@@ -2,12 +2,13 @@
 start, here in the foreground, or handed to the task worker with --background. Only the records
 added or changed since the partnership's last finished run are linked, with its model, unless
 --full asks for every record and the model trained again (a partnership never linked is linked
-in full)."""
+in full). --upper and --lower set the run's thresholds (a change links every record again)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from resettle.core.exceptions import ApplicationError
 from resettle.linkage import services
 from resettle.linkage.models import RunState
 from resettle.partnerships.models import Partnership
@@ -27,9 +28,28 @@ class Command(BaseCommand):
             help="Link every record again and train the model again (default: only the records "
             "added or changed since the last finished run).",
         )
+        parser.add_argument(
+            "--upper",
+            type=float,
+            help="Match weight at or above which pairs link without review (default: the last "
+            "run's, or 1.0). A change links every record again.",
+        )
+        parser.add_argument(
+            "--lower",
+            type=float,
+            help="Match weight below which pairs are ignored; between the two they go to review "
+            "(default: the last run's, or 0.0).",
+        )
 
     def handle(
-        self, *args: Any, partnership: str | None, background: bool, full: bool, **options: Any
+        self,
+        *args: Any,
+        partnership: str | None,
+        background: bool,
+        full: bool,
+        upper: float | None,
+        lower: float | None,
+        **options: Any,
     ) -> None:
         partnerships = Partnership.objects.order_by("name")
         if partnership:
@@ -39,11 +59,19 @@ class Command(BaseCommand):
         failed = False
         for each in partnerships:
             try:
-                run = services.linkage_run_request(actor=None, partnership=each, full=full)
+                run = services.linkage_run_request(
+                    actor=None,
+                    partnership=each,
+                    full=full,
+                    upper_threshold=upper,
+                    lower_threshold=lower,
+                )
             except services.RunUnderWay as error:
                 self.stderr.write(error.message)
                 failed = True
                 continue
+            except ApplicationError as error:
+                raise CommandError(error.message) from error
             if background:
                 self.stdout.write(f"{each.name}: queued (run {run.pk}).")
                 continue
