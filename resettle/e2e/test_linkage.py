@@ -1,8 +1,8 @@
 """Record linkage and cases in common in a real browser, on the demo partnership: the
-organisation admin links the partnership's records, opens the review queue from the menu, sees a
-pair with the record their organisation does not work with shown as not shared, and decides;
-a caseworker opens cases in common from the menu and downloads it for the case meeting. Every
-page is checked with axe."""
+organisation admin links the partnership's records, is told why thresholds that overlap cannot
+be used, opens the review queue from the menu, sees a pair with the record their organisation
+does not work with shown as not shared, and decides; a caseworker opens cases in common from
+the menu and downloads it for the case meeting. Every page is checked with axe."""
 
 from datetime import date
 
@@ -57,6 +57,12 @@ def test_an_admin_reviews_a_pair_it_can_see_only_half_of(page, sign_in, demo):
     sign_in("admin", demo)
     page.click(page.get_by_role("link", name="Record linkage"), "linkage")
     expect(page.locator("main")).to_contain_text("Finished")
+    page.locator("summary", has_text="Thresholds").first.click()
+    page.checkpoint("thresholds")
+    page.get_by_label("Link without review from").first.fill("0.5")
+    page.get_by_label("Send for review from").first.fill("2")
+    page.click(page.get_by_role("button", name="Link new and changed records").first, "refused")
+    expect(page.locator("body")).to_contain_text("must be above the lower one")
     page.click(page.get_by_role("link", name="review queue"), "review")
     main = page.locator("main")
     expect(main).to_contain_text("Not shared")

@@ -22,6 +22,7 @@ from resettle.core.http import AuthenticatedRequest
 from resettle.lib.spreadsheet import spreadsheet_text
 from resettle.linkage import selectors, services
 from resettle.linkage.forms import DecisionForm, PeriodForm
+from resettle.linkage.matching import DEFAULT_LOWER, DEFAULT_UPPER
 from resettle.partnerships.models import Partnership
 from resettle.web.form_runner import bound_data, render_form, run_form
 from resettle.web.pages import forbidden
@@ -63,8 +64,23 @@ def run_list_view(request: AuthenticatedRequest) -> HttpResponse:
             "runs": page.object_list,
             # Each partnership with its latest finished run: a new run builds on it by default.
             "starts": [(p, selectors.latest_run(p)) for p in partnerships],
+            "default_upper": DEFAULT_UPPER,
+            "default_lower": DEFAULT_LOWER,
         },
     )
+
+
+def _threshold(request: AuthenticatedRequest, which: str) -> float | None:
+    """A threshold the form asks for; blank keeps the last run's (or the default)."""
+    text = request.POST.get(f"{which}_threshold", "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ApplicationError(
+            f"Enter the {which} threshold as a match weight, like 1.0 or -0.5."
+        ) from None
 
 
 @require_POST
@@ -78,7 +94,11 @@ def run_start_view(request: AuthenticatedRequest) -> HttpResponse:
         return forbidden(request, services.NOT_YOUR_PARTNERSHIP)
     try:
         run = services.linkage_run_request(
-            actor=actor, partnership=partnership, full=request.POST.get("full") == "1"
+            actor=actor,
+            partnership=partnership,
+            full=request.POST.get("full") == "1",
+            upper_threshold=_threshold(request, "upper"),
+            lower_threshold=_threshold(request, "lower"),
         )
     except ApplicationError as error:
         messages.error(request, error.message)

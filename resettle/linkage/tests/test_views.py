@@ -177,6 +177,29 @@ def test_after_a_finished_run_the_page_offers_new_and_changed_records_first(
     assert LinkageRun.objects.order_by("-created_at").first().kind == RunKind.FULL
 
 
+def test_an_admin_chooses_the_thresholds_and_a_bad_one_is_refused_with_a_message(cast, client_as):
+    client = client_as(cast.admin)
+    page = client.get(reverse("linkage:runs")).content.decode()
+    assert 'name="upper_threshold"' in page and 'value="1.0"' in page
+    start = reverse("linkage:run_start")
+    partnership = cast.partnership.pk
+    for upper, lower, message in (
+        ("one", "", "Enter the upper threshold as a match weight"),
+        ("0.5", "2", "must be above the lower one"),
+    ):
+        response = client.post(
+            start,
+            {"partnership": partnership, "upper_threshold": upper, "lower_threshold": lower},
+            follow=True,
+        )
+        assert message in response.content.decode()
+    assert not LinkageRun.objects.exists()
+
+    client.post(start, {"partnership": partnership, "upper_threshold": "4", "lower_threshold": ""})
+    run = LinkageRun.objects.get()
+    assert (run.upper_threshold, run.lower_threshold) == (4.0, 0.0)
+
+
 @pytest.mark.parametrize("who", ["caseworker", "manager", "outsider"])
 def test_others_may_not_start_a_run(cast, client_as, who):
     response = client_as(getattr(cast, who)).post(reverse("linkage:run_start"), {"full": "1"})
