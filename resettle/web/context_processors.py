@@ -1,5 +1,9 @@
+from dataclasses import dataclass
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from resettle.access.policy import (
     can_administer_staff,
@@ -58,6 +62,42 @@ NAV_PAGES = {
 }
 
 
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    text: str
+    section: str
+
+
+# The service navigation, in order: (URL name, text, section, the flag that shows it, or None
+# for everyone signed in).
+NAV_ITEMS = (
+    ("web:home", "Home", "home", None),
+    ("people:list", "People", "people", "shows_people"),
+    ("today:today", "Today", "today", "shows_people"),
+    ("today:caseload", "Caseload", "caseload", "shows_people"),
+    ("referrals:received", "Referrals", "referrals", "shows_people"),
+    ("registers:session_list", "Sessions", "sessions", "shows_people"),
+    ("custody:releases", "Releases", "releases", "shows_people"),
+    ("mentoring:mentor_list", "Mentors", "mentors", "shows_mentors"),
+    ("directory:service_list", "Services", "services", None),
+    ("accounts:organisation_list", "Organisations", "organisations", None),
+    ("reports:index", "Reports", "reports", "shows_reports"),
+    ("linkage:cases_in_common", "Cases in common", "cases_in_common", "shows_cases_in_common"),
+    ("linkage:runs", "Record linkage", "linkage", "shows_linkage"),
+    ("evaluation:cohort_list", "Evaluation", "evaluation", "shows_evaluation"),
+    ("access:break_glass_report", "Break-glass report", "reports", "shows_break_glass_report"),
+    ("accounts:staff_list", "Staff", "staff", "shows_staff"),
+    ("partnerships:agreement_list", "Agreements", "agreements", "shows_agreements"),
+)
+
+
+@cache
+def _href(name: str) -> str:
+    # Every page shows the menu: its addresses are worked out once per process.
+    return reverse(name)
+
+
 def _nav_section(request: HttpRequest) -> str | None:
     match = getattr(request, "resolver_match", None)
     if match is None:
@@ -75,9 +115,7 @@ def resettle(request: HttpRequest) -> dict:
     access = getattr(request, "access", None)
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
-    return {
-        "actor": actor,
-        "demo_mode": settings.DEMO_MODE,
+    shown = {
         "shows_people": can_view_case_records(access),
         "shows_agreements": can_manage_agreements(access),
         "shows_mentors": can_view_mentor_profiles(access),
@@ -89,6 +127,18 @@ def resettle(request: HttpRequest) -> dict:
         and not can_view_reports(access),
         "shows_linkage": can_manage_linkage(access),
         "shows_cases_in_common": can_view_cases_in_common(access),
+    }
+    return {
+        "actor": actor,
+        "demo_mode": settings.DEMO_MODE,
+        **shown,
+        "nav_items": [
+            NavItem(_href(name), text, section)
+            for name, text, section, flag in NAV_ITEMS
+            if flag is None or shown[flag]
+        ]
+        if signed_in
+        else [],
         "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }

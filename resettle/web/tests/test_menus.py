@@ -3,6 +3,8 @@ organisation admins, the break-glass report for those who oversee break-glass (u
 for admins and managers, in the menu itself for a safeguarding lead), and the Open Referral UK
 import from an admin's home page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -51,3 +53,31 @@ def test_a_manager_reaches_the_break_glass_report_from_reports(client_as, cast):
     client = client_as(cast.manager)
     assert BREAK_GLASS not in menu(client.get(HOME))
     assert BREAK_GLASS in client.get(reverse("reports:index")).content.decode()
+
+
+def test_the_menu_lists_what_a_caseworker_may_open_in_order_and_marks_the_page_shown(
+    client_as, cast
+):
+    response = client_as(cast.caseworker).get(reverse("today:caseload"))
+    links = re.findall(r'href="([^"]+)"', menu(response))
+    assert links[:7] == [
+        reverse(name)
+        for name in (
+            "web:home",
+            "people:list",
+            "today:today",
+            "today:caseload",
+            "referrals:received",
+            "registers:session_list",
+            "custody:releases",
+        )
+    ]
+    current = re.findall(r'href="([^"]+)" aria-current="true"', menu(response))
+    assert current == [reverse("today:caseload")]
+
+
+def test_a_manager_has_no_casework_pages_in_the_menu(client_as, cast):
+    links = menu(client_as(cast.manager).get(HOME))
+    assert reverse("people:list") not in links
+    assert reverse("today:caseload") not in links
+    assert reverse("directory:service_list") in links
