@@ -195,13 +195,15 @@ def referral_figures(referrals: QuerySet[Referral]) -> Figures:
 
 class Seconds(Func):
     """A time as seconds (a float), in SQL: subtracting and averaging these needs no function
-    call per row (SQLite's duration arithmetic calls back into Python for each one)."""
+    call per row (SQLite's duration arithmetic calls back into Python for each one). On
+    PostgreSQL date_part, a double, not EXTRACT, a numeric: averaging numerics over a national
+    provider's 49,000 referrals took a third of the figures' time."""
 
     output_field = FloatField()
 
     def as_sql(self, compiler, connection, **extra):
         return super().as_sql(
-            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra
+            compiler, connection, template="date_part('epoch', %(expressions)s)", **extra
         )
 
     def as_sqlite(self, compiler, connection, **extra):
