@@ -274,10 +274,7 @@ def _visible_matches(actor: Membership | None, matches: QuerySet) -> list:
     """Up to MAX_CANDIDATES + 1 of the matches the actor may see: the matches' ids (from
     indexes alone) each tested against the actor's working relationships (an index too), so
     no one's record is read. Written as SQL because in the ORM the test needs the people
-    table, which the planner may read whole to join a few thousand matches. The test ends in
-    an OFFSET so that PostgreSQL asks it per match (an EXISTS with an OFFSET is not turned into
-    a join), rather than hashing every working relationship of a large organisation (tens of
-    thousands) to join a few thousand matches."""
+    table, which the planner may read whole to join a few thousand matches."""
     visible = policy.visible_person_ids(actor).filter(person_id=RawSQL('"matches"."pid"', ()))
     try:
         union_sql, union_params = matches.query.sql_with_params()
@@ -287,7 +284,7 @@ def _visible_matches(actor: Membership | None, matches: QuerySet) -> list:
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT "matches"."pid" FROM ({union_sql}) "matches" '  # noqa: S608 (Django's SQL)
-            f"WHERE EXISTS ({visible_sql} LIMIT 1 OFFSET 0) LIMIT %s",
+            f"WHERE EXISTS ({visible_sql}) LIMIT %s",
             [*union_params, *visible_params, MAX_CANDIDATES + 1],
         )
         return [Person._meta.pk.to_python(row[0]) for row in cursor.fetchall()]
