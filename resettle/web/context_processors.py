@@ -3,7 +3,7 @@ from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from resettle.access.policy import (
     can_administer_staff,
@@ -92,10 +92,15 @@ NAV_ITEMS = (
 )
 
 
-@cache
 def _href(name: str) -> str:
-    # Every page shows the menu: its addresses are worked out once per process.
-    return reverse(name)
+    # Every page shows the menu: its addresses are worked out once per process (and URLconf,
+    # and the prefix the site is served under).
+    return _reversed(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
+@cache
+def _reversed(name: str, urlconf: str, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 def _nav_section(request: HttpRequest) -> str | None:

@@ -2,6 +2,7 @@
 record each part; every partner sees only that it is not shared, never the record nor the way
 to it; refusals share the success tests' setup, so each fails for the reason it names."""
 
+import re
 from datetime import date
 
 import pytest
@@ -40,6 +41,26 @@ def date_fields(name: str, value: date) -> dict[str, int]:
 
 
 # Reading ----------------------------------------------------------------------------------------
+
+
+def test_probation_has_the_offence_sections_among_the_record_tabs_in_order(cast, client_as, person):
+    response = client_as(cast.probation).get(reverse("people:family", args=[person.pk]))
+    body = response.content.decode()
+    start = body.index('class="moj-sub-navigation app-person-nav"')
+    tabs = re.findall(r'href="([^"]+)"', body[start : body.index("</nav>", start)])
+    shown = [
+        "people:family",
+        "suitability:person",
+        "outcomes:person",
+        "offending:person",
+        "evaluation:person_outcomes",
+        "consent:person_consents",
+    ]
+    assert [t for t in tabs if t in {reverse(n, args=[person.pk]) for n in shown}] == [
+        reverse(name, args=[person.pk]) for name in shown
+    ]
+    family = reverse("people:family", args=[person.pk])
+    assert f'href="{family}" aria-current="page"' in body
 
 
 @pytest.mark.parametrize("who", ["probation", "prison"])

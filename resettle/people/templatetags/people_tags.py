@@ -3,7 +3,8 @@ from functools import cache
 from uuid import UUID
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from resettle.access.policy import can_allocate_mentor, can_view_offending, can_view_outcome_events
 from resettle.people.choices import IdentifierScheme
@@ -68,14 +69,17 @@ _ANY_PERSON = UUID(int=0)
 
 
 @cache
-def _address_of_any(name: str) -> str:
-    return reverse(name, args=[_ANY_PERSON])
+def _address_of_any(name: str, urlconf: str, prefix: str) -> str:
+    return reverse(name, args=[_ANY_PERSON], urlconf=urlconf)
 
 
 def person_address(name: str, person_pk: UUID) -> str:
-    """`reverse(name, args=[person_pk])`, reversed once per process and the id put in: every
-    page of a person's record links to fifteen of its sections."""
-    return _address_of_any(name).replace(str(_ANY_PERSON), str(person_pk))
+    """`reverse(name, args=[person_pk])`, reversed once per process (and URLconf, and prefix
+    the site is served under) and the id put in: every page of a person's record links to
+    fifteen of its sections."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    address = _address_of_any(name, urlconf, get_script_prefix())
+    return address.replace(str(_ANY_PERSON), str(person_pk))
 
 
 @register.simple_tag(takes_context=True)
