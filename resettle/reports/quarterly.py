@@ -56,7 +56,7 @@ from resettle.reports.figures import (
     unknowable,
 )
 from resettle.reports.periods import Period, quarter_bounds, quarter_of, start_of
-from resettle.reports.staging import Table, alongside, staged, without_jit
+from resettle.reports.staging import Table, alongside, report_planning, staged
 
 KIND = "quarterly-return"
 TITLE = "Quarterly return"
@@ -604,7 +604,7 @@ def quarterly_return(
             other.districts(),
         )
 
-    with without_jit(), alongside(aside) as counted_aside, counter.staged():
+    with report_planning(), alongside(aside) as counted_aside, counter.staged():
         return _quarterly_return(counter, scope, period, exact, sections, counted_aside)
 
 

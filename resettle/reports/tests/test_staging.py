@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from resettle.accounts.models import Organisation
-from resettle.reports.staging import Table, alongside, staged
+from resettle.reports.staging import Table, alongside, report_planning, staged
 
 
 def _staged_tables() -> list[str]:
@@ -74,3 +74,28 @@ def test_in_a_transaction_work_alongside_runs_here_and_sees_its_rows():
         thread, organisations = result()
     assert thread == threading.get_ident()
     assert organisations == Organisation.objects.count()
+
+
+def _show(setting: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+@pytest.mark.django_db(transaction=True)
+def test_a_report_is_planned_without_jit_and_with_parallel_workers_which_pages_do_not_get():
+    assert _show("max_parallel_workers_per_gather") == "0"
+    with report_planning():
+        assert _show("jit") == "off"
+        assert _show("max_parallel_workers_per_gather") == "2"
+    assert _show("max_parallel_workers_per_gather") == "0"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+@pytest.mark.django_db
+def test_inside_a_transaction_the_report_settings_end_with_it():
+    with report_planning():
+        assert _show("max_parallel_workers_per_gather") == "2"
+    # SET LOCAL: until the transaction (the test's) ends.
+    assert _show("max_parallel_workers_per_gather") == "2"
