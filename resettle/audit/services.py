@@ -140,6 +140,73 @@ def _take_chain() -> int:
     return chain
 
 
+# Every column but the id, in the model's order.
+COLUMNS = tuple(f for f in AuditEvent._meta.concrete_fields if not f.primary_key)
+# The columns whose values need the database's own form (UUIDs, times, addresses, JSON).
+CONVERTED = frozenset(
+    f.attname
+    for f in COLUMNS
+    if f.get_internal_type() in {"UUIDField", "DateTimeField", "GenericIPAddressField", "JSONField"}
+)
+
+
+# What an event says, as given by the caller (each distinct value is validated once a call), and
+# its place in the chain, worked out here.
+GIVEN = ("action", "object_type", "object_id", "person_id", "category", "reason")
+PLACE = ("chain", "seq", "prev_hash")
+
+
+def _insert(events: list[AuditEvent]) -> None:
+    """Insert the events and give them their ids, in as few statements as the database allows.
+    What `bulk_create` does, without its preparing every value of every row through the field
+    machinery (a third of an audited list page's Python): the events share who, when and where,
+    so those are converted once, and of each event's own values only the person and the
+    changes need converting."""
+    first = events[0].__dict__
+    shared = {
+        f.attname: f.get_db_prep_save(first[f.attname], connection)
+        for f in COLUMNS
+        if f.attname in CONVERTED and f.attname not in {"person_id", "changes"}
+    }
+    person, changes = AuditEvent._meta.get_field("person_id"), AuditEvent._meta.get_field("changes")
+    rows = []
+    for event in events:
+        values = event.__dict__
+        row = []
+        for f in COLUMNS:
+            name = f.attname
+            if name in shared:
+                row.append(shared[name])
+            elif name == "person_id":
+                row.append(person.get_db_prep_save(values[name], connection))
+            elif name == "changes":
+                row.append(changes.get_db_prep_save(values[name], connection))
+            else:
+                row.append(values[name])
+        rows.append(row)
+    size = min(connection.ops.bulk_batch_size(COLUMNS, events), 1000)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(_insert_sql(len(batch)), [value for row in batch for value in row])
+            ids.extend(pk for (pk,) in cursor.fetchall())
+    for event, pk in zip(events, ids, strict=True):
+        event.pk = pk
+        event._state.adding = False
+        event._state.db = connection.alias
+
+
+def _insert_sql(rows: int) -> str:
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    return (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "  # noqa: S608 (names from the model)
+        f"({', '.join(quote(f.column) for f in COLUMNS)}) VALUES {', '.join([row] * rows)} "
+        f"RETURNING {quote(AuditEvent._meta.pk.column)}"
+    )
+
+
 @transaction.atomic
 def record_events(
     *,
@@ -163,6 +230,7 @@ def record_events(
     )
     last_seq, prev_hash = last if last else (0, GENESIS_HASH)
     recorded: list[AuditEvent] = []
+    checked: set[tuple[str, Any]] = set()
     for offset, data in enumerate(events, start=1):
         event = AuditEvent(
             chain=chain,
@@ -178,16 +246,21 @@ def record_events(
             **common,
         )
         # The place's uniqueness is what the lock guarantees; asking the database again is waste.
-        # Who, when and from where are the same for every event: checked on the first only.
+        # Who, when and from where are the same for every event, and the place is worked out
+        # here: checked on the first only. Of what each event says, each value once.
+        given = {(name, getattr(event, name)) for name in GIVEN}
         event.full_clean(
-            exclude=["hash", *common] if recorded else ["hash"],
+            exclude=["hash", *common, *PLACE, *(name for name, _ in given & checked)]
+            if recorded
+            else ["hash"],
             validate_unique=False,
             validate_constraints=False,
         )
+        checked |= given
         event.hash = compute_hash(prev_hash, event.__dict__)
         prev_hash = event.hash
         recorded.append(event)
-    AuditEvent.objects.bulk_create(recorded)
+    _insert(recorded)
     every = settings.AUDIT_CHECKPOINT_EVERY
     if every and (last_seq + len(recorded)) // every > last_seq // every:
         transaction.on_commit(write_checkpoint.enqueue)

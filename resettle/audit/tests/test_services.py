@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from resettle.access.categories import Category
 from resettle.audit.chain import event_hash
 from resettle.audit.models import AuditAction, AuditEvent
-from resettle.audit.services import diff, record_event, record_read
+from resettle.audit.services import (
+    EventData,
+    diff,
+    record_event,
+    record_events,
+    record_read,
+    record_reads,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +126,32 @@ def test_a_read_costs_the_same_queries_however_many_categories(
         record_read(actor=cast.caseworker, person=person, categories=["identity"])
     with django_assert_num_queries(len(one.captured_queries)):
         record_read(actor=cast.caseworker, person=person, categories=Category.values)
+
+
+def test_many_reads_are_inserted_in_batches_each_event_given_its_own_id(cast, make_person):
+    person = make_person(cast.caseworker)
+    reads = [(person.pk, f"category-{n}") for n in range(2500)]  # more than one statement holds
+
+    events = record_reads(actor=cast.caseworker, reads=reads)
+
+    stored = {e.pk: e for e in AuditEvent.objects.all()}
+    assert len(stored) == len(events) == 2500
+    for event in events:
+        assert (stored[event.pk].seq, stored[event.pk].category) == (event.seq, event.category)
+        assert stored[event.pk].person_id == person.pk
+        assert event_hash(stored[event.pk]) == event.hash
+    seqs = sorted(e.seq for e in events)
+    assert seqs == list(range(seqs[0], seqs[0] + 2500))
+
+
+def test_a_bad_value_in_a_later_event_records_none_of_them(cast):
+    good = EventData(action=AuditAction.READ, object_type="person", object_id="1")
+    too_long = EventData(action=AuditAction.READ, object_type="x" * 51, object_id="2")
+
+    with pytest.raises(ValidationError):
+        record_events(actor=cast.caseworker, events=[good, good, too_long])
+
+    assert not AuditEvent.objects.exists()
 
 
 def test_a_read_of_nothing_records_nothing(cast, make_person):
