@@ -123,7 +123,7 @@ MIDDLEWARE = [
     "resettle.core.middleware.PrivateResponsesMiddleware",
     # Every page needs a signed-in user unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "resettle.accounts.security.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out a session idle too long, saying why (it needs the messages above).
     "resettle.accounts.security.middleware.IdleTimeoutMiddleware",
@@ -131,7 +131,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "resettle.accounts.middleware.ActingOrganisationMiddleware",
-    # After OTPMiddleware: sends whoever must use two-factor sign-in to set it up or verify.
+    # After the OTPMiddleware: sends whoever must use two-factor sign-in to set it up or verify.
     "resettle.accounts.security.middleware.MFARequiredMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the locked-out page.
     "axes.middleware.AxesMiddleware",
@@ -236,6 +236,8 @@ SESSION_MAX_SECONDS = env_int("SESSION_MAX_SECONDS", 10 * 60 * 60)
 # The idle-timeout middleware writes the last activity at most every 30 seconds, and each write
 # moves the age above on; saving on every request too would make every page view a write.
 SESSION_SAVE_EVERY_REQUEST = False
+# Django's database sessions, read by a prepared query (resettle/accounts/sessions.py).
+SESSION_ENGINE = "resettle.accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not LOCAL

@@ -1,12 +1,13 @@
 from collections.abc import Callable
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import DateField, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from resettle.access.core import Access
 from resettle.accounts.models import Membership, User
 from resettle.core.http import ResettleRequest
+from resettle.core.prepared import Param, Prepared
 
 SESSION_KEY = "acting_membership_id"
 
@@ -14,6 +15,24 @@ SESSION_KEY = "acting_membership_id"
 def current_memberships(user: User) -> QuerySet[Membership]:
     current = Q(ended_on__isnull=True) | Q(ended_on__gt=date.today())
     return Membership.objects.filter(current, user=user).select_related("organisation")
+
+
+# The same, oldest first, for every signed-in request: prepared once (resettle/core/prepared.py).
+CURRENT_MEMBERSHIPS = Prepared(
+    lambda: (
+        Membership.objects.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=Param("today", DateField())),
+            user=Param("user", User._meta.pk),
+        )
+        .select_related("organisation")
+        .order_by("created_at")
+    )
+)
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The user's current memberships, oldest first, each with its organisation."""
+    return CURRENT_MEMBERSHIPS(user=user.pk, today=date.today())
 
 
 class ActingOrganisationMiddleware:
@@ -32,7 +51,7 @@ class ActingOrganisationMiddleware:
         if request.user.is_authenticated:
             # All of a user's current memberships are a few rows: read once, they give the
             # acting one and the count the header's organisation switcher needs.
-            memberships = list(current_memberships(request.user).order_by("created_at"))
+            memberships = memberships_of(request.user)
             chosen = str(request.session.get(SESSION_KEY) or "")
             actor = next((m for m in memberships if str(m.pk) == chosen), None)
             request.actor = actor or (memberships[0] if memberships else None)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from resettle.access.core import Access
-from resettle.accounts.middleware import current_memberships
+from resettle.accounts.middleware import memberships_of
 from resettle.accounts.models import Membership, User
 from resettle.api.errors import ApiProblem
 from resettle.api.models import ApiToken
@@ -27,17 +27,15 @@ class ApiClient:
 
 
 def _acting_membership(request: HttpRequest, user: User) -> Membership | None:
-    memberships = current_memberships(user).order_by("created_at")
+    memberships = memberships_of(user)
     requested = request.headers.get(ORGANISATION_HEADER, "").strip()
     if not requested:
-        return memberships.first()
+        return memberships[0] if memberships else None
     try:
         organisation_id = uuid.UUID(requested)
     except ValueError:
         organisation_id = None
-    membership = (
-        memberships.filter(organisation_id=organisation_id).first() if organisation_id else None
-    )
+    membership = next((m for m in memberships if m.organisation_id == organisation_id), None)
     if membership is None:
         raise ApiProblem(
             403, f"{ORGANISATION_HEADER} must be the id of an organisation you are a member of."

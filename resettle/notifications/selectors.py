@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from resettle.accounts.models import User
+from resettle.core.prepared import Param, Prepared
 from resettle.notifications.models import Notification
 
 
@@ -14,8 +15,16 @@ def unread_notifications(*, user: User) -> QuerySet[Notification]:
     return notification_list(user=user).filter(read_at__isnull=True)
 
 
+# Counted for the header of every page: prepared once (resettle/core/prepared.py).
+UNREAD = Prepared(
+    lambda: Notification.objects.filter(
+        recipient=Param("user", User._meta.pk), read_at__isnull=True
+    )
+)
+
+
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return UNREAD.count(user=user.pk)
 
 
 def get_notification_for_user(*, user: User, notification_id) -> Notification:

@@ -2,6 +2,7 @@
 
 import time
 
+import django_otp.middleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,8 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from resettle.accounts.security import mfa
+from resettle.core.prepared import Param, Prepared
 
 LAST_SEEN_KEY = "last_seen"
 SIGNED_IN_KEY = "signed_in_at"
@@ -97,3 +100,20 @@ class MFARequiredMiddleware:
             return None
         step = "accounts:mfa_verify" if mfa.authenticator(user) else "accounts:mfa_setup"
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+# The session's authenticator app, read on every signed-in request: prepared once.
+TOTP_DEVICE = Prepared(lambda: TOTPDevice.objects.filter(id=Param("id", TOTPDevice._meta.pk)))
+
+
+class OTPMiddleware(django_otp.middleware.OTPMiddleware):
+    """django-otp's middleware, reading an authenticator app by a prepared query; other kinds of
+    device (recovery codes) as django-otp reads them. django-otp then checks, as always, that
+    the device is the user's and confirmed."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        label, _, device_id = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label == TOTPDevice._meta.label_lower and device_id.isdigit():
+            found = TOTP_DEVICE(id=int(device_id))
+            return found[0] if found else None
+        return super()._device_from_persistent_id(persistent_id)
