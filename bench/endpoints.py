@@ -60,6 +60,22 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "/bench/hello/",
         lambda s: ["/bench/hello/"],
     ),
+    Endpoint(
+        "signed_in",
+        "Baseline: signed-in hello (session, user, two-factor, organisation)",
+        "session",
+        SESSION_ROLES,
+        "/bench/signed-in/",
+        lambda s: ["/bench/signed-in/"],
+    ),
+    Endpoint(
+        "layout",
+        "Baseline: empty page in the layout (header, menus, footer)",
+        "session",
+        SESSION_ROLES,
+        "/bench/layout/",
+        lambda s: ["/bench/layout/"],
+    ),
     Endpoint("home", "Home", "session", SESSION_ROLES, "/", lambda s: ["/"]),
     Endpoint("today", "Today view", "session", SESSION_ROLES, "/today/", lambda s: ["/today/"]),
     Endpoint(
