@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from resettle.access.categories import (
@@ -17,8 +17,9 @@ from resettle.access.categories import (
     WITH_WORKING_RELATIONSHIP,
 )
 from resettle.access.models import BreakGlassAccess
-from resettle.accounts.models import Membership, Role
+from resettle.accounts.models import Membership, Organisation, Role
 from resettle.consent.models import Consent
+from resettle.core.prepared import Param, Prepared
 from resettle.partnerships.models import LawfulBasis, SharingAgreement
 from resettle.people.models import Person, WorkingRelationship
 
@@ -133,6 +134,27 @@ class SystemPrincipal(Principal):
 
     def categories(self, person: Person, on: date) -> dict[str, str]:
         return dict.fromkeys(WITH_WORKING_RELATIONSHIP, Reason.SYSTEM)
+
+
+def _agreements_with() -> QuerySet:
+    """The agreements in force on `on` in the partnerships of `organisation`: one row per
+    agreement and named recipient (or none). Every page asks, so it is prepared once."""
+    on = Param("on", DateField())
+    in_force = Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
+    return SharingAgreement.objects.filter(
+        in_force, partnership__organisations=Param("organisation", Organisation._meta.pk)
+    ).values_list(
+        "pk",
+        "recipient_kinds",
+        "recipient_organisations",
+        "categories",
+        "lawful_basis",
+        "follow_up_days",
+        "covers_children",
+    )
+
+
+AGREEMENTS_WITH = Prepared(_agreements_with)
 
 
 @dataclass(frozen=True, eq=False)
@@ -269,19 +291,7 @@ class StaffPrincipal(Principal):
         if on in kept:
             return kept[on]
         organisation = self.staff.organisation
-        in_force = Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gt=on))
-        # One row per agreement and named recipient (or none), in one query: every page asks.
-        rows = SharingAgreement.objects.filter(
-            in_force, partnership__organisations=organisation
-        ).values_list(
-            "pk",
-            "recipient_kinds",
-            "recipient_organisations",
-            "categories",
-            "lawful_basis",
-            "follow_up_days",
-            "covers_children",
-        )
+        rows = AGREEMENTS_WITH(organisation=organisation.pk, on=on)
         applies = {
             pk: (categories, basis, days, children)
             for pk, kinds, named, categories, basis, days, children in rows

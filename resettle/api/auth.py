@@ -15,6 +15,7 @@ from resettle.api.errors import ApiProblem
 from resettle.api.models import ApiToken
 from resettle.api.services import api_token_mark_used, hash_secret
 from resettle.core.http import ResettleRequest
+from resettle.core.prepared import Param, Prepared
 
 ORGANISATION_HEADER = "X-Resettle-Organisation"
 
@@ -43,13 +44,20 @@ def _acting_membership(request: HttpRequest, user: User) -> Membership | None:
     return membership
 
 
+# Every API request looks its token up: prepared once (resettle/core/prepared.py).
+TOKEN_BY_HASH = Prepared(
+    lambda: ApiToken.objects.select_related("user").filter(
+        token_hash=Param("token_hash", ApiToken._meta.get_field("token_hash"))
+    )
+)
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiClient | None:
         if not token:
             return None
-        found = (
-            ApiToken.objects.select_related("user").filter(token_hash=hash_secret(token)).first()
-        )
+        rows = TOKEN_BY_HASH(token_hash=hash_secret(token))
+        found = rows[0] if rows else None
         if found is None or not found.is_usable or not found.user.is_active:
             return None
         actor = _acting_membership(request, found.user)

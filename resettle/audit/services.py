@@ -41,6 +41,7 @@ from resettle.accounts.models import Membership, User
 from resettle.audit.chain import GENESIS_HASH, compute_hash
 from resettle.audit.models import AuditAction, AuditEvent
 from resettle.audit.tasks import write_checkpoint
+from resettle.core.prepared import Param, Prepared
 from resettle.people.models import Person
 
 # The first half of each chain lock's key (the chain number is the second half). Any 32-bit
@@ -150,6 +151,15 @@ CONVERTED = frozenset(
 )
 
 
+# The chain's last event, read by every audited request: prepared once.
+LAST_IN_CHAIN = Prepared(
+    lambda: (
+        AuditEvent.objects.filter(chain=Param("chain", AuditEvent._meta.get_field("chain")))
+        .order_by("-seq")
+        .values_list("seq", "hash")[:1]
+    )
+)
+
 # What an event says, as given by the caller (each distinct value is validated once a call), and
 # its place in the chain, worked out here.
 GIVEN = ("action", "object_type", "object_id", "person_id", "category", "reason")
@@ -225,10 +235,8 @@ def record_events(
     chain = _take_chain()
     # Timed once the lock is held, so times never run backwards along a chain.
     common["at"] = timezone.now()
-    last = (
-        AuditEvent.objects.filter(chain=chain).order_by("-seq").values_list("seq", "hash").first()
-    )
-    last_seq, prev_hash = last if last else (0, GENESIS_HASH)
+    last = LAST_IN_CHAIN(chain=chain)
+    last_seq, prev_hash = last[0] if last else (0, GENESIS_HASH)
     recorded: list[AuditEvent] = []
     checked: set[tuple[str, Any]] = set()
     for offset, data in enumerate(events, start=1):
