@@ -92,6 +92,18 @@ NAV_ITEMS = (
 )
 
 
+# The header's links, on every page: name in the template -> URL name.
+HEADER_LINKS = {
+    "home": "web:home",
+    "notifications": "notifications:list",
+    "api_tokens": "accounts:api_tokens",
+    "calendar": "appointments:calendar",
+    "mfa_status": "accounts:mfa_status",
+    "sign_out": "accounts:logout",
+    "switch_organisation": "accounts:switch_organisation",
+}
+
+
 def _href(name: str) -> str:
     # Every page shows the menu: its addresses are worked out once per process (and URLconf,
     # and the prefix the site is served under).
@@ -144,6 +156,7 @@ def resettle(request: HttpRequest) -> dict:
         ]
         if signed_in
         else [],
+        "header_links": {key: _href(name) for key, name in HEADER_LINKS.items()},
         "membership_count": getattr(request, "membership_count", 0) if signed_in else 0,
         "nav_section": _nav_section(request),
     }

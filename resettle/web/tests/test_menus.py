@@ -8,6 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from resettle.accounts.tests.factories import make_membership
+
 pytestmark = pytest.mark.django_db
 
 HOME = reverse("web:home")
@@ -81,3 +83,24 @@ def test_a_manager_has_no_casework_pages_in_the_menu(client_as, cast):
     assert reverse("people:list") not in links
     assert reverse("today:caseload") not in links
     assert reverse("directory:service_list") in links
+
+
+def test_the_header_links_the_account_pages_and_signs_out(client_as, cast):
+    make_membership(
+        user=cast.caseworker.user, organisation=cast.housing_provider, role="caseworker"
+    )
+    body = client_as(cast.caseworker).get(HOME).content.decode()
+    header = body[body.index('aria-label="Your account"') : body.index("</ul>")]
+
+    assert re.findall(r'href="([^"]+)"', header) == [
+        reverse(name)
+        for name in (
+            "accounts:switch_organisation",
+            "notifications:list",
+            "accounts:api_tokens",
+            "appointments:calendar",
+            "accounts:mfa_status",
+        )
+    ]
+    assert f'action="{reverse("accounts:logout")}"' in header
+    assert re.search(rf'<a href="{HOME}" class="app-header__link app-header__name">', body)
