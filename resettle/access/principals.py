@@ -6,9 +6,11 @@ A later feature adds a principal kind here rather than a special case in the rul
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from typing import Any
 
 from django.db import models
-from django.db.models import DateField, Exists, OuterRef, Q, QuerySet
+from django.db.models import DateField, DateTimeField, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from resettle.access.categories import (
@@ -155,6 +157,46 @@ def _agreements_with() -> QuerySet:
 
 
 AGREEMENTS_WITH = Prepared(_agreements_with)
+
+
+def _consent_covers(on: Any, organisation_id: Any, kind: str) -> Q:
+    return (
+        Q(given_on__lte=on)
+        & (Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+        & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+        & (Q(organisations=organisation_id) | Q(organisation_kinds__icontains=f'"{kind}"'))
+    )
+
+
+@cache
+def _consents_covering(kind: str) -> Prepared:
+    """A person's consents current on `on` that cover `organisation` (of this kind): asked for
+    every person a page shows, so prepared once per kind of organisation."""
+    return Prepared(
+        lambda: (
+            Consent.objects.filter(
+                _consent_covers(
+                    Param("on", DateField()), Param("organisation", Organisation._meta.pk), kind
+                ),
+                person=Param("person", Person._meta.pk),
+            )
+            .values_list("pk", "categories")
+            .distinct()
+        )
+    )
+
+
+# A member of staff's open break-glass for a person: asked for every person a page shows.
+OPEN_BREAK_GLASS = Prepared(
+    lambda: BreakGlassAccess.objects.filter(
+        user_id=Param("user", Membership._meta.get_field("user").target_field),
+        organisation_id=Param("organisation", Organisation._meta.pk),
+        person=Param("person", Person._meta.pk),
+        closed_at__isnull=True,
+        opened_at__lte=Param("now", DateTimeField()),
+        expires_at__gt=Param("now", DateTimeField()),
+    ).values_list("category", flat=True)
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -316,19 +358,14 @@ class StaffPrincipal(Principal):
     def consent_covers(self, on: date) -> Q:
         """Consents current on `on` whose scope includes the organisation or its kind."""
         organisation = self.staff.organisation
-        return (
-            Q(given_on__lte=on)
-            & (Q(expires_on__isnull=True) | Q(expires_on__gt=on))
-            & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
-            & (
-                Q(organisations=organisation)
-                | Q(organisation_kinds__icontains=f'"{organisation.kind}"')
-            )
-        )
+        return _consent_covers(on, organisation.pk, organisation.kind)
 
     def _consented_categories(self, person: Person, on: date) -> set[str]:
-        consents = Consent.objects.filter(self.consent_covers(on), person=person).distinct()
-        return {category for consent in consents for category in consent.categories}
+        organisation = self.staff.organisation
+        rows = _consents_covering(organisation.kind)(
+            on=on, organisation=organisation.pk, person=person.pk
+        )
+        return {category for _pk, categories in rows for category in categories}
 
     def hard_limit_allows(self, person: Person, category: str, on: date) -> bool:
         kind = self.staff.organisation.kind
@@ -340,16 +377,14 @@ class StaffPrincipal(Principal):
         return category in self.child_grants(on)
 
     def open_break_glass(self, person: Person) -> set[str]:
-        now = timezone.now()
+        staff = self.staff
         return set(
-            BreakGlassAccess.objects.filter(
-                user_id=self.staff.user_id,
-                organisation_id=self.staff.organisation_id,
-                person=person,
-                closed_at__isnull=True,
-                opened_at__lte=now,
-                expires_at__gt=now,
-            ).values_list("category", flat=True)
+            OPEN_BREAK_GLASS(
+                user=staff.user_id,
+                organisation=staff.organisation_id,
+                person=person.pk,
+                now=timezone.now(),
+            )
         )
 
     def categories_by_agreement(
