@@ -3,9 +3,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import DateField, Q
 
-from resettle.accounts.middleware import current_memberships, memberships_of
+from resettle.accounts.middleware import (
+    CURRENT_MEMBERSHIPS,
+    current_memberships,
+    memberships_of,
+)
 from resettle.accounts.models import Membership, User
 from resettle.core.prepared import Param, Prepared
 from resettle.notifications.models import Notification
@@ -13,16 +16,8 @@ from resettle.notifications.selectors import unread_count
 
 pytestmark = pytest.mark.django_db
 
-BY_USER = Prepared(
-    lambda: (
-        Membership.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=Param("today", DateField())),
-            user=Param("user", User._meta.pk),
-        )
-        .select_related("organisation")
-        .order_by("created_at")
-    )
-)
+# The signed-in user's current memberships, oldest first, with their organisations.
+BY_USER = CURRENT_MEMBERSHIPS
 
 
 def test_rows_come_back_as_the_queryset_gives_them_related_objects_joined(
