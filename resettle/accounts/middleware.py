@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.db.models import DateField, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,16 +13,21 @@ from resettle.core.prepared import Param, Prepared
 SESSION_KEY = "acting_membership_id"
 
 
+def _current_on(today: Any) -> Q:
+    return Q(ended_on__isnull=True) | Q(ended_on__gt=today)
+
+
 def current_memberships(user: User) -> QuerySet[Membership]:
-    current = Q(ended_on__isnull=True) | Q(ended_on__gt=date.today())
-    return Membership.objects.filter(current, user=user).select_related("organisation")
+    return Membership.objects.filter(_current_on(date.today()), user=user).select_related(
+        "organisation"
+    )
 
 
 # The same, oldest first, for every signed-in request: prepared once (resettle/core/prepared.py).
 CURRENT_MEMBERSHIPS = Prepared(
     lambda: (
         Membership.objects.filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gt=Param("today", DateField())),
+            _current_on(Param("today", DateField())),
             user=Param("user", User._meta.pk),
         )
         .select_related("organisation")

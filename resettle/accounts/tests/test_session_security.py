@@ -1,10 +1,13 @@
 """The idle-session timeout, and the security headers production sends."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from resettle.accounts.security.middleware import (
     LAST_SEEN_KEY,
@@ -153,3 +156,15 @@ def test_the_session_cookie_is_secure_and_hidden_from_scripts(client, cast):
     assert cookie["secure"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
+
+
+def test_a_session_past_its_expiry_date_is_not_read(client, cast):
+    client.force_login(cast.caseworker.user)
+    assert client.get(HOME).status_code == 200
+    Session.objects.filter(pk=client.session.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response.url.startswith(SIGN_IN)
