@@ -12,4 +12,7 @@ settings.ROOT_URLCONF = "bench.urls"
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
+from resettle.core.collection import tune_for_serving  # noqa: E402
+
 application = get_wsgi_application()
+tune_for_serving()
