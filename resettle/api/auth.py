@@ -29,6 +29,8 @@ class ApiClient:
 
 def _acting_membership(request: HttpRequest, user: User) -> Membership | None:
     memberships = memberships_of(user)
+    for each in memberships:
+        each.user = user  # read already: the audit of the request names them
     requested = request.headers.get(ORGANISATION_HEADER, "").strip()
     if not requested:
         return memberships[0] if memberships else None

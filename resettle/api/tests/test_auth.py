@@ -52,6 +52,19 @@ def test_a_valid_token_acts_as_its_user(api_as, cast):
     assert [p["id"] for p in response.json()["results"]] == [str(person.pk)]
 
 
+def test_the_user_is_read_once_with_the_token(api_as, cast, django_assert_max_num_queries):
+    person = add_person(cast.caseworker)
+
+    with django_assert_max_num_queries(30) as queries:
+        response = api_as(cast.caseworker).get(f"{PEOPLE}/{person.pk}")
+
+    assert response.status_code == 200
+    users = [q["sql"] for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(users) == 1  # with the token; the audit of the read names the same user
+    read = AuditEvent.objects.filter(action=AuditAction.READ, person_id=person.pk).first()
+    assert read is not None and read.user_id == cast.caseworker.user_id
+
+
 def test_a_revoked_token_is_refused(client, cast):
     created = api_token_create(user=cast.caseworker.user, name="Old script")
     api_token_revoke(user=cast.caseworker.user, token=created.token)
