@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Expression, Field, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -71,6 +72,11 @@ class _Run:
         self._known_related_objects = queryset._known_related_objects  # type: ignore[attr-defined]
 
 
+# The SQL of a query that can match nothing (`none()`, or a rule that lets the actor see no one):
+# it is not run.
+NOTHING = ""
+
+
 @dataclass(frozen=True)
 class _Compiled:
     queryset: QuerySet
@@ -83,12 +89,18 @@ class Prepared:
     """`build()` gives the queryset, with `Param`s for its values; calling the prepared query
     with those values by name gives its rows as a list, and `count` how many there are."""
 
-    def __init__(self, build: Callable[[], QuerySet]) -> None:
+    def __init__(
+        self, build: Callable[[], QuerySet], kept: dict[tuple[str, str], Any] | None = None
+    ) -> None:
+        """`kept`: where the compiled statements are kept, when several prepared queries (built
+        by different calls that must give the same SQL) share them."""
         self.build = build
-        self._compiled: dict[tuple[str, str], _Compiled] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {} if kept is None else kept
 
     def __call__(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list:
         compiled = self._compile(using)
+        if compiled.sql == NOTHING:
+            return []
         connection = connections[using]
         params = self._params(compiled.params, values, connection)
         run = copy.copy(compiled.compiler)
@@ -102,6 +114,8 @@ class Prepared:
 
     def count(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> int:
         compiled = self._compile(using, counting=True)
+        if compiled.sql == NOTHING:
+            return 0
         connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, self._params(compiled.params, values, connection))
@@ -115,13 +129,15 @@ class Prepared:
         queryset = self.build()
         if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
             raise ValueError("A prepared query cannot prefetch: run the prefetch on its rows.")
-        if counting:
-            compiler = queryset.order_by().values("pk").query.get_compiler(using=using)
+        query = (queryset.order_by().values("pk") if counting else queryset).query
+        compiler = query.get_compiler(using=using)
+        try:
             sql, params = compiler.as_sql()
-            sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 (Django's SQL)
+        except EmptyResultSet:  # as Django's iterables: a query that can match nothing
+            sql, params = NOTHING, []
         else:
-            compiler = queryset.query.get_compiler(using=using)
-            sql, params = compiler.as_sql()
+            if counting:
+                sql = f"SELECT COUNT(*) FROM ({sql}) counted"  # noqa: S608 (Django's SQL)
         compiled = _Compiled(queryset, compiler, sql, tuple(params))
         kept = self._compiled.setdefault(key, compiled)
         if (kept.sql, kept.params) != (compiled.sql, compiled.params):

@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from resettle.access import policy
+from resettle.access.prepared import PreparedForShape
 from resettle.accounts.models import Membership
 from resettle.appointments.models import Appointment, AppointmentState
 from resettle.cases.models import Case, CaseState, Task, TaskKind
 from resettle.contacts.models import ContactOutcome
+from resettle.core.prepared import Param
 from resettle.outcomes.selectors import Due, due_assessments
 from resettle.registers.models import Session
 from resettle.registers.selectors import session_list
@@ -35,11 +37,13 @@ if TYPE_CHECKING:
     CaseWithDates = WithAnnotations[Case, _Dates]
 
 
-def my_cases(*, actor: Membership | None, on: date | None = None) -> "QuerySet[CaseWithDates]":
+def my_cases(
+    *, actor: Membership | None, now: datetime | Param | None = None
+) -> "QuerySet[CaseWithDates]":
     """The actor's live cases, each with `last_contact` (the latest attended contact on the
     case they may see), `release_on` (the expected release from the current custody period,
     only where they may see custody) and `next_appointment` (the start of the next booked
-    appointment on the case they may see)."""
+    appointment on the case they may see, after `now`)."""
     if actor is None or not policy.can_view_case_records(actor):
         return cast("QuerySet[CaseWithDates]", Case.objects.none())  # no rows to annotate
     last_contact = (
@@ -61,7 +65,7 @@ def my_cases(*, actor: Membership | None, on: date | None = None) -> "QuerySet[C
         .filter(
             case_id=OuterRef("pk"),
             state=AppointmentState.BOOKED,
-            ends_at__gte=timezone.now(),
+            ends_at__gte=timezone.now() if now is None else now,
         )
         .order_by("starts_at")
         .values("starts_at")[:1]
@@ -166,16 +170,29 @@ def my_appointments(*, actor: Membership | None, on: date) -> QuerySet[Appointme
     )
 
 
+# The today page's lists rest on the day and the actor alone (but for the time now): prepared once
+# per principal shape (resettle/access/prepared.py).
+TODAYS_APPOINTMENTS = PreparedForShape(lambda actor, on: my_appointments(actor=actor, on=on))
+TASKS_DUE_BY_TOMORROW = PreparedForShape(
+    lambda actor, on: my_tasks(actor=actor, before=_start_of(on + timedelta(days=1)))
+)
+LIVE_CASES_BY_NAME = PreparedForShape(
+    lambda actor, on: my_cases(actor=actor, now=Param("now", DateTimeField())).order_by(
+        "person__family_name", "person__given_name"
+    )
+)
+
+
 def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CONTACT_DAYS) -> Today:
     on = timezone.localdate()
     result = Today(on=on, no_contact_days=no_contact_days)
     now = timezone.now()
-    for appointment in my_appointments(actor=actor, on=on):
+    for appointment in TODAYS_APPOINTMENTS(actor, on):
         if appointment.state == AppointmentState.BOOKED and appointment.starts_at <= now:
             result.awaiting_outcome.append(appointment)
         if appointment.starts_at >= _start_of(on):
             result.appointments.append(appointment)
-    for task in my_tasks(actor=actor, before=_start_of(on + timedelta(days=1))):
+    for task in TASKS_DUE_BY_TOMORROW(actor, on):
         if task.due_at < _start_of(on):
             result.overdue_tasks.append(task)
         elif task.kind == TaskKind.GATE_MEETING:
@@ -184,7 +201,7 @@ def today_for(*, actor: Membership | None, no_contact_days: int = DEFAULT_NO_CON
             result.tasks.append(task)
     cutoff = timezone.now() - timedelta(days=no_contact_days)
     quiet_since = on - timedelta(days=no_contact_days)
-    for case in my_cases(actor=actor, on=on).order_by("person__family_name", "person__given_name"):
+    for case in LIVE_CASES_BY_NAME(actor, on, now=now):
         if case.release_on and on <= case.release_on <= on + timedelta(days=RELEASE_WINDOW_DAYS):
             result.releases.append(case)
         if case.state == CaseState.PAUSED:

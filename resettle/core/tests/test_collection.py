@@ -25,6 +25,7 @@ def test_what_the_process_holds_once_started_is_frozen(serving):
     assert gc.get_threshold()[0] == collection.YOUNGEST_THRESHOLD
 
 
+@pytest.mark.django_db  # the request's other receivers close its database connections
 def test_what_the_first_requests_leave_is_frozen_again(serving):
     frozen = gc.get_freeze_count()
     kept = [[n] for n in range(1000)]  # a cache the first request filled
@@ -44,7 +45,7 @@ def test_garbage_the_pages_make_is_still_collected(serving):
         pass
 
     cycle = Node()
-    cycle.self = cycle  # type: ignore[attr-defined]
+    cycle.self = cycle
     gone = weakref.ref(cycle)
     del cycle
     assert gc.isenabled()

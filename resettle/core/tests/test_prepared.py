@@ -71,6 +71,14 @@ def test_a_query_whose_sql_depends_on_the_values_is_refused_under_test(cast):
         shifting()
 
 
+def test_a_query_that_can_match_nothing_is_not_run(django_assert_num_queries):
+    nobody = Prepared(lambda: User.objects.none())
+
+    with django_assert_num_queries(0):
+        assert nobody() == []
+        assert nobody.count() == 0
+
+
 def test_a_prepared_query_cannot_prefetch():
     prefetching = Prepared(lambda: User.objects.prefetch_related("memberships"))
 
