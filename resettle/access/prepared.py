@@ -11,7 +11,7 @@ other value as a `Param`, is built and compiled once per shape and run with new 
 that came to rest on something the shape leaves out fails the tests instead of serving stale SQL.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
@@ -20,24 +20,66 @@ from django.db.models import QuerySet
 from resettle.access.core import Actor, access_for
 from resettle.core.prepared import Prepared
 
-# Shapes kept per list: a shape is a membership on a day, so this is the members at work today.
-SHAPES_KEPT = 2048
+# Forms kept per list: a shape is a membership on a day, so this is about the members at work
+# today, times the forms of the list each uses.
+KEPT = 4096
 
 
 class PreparedForShape:
-    """`build(actor, on)` gives the list's queryset, with a `Param` for each value that is not
-    the day's; calling this with the actor, the day and those values gives its rows."""
+    """`build(actor, on, *variant)` gives the list's queryset, with a `Param` for each value that
+    is not the day's; `variant` picks among its forms (an ordering, which filters apply), each
+    prepared apart. Calling this with the actor, the day, the variant and the values gives its
+    rows; `count` how many there are, and `rows` both, as a paginator reads a queryset."""
 
-    def __init__(self, build: Callable[[Any, date], QuerySet]) -> None:
+    def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.build = build
-        self._kept: dict[str, dict[tuple[str, str], Any]] = {}
+        self._kept: dict[tuple, dict[tuple[str, str], Any]] = {}
 
-    def __call__(self, actor: Actor, on: date, **values: Any) -> list:
+    def __call__(
+        self,
+        actor: Actor,
+        on: date,
+        *variant: Hashable,
+        page: tuple[int, int] | None = None,
+        **values: Any,
+    ) -> list:
+        return self._prepared(actor, on, variant, page)(**values)
+
+    def count(self, actor: Actor, on: date, *variant: Hashable, **values: Any) -> int:
+        return self._prepared(actor, on, variant, None).count(**values)
+
+    def rows(self, actor: Actor, on: date, *variant: Hashable, **values: Any) -> "PreparedRows":
+        return PreparedRows(self, actor, on, variant, values)
+
+    def _prepared(
+        self, actor: Actor, on: date, variant: tuple, page: tuple[int, int] | None
+    ) -> Prepared:
+        def build() -> QuerySet:
+            queryset = self.build(actor, on, *variant)
+            return queryset if page is None else queryset[page[0] : page[1]]
+
         shape = access_for(actor).principal.shape(on)
         if shape is None:
-            kept = None  # compiled for this request alone
-        else:
-            if shape not in self._kept and len(self._kept) >= SHAPES_KEPT:
-                self._kept.clear()
-            kept = self._kept.setdefault(shape, {})
-        return Prepared(lambda: self.build(actor, on), kept=kept)(**values)
+            return Prepared(build)  # compiled for this request alone
+        key = (shape, variant, page)
+        if key not in self._kept and len(self._kept) >= KEPT:
+            self._kept.clear()
+        return Prepared(build, kept=self._kept.setdefault(key, {}))
+
+
+class PreparedRows:
+    """A prepared list's rows as Django's `Paginator` reads a queryset: counted, then sliced to
+    one page (each page prepared once per shape, its bounds being part of the SQL)."""
+
+    def __init__(
+        self, prepared: PreparedForShape, actor: Actor, on: date, variant: tuple, values: dict
+    ) -> None:
+        self._prepared, self._actor, self._on = prepared, actor, on
+        self._variant, self._values = variant, values
+
+    def count(self) -> int:
+        return self._prepared.count(self._actor, self._on, *self._variant, **self._values)
+
+    def __getitem__(self, page: slice) -> list:
+        bounds = (page.start or 0, page.stop)
+        return self._prepared(self._actor, self._on, *self._variant, page=bounds, **self._values)

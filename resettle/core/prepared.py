@@ -118,7 +118,10 @@ class Prepared:
             return 0
         connection = connections[using]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, self._params(compiled.params, values, connection))
+            # A count leaves out what only the rows show (their annotations): it takes the
+            # rows' values and uses those it needs.
+            params = self._params(compiled.params, values, connection, unused_allowed=True)
+            cursor.execute(compiled.sql, params)
             return cursor.fetchone()[0]
 
     def _compile(self, using: str, counting: bool = False) -> _Compiled:
@@ -145,9 +148,11 @@ class Prepared:
         return compiled
 
     @staticmethod
-    def _params(params: tuple, values: dict[str, Any], connection: Any) -> list:
+    def _params(
+        params: tuple, values: dict[str, Any], connection: Any, unused_allowed: bool = False
+    ) -> list:
         names = {p.name for p in params if isinstance(p, _Slot)}
-        if names != values.keys():
+        if names - values.keys() or (values.keys() - names and not unused_allowed):
             raise TypeError(f"A prepared query takes {sorted(names)}, given {sorted(values)}.")
         return [
             p.field.get_db_prep_value(values[p.name], connection, prepared=False)

@@ -4,13 +4,23 @@ number of queries however many cases there are: last contact and release date ar
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import DateTimeField, Exists, F, OrderBy, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from resettle.access import policy
-from resettle.access.prepared import PreparedForShape
+from resettle.access.prepared import PreparedForShape, PreparedRows
 from resettle.accounts.models import Membership
 from resettle.appointments.models import Appointment, AppointmentState
 from resettle.cases.models import Case, CaseState, Task, TaskKind
@@ -240,17 +250,16 @@ def _reversed(expression: OrderBy) -> OrderBy:
     return flipped
 
 
-def caseload(
-    *, actor: Membership | None, state: str = "", query: str = "", ordering: str = "name"
-) -> QuerySet[Case]:
-    cases = my_cases(actor=actor)
-    if state in (CaseState.OPEN, CaseState.PAUSED):
-        cases = cases.filter(state=state)
+def _caseload(actor: Membership, on: date, state: bool, query: bool, ordering: str) -> QuerySet:
+    cases = my_cases(actor=actor, now=Param("now", DateTimeField()))
+    if state:
+        cases = cases.filter(state=Param("state", CharField()))
     if query:
+        text = Param("query", CharField())
         cases = cases.filter(
-            Q(person__given_name__icontains=query)
-            | Q(person__family_name__icontains=query)
-            | Q(person__preferred_name__icontains=query)
+            Q(person__given_name__icontains=text)
+            | Q(person__family_name__icontains=text)
+            | Q(person__preferred_name__icontains=text)
         )
     descending = ordering.startswith("-")
     key = ordering.removeprefix("-")
@@ -258,3 +267,21 @@ def caseload(
     if descending:
         order = tuple(_reversed(expression) for expression in order)
     return cases.order_by(*order, "pk")
+
+
+# Each form of the list (which filters, which order, which page) prepared once per principal shape.
+CASELOAD = PreparedForShape(_caseload)
+
+
+def caseload(
+    *, actor: Membership | None, state: str = "", query: str = "", ordering: str = "name"
+) -> PreparedRows:
+    """The actor's live cases, filtered and in `ordering`, as a paginator reads them."""
+    values: dict[str, Any] = {"now": timezone.now()}
+    if state in (CaseState.OPEN, CaseState.PAUSED):
+        values["state"] = state
+    if query:
+        values["query"] = query
+    key = ordering if ordering.removeprefix("-") in SORTS else "name"
+    on = timezone.localdate()
+    return CASELOAD.rows(actor, on, "state" in values, "query" in values, key, **values)

@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.paginator import Paginator
 from django.db.models import DateField
 
 from resettle.access import policy
@@ -84,3 +85,14 @@ def test_a_list_resting_on_what_the_shape_leaves_out_fails_under_test(cast, make
 
     with pytest.raises(AssertionError, match="changed between builds"):
         resting(cast.caseworker, TODAY)
+
+
+def test_a_paginator_reads_the_rows_page_by_page(served, cast, make_person):
+    cases = [open_case(cast.caseworker, make_person(cast.caseworker), n) for n in (5, 4, 3)]
+    since = TODAY - timedelta(days=10)
+
+    for _ in range(2):
+        paginator = Paginator(OWN_CASES.rows(cast.caseworker, TODAY, since=since), per_page=2)
+        assert paginator.count == 3
+        assert list(paginator.page(1).object_list) == cases[:2]
+        assert list(paginator.page(2).object_list) == cases[2:]

@@ -61,6 +61,19 @@ def test_the_values_must_be_the_ones_it_takes(cast):
         BY_USER(user=cast.caseworker.user_id)
 
 
+def test_a_count_uses_the_values_it_needs_of_the_rows(cast):
+    with_user = Prepared(
+        lambda: Membership.objects.annotate(mine=Param("user", User._meta.pk)).filter(
+            role=Param("role", Membership._meta.get_field("role"))
+        )
+    )
+
+    caseworkers = Membership.objects.filter(role="caseworker").count()
+    assert with_user.count(user=cast.caseworker.user_id, role="caseworker") == caseworkers
+    with pytest.raises(TypeError, match="takes"):
+        with_user.count(user=cast.caseworker.user_id)
+
+
 def test_a_query_whose_sql_depends_on_the_values_is_refused_under_test(cast):
     people = [cast.caseworker.user_id]
     shifting = Prepared(lambda: Membership.objects.filter(user__in=list(people)))
