@@ -1,7 +1,6 @@
 """Reads for the home pages, limited by the access policy."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
@@ -16,7 +15,7 @@ from resettle.referrals.selectors import (
     overdue_q,
     signpostings_to_follow_up,
 )
-from resettle.today.selectors import my_tasks
+from resettle.today.selectors import TASKS_DUE_BY_TOMORROW
 
 
 def recently_updated_people(
@@ -56,12 +55,9 @@ def work_summary(*, actor: Membership) -> WorkSummary:
     awaiting = received.filter(state__in=AWAITING_DECISION).aggregate(
         total=Count("pk"), overdue=Count("pk", filter=overdue_q(timezone.now()))
     )
-    tomorrow = timezone.make_aware(
-        datetime.combine(timezone.localdate() + timedelta(days=1), time.min)
-    )
     return WorkSummary(
         awaiting_decision=awaiting["total"],
         overdue=awaiting["overdue"],
         to_follow_up=signpostings_to_follow_up(actor=actor).count(),
-        tasks_due=my_tasks(actor=actor, before=tomorrow).count(),
+        tasks_due=TASKS_DUE_BY_TOMORROW.count(actor, timezone.localdate()),
     )

@@ -4,8 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from resettle.accounts.tests.factories import make_membership, make_user
+from resettle.cases.models import Case, CaseState, Task, TaskKind
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +158,34 @@ def test_pages_use_no_inline_script_or_gov_uk_branding(client, cast):
     assert "<script>" not in content
     assert 'type="module" src="/static/init.js"' in content
     assert "govuk-logo" not in content and "GOV.UK" not in content
+
+
+def test_casework_home_counts_the_actors_own_tasks_due_by_tonight(client, cast, make_person):
+    def case_of(actor, state=CaseState.OPEN):
+        person = make_person(actor)
+        closed = (
+            {"closed_on": date.today(), "close_reason": "completed"} if state == "closed" else {}
+        )
+        return Case.objects.create(
+            person=person,
+            organisation=actor.organisation,
+            worker=actor.user,
+            state=state,
+            opened_on=date.today() - timedelta(days=30),
+            **closed,
+        )
+
+    def task(case, assignee, days: int) -> None:
+        due = timezone.now() + timedelta(days=days)
+        Task.objects.create(
+            case=case, kind=TaskKind.OTHER, title="Call", due_at=due, assigned_to=assignee.user
+        )
+
+    live = case_of(cast.caseworker)
+    task(live, cast.caseworker, days=-3)  # overdue: counted
+    task(live, cast.caseworker, days=0)  # today: counted
+    task(live, cast.caseworker, days=5)  # later
+    task(live, cast.safeguarding, days=0)  # a colleague's
+    task(case_of(cast.caseworker, state=CaseState.CLOSED), cast.caseworker, days=0)
+
+    assert "2 tasks due, including overdue ones" in home(client, cast.caseworker).content.decode()
