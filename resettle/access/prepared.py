@@ -11,6 +11,7 @@ other value as a `Param`, is built and compiled once per shape and run with new 
 that came to rest on something the shape leaves out fails the tests instead of serving stale SQL.
 """
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
@@ -20,9 +21,10 @@ from django.db.models import QuerySet
 from resettle.access.core import Actor, access_for
 from resettle.core.prepared import Prepared
 
-# Forms kept per list: a shape is a membership on a day, so this is about the members at work
-# today, times the forms of the list each uses.
-KEPT = 4096
+# Forms kept per list, the least recently used given up first: a shape is a membership on a day,
+# so this is the members at work today times the forms of the list each uses. Each holds its
+# queryset and compiler (tens of kilobytes).
+KEPT = 1024
 
 
 class PreparedForShape:
@@ -33,7 +35,7 @@ class PreparedForShape:
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.build = build
-        self._kept: dict[tuple, dict[tuple[str, str], Any]] = {}
+        self._kept: OrderedDict[tuple, dict[tuple[str, str], Any]] = OrderedDict()
 
     def __call__(
         self,
@@ -62,9 +64,13 @@ class PreparedForShape:
         if shape is None:
             return Prepared(build)  # compiled for this request alone
         key = (shape, variant, page)
-        if key not in self._kept and len(self._kept) >= KEPT:
-            self._kept.clear()
-        return Prepared(build, kept=self._kept.setdefault(key, {}))
+        kept = self._kept.pop(key, None)
+        if kept is None:
+            kept = {}
+            if len(self._kept) >= KEPT:
+                self._kept.popitem(last=False)
+        self._kept[key] = kept  # the most recently used last
+        return Prepared(build, kept=kept)
 
 
 class PreparedRows:

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db.models import DateField
 
 from resettle.access import policy
-from resettle.access.core import Access
+from resettle.access.core import Access, access_for
 from resettle.access.prepared import PreparedForShape
 from resettle.cases.models import Case
 from resettle.core.prepared import Param
@@ -96,3 +96,16 @@ def test_a_paginator_reads_the_rows_page_by_page(served, cast, make_person):
         assert paginator.count == 3
         assert list(paginator.page(1).object_list) == cases[:2]
         assert list(paginator.page(2).object_list) == cases[2:]
+
+
+def test_the_least_recently_used_forms_are_given_up_first(served, cast, make_person, monkeypatch):
+    monkeypatch.setattr("resettle.access.prepared.KEPT", 2)
+    since = TODAY - timedelta(days=10)
+    own = PreparedForShape(OWN_CASES.build)
+    for actor in (cast.caseworker, cast.family, cast.caseworker, cast.housing):
+        own(actor, TODAY, since=since)
+
+    kept = [key[0] for key in own._kept]
+    assert len(kept) == 2
+    assert kept[0] == access_for(cast.caseworker).principal.shape(TODAY)  # used again, so kept
+    assert kept[1] == access_for(cast.housing).principal.shape(TODAY)
