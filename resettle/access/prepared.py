@@ -87,5 +87,7 @@ class PreparedRows:
         return self._prepared.count(self._actor, self._on, *self._variant, **self._values)
 
     def __getitem__(self, page: slice) -> list:
+        if not isinstance(page, slice) or page.step is not None:
+            raise TypeError("A prepared list is read a page at a time: slice it, [start:stop].")
         bounds = (page.start or 0, page.stop)
         return self._prepared(self._actor, self._on, *self._variant, page=bounds, **self._values)

@@ -96,6 +96,8 @@ def test_a_paginator_reads_the_rows_page_by_page(served, cast, make_person):
         assert paginator.count == 3
         assert list(paginator.page(1).object_list) == cases[:2]
         assert list(paginator.page(2).object_list) == cases[2:]
+    with pytest.raises(TypeError, match="a page at a time"):
+        OWN_CASES.rows(cast.caseworker, TODAY, since=since)[0]
 
 
 def test_the_least_recently_used_forms_are_given_up_first(served, cast, make_person, monkeypatch):
